@@ -1,0 +1,55 @@
+# AutoDevOS: `make run` starts the app with its workers; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install env migrate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# A local .env for development: DEBUG on and a fresh secret key, made once, never committed.
+.env:
+	@sed -e "s/^SECRET_KEY=.*/SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')/" \
+	     -e "s/^DEBUG=.*/DEBUG=true/" .env.example > .env
+	@echo "Wrote .env (DEBUG=true, a new SECRET_KEY)."
+
+env: .env
+
+migrate: install .env
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py serve --port $(PORT)
+
+# Every test on SQLite with the ORM broker; then the tests marked `scaleout` again on
+# PostgreSQL with the Redis broker, where those are reachable (in CI they must be).
+TEST_ENV := DEBUG=true SECRET_KEY=test-only-not-secret
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+test: install
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python tests/services_up.py "$(TEST_POSTGRES_URL)" "$(TEST_REDIS_URL)"; rc=$$?; \
+	if [ $$rc -eq 0 ]; then \
+	  $(TEST_ENV) DATABASE_URL="$(TEST_POSTGRES_URL)" REDIS_URL="$(TEST_REDIS_URL)" Q_CLUSTER_NAME=autodevos-test \
+	    $(BIN)/python -m pytest -m scaleout $(PYTEST_ARGS); \
+	elif [ $$rc -ne 3 ]; then exit $$rc; fi
+
+bench: install .env
+	$(BIN)/python bench/makespan.py
+	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/load.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

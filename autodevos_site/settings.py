@@ -1,0 +1,182 @@
+"""AutoDevOS settings: everything that differs between machines comes from the environment."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# ENV_FILE points elsewhere (or at /dev/null) when the checkout's .env must not apply.
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
+
+DEBUG = env.bool("DEBUG", default=False)
+# A development key only when DEBUG is on; production must set SECRET_KEY.
+SECRET_KEY = env("SECRET_KEY", default="dev-insecure-key-only-for-debug" if DEBUG else environ.Env.NOTSET)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_q",
+    "projects",
+    "orchestration",
+    "agents",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "autodevos_site.urls"
+WSGI_APPLICATION = "autodevos_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATA_DIR = Path(env.str("DATA_DIR", default="") or BASE_DIR / "data")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'autodevos.sqlite3'}"
+DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent workers share one file: WAL lets readers run beside the writer, the busy
+    # timeout waits instead of failing, and IMMEDIATE takes the write lock at BEGIN so two
+    # transactions never deadlock upgrading from a read lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+    }
+    # A test run gets its own file (not :memory:) so that worker processes can share it.
+    # TEST_DB_SUFFIX keeps concurrent test sessions on one machine apart.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test_autodevos{env.str('TEST_DB_SUFFIX', default='')}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_autodevos{env.str('TEST_DB_SUFFIX', default='')}"}
+# django-q2 talks to the database on every poll; reconnecting each time dominated its cost.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG and env.bool("STATIC_MANIFEST", default=True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "projects:list"
+LOGOUT_REDIRECT_URL = "login"
+
+# Security: secure by default, relaxed only where DEBUG is on or a proxy terminates TLS.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+if env.bool("USE_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # httpx logs every request URL; keep it quiet so nothing secret-looking reaches logs.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpx2": {"level": "WARNING"}},
+}
+
+# --- Task queue (django-q2) ----------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="")
+Q_WORKERS = env.int("Q_WORKERS", default=4)
+Q_CLUSTER = {
+    "name": env("Q_CLUSTER_NAME", default="autodevos"),
+    "workers": Q_WORKERS,
+    # A task's own timeout is enforced by our code; this is the hard ceiling for a worker.
+    "timeout": env.int("Q_TIMEOUT", default=900),
+    "retry": env.int("Q_RETRY", default=960),
+    # Our TaskRun rows hold all state: django-q2's result rows are not needed, and its
+    # monitor reloading up to save_limit rows per save was the bottleneck.
+    "save_limit": 0,
+    "ack_failures": True,
+    "max_attempts": 1,
+    "catch_up": False,
+    "poll": env.float("Q_POLL", default=0.02),
+    "label": "Task queue",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Planning and agents ------------------------------------------------------------
+LLM_PROVIDER = env("LLM_PROVIDER", default="")  # "" picks gemini/openai when a key is set, else offline
+GEMINI_API_KEY = env("GEMINI_API_KEY", default="")
+GEMINI_MODEL = env("GEMINI_MODEL", default="gemini-2.5-flash")
+GEMINI_BASE_URL = env("GEMINI_BASE_URL", default="")
+GEMINI_SAFETY_THRESHOLD = env("GEMINI_SAFETY_THRESHOLD", default="BLOCK_MEDIUM_AND_ABOVE")
+OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
+OPENAI_MODEL = env("OPENAI_MODEL", default="llama3.1")
+OPENAI_JSON_SCHEMA = env.bool("OPENAI_JSON_SCHEMA", default=True)
+LLM_TIMEOUT_S = env.float("LLM_TIMEOUT_S", default=120)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=4)
+LLM_BACKOFF_BASE_S = env.float("LLM_BACKOFF_BASE_S", default=1.0)
+LLM_BACKOFF_MAX_S = env.float("LLM_BACKOFF_MAX_S", default=60.0)
+LLM_MAX_REPAIRS = env.int("LLM_MAX_REPAIRS", default=2)
+RUN_TOKEN_BUDGET = env.int("RUN_TOKEN_BUDGET", default=400_000)
+
+# --- Execution ----------------------------------------------------------------------
+TASK_TIMEOUT_S = env.int("TASK_TIMEOUT_S", default=300)
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
+TASK_BACKOFF_BASE_S = env.float("TASK_BACKOFF_BASE_S", default=2.0)
+TASK_BACKOFF_CAP_S = env.float("TASK_BACKOFF_CAP_S", default=60.0)
+TASK_LEASE_S = env.int("TASK_LEASE_S", default=60)
+RECOVERY_INTERVAL_S = env.int("RECOVERY_INTERVAL_S", default=10)
+QUEUED_STALE_S = env.int("QUEUED_STALE_S", default=30)

@@ -1,0 +1,43 @@
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server and a django-q2 cluster together in the foreground; Ctrl-C stops both."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, host: str, port: int, **options) -> None:
+        manage = [sys.executable, "manage.py"]
+        processes = [
+            subprocess.Popen([*manage, "qcluster"]),
+            subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"]),
+        ]
+        self.stdout.write(self.style.SUCCESS(f"AutoDevOS at http://{host}:{port}/ with a django-q2 cluster. Ctrl-C stops both."))
+
+        def stop(signum, frame) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            # Either process ending on its own ends the pair: a web app without workers would
+            # accept runs that never start.
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for p in processes:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGINT)
+            for p in processes:
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()

@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+def _choices_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class ImmutableModel(models.Model):
+    """A record that is written once: later saves and deletes of a stored row are refused."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(f"{self._meta.verbose_name} is immutable once saved.")
+        super().save(*args, **kwargs)
+
+
+class PlanSource(models.TextChoices):
+    LLM = "llm", "LLM"
+    OFFLINE = "offline", "Offline planner"
+    EDIT = "edit", "Manual edit"
+    REPLAN = "replan", "Re-plan with feedback"
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    RETRY_WAIT = "retry_wait", "Waiting to retry"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PlanVersion(ImmutableModel):
+    Source = PlanSource
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="plan_versions")
+    number = models.PositiveIntegerField()
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    source = models.CharField(max_length=10, choices=PlanSource.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    feedback = models.TextField(blank=True)
+    reasoning = models.TextField(blank=True)
+    tasks = models.JSONField(help_text="The validated plan: a list of task objects.")
+    provider = models.CharField(max_length=20, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="planversion_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="planversion_number_positive"),
+            _choices_check("source", PlanSource, "planversion_valid_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} v{self.number}"
+
+
+class Run(models.Model):
+    Status = RunStatus
+
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
+    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    provider = models.CharField(max_length=20, blank=True)
+    token_budget = models.PositiveIntegerField(default=0, help_text="0 means no limit.")
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="run_status_recent")]
+        constraints = [_choices_check("status", RunStatus, "run_valid_status")]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} of {self.plan_version}"
+
+    @property
+    def tokens_total(self) -> int:
+        return self.tokens_in + self.tokens_out
+
+
+class TaskRun(models.Model):
+    Status = TaskStatus
+    FINISHED = (TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.SKIPPED, TaskStatus.CANCELLED)
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="task_runs")
+    key = models.CharField(max_length=64)
+    agent = models.CharField(max_length=32)
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True)
+    scope = models.JSONField(default=list, blank=True)
+    depends_on = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    attempt = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=3)
+    timeout_s = models.PositiveIntegerField(default=300)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    reasoning = models.TextField(blank=True)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "id"]
+        indexes = [
+            # The recovery job's three scans: expired leases, elapsed backoffs, stale queue entries.
+            models.Index(fields=["status", "lease_expires_at"], name="taskrun_status_lease"),
+            models.Index(fields=["status", "next_attempt_at"], name="taskrun_status_next_attempt"),
+            models.Index(fields=["status", "queued_at"], name="taskrun_status_queued"),
+            models.Index(fields=["run", "status"], name="taskrun_run_status"),
+            models.Index(fields=["agent", "status"], name="taskrun_agent_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "key"], name="taskrun_unique_key"),
+            _choices_check("status", TaskStatus, "taskrun_valid_status"),
+            models.CheckConstraint(condition=Q(max_attempts__gte=1), name="taskrun_max_attempts_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"
+
+
+class TaskAttempt(models.Model):
+    """One try of a TaskRun: when it ran, on which worker, and how it ended."""
+
+    task_run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    worker = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    succeeded = models.BooleanField(null=True)
+    error = models.TextField(blank=True)
+    backoff_s = models.FloatField(null=True, blank=True, help_text="Delay before the next attempt, when one was scheduled.")
+
+    class Meta:
+        ordering = ["task_run", "number"]
+        constraints = [models.UniqueConstraint(fields=["task_run", "number"], name="taskattempt_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.task_run.key} attempt {self.number}"
+
+
+class Artifact(ImmutableModel):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="artifacts")
+    task_run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, related_name="artifacts")
+    path = models.CharField(max_length=255)
+    content = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "path"]
+        constraints = [models.UniqueConstraint(fields=["run", "path"], name="artifact_unique_path")]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class LLMCall(ImmutableModel):
+    """One attempt at one model call. Prompts and answers are kept; API keys never are."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="llm_calls")
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="llm_calls")
+    task_run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, null=True, blank=True, related_name="llm_calls")
+    purpose = models.CharField(max_length=20, default="plan")
+    provider = models.CharField(max_length=20)
+    model = models.CharField(max_length=100, blank=True)
+    prompt = models.TextField()
+    response = models.TextField(blank=True)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    attempt = models.PositiveIntegerField(default=1)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["provider", "-created_at"], name="llmcall_provider_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}/{self.model} attempt {self.attempt}"

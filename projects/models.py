@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MEMBER = "member", "Member"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="membership_unique_user_team"),
+            models.CheckConstraint(condition=Q(role__in=["owner", "member", "viewer"]), name="membership_valid_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.MEMBER)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProjectQuerySet:
+        """Projects of the teams the user belongs to, in any role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(team__memberships__user=user)
+
+    def editable_by(self, user) -> ProjectQuerySet:
+        """Projects the user may run, re-plan, edit or cancel (owners and members, not viewers)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            team__memberships__user=user,
+            team__memberships__role__in=[Membership.Role.OWNER, Membership.Role.MEMBER],
+        )
+
+
+class Project(models.Model):
+    class PlanningStatus(models.TextChoices):
+        IDLE = "idle", "Idle"
+        PLANNING = "planning", "Planning"
+        FAILED = "failed", "Planning failed"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="projects")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    title = models.CharField(max_length=200)
+    request = models.TextField(help_text="The plain-language request this project was created from.")
+    provider = models.CharField(max_length=20, blank=True, help_text="Planner/agent provider; blank means the configured default.")
+    options = models.JSONField(default=dict, blank=True, help_text="Optional stack choices made on the form.")
+    token_budget = models.PositiveIntegerField(null=True, blank=True, help_text="Overrides RUN_TOKEN_BUDGET for this project's runs.")
+    planning_status = models.CharField(max_length=10, choices=PlanningStatus.choices, default=PlanningStatus.IDLE)
+    planning_error = models.TextField(blank=True, help_text="Why the last planning attempt failed, in plain words.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["team", "-created_at"], name="project_team_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planning_status__in=["idle", "planning", "failed"]), name="project_valid_planning_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def role_for(self, user) -> str | None:
+        membership = Membership.objects.filter(team_id=self.team_id, user=user).only("role").first()
+        return membership.role if membership else None
+
+    def can_edit(self, user) -> bool:
+        return self.role_for(user) in (Membership.Role.OWNER, Membership.Role.MEMBER)

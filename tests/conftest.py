@@ -1,0 +1,62 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from projects.models import Membership, Project, Team
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def team_a(db) -> Team:
+    return Team.objects.create(name="Team A")
+
+
+@pytest.fixture
+def team_b(db) -> Team:
+    return Team.objects.create(name="Team B")
+
+
+def _user(username: str, team: Team, role: str = Membership.Role.MEMBER, **extra):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    Membership.objects.create(user=user, team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(team_a):
+    return _user("alice", team_a, Membership.Role.OWNER)
+
+
+@pytest.fixture
+def bob(team_a):
+    return _user("bob", team_a, Membership.Role.MEMBER)
+
+
+@pytest.fixture
+def charlie(team_b):
+    """In another team: must never see team A's data."""
+    return _user("charlie", team_b, Membership.Role.OWNER)
+
+
+@pytest.fixture
+def victor(team_a):
+    """A viewer in team A: sees everything, may change nothing."""
+    return _user("victor", team_a, Membership.Role.VIEWER)
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_superuser(username="staff", password=PASSWORD, email="staff@example.com")
+
+
+@pytest.fixture
+def project_a(alice, team_a) -> Project:
+    return Project.objects.create(
+        team=team_a, created_by=alice, title="Dog groomer bookings",
+        request="An appointment booking site for a dog groomer, with customers, dogs and appointments.",
+    )
+
+
+@pytest.fixture
+def project_b(charlie, team_b) -> Project:
+    return Project.objects.create(team=team_b, created_by=charlie, title="Bakery for Charlie", request="A small web shop.")

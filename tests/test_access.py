@@ -1,0 +1,86 @@
+"""Who sees what: team members see their team's projects, nobody else does, viewers change nothing."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from projects.models import Project
+
+from .conftest import PASSWORD
+
+pytestmark = [pytest.mark.django_db, pytest.mark.scaleout]
+
+
+def _team_a_urls(project: Project) -> list[str]:
+    """Every URL of the projects app that names a team-A object, filled in with team A's ids."""
+    kwargs_for = {"project_id": project.pk}
+    urls = []
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and namespace == "projects" and p.pattern.converters:
+                names = set(p.pattern.converters)
+                if names <= set(kwargs_for):
+                    urls.append(reverse(f"projects:{p.name}", kwargs={n: kwargs_for[n] for n in names}))
+
+    walk(get_resolver().url_patterns, None)
+    return urls
+
+
+def test_anonymous_requests_go_to_the_login_page(client, project_a):
+    response = client.get(reverse("projects:list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    response = client.get(reverse("projects:detail", args=[project_a.pk]))
+    assert response.url.startswith(reverse("login"))
+
+
+def test_the_login_page_logs_a_member_in(client, alice):
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert response.context["user"].username == "alice"
+
+
+def test_team_members_see_their_teams_projects(client, bob, project_a):
+    client.force_login(bob)
+    response = client.get(reverse("projects:list"))
+    assert project_a.title in response.content.decode()
+    assert client.get(reverse("projects:detail", args=[project_a.pk])).status_code == 200
+
+
+def test_charlie_never_sees_team_a_projects_in_the_list(client, charlie, project_a, project_b):
+    client.force_login(charlie)
+    page = client.get(reverse("projects:list")).content.decode()
+    assert project_b.title in page
+    assert project_a.title not in page
+
+
+def test_charlie_gets_404_on_every_team_a_url(client, charlie, project_a):
+    client.force_login(charlie)
+    urls = _team_a_urls(project_a)
+    assert urls, "expected the projects app to have URLs that name a project"
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url).status_code in (404, 405), url
+
+
+def test_visible_to_returns_only_the_users_teams(alice, charlie, project_a, project_b):
+    assert list(Project.objects.visible_to(alice)) == [project_a]
+    assert list(Project.objects.visible_to(charlie)) == [project_b]
+
+
+def test_a_viewer_sees_but_cannot_edit(victor, bob, project_a):
+    assert list(Project.objects.visible_to(victor)) == [project_a]
+    assert project_a.can_edit(bob)
+    assert not project_a.can_edit(victor)
+    assert list(Project.objects.editable_by(victor)) == []
+
+
+def test_a_user_in_two_teams_sees_the_list_grouped_by_team(client, alice, team_b, project_a, project_b):
+    from projects.models import Membership
+
+    Membership.objects.create(user=alice, team=team_b, role=Membership.Role.MEMBER)
+    client.force_login(alice)
+    page = client.get(reverse("projects:list")).content.decode()
+    assert page.index("Team A") < page.index(project_a.title) < page.index("Team B") < page.index(project_b.title)

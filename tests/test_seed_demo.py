@@ -1,0 +1,27 @@
+"""`make run`'s demo data: created once, passwords printed once and usable."""
+
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from projects.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_prints_working_credentials_once(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    credentials = dict(re.findall(r"username=(\S+) password=(\S+)", first))
+    assert set(credentials) == {"demo", "admin"}
+    assert authenticate(username="demo", password=credentials["demo"]) is not None
+    admin = authenticate(username="admin", password=credentials["admin"])
+    assert admin is not None and admin.is_staff
+
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+    assert "password=" not in second
+    assert authenticate(username="demo", password=credentials["demo"]) is not None
+    assert Membership.objects.filter(team__name="Demo team").count() == 2
