@@ -180,3 +180,8 @@ TASK_BACKOFF_CAP_S = env.float("TASK_BACKOFF_CAP_S", default=60.0)
 TASK_LEASE_S = env.int("TASK_LEASE_S", default=60)
 RECOVERY_INTERVAL_S = env.int("RECOVERY_INTERVAL_S", default=10)
 QUEUED_STALE_S = env.int("QUEUED_STALE_S", default=30)
+
+# --- Generated output limits (agents.safe_output) ---------------------------------------
+OUTPUT_MAX_FILE_BYTES = env.int("OUTPUT_MAX_FILE_BYTES", default=512 * 1024)
+OUTPUT_MAX_FILES = env.int("OUTPUT_MAX_FILES", default=500)
+OUTPUT_MAX_TOTAL_BYTES = env.int("OUTPUT_MAX_TOTAL_BYTES", default=8 * 1024 * 1024)

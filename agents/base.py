@@ -1,0 +1,49 @@
+"""What an agent is: a named step of a plan that reads its upstream files and returns new ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+class AgentError(Exception):
+    """A failure the task's error column should show as it is, in plain words."""
+
+
+class PermanentAgentError(AgentError):
+    """A failure that another attempt cannot fix (bad output, budget exceeded): no retry."""
+
+
+@dataclass
+class AgentContext:
+    """Everything an agent may use. It never reads the worker's disk: upstream output comes from the database."""
+
+    request: str  # the project's plain-language request
+    task_key: str
+    title: str
+    instructions: str
+    scope: list[str]  # entity names this task covers; empty means the whole project
+    upstream: dict[str, str]  # path -> content of every artifact written by the task's dependencies
+    options: dict[str, Any] = field(default_factory=dict)  # the project's stack choices
+    provider: Any = None  # an LLM provider (agents.providers) or None for offline generation
+    llm_context: Any = None  # where the provider records its LLMCall rows and charges the budget
+    checkpoint: Callable[[], None] = lambda: None  # raises when the run was cancelled or the lease lost
+
+
+@dataclass
+class AgentResult:
+    files: dict[str, str]  # relative POSIX path -> text content; checked by the safe writer before saving
+    reasoning: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+class Agent:
+    name: ClassVar[str]
+    description: ClassVar[str]
+    # Planners may only use agents that are listed; test-only agents are not.
+    listed: ClassVar[bool] = True
+
+    def run(self, context: AgentContext) -> AgentResult:
+        raise NotImplementedError

@@ -1,0 +1,39 @@
+"""The agents a plan may name. Each agent module registers itself; importing this module loads them all."""
+
+from __future__ import annotations
+
+import importlib
+
+from .base import Agent
+
+_AGENTS: dict[str, Agent] = {}
+
+AGENT_MODULES = ["architect", "backend", "frontend", "testing", "docs", "devops", "probe"]
+
+
+def register(cls: type[Agent]) -> type[Agent]:
+    _AGENTS[cls.name] = cls()
+    return cls
+
+
+def _load() -> None:
+    for module in AGENT_MODULES:
+        try:
+            importlib.import_module(f"agents.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"agents.{module}":
+                raise
+
+
+def get_agent(name: str) -> Agent:
+    _load()
+    try:
+        return _AGENTS[name]
+    except KeyError:
+        raise KeyError(f"unknown agent {name!r}; known agents: {', '.join(sorted(_AGENTS))}") from None
+
+
+def listed_agents() -> dict[str, Agent]:
+    """The agents a planner may put in a plan, by name."""
+    _load()
+    return {name: agent for name, agent in sorted(_AGENTS.items()) if agent.listed}
