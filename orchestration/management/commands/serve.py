@@ -1,9 +1,18 @@
+import ctypes
 import signal
 import subprocess
 import sys
 import time
 
 from django.core.management.base import BaseCommand
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in each child before exec: if this command is killed outright, its children go too."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Command(BaseCommand):
@@ -16,8 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, **options) -> None:
         manage = [sys.executable, "manage.py"]
         processes = [
-            subprocess.Popen([*manage, "qcluster"]),
-            subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"]),
+            subprocess.Popen([*manage, "qcluster"], preexec_fn=_die_with_parent),
+            subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"], preexec_fn=_die_with_parent),
         ]
         self.stdout.write(self.style.SUCCESS(f"AutoDevOS at http://{host}:{port}/ with a django-q2 cluster. Ctrl-C stops both."))
 
@@ -35,7 +44,8 @@ class Command(BaseCommand):
         finally:
             for p in processes:
                 if p.poll() is None:
-                    p.send_signal(signal.SIGINT)
+                    # SIGTERM, not SIGINT: a child started from a background shell ignores SIGINT.
+                    p.terminate()
             for p in processes:
                 try:
                     p.wait(timeout=15)
