@@ -19,4 +19,4 @@ COPY --chown=autodevos . .
 RUN SECRET_KEY=collectstatic-only ENV_FILE=/dev/null python manage.py collectstatic --noinput
 USER autodevos
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn autodevos_site.wsgi --bind 0.0.0.0:8000 --workers 3"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable && gunicorn autodevos_site.wsgi --bind 0.0.0.0:8000 --workers 3"]

@@ -27,6 +27,7 @@ env: .env
 
 migrate: install .env
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 run: migrate
 	$(BIN)/python manage.py seed_demo

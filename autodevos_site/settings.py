@@ -155,8 +155,16 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Shared between the web app and the workers: django-q2 publishes each cluster's status
+# here, which is how the admin's "Task workers" page sees them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "autodevos_cache"}
+}
+
 # --- Planning and agents ------------------------------------------------------------
-LLM_PROVIDER = env("LLM_PROVIDER", default="")  # "" picks gemini/openai when a key is set, else offline
+LLM_PROVIDER = env("LLM_PROVIDER", default="")  # "" picks gemini, then openai, when configured; else offline
 GEMINI_API_KEY = env("GEMINI_API_KEY", default="")
 GEMINI_MODEL = env("GEMINI_MODEL", default="gemini-2.5-flash")
 GEMINI_BASE_URL = env("GEMINI_BASE_URL", default="")
@@ -171,6 +179,8 @@ LLM_BACKOFF_BASE_S = env.float("LLM_BACKOFF_BASE_S", default=1.0)
 LLM_BACKOFF_MAX_S = env.float("LLM_BACKOFF_MAX_S", default=60.0)
 LLM_MAX_REPAIRS = env.int("LLM_MAX_REPAIRS", default=2)
 RUN_TOKEN_BUDGET = env.int("RUN_TOKEN_BUDGET", default=400_000)
+# Tokens assumed for an answer when checking the budget before a call (prompt tokens are counted).
+LLM_OUTPUT_TOKEN_ESTIMATE = env.int("LLM_OUTPUT_TOKEN_ESTIMATE", default=4000)
 
 # --- Execution ----------------------------------------------------------------------
 TASK_TIMEOUT_S = env.int("TASK_TIMEOUT_S", default=300)
