@@ -1,0 +1,238 @@
+"""generate(): one validated, structured answer from a model.
+
+Every HTTP attempt is one LLMCall row. Attempts that fail with 429, 5xx, a timeout or a lost
+connection are retried with exponential backoff and jitter (or the server's Retry-After); an
+answer that is not JSON, fails the schema or fails `validate` goes back to the model with the
+problems, up to LLM_MAX_REPAIRS times. The provider is never swapped for another.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from pydantic import BaseModel, ValidationError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from orchestration.models import LLMCall
+
+from .base import AttemptFailed, Completion, Message, Provider, ProviderError
+from .budget import charge, check_budget, estimate_call
+
+logger = logging.getLogger(__name__)
+
+_FENCE = re.compile(r"^```[A-Za-z0-9_-]*\s*\n?(.*?)\n?\s*```$", re.DOTALL)
+REDACTED = "[redacted]"
+
+
+@dataclass
+class LLMContext:
+    """Where a call is recorded and charged: a task of a run, or (no task_run) planning a project."""
+
+    project: Any
+    task_run: Any = None
+    purpose: str = "plan"
+
+
+@dataclass(frozen=True)
+class Generated:
+    value: Any  # an instance of the schema (or what `validate` returned instead)
+    raw_text: str
+    tokens_in: int  # all attempts of this call, repairs included
+    tokens_out: int
+    latency_ms: int  # wall time of the whole call, waits included
+    call_ids: tuple[int, ...] = ()  # the LLMCall rows, e.g. to link them to the PlanVersion
+
+
+class InvalidAnswer(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def generate(
+    provider: Provider,
+    *,
+    system: str,
+    prompt: str,
+    schema: type[BaseModel],
+    context: LLMContext,
+    validate: Callable[[Any], Any] | None = None,
+) -> Generated:
+    """The model's answer as a `schema` instance that passed `validate` (which may raise ValueError,
+    or return a replacement value). Raises ProviderError in plain words, BudgetExceeded before
+    a call that would pass the token budget."""
+    if provider.offline:
+        raise ProviderError("The offline provider makes no model calls; its planner and agents run without one.")
+    session = _Session(provider, provider.instructions(system, schema), schema, context)
+    conversation = [Message("user", prompt)]
+    tries = settings.LLM_MAX_REPAIRS + 1
+    for _ in range(tries):
+        completion, latency_ms = session.ask(conversation)
+        try:
+            value = parse_answer(completion.text, schema, validate)
+        except InvalidAnswer as exc:
+            problems = exc.problems
+            session.record(conversation, completion=completion, latency_ms=latency_ms, error=f"unusable answer: {exc}")
+            conversation = conversation + [Message("assistant", completion.text), Message("user", repair_request(problems))]
+            continue
+        session.record(conversation, completion=completion, latency_ms=latency_ms)
+        return session.result(value, completion.text)
+    raise ProviderError(
+        f"The {provider.label} model did not give a usable answer in {tries} tries. "
+        f"The last answer had these problems: {session.redact('; '.join(problems))}"
+    )
+
+
+def parse_answer(text: str, schema: type[BaseModel], validate: Callable[[Any], Any] | None = None) -> Any:
+    """The answer as a schema instance, or InvalidAnswer listing every problem found."""
+    stripped = text.strip()
+    if match := _FENCE.match(stripped):
+        stripped = match.group(1).strip()
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        raise InvalidAnswer([f"the answer is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]) from None
+    try:
+        value = schema.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidAnswer([_describe(error) for error in exc.errors()]) from None
+    if validate is None:
+        return value
+    try:
+        replacement = validate(value)
+    except ValueError as exc:
+        errors = getattr(exc, "errors", None)
+        raise InvalidAnswer([str(e) for e in errors] if isinstance(errors, list) and errors else [str(exc)]) from None
+    return value if replacement is None else replacement
+
+
+def repair_request(problems: list[str]) -> str:
+    listed = "\n".join(f"- {p}" for p in problems)
+    return (
+        f"Your previous answer could not be used:\n{listed}\n"
+        "Reply again with the complete, corrected JSON only, following the schema."
+    )
+
+
+def _describe(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "the answer"
+    return f"{where}: {error['msg']}"
+
+
+class _Session:
+    """The attempts of one generate() call: numbering, budget, retries and the LLMCall rows."""
+
+    def __init__(self, provider: Provider, system: str, schema: type[BaseModel], context: LLMContext):
+        self.provider = provider
+        self.system = system
+        self.schema = schema
+        self.context = context
+        self.attempt = 0
+        self.tokens_in = 0
+        self.tokens_out = 0
+        self.call_ids: list[int] = []
+        self.started = time.monotonic()
+        self._secrets = [s for s in provider.secrets() if s]
+
+    def ask(self, conversation: list[Message]) -> tuple[Completion, int]:
+        """One answer, retrying transient failures; ProviderError once it gives up."""
+        tries = settings.LLM_MAX_RETRIES + 1
+        retrying = Retrying(
+            stop=stop_after_attempt(tries),
+            wait=_wait_for_server_or_backoff(),
+            retry=retry_if_exception(lambda exc: isinstance(exc, AttemptFailed) and exc.retryable),
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        first = self.attempt
+        try:
+            return retrying(self._attempt_once, conversation)
+        except AttemptFailed as exc:
+            made = self.attempt - first
+            label = self.provider.label
+            if exc.retryable:
+                attempts = f"{made} attempt{'s' if made > 1 else ''}"
+                message = f"The {label} service kept failing ({exc.reason}) after {attempts}; try again later."
+            else:
+                message = f"The {label} service refused the request ({exc}). {exc.hint}".strip()
+            logger.warning("%s call gave up: %s", self.provider.name, self.redact(message))
+            raise ProviderError(self.redact(message)) from None
+
+    def _attempt_once(self, conversation: list[Message]) -> tuple[Completion, int]:
+        check_budget(self.context, estimate_call(self.system, conversation), spent_here=self.tokens_in + self.tokens_out)
+        self.attempt += 1
+        started = time.monotonic()
+        try:
+            completion = self.provider.complete(self.system, conversation, self.schema)
+        except AttemptFailed as exc:
+            self.record(conversation, latency_ms=_ms_since(started), error=str(exc))
+            raise
+        return completion, _ms_since(started)
+
+    def record(self, conversation: list[Message], *, completion: Completion | None = None, latency_ms: int, error: str = "") -> None:
+        tokens_in, tokens_out = (completion.tokens_in, completion.tokens_out) if completion else (0, 0)
+        with transaction.atomic():
+            call = LLMCall.objects.create(
+                project=self.context.project,
+                task_run=self.context.task_run,
+                purpose=self.context.purpose,
+                provider=self.provider.name,
+                model=self.provider.model,
+                prompt=self.redact(self._transcript(conversation)),
+                response=self.redact(completion.text) if completion else "",
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                latency_ms=latency_ms,
+                attempt=self.attempt,
+                error=self.redact(error),
+            )
+            charge(self.context, tokens_in, tokens_out)
+        self.call_ids.append(call.pk)
+        self.tokens_in += tokens_in
+        self.tokens_out += tokens_out
+
+    def result(self, value: Any, raw_text: str) -> Generated:
+        return Generated(value, raw_text, self.tokens_in, self.tokens_out, _ms_since(self.started), tuple(self.call_ids))
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def _transcript(self, conversation: list[Message]) -> str:
+        parts = [f"### system\n{self.system}"] + [f"### {m.role}\n{m.text}" for m in conversation]
+        return "\n\n".join(parts)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception()
+        logger.info(
+            "%s attempt %d failed (%s); retrying in %.1f s",
+            self.provider.name, self.attempt, self.redact(str(exc)), state.next_action.sleep if state.next_action else 0,
+        )
+
+
+def _wait_for_server_or_backoff() -> Callable[[RetryCallState], float]:
+    """Retry-After when the server sent one (never longer than LLM_BACKOFF_MAX_S), else
+    exponential backoff with jitter."""
+    cap = settings.LLM_BACKOFF_MAX_S
+    backoff = wait_exponential_jitter(initial=settings.LLM_BACKOFF_BASE_S, max=cap, jitter=settings.LLM_BACKOFF_BASE_S)
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, AttemptFailed) and exc.retry_after is not None:
+            return min(exc.retry_after, cap)
+        return backoff(state)
+
+    return wait
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

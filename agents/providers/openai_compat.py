@@ -1,0 +1,106 @@
+"""Any OpenAI-compatible chat-completions server (OpenAI, Ollama, vLLM, llama.cpp, OpenRouter)
+through the openai SDK."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+
+import openai
+from django.conf import settings
+from pydantic import BaseModel
+
+from .base import AttemptFailed, Completion, Message, Provider, estimate_tokens, is_retryable_status, parse_retry_after
+
+# Local servers (Ollama, llama.cpp) need no key, but the SDK refuses to start without one.
+_NO_KEY = "no-key"
+
+
+class OpenAICompatProvider(Provider):
+    name = "openai"
+    label = "OpenAI-compatible"
+    requirement = "set OPENAI_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama) and/or OPENAI_API_KEY, and OPENAI_MODEL"
+    model_setting = "OPENAI_MODEL"
+
+    def __init__(self, *, api_key: str, model: str, base_url: str = "", json_schema: bool = True, timeout_s: float):
+        super().__init__(model)
+        self._api_key = api_key
+        self._base_url = base_url
+        self.json_schema = json_schema
+        self._timeout_s = timeout_s
+
+    @classmethod
+    def is_configured(cls) -> bool:
+        return bool(settings.OPENAI_BASE_URL or settings.OPENAI_API_KEY)
+
+    @classmethod
+    def from_settings(cls) -> OpenAICompatProvider:
+        return cls(
+            api_key=settings.OPENAI_API_KEY,
+            model=settings.OPENAI_MODEL,
+            base_url=settings.OPENAI_BASE_URL,
+            json_schema=settings.OPENAI_JSON_SCHEMA,
+            timeout_s=settings.LLM_TIMEOUT_S,
+        )
+
+    def secrets(self) -> list[str]:
+        return [self._api_key]
+
+    @cached_property
+    def _client(self) -> openai.OpenAI:
+        # max_retries=0: our layer retries, so that every attempt becomes its own LLMCall row.
+        return openai.OpenAI(
+            api_key=self._api_key or _NO_KEY, base_url=self._base_url or None, timeout=self._timeout_s, max_retries=0
+        )
+
+    def instructions(self, system: str, schema: type[BaseModel]) -> str:
+        if self.json_schema:
+            return system
+        # Without response_format the schema travels in the text, and we parse whatever comes back.
+        return (
+            f"{system}\n\nReply with one JSON value only, no prose and no code fences, "
+            f"matching this JSON Schema:\n{json.dumps(schema.model_json_schema())}"
+        )
+
+    def complete(self, system: str, messages: list[Message], schema: type[BaseModel]) -> Completion:
+        extra = {}
+        if self.json_schema:
+            extra["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": schema.__name__[:64], "schema": schema.model_json_schema()},
+            }
+        sent = [{"role": "system", "content": system}] + [{"role": m.role, "content": m.text} for m in messages]
+        try:
+            response = self._client.chat.completions.create(model=self.model, messages=sent, **extra)
+        except openai.APIStatusError as exc:
+            raise _status_failure(exc) from None
+        except openai.APITimeoutError:  # before APIConnectionError, its parent class
+            raise AttemptFailed(f"no answer within {self._timeout_s:g} s", retryable=True) from None
+        except openai.APIConnectionError:
+            raise AttemptFailed("could not connect", retryable=True) from None
+        message = response.choices[0].message if response.choices else None
+        if message is not None and getattr(message, "refusal", None):
+            raise AttemptFailed("the model refused to answer", retryable=False, detail=message.refusal)
+        text = (message and message.content) or ""
+        usage = response.usage
+        return Completion(
+            text=text,
+            tokens_in=(usage and usage.prompt_tokens) or estimate_tokens(system + "".join(m.text for m in messages)),
+            tokens_out=(usage and usage.completion_tokens) or estimate_tokens(text),
+        )
+
+
+def _status_failure(exc: openai.APIStatusError) -> AttemptFailed:
+    headers = exc.response.headers
+    retry_after = parse_retry_after(headers.get("retry-after"))
+    if retry_after is None and (ms := headers.get("retry-after-ms")):
+        retry_after = parse_retry_after(ms)
+        retry_after = retry_after / 1000 if retry_after is not None else None
+    detail = exc.body.get("message", "") if isinstance(exc.body, dict) else ""
+    return AttemptFailed(
+        f"HTTP {exc.status_code}",
+        retryable=is_retryable_status(exc.status_code),
+        retry_after=retry_after,
+        detail=str(detail),
+        hint="Check OPENAI_API_KEY." if exc.status_code in (401, 403) else "",
+    )
