@@ -1,6 +1,19 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+from projects.models import Project
 
 from .models import Artifact, LLMCall, PlanVersion, Run, TaskAttempt, TaskRun
+from .runs import cancel_run, retry_failed
+from .plan_diff import normalise_tasks
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -13,13 +26,76 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def compare_url(version: PlanVersion, other: PlanVersion | None = None) -> str:
+    """The admin page comparing `other` (default: the version's parent, else the one before) with `version`."""
+    url = reverse("admin:orchestration_planversion_compare", args=[version.project_id]) + f"?b={version.number}"
+    return url + (f"&a={other.number}" if other else "")
+
+
 @admin.register(PlanVersion)
 class PlanVersionAdmin(ReadOnlyAdmin):
-    list_display = ["project", "number", "source", "provider", "model", "created_by", "created_at"]
+    list_display = ["project", "number", "source", "provider", "model", "created_by", "created_at", "compare_link"]
     list_filter = ["source", "provider", "created_at"]
     search_fields = ["project__title", "reasoning", "feedback"]
     list_select_related = ["project", "created_by"]
     date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["project", "number", "source", "parent", "created_by", "created_at", "compare_link"]}),
+        ("Plan", {"fields": ["plan_table", "reasoning", "feedback"]}),
+        ("Model", {"fields": ["provider", "model", "tokens_in", "tokens_out", "latency_ms", "llm_call_links"]}),
+    ]
+    readonly_fields = ["created_at", "compare_link", "plan_table", "llm_call_links"]
+
+    def get_urls(self):
+        compare = path("compare/<int:project_id>/", self.admin_site.admin_view(self.compare_view), name="orchestration_planversion_compare")
+        return [compare, *super().get_urls()]
+
+    @admin.display(description="compare")
+    def compare_link(self, obj: PlanVersion) -> str:
+        if obj.number == 1:
+            return "—"
+        return format_html('<a href="{}">compare with previous</a>', compare_url(obj))
+
+    @admin.display(description="tasks")
+    def plan_table(self, obj: PlanVersion) -> str:
+        return render_to_string("admin/orchestration/planversion/_plan_table.html", {"tasks": normalise_tasks(obj.tasks)})
+
+    @admin.display(description="LLM calls")
+    def llm_call_links(self, obj: PlanVersion) -> str:
+        calls = obj.llm_calls.order_by("created_at", "id")
+        links = [
+            format_html('<a href="{}">attempt {}{}</a>', reverse("admin:orchestration_llmcall_change", args=[c.pk]), c.attempt,
+                        " (error)" if c.error else "")
+            for c in calls
+        ]
+        return format_html_join(", ", "{}", ((link,) for link in links)) if links else "none (planned offline or edited by hand)"
+
+    def compare_view(self, request: HttpRequest, project_id: int) -> TemplateResponse:
+        """Any two versions of one project side by side; b defaults to the latest, a to b's parent."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        project = get_object_or_404(Project, pk=project_id)
+        versions = list(project.plan_versions.order_by("number"))
+        by_number = {v.number: v for v in versions}
+        new = by_number.get(_int(request.GET.get("b"))) or (versions[-1] if versions else None)
+        old = by_number.get(_int(request.GET.get("a")))
+        if old is None and new is not None:
+            old = new.parent or by_number.get(new.number - 1)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Compare plan versions of {project}",
+            "project": project,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "diff": old.diff(new) if old and new else None,
+        }
+        return TemplateResponse(request, "admin/orchestration/planversion/compare.html", context)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 class TaskRunInline(admin.TabularInline):
@@ -36,13 +112,43 @@ class TaskRunInline(admin.TabularInline):
 
 @admin.register(Run)
 class RunAdmin(admin.ModelAdmin):
-    list_display = ["id", "plan_version", "status", "triggered_by", "tokens_in", "tokens_out", "created_at", "finished_at"]
-    list_filter = ["status", "created_at"]
+    list_display = ["id", "plan_version", "status", "failed_tasks", "triggered_by", "tokens_in", "tokens_out", "created_at", "finished_at"]
+    list_filter = ["status", ("task_runs__agent", admin.AllValuesFieldListFilter), "created_at"]
     search_fields = ["plan_version__project__title"]
     list_select_related = ["plan_version__project", "triggered_by"]
     readonly_fields = [f.name for f in Run._meta.fields]
     date_hierarchy = "created_at"
     inlines = [TaskRunInline]
+    actions = ["retry_failed_tasks", "cancel_runs"]
+
+    @admin.action(description="Retry failed tasks", permissions=["change"])
+    def retry_failed_tasks(self, request, queryset) -> None:
+        reset = {run.pk: retry_failed(run, user=request.user) for run in queryset}
+        retried = [pk for pk, count in reset.items() if count]
+        self.message_user(
+            request,
+            f"{sum(reset.values())} failed or skipped tasks of {len(retried)} run(s) will run again."
+            if retried else "None of the selected runs had failed tasks.",
+        )
+
+    @admin.action(description="Cancel run", permissions=["change"])
+    def cancel_runs(self, request, queryset) -> None:
+        active = list(queryset.filter(status__in=[Run.Status.PENDING, Run.Status.RUNNING]))
+        for run in active:
+            cancel_run(run, user=request.user)
+        self.message_user(request, f"Cancelled {len(active)} run(s); tasks that were working stop at their next checkpoint.")
+
+    def get_queryset(self, request):
+        failed = Count("task_runs", filter=Q(task_runs__status=TaskRun.Status.FAILED))
+        return super().get_queryset(request).annotate(failed_count=failed)
+
+    @admin.display(description="failed tasks", ordering="failed_count")
+    def failed_tasks(self, obj: Run) -> str:
+        """A link straight to the run's failed tasks, where each error and its LLM calls are shown."""
+        if not obj.failed_count:
+            return "—"
+        url = reverse("admin:orchestration_taskrun_changelist") + f"?run__id__exact={obj.pk}&status__exact=failed"
+        return format_html('<a href="{}">{} failed</a>', url, obj.failed_count)
 
 
 class TaskAttemptInline(admin.TabularInline):
@@ -56,14 +162,34 @@ class TaskAttemptInline(admin.TabularInline):
         return False
 
 
+class TaskLLMCallInline(admin.TabularInline):
+    """A failed task's model calls right under its error: prompt, answer and error are one click further."""
+
+    model = LLMCall
+    fields = ["created_at", "provider", "model", "attempt", "tokens_in", "tokens_out", "latency_ms", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "LLM calls"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(TaskRun)
 class TaskRunAdmin(admin.ModelAdmin):
-    list_display = ["key", "run", "agent", "status", "attempt", "max_attempts", "started_at", "finished_at"]
+    list_display = ["key", "run", "agent", "status", "attempt", "max_attempts", "started_at", "finished_at", "short_error"]
     list_filter = ["status", "agent", "started_at"]
     search_fields = ["key", "title", "error", "run__plan_version__project__title"]
     list_select_related = ["run__plan_version__project"]
     readonly_fields = [f.name for f in TaskRun._meta.fields]
-    inlines = [TaskAttemptInline]
+    date_hierarchy = "started_at"
+    inlines = [TaskAttemptInline, TaskLLMCallInline]
+
+    @admin.display(description="error")
+    def short_error(self, obj: TaskRun) -> str:
+        return Truncator(obj.error).chars(80)
 
 
 @admin.register(Artifact)

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .plan_diff import PlanDiff, diff_tasks
 
 
 def _choices_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
@@ -77,6 +82,103 @@ class PlanVersion(ImmutableModel):
     def __str__(self) -> str:
         return f"{self.project} v{self.number}"
 
+    def diff(self, other: PlanVersion) -> PlanDiff:
+        """What changed going from this version to `other`: tasks added, removed and changed, edges, text diff."""
+        return diff_tasks(self.tasks, other.tasks, old_label=f"v{self.number}", new_label=f"v{other.number}")
+
+
+UNFINISHED_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.RETRY_WAIT)
+
+
+class RunQuerySet(models.QuerySet):
+    def lock(self, run_id: int) -> Run:
+        """The run, its row locked until the transaction ends. Every change to a run's DAG takes
+        this lock first, so two tasks finishing at once each see the other's result (otherwise both
+        could read a sibling as unfinished and leave their common successor pending for ever).
+        SQLite ignores it: its IMMEDIATE transactions already serialise all writers."""
+        return self.select_for_update().get(pk=run_id)
+
+    def cancel(self) -> int:
+        return self.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
+            status=RunStatus.CANCELLED, finished_at=timezone.now()
+        )
+
+    def reopen(self) -> int:
+        """A finished (or still running) run runs again, for a retry of its failed tasks."""
+        return self.filter(status__in=[RunStatus.FAILED, RunStatus.RUNNING]).update(status=RunStatus.RUNNING, finished_at=None)
+
+
+class TaskRunQuerySet(models.QuerySet):
+    """Every change of a task's status: each one a single conditional UPDATE returning the rows it
+    changed, so a caller whose precondition no longer holds (another process got there first)
+    sees 0 and changes nothing."""
+
+    def unfinished(self) -> TaskRunQuerySet:
+        return self.filter(status__in=UNFINISHED_TASK_STATUSES)
+
+    def owned_by(self, worker: str, attempt: int, started_at: datetime) -> TaskRunQuerySet:
+        """Tasks still running under this claim. A worker whose lease expired (its task handed to
+        another) or whose run was cancelled matches nothing, so whatever it writes is discarded.
+        The start time tells a claim from one of an earlier round (retry_failed restarts attempts)."""
+        return self.filter(status=TaskStatus.RUNNING, worker=worker, attempt=attempt, started_at=started_at)
+
+    def claim(self, *, worker: str, lease_s: float) -> int:
+        now = timezone.now()
+        return self.filter(status=TaskStatus.QUEUED).update(
+            status=TaskStatus.RUNNING, attempt=F("attempt") + 1, worker=worker, started_at=now,
+            lease_expires_at=now + timedelta(seconds=lease_s), next_attempt_at=None,
+        )
+
+    def renew_lease(self, *, lease_s: float) -> int:
+        return self.update(lease_expires_at=timezone.now() + timedelta(seconds=lease_s))
+
+    def mark_succeeded(self, *, reasoning: str) -> int:
+        return self.update(
+            status=TaskStatus.SUCCEEDED, finished_at=timezone.now(), lease_expires_at=None, error="", reasoning=reasoning
+        )
+
+    def mark_retry_wait(self, *, error: str, delay_s: float) -> int:
+        now = timezone.now()
+        return self.update(
+            status=TaskStatus.RETRY_WAIT, lease_expires_at=None, error=error,
+            next_attempt_at=now + timedelta(seconds=delay_s),
+        )
+
+    def mark_requeued(self, *, error: str) -> int:
+        """Back in the queue at once, e.g. after its worker died: nothing the task did was wrong."""
+        return self.update(status=TaskStatus.QUEUED, queued_at=timezone.now(), lease_expires_at=None, error=error)
+
+    def mark_failed(self, *, error: str) -> int:
+        return self.update(status=TaskStatus.FAILED, finished_at=timezone.now(), lease_expires_at=None, error=error)
+
+    def queue(self) -> int:
+        return self.filter(status=TaskStatus.PENDING).update(status=TaskStatus.QUEUED, queued_at=timezone.now())
+
+    def release_retries(self, now: datetime) -> int:
+        """Waiting tasks whose backoff has passed go back to the queue."""
+        return self.filter(status=TaskStatus.RETRY_WAIT, next_attempt_at__lte=now).update(
+            status=TaskStatus.QUEUED, queued_at=now, next_attempt_at=None
+        )
+
+    def touch_queued(self, queued_before: datetime) -> int:
+        """Restart the wait of a queued task nobody claimed, as it is enqueued again."""
+        return self.filter(status=TaskStatus.QUEUED, queued_at__lt=queued_before).update(queued_at=timezone.now())
+
+    def skip(self, *, error: str) -> int:
+        return self.filter(status=TaskStatus.PENDING).update(status=TaskStatus.SKIPPED, finished_at=timezone.now(), error=error)
+
+    def cancel(self, *, error: str) -> int:
+        return self.unfinished().update(
+            status=TaskStatus.CANCELLED, finished_at=timezone.now(), lease_expires_at=None, next_attempt_at=None, error=error
+        )
+
+    def reset(self) -> int:
+        """Failed and skipped tasks start over (their attempts stay in TaskAttempt)."""
+        return self.filter(status__in=[TaskStatus.FAILED, TaskStatus.SKIPPED]).update(
+            status=TaskStatus.PENDING, attempt=0, error="", started_at=None, finished_at=None, queued_at=None,
+            next_attempt_at=None, lease_expires_at=None, worker="",
+        )
+
 
 class Run(models.Model):
     Status = RunStatus
@@ -93,6 +195,8 @@ class Run(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "-created_at"], name="run_status_recent")]
@@ -104,6 +208,14 @@ class Run(models.Model):
     @property
     def tokens_total(self) -> int:
         return self.tokens_in + self.tokens_out
+
+    def finish_if_done(self) -> bool:
+        """End a running run once none of its tasks can still run: failed if any task failed, else succeeded."""
+        statuses = set(self.task_runs.values_list("status", flat=True))
+        if statuses & set(UNFINISHED_TASK_STATUSES):
+            return False
+        status = RunStatus.FAILED if TaskStatus.FAILED in statuses else RunStatus.SUCCEEDED
+        return bool(Run.objects.filter(pk=self.pk, status=RunStatus.RUNNING).update(status=status, finished_at=timezone.now()))
 
 
 class TaskRun(models.Model):
@@ -131,6 +243,8 @@ class TaskRun(models.Model):
     reasoning = models.TextField(blank=True)
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
+
+    objects = TaskRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "id"]

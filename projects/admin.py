@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.utils.html import format_html
+
+from orchestration.admin import compare_url
+from orchestration.models import PlanVersion
 
 from .models import Membership, Project, Team
 
@@ -24,6 +28,32 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "team"]
 
 
+class PlanVersionInline(admin.TabularInline):
+    """The project's plan history, newest first, each version one click from its diff."""
+
+    model = PlanVersion
+    fk_name = "project"
+    fields = ["number", "source", "created_by", "created_at", "provider", "compare"]
+    readonly_fields = fields
+    ordering = ["-number"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "plan versions"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # versions are immutable
+
+    @admin.display(description="compare")
+    def compare(self, obj: PlanVersion) -> str:
+        if obj.number == 1:
+            return "first version"
+        return format_html('<a href="{}">compare with previous</a>', compare_url(obj))
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["title", "team", "created_by", "planning_status", "created_at"]
@@ -32,3 +62,4 @@ class ProjectAdmin(admin.ModelAdmin):
     autocomplete_fields = ["team"]
     readonly_fields = ["created_at"]
     date_hierarchy = "created_at"
+    inlines = [PlanVersionInline]

@@ -1,21 +1,324 @@
+"""The pages people use. Every view finds its objects through projects.access, and every change is a POST."""
+
+from __future__ import annotations
+
+import io
 from itertools import groupby
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_for_filename
+from pygments.lexers.special import TextLexer
+from pygments.util import ClassNotFound
 
-from .access import get_project_for_user
+from agents.export import write_zip
+from agents.providers import configured_providers, default_provider_name
+from agents.registry import listed_agents
+from orchestration.models import Artifact, Run
+from orchestration.planning import edit_plan, request_plan
+from orchestration.plans import PlanInvalid
+from orchestration.runs import cancel_run, retry_failed, start_run
+
+from . import access
+from .forms import REQUEST_EXAMPLES, NewProjectForm, ReplanForm, TaskFormSet
 from .models import Project
+from .plan_display import ACTIVE_RUN, Board, build_board, project_statuses, status_payload, with_latest_activity
+
+RECENT_RUNS = 20
+HIGHLIGHT_MAX_BYTES = 256 * 1024
 
 
+@require_GET
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = Project.objects.visible_to(request.user).select_related("team").distinct().order_by("team__name", "-created_at")
+    query = request.GET.get("q", "").strip()
+    projects = with_latest_activity(access.projects_for_user(request.user)).select_related("created_by")
+    projects = projects.order_by("team__name", "-created_at", "-id")
+    if query:
+        projects = projects.filter(Q(title__icontains=query) | Q(request__icontains=query))
+    projects = list(projects)
+    statuses = project_statuses(projects)
+    for project in projects:
+        project.status = statuses[project.pk]
     groups = [(team, list(items)) for team, items in groupby(projects, key=lambda p: p.team)]
-    return render(request, "projects/project_list.html", {"groups": groups})
+    context = {
+        "groups": groups, "query": query,
+        "several_teams": request.user.memberships.count() > 1,
+        "can_create": access.teams_user_can_create_in(request.user).exists(),
+    }
+    return render(request, "projects/project_list.html", context)
+
+
+def _new_project_form(request: HttpRequest, teams) -> NewProjectForm:
+    providers = configured_providers()
+    initial = {"provider": default_provider_name(), "team": teams.first()}
+    return NewProjectForm(request.POST or None, initial=initial, teams=teams, providers=providers)
 
 
 @login_required
+def project_new(request: HttpRequest) -> HttpResponse:
+    teams = access.teams_user_can_create_in(request.user)
+    form = _new_project_form(request, teams)
+    if request.method == "POST" and teams.exists() and form.is_valid():
+        with transaction.atomic():
+            project = form.save(request.user)
+            request_plan(project, user=request.user, provider_name=project.provider or None)
+        messages.success(request, "Your project is saved. We are drawing up a plan; it appears below in a moment.")
+        return redirect("projects:detail", project_id=project.pk)
+    context = {"form": form, "examples": REQUEST_EXAMPLES, "has_teams": teams.exists(), "one_team": teams.count() == 1}
+    return render(request, "projects/project_new.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+def _current_board(project: Project) -> Board | None:
+    """The latest plan version, with its latest run when it has one."""
+    version = project.plan_versions.select_related("created_by").order_by("-number").first()
+    if version is None:
+        return None
+    return build_board(version, version.runs.select_related("triggered_by").order_by("-created_at", "-id").first())
+
+
+def _render_project(request: HttpRequest, project: Project, board: Board | None, *, replan_form: ReplanForm | None = None,
+                    shown_run: Run | None = None, status: int = 200) -> HttpResponse:
+    runs = list(Run.objects.filter(plan_version__project=project).select_related("plan_version", "triggered_by")[:RECENT_RUNS])
+    latest_success = next((r for r in runs if r.status == Run.Status.SUCCEEDED), None)
+    live = project.planning_status == Project.PlanningStatus.PLANNING or bool(board and board.run_active)
+    context = {
+        "project": project, "board": board, "runs": runs, "latest_success": latest_success, "shown_run": shown_run,
+        "can_edit": access.user_can_edit(project), "live": live, "replan_form": replan_form or ReplanForm(),
+        "planning": project.planning_status == Project.PlanningStatus.PLANNING,
+    }
+    return render(request, "projects/project_detail.html", context, status=status)
+
+
+@require_GET
+@login_required
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = get_project_for_user(request.user, project_id)
-    return render(request, "projects/project_detail.html", {"project": project, "can_edit": project.can_edit(request.user)})
+    project = access.get_project_for_user(request.user, project_id)
+    return _render_project(request, project, _current_board(project))
+
+
+@require_GET
+@login_required
+def run_detail(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
+    run = access.get_run_for_user(request.user, project_id, run_id)
+    project = run.plan_version.project
+    return _render_project(request, project, build_board(run.plan_version, run), shown_run=run)
+
+
+@require_GET
+@login_required
+def project_status(request: HttpRequest, project_id: int) -> JsonResponse:
+    """What the page's poller asks for while planning or a run goes on; `?run=` picks a run."""
+    run_id = request.GET.get("run", "")
+    if run_id.isdigit():
+        run = access.get_run_for_user(request.user, project_id, int(run_id))
+        project, board = run.plan_version.project, build_board(run.plan_version, run)
+    else:
+        project = access.get_project_for_user(request.user, project_id)
+        board = _current_board(project)
+    response = JsonResponse(status_payload(project, board))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def project_run(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Run the version the person was shown: pressing Run is their approval of that plan."""
+    project = access.get_project_for_user(request.user, project_id, edit=True)
+    latest = project.plan_versions.order_by("-number").first()
+    if latest is None or request.POST.get("version") != str(latest.pk):
+        messages.error(request, "The plan changed since you looked at it. Please review the plan below, then press Run again.")
+    elif project.planning_status == Project.PlanningStatus.PLANNING:
+        messages.error(request, "A new plan is being drawn up. Please wait for it before running.")
+    elif Run.objects.filter(plan_version__project=project, status__in=ACTIVE_RUN).exists():
+        messages.error(request, "This project is already running. Wait for it to finish or cancel it first.")
+    else:
+        run = start_run(latest, user=request.user)
+        messages.success(request, f"Run {run.pk} started. You can watch each task below.")
+    return redirect("projects:detail", project_id=project.pk)
+
+
+@require_POST
+@login_required
+def run_cancel(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
+    run = access.get_run_for_user(request.user, project_id, run_id, edit=True)
+    if run.status in ACTIVE_RUN:
+        cancel_run(run, user=request.user)
+        messages.success(request, f"Run {run.pk} is cancelled. Tasks that were working stop at their next checkpoint.")
+    else:
+        messages.info(request, f"Run {run.pk} had already finished; nothing to cancel.")
+    return redirect("projects:run", project_id=project_id, run_id=run.pk)
+
+
+@require_POST
+@login_required
+def run_retry(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
+    run = access.get_run_for_user(request.user, project_id, run_id, edit=True)
+    count = retry_failed(run, user=request.user)
+    if count:
+        messages.success(request, f"Trying again: {count} task{'s' if count != 1 else ''} will run again.")
+    else:
+        messages.info(request, "No task of this run has failed, so there is nothing to retry.")
+    return redirect("projects:run", project_id=project_id, run_id=run.pk)
+
+
+@require_POST
+@login_required
+def project_replan(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access.get_project_for_user(request.user, project_id, edit=True)
+    form = ReplanForm(request.POST)
+    if not form.is_valid():
+        return _render_project(request, project, _current_board(project), replan_form=form, status=400)
+    if project.planning_status == Project.PlanningStatus.PLANNING:
+        messages.error(request, "A new plan is already being drawn up. Please wait for it.")
+    else:
+        request_plan(project, user=request.user, provider_name=project.provider or None, feedback=form.cleaned_data["feedback"])
+        messages.success(request, "Thanks. We are re-planning with your feedback; the new plan appears here in a moment.")
+    return redirect("projects:detail", project_id=project.pk)
+
+
+@require_GET
+@login_required
+def version_list(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access.get_project_for_user(request.user, project_id)
+    versions = list(project.plan_versions.select_related("created_by", "parent").order_by("-number"))
+    return render(request, "projects/version_list.html", {"project": project, "versions": versions})
+
+
+@require_GET
+@login_required
+def version_detail(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
+    version = access.get_version_for_user(request.user, project_id, version_id)
+    context = {"project": version.project, "version": version, "board": build_board(version),
+               "can_edit": access.user_can_edit(version.project)}
+    return render(request, "projects/version_detail.html", context)
+
+
+@require_GET
+@login_required
+def version_compare(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access.get_project_for_user(request.user, project_id)
+    versions = list(project.plan_versions.select_related("created_by").order_by("-number"))
+    chosen = {v.pk: v for v in versions}
+    old_id, new_id = request.GET.get("a", ""), request.GET.get("b", "")
+    if not (old_id or new_id) and len(versions) >= 2:
+        old, new = versions[1], versions[0]
+    else:
+        old = chosen.get(int(old_id)) if old_id.isdigit() else None
+        new = chosen.get(int(new_id)) if new_id.isdigit() else None
+        if (old_id or new_id) and (old is None or new is None):
+            raise Http404("Pick two versions of this project to compare.")
+    context = {"project": project, "versions": versions, "old": old, "new": new,
+               "diff": old.diff(new) if old and new else None}
+    return render(request, "projects/version_compare.html", context)
+
+
+def _agent_choices() -> list[tuple[str, str]]:
+    return [(name, f"{name} — {agent.description}") for name, agent in listed_agents().items()]
+
+
+@login_required
+def version_edit(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
+    version = access.get_version_for_user(request.user, project_id, version_id, edit=True)
+    originals = {task["key"]: task for task in version.tasks}
+    formset = TaskFormSet(
+        request.POST or None, initial=[{**t, "depends_on": t.get("depends_on", [])} for t in version.tasks],
+        form_kwargs={"agents": _agent_choices(), "tasks": [(t["key"], t["title"]) for t in version.tasks]}, prefix="tasks",
+    )
+    problems: list[str] = []
+    if request.method == "POST" and formset.is_valid():
+        try:
+            saved = edit_plan(version, formset.tasks(originals), user=request.user)
+        except PlanInvalid as invalid:
+            problems = list(invalid.errors)
+        else:
+            messages.success(request, f"Saved as plan version {saved.number}. Review it below, then press Run when it looks right.")
+            return redirect("projects:detail", project_id=version.project.pk)
+    context = {"project": version.project, "version": version, "formset": formset, "problems": problems}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/version_edit.html", context, status=status)
+
+
+def _zip_response(run: Run) -> FileResponse:
+    buffer = io.BytesIO()
+    write_zip(run, buffer)
+    buffer.seek(0)
+    name = f"{slugify(run.plan_version.project.title) or 'project'}-run-{run.pk}.zip"
+    return FileResponse(buffer, as_attachment=True, filename=name, content_type="application/zip")
+
+
+@require_GET
+@login_required
+def project_download(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The files of the latest run that succeeded."""
+    project = access.get_project_for_user(request.user, project_id)
+    run = Run.objects.filter(plan_version__project=project, status=Run.Status.SUCCEEDED).select_related("plan_version").first()
+    if run is None:
+        messages.info(request, "There is nothing to download yet: no run of this project has finished successfully.")
+        return redirect("projects:detail", project_id=project.pk)
+    run.plan_version.project = project
+    return _zip_response(run)
+
+
+@require_GET
+@login_required
+def run_download(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
+    return _zip_response(access.get_run_for_user(request.user, project_id, run_id))
+
+
+def _file_tree(paths: list[str]) -> list[dict]:
+    """Nested folders and files: [{"name", "path", "children"}], folders first, each level sorted."""
+    root: dict = {}
+    for path in paths:
+        node = root
+        for part in path.split("/")[:-1]:
+            node = node.setdefault(part + "/", {})
+        node[path.rsplit("/", 1)[-1]] = path
+
+    def entries(node: dict, prefix: str) -> list[dict]:
+        folders = sorted(k for k, v in node.items() if isinstance(v, dict))
+        files = sorted(k for k, v in node.items() if isinstance(v, str))
+        return [{"name": k, "path": prefix + k, "children": entries(node[k], prefix + k)} for k in folders] + [
+            {"name": k, "path": node[k], "children": None} for k in files
+        ]
+
+    return entries(root, "")
+
+
+@require_GET
+@login_required
+def run_files(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
+    run = access.get_run_for_user(request.user, project_id, run_id)
+    listing = list(Artifact.objects.filter(run=run).values_list("path", "size"))
+    context = {"project": run.plan_version.project, "run": run, "tree": _file_tree([p for p, _ in listing]),
+               "file_count": len(listing), "total_bytes": sum(size for _, size in listing)}
+    return render(request, "projects/run_files.html", context)
+
+
+def _highlighted(artifact: Artifact) -> str:
+    try:
+        lexer = get_lexer_for_filename(artifact.path, stripnl=False)
+    except ClassNotFound:
+        lexer = TextLexer(stripnl=False)
+    if artifact.size > HIGHLIGHT_MAX_BYTES:
+        lexer = TextLexer(stripnl=False)  # Highlighting huge files would hold up the page for little gain.
+    return highlight(artifact.content, lexer, HtmlFormatter(cssclass="highlight", linenos="table", lineanchors="line"))
+
+
+@require_GET
+@login_required
+def file_detail(request: HttpRequest, project_id: int, run_id: int, path: str) -> HttpResponse:
+    artifact = access.get_artifact_for_user(request.user, project_id, run_id, path)
+    folders = artifact.path.split("/")[:-1]
+    context = {"project": artifact.run.plan_version.project, "run": artifact.run, "artifact": artifact,
+               "folders": folders, "name": artifact.path.rsplit("/", 1)[-1], "code": _highlighted(artifact)}
+    return render(request, "projects/file_detail.html", context)

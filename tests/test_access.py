@@ -6,13 +6,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from projects.models import Project
 
 from .conftest import PASSWORD
+from .ui_helpers import make_artifact, make_run, make_version
 
 pytestmark = [pytest.mark.django_db, pytest.mark.scaleout]
 
 
 def _team_a_urls(project: Project) -> list[str]:
-    """Every URL of the projects app that names a team-A object, filled in with team A's ids."""
-    kwargs_for = {"project_id": project.pk}
+    """Every URL of the projects app that names a team-A object, filled in with team A's ids
+    (a plan version, a run of it and one of its files are made here so every URL can be filled)."""
+    version = make_version(project)
+    run = make_run(version)
+    make_artifact(run, "README.md", "# Team A only\n")
+    kwargs_for = {"project_id": project.pk, "version_id": version.pk, "run_id": run.pk, "path": "README.md"}
     urls = []
 
     def walk(patterns, namespace):
@@ -61,8 +66,9 @@ def test_charlie_gets_404_on_every_team_a_url(client, charlie, project_a):
     urls = _team_a_urls(project_a)
     assert urls, "expected the projects app to have URLs that name a project"
     for url in urls:
-        assert client.get(url).status_code == 404, url
-        assert client.post(url).status_code in (404, 405), url
+        # Actions answer only POST and pages only GET; whichever the URL answers must be a 404.
+        statuses = {client.get(url).status_code, client.post(url).status_code}
+        assert 404 in statuses and statuses <= {404, 405}, url
 
 
 def test_visible_to_returns_only_the_users_teams(alice, charlie, project_a, project_b):

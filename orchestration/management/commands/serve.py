@@ -16,7 +16,7 @@ def _die_with_parent() -> None:
 
 
 class Command(BaseCommand):
-    help = "Run the web server and a django-q2 cluster together in the foreground; Ctrl-C stops both."
+    help = "Run the web server, a django-q2 cluster and the recovery loop together in the foreground; Ctrl-C stops all."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -26,16 +26,18 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         processes = [
             subprocess.Popen([*manage, "qcluster"], preexec_fn=_die_with_parent),
+            # Re-queues the tasks of workers that died and releases due retries (orchestration.recovery).
+            subprocess.Popen([*manage, "recover", "--loop"], preexec_fn=_die_with_parent),
             subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"], preexec_fn=_die_with_parent),
         ]
-        self.stdout.write(self.style.SUCCESS(f"AutoDevOS at http://{host}:{port}/ with a django-q2 cluster. Ctrl-C stops both."))
+        self.stdout.write(self.style.SUCCESS(f"AutoDevOS at http://{host}:{port}/ with a django-q2 cluster. Ctrl-C stops everything."))
 
         def stop(signum, frame) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            # Either process ending on its own ends the pair: a web app without workers would
+            # Any process ending on its own ends them all: a web app without workers would
             # accept runs that never start.
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)

@@ -1,0 +1,65 @@
+import { useEffect, useState } from "react";
+import { getToken, setToken } from "./client";
+import { AuthPanel } from "./components/AuthPanel";
+%%IMPORT_PAGES%%
+
+const TITLE = %%TITLE%%;
+const PAGES = [
+%%PAGES%%
+];
+
+function currentKey(): string {
+  const key = window.location.hash.replace(/^#\/?/, "");
+  return PAGES.some((p) => p.key === key) ? key : PAGES[0].key;
+}
+
+export function App() {
+  const [key, setKey] = useState(currentKey);
+  // null: logged out; "": logged in on an earlier visit (the email is not stored).
+  const [email, setEmail] = useState<string | null>(() => (getToken() ? "" : null));
+
+  useEffect(() => {
+    const follow = () => setKey(currentKey());
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
+  }, []);
+
+  function logout() {
+    setToken(null);
+    setEmail(null);
+  }
+
+  const page = PAGES.find((p) => p.key === key) ?? PAGES[0];
+  return (
+    <div className="mx-auto max-w-5xl space-y-6 p-6">
+      <header className="flex flex-wrap items-center justify-between gap-4">
+        <h1 className="text-2xl font-bold">{TITLE}</h1>
+        {email === null ? (
+          <AuthPanel onLogin={setEmail} />
+        ) : (
+          <p className="text-sm">
+            {email ? `Logged in as ${email}` : "Logged in"}{" "}
+            <button type="button" className="underline" onClick={logout}>
+              Log out
+            </button>
+          </p>
+        )}
+      </header>
+      <nav aria-label="Sections" className="flex flex-wrap gap-4 border-b pb-2">
+        {PAGES.map((p) => (
+          <a
+            key={p.key}
+            href={`#/${p.key}`}
+            aria-current={p.key === page.key ? "page" : undefined}
+            className={p.key === page.key ? "font-semibold text-indigo-700" : "text-slate-600"}
+          >
+            {p.label}
+          </a>
+        ))}
+      </nav>
+      <main>
+        <page.Page />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,191 @@
+"""A project's request (and, when re-planning, the team's feedback) becomes a new PlanVersion.
+
+plan_project does it now; request_plan does it on a worker and records the outcome on the
+project; edit_plan stores a person's changes as a new, validated version. Versions are never
+changed once saved: every plan is a new number.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django_q.tasks import async_task
+
+from agents.providers import LLMContext, ProviderError, generate, get_provider
+from agents.registry import listed_agents
+from projects.models import Project
+
+from .models import LLMCall, PlanSource, PlanVersion
+from .offline_planner import offline_plan
+from .plan_diff import normalise_tasks
+from .plans import MAX_TASKS, Plan, PlanInvalid, validate_plan
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED_FAILURE = (
+    "Planning stopped because of an unexpected error on our side. Try again; if it keeps happening, tell an administrator."
+)
+QUEUE_UNREACHABLE = "Planning could not be started because the task queue is unreachable. Try again in a moment."
+
+SYSTEM_PROMPT = """You are the planner of AutoDevOS, which turns a plain-language request into a working project.
+Break the request into a plan: a small DAG of tasks, each done by one agent. Answer with JSON only.
+
+Agents (use these names exactly):
+{agents}
+
+Rules:
+- 1 to {max_tasks} tasks. Each task has a unique key: a short slug (lower-case letters, digits, dashes).
+- depends_on lists the keys of tasks that must finish first; no task depends on itself; no cycles.
+- The architect task comes first (it writes the spec and API contract that every other agent reads).
+- Always include tests, docs and devops tasks. Include a frontend task only if the request wants a user interface.
+- scope: [] for the whole project, ["core"] for shared backend files, or [EntityName] for one entity's files.
+  For four or more entities, use one backend task with scope ["core"] and one backend task per entity after it.
+- timeout_s: null unless a task needs a specific limit in seconds.
+- reasoning: say what you found in the request and why the plan has this shape, in plain words."""
+
+
+def _system_prompt() -> str:
+    agents = "\n".join(f"- {name}: {agent.description}" for name, agent in listed_agents().items())
+    return SYSTEM_PROMPT.format(agents=agents, max_tasks=MAX_TASKS)
+
+
+def _user_prompt(project: Project, previous: PlanVersion | None, feedback: str) -> str:
+    parts = [f"Request:\n{project.request}"]
+    if project.options:
+        parts.append(f"Stack choices made by the team:\n{json.dumps(project.options, sort_keys=True)}")
+    if previous is not None:
+        parts.append(f"Current plan (version {previous.number}):\n{json.dumps(previous.tasks, indent=2)}")
+    if feedback.strip():
+        parts.append(f"Feedback from the team on the current plan:\n{feedback.strip()}")
+    parts.append("Write the plan." if previous is None else "Write the revised plan, changing what the feedback asks for.")
+    return "\n\n".join(parts)
+
+
+def _check_plan(plan: Plan) -> Plan:
+    """The provider's validate hook: PlanInvalid's errors go back to the model as a repair."""
+    return validate_plan(plan)
+
+
+def _save_version(project: Project, **fields) -> PlanVersion:
+    """Store a new version numbered latest + 1. The project row is locked (PostgreSQL) or the write
+    lock held from BEGIN (SQLite IMMEDIATE), so two planners cannot both take the same number; the
+    unique constraint backs that up, and a loser simply tries again with the next number."""
+    tries_left = 3
+    while True:
+        tries_left -= 1
+        try:
+            with transaction.atomic():
+                list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk"))
+                latest = PlanVersion.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0
+                return PlanVersion.objects.create(project=project, number=latest + 1, **fields)
+        except IntegrityError:
+            if not tries_left:
+                raise
+
+
+def plan_project(project: Project, *, user=None, provider_name: str | None = None, feedback: str = "") -> PlanVersion:
+    """Plan the project now and store the result as its next version.
+
+    The first version's source is "llm" or "offline"; later ones are "replan" with the latest
+    version as parent. Raises ProviderError (in plain words) when the model gives no usable plan."""
+    provider = get_provider(provider_name or project.provider or None)
+    previous = project.plan_versions.order_by("-number").first()
+    started = time.monotonic()
+    if provider.offline:
+        # The offline planner rebuilds from the request, so it reads all the feedback that led here.
+        every_feedback = "\n".join([*_feedback_so_far(previous), feedback.strip()]).strip()
+        plan, usage, call_ids = offline_plan(project.request, feedback=every_feedback, options=project.options), {}, ()
+    else:
+        generated = generate(
+            provider, system=_system_prompt(), prompt=_user_prompt(project, previous, feedback), schema=Plan,
+            context=LLMContext(project=project, purpose="plan"), validate=_check_plan,
+        )
+        plan, call_ids = generated.value, generated.call_ids
+        usage = {"tokens_in": generated.tokens_in, "tokens_out": generated.tokens_out}
+    source = PlanSource.REPLAN if previous else (PlanSource.OFFLINE if provider.offline else PlanSource.LLM)
+    version = _save_version(
+        project, parent=previous, source=source, created_by=_person(user), feedback=feedback.strip(),
+        reasoning=plan.reasoning, tasks=plan.task_list(), provider=provider.name, model=provider.model,
+        latency_ms=int((time.monotonic() - started) * 1000), **usage,
+    )
+    # LLMCall rows are immutable; linking them to the version they produced is the one update allowed.
+    LLMCall.objects.filter(pk__in=call_ids).update(plan_version=version)
+    return version
+
+
+def _feedback_so_far(version: PlanVersion | None) -> list[str]:
+    """The feedback of `version` and its ancestors, oldest first."""
+    notes = []
+    while version is not None:
+        if version.feedback:
+            notes.append(version.feedback)
+        version = version.parent
+    return notes[::-1]
+
+
+def edit_plan(version: PlanVersion, tasks: list[dict], *, user) -> PlanVersion:
+    """A person's edit of `version`, stored as a new validated version (source "edit"). Raises PlanInvalid."""
+    plan = validate_plan({"reasoning": "", "tasks": tasks})
+    if normalise_tasks(plan.task_list()) == normalise_tasks(version.tasks):
+        raise PlanInvalid([f"nothing changed: the plan is the same as version {version.number}"])
+    who = getattr(user, "username", "") or "someone"
+    reasoning = f"{who} edited version {version.number} by hand.\n\n{plan.reasoning}".strip()
+    return _save_version(
+        version.project, parent=version, source=PlanSource.EDIT, created_by=_person(user),
+        reasoning=reasoning, tasks=plan.task_list(), provider="", model="",
+    )
+
+
+def request_plan(project: Project, *, user=None, provider_name: str | None = None, feedback: str = "") -> None:
+    """Plan the project on a worker. The project shows "planning" at once, then "idle" with a new
+    version, or "failed" with the reason in planning_error."""
+    Project.objects.filter(pk=project.pk).update(planning_status=Project.PlanningStatus.PLANNING, planning_error="")
+    project.planning_status, project.planning_error = Project.PlanningStatus.PLANNING, ""
+    person = _person(user)
+    args = (project.pk, person.pk if person else None, provider_name, feedback)
+    # After commit: a worker must find the project as this transaction leaves it.
+    transaction.on_commit(lambda: _enqueue(*args))
+
+
+def _enqueue(project_id: int, user_id: int | None, provider_name: str | None, feedback: str) -> None:
+    try:
+        async_task(
+            "orchestration.planning.plan_in_background", project_id, user_id, provider_name, feedback,
+            task_name=f"plan-project-{project_id}", group="planning",
+        )
+    except Exception:
+        logger.exception("could not enqueue planning of project %s", project_id)
+        _planning_failed(project_id, QUEUE_UNREACHABLE)
+
+
+def plan_in_background(project_id: int, user_id: int | None, provider_name: str | None, feedback: str) -> int | None:
+    """The django-q2 task behind request_plan: the new version's id, or None when planning failed."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return None  # deleted while waiting in the queue
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        version = plan_project(project, user=user, provider_name=provider_name, feedback=feedback)
+    except (ProviderError, PlanInvalid) as exc:
+        _planning_failed(project_id, str(exc))
+        return None
+    except Exception:
+        logger.exception("planning project %s failed", project_id)
+        _planning_failed(project_id, UNEXPECTED_FAILURE)
+        return None
+    Project.objects.filter(pk=project_id).update(planning_status=Project.PlanningStatus.IDLE, planning_error="")
+    return version.pk
+
+
+def _planning_failed(project_id: int, message: str) -> None:
+    Project.objects.filter(pk=project_id).update(planning_status=Project.PlanningStatus.FAILED, planning_error=message)
+
+
+def _person(user):
+    """A stored user, or None for anonymous and command-line callers."""
+    return user if user is not None and getattr(user, "is_authenticated", False) and user.pk else None

@@ -1,0 +1,184 @@
+"""The worker side of a run: one django-q2 task executes one attempt of one TaskRun.
+
+The agent runs in a thread while the calling thread watches it: it renews the task's lease,
+notices when the run was cancelled or the task handed to another worker, and enforces the
+task's timeout. Only the watching thread writes the outcome.
+
+Why a thread and not a child process that could be killed: a forked child inherits this
+worker's open database connections (neither SQLite nor PostgreSQL connections survive being
+used across a fork) and the SDKs' HTTP pools, and starting a fresh interpreter per attempt costs
+about a second of Django start-up, against a hand-over between tasks measured in milliseconds.
+A thread shares nothing unsafe, and stopping it needs no kill: from the deadline on, the agent's
+next checkpoint() raises, and whatever it still returns is ignored because the watcher has
+already recorded the timeout. An agent blocked in one call keeps its thread until that call
+returns; LLM calls are bounded by LLM_TIMEOUT_S.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from time import monotonic
+
+from django.conf import settings
+from django.db import connections
+
+from agents import providers
+from agents.base import Agent, AgentContext, AgentError, AgentResult, PermanentAgentError
+from agents.registry import get_agent
+
+from .models import Artifact, TaskRun
+from .runs import Claim, claim_task, close_attempt, complete_attempt, fail_attempt, reachable
+
+logger = logging.getLogger(__name__)
+
+# Lease renewals per lease period: two can be missed (a stalled database, a busy machine)
+# before the lease runs out.
+RENEWALS_PER_LEASE = 3
+MAX_RENEWAL_INTERVAL_S = 1.0  # also how soon a running task notices that its run was cancelled
+
+
+class Stopped(AgentError):
+    """Raised by checkpoint() inside an agent whose attempt must end now."""
+
+
+@dataclass
+class TaskContext(AgentContext):
+    attempt: int = 1  # which try this is over the task's whole history (TaskAttempt.number)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()[:80]}:{os.getpid()}"
+
+
+def execute_task(task_run_id: int) -> str:
+    """Run one attempt of a TaskRun: the django-q2 entry point. Returns what happened, for its log."""
+    claim = claim_task(task_run_id, worker=worker_id())
+    if claim is None:
+        # A duplicate delivery (the ORM broker can deliver twice), or another worker was faster.
+        return f"task run {task_run_id} was not queued; nothing to do"
+    task = TaskRun.objects.select_related("run__plan_version__project").get(pk=task_run_id)
+    watch = _Watch(claim, task.timeout_s)
+    try:
+        agent = get_agent(task.agent)
+        context = _context(task, claim, watch.checkpoint)
+    except (KeyError, providers.ProviderError) as exc:  # an unknown agent or an unconfigured provider: no retry fixes it
+        return _fail(claim, task, _describe(exc), permanent=True)
+    thread = _AgentThread(agent, context, name=f"task-run-{task.pk}-attempt-{claim.number}")
+    thread.start()
+    watch.supervise(thread)
+    return _finish(claim, task, thread, watch)
+
+
+class _AgentThread(threading.Thread):
+    def __init__(self, agent: Agent, context: AgentContext, name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self.agent = agent
+        self.context = context
+        self.result: AgentResult | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.agent.run(self.context)
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            # The agent's provider records LLM calls on this thread's own connection.
+            connections.close_all()
+
+
+class _Watch:
+    """The attempt's deadline and lease, shared by the watching thread and the agent's checkpoints."""
+
+    def __init__(self, claim: Claim, timeout_s: int) -> None:
+        self.claim = claim
+        self.timeout_s = timeout_s
+        self.deadline = monotonic() + timeout_s
+        self.lost = threading.Event()  # the run was cancelled or the task handed to another worker
+
+    def checkpoint(self) -> None:
+        if self.lost.is_set():
+            raise Stopped("Stopped: the run was cancelled or the task was handed to another worker.")
+        if monotonic() >= self.deadline:
+            raise Stopped(self.timeout_message)
+
+    @property
+    def timeout_message(self) -> str:
+        return f"Timed out after {self.timeout_s} s."
+
+    def supervise(self, thread: threading.Thread) -> None:
+        """Wait for the agent until it ends, the deadline passes or the claim is lost, renewing the lease."""
+        lease_s = settings.TASK_LEASE_S
+        interval = min(MAX_RENEWAL_INTERVAL_S, lease_s / RENEWALS_PER_LEASE)
+        while True:
+            thread.join(max(0.0, min(interval, self.deadline - monotonic())))
+            if not thread.is_alive() or monotonic() >= self.deadline:
+                return
+            if not self.claim.owned().renew_lease(lease_s=lease_s):
+                self.lost.set()
+                return
+
+
+def _context(task: TaskRun, claim: Claim, checkpoint) -> TaskContext:
+    project = task.run.plan_version.project
+    provider, llm_context = _provider(task)
+    return TaskContext(
+        request=project.request, task_key=task.key, title=task.title, instructions=task.instructions,
+        scope=list(task.scope), upstream=_upstream(task), options=dict(project.options), provider=provider,
+        llm_context=llm_context, checkpoint=checkpoint, attempt=claim.number,
+    )
+
+
+def _provider(task: TaskRun) -> tuple[providers.Provider, providers.LLMContext]:
+    run = task.run
+    provider = providers.get_provider(run.provider or None)
+    return provider, providers.LLMContext(project=run.plan_version.project, task_run=task, purpose="agent")
+
+
+def _upstream(task: TaskRun) -> dict[str, str]:
+    """path -> content of every file written by the task's dependencies, direct or not."""
+    if not task.depends_on:
+        return {}
+    depends_on = dict(TaskRun.objects.filter(run_id=task.run_id).values_list("key", "depends_on"))
+    ancestors = reachable(depends_on, [task.key])
+    return dict(Artifact.objects.filter(run_id=task.run_id, task_run__key__in=ancestors).values_list("path", "content"))
+
+
+def _finish(claim: Claim, task: TaskRun, thread: _AgentThread, watch: _Watch) -> str:
+    if watch.lost.is_set():
+        close_attempt(claim, error="Stopped: the run was cancelled or the task was handed to another worker.")
+        return f"{task.key}: stopped, output discarded"
+    if thread.is_alive() or isinstance(thread.error, Stopped):
+        return _fail(claim, task, watch.timeout_message, permanent=False)
+    if thread.error is not None:
+        return _fail(claim, task, _describe(thread.error), permanent=isinstance(thread.error, PermanentAgentError))
+    if not isinstance(thread.result, AgentResult) or not isinstance(thread.result.files, dict):
+        return _fail(claim, task, f"The {task.agent} agent returned no files.", permanent=True)
+    try:
+        if not complete_attempt(claim, thread.result.files, thread.result.reasoning):
+            close_attempt(claim, error="Output discarded: the run was cancelled or the task was handed to another worker.")
+            return f"{task.key}: output discarded"
+    except PermanentAgentError as exc:
+        return _fail(claim, task, str(exc), permanent=True)
+    logger.info("task %s of run %s succeeded on attempt %d", task.key, task.run_id, claim.number)
+    return f"{task.key}: succeeded"
+
+
+def _fail(claim: Claim, task: TaskRun, error: str, *, permanent: bool) -> str:
+    status = fail_attempt(claim, error, permanent=permanent)
+    logger.warning("task %s of run %s, attempt %d: %s -> %s", task.key, task.run_id, claim.number, error, status or "discarded")
+    return f"{task.key}: {status or 'discarded'}: {error}"
+
+
+def _describe(exc: BaseException) -> str:
+    """The error as the task's error column shows it: our own errors are already in plain words."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    if isinstance(exc, AgentError):  # ProviderError and BudgetExceeded included
+        return str(exc) or type(exc).__name__
+    logger.error("unexpected error in an agent", exc_info=exc)
+    return f"Unexpected error: {type(exc).__name__}: {exc}"

@@ -1,0 +1,166 @@
+"""The forms people fill in. Error messages are written for people who are not programmers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.text import Truncator, slugify
+
+from .models import Project, Team
+
+REQUEST_MIN, REQUEST_MAX = 15, 4000
+FEEDBACK_MAX = 2000
+INSTRUCTIONS_MAX = 4000
+
+REQUEST_EXAMPLES = [
+    "An appointment booking site for a dog groomer, with customers, their dogs and appointments.",
+    "A small clinic system with doctors, patients and appointments; patients book an appointment with a doctor.",
+    "A recipe collection where users post recipes with ingredients and steps, and rate them.",
+    "A REST API for a library to track books, authors and loans.",
+]
+
+STACK_CHOICES = [("", "Let AutoDevOS decide"), ("yes", "Yes"), ("no", "No")]
+# The keys match agents.spec.Spec's switches, so the architect can apply them as they are.
+STACK_OPTIONS = {
+    "frontend": ("A website people can click through", "Without one you get only the back end (an API other programs call)."),
+    "auth": ("People sign up and log in", "Accounts with passwords; changing data then needs a login."),
+    "python": ("Extra tests written in Python", "Adds PyTest checks next to the JavaScript tests."),
+}
+
+
+class NewProjectForm(forms.Form):
+    request = forms.CharField(
+        label="What should we build?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Describe it the way you would to a person: who uses it, what they keep track of and what they can do. "
+        "No technical words needed.",
+        min_length=REQUEST_MIN,
+        max_length=REQUEST_MAX,
+        error_messages={
+            "required": "Please describe what you would like us to build.",
+            "min_length": f"Please describe it in a little more detail (at least {REQUEST_MIN} characters).",
+            "max_length": f"That is longer than we can read at once: please keep it under {REQUEST_MAX} characters.",
+        },
+    )
+    title = forms.CharField(
+        label="Name (optional)", required=False, max_length=120,
+        help_text="Leave empty and we name it from your description.",
+        error_messages={"max_length": "Please keep the name under 120 characters."},
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None, label="Team",
+                                  error_messages={"invalid_choice": "Please pick one of your teams."})
+    provider = forms.ChoiceField(label="Who writes the plan and the code", choices=[],
+                                 error_messages={"invalid_choice": "That option is not available right now; please pick another."})
+
+    def __init__(self, *args: Any, teams, providers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["provider"].choices = providers
+        for name, (label, help_text) in STACK_OPTIONS.items():
+            self.fields[name] = forms.ChoiceField(label=label, help_text=help_text, choices=STACK_CHOICES, required=False)
+
+    def clean_request(self) -> str:
+        text = self.cleaned_data["request"].strip()
+        if len(text) < REQUEST_MIN:
+            raise forms.ValidationError(self.fields["request"].error_messages["min_length"])
+        return text
+
+    def options(self) -> dict[str, bool]:
+        """Only the choices the person made; "let AutoDevOS decide" leaves a switch out."""
+        return {name: self.cleaned_data[name] == "yes" for name in STACK_OPTIONS if self.cleaned_data.get(name)}
+
+    def project_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if title:
+            return title
+        first_line = self.cleaned_data["request"].splitlines()[0]
+        # The request's opening clause usually names the thing: "A booking site for a dog groomer, with ..."
+        clause = re.split(r"[.;,:!?]", first_line, maxsplit=1)[0].strip()
+        return Truncator(clause if len(clause) >= REQUEST_MIN else first_line).chars(60)
+
+    def save(self, user) -> Project:
+        return Project.objects.create(
+            team=self.cleaned_data["team"], created_by=user, title=self.project_title(),
+            request=self.cleaned_data["request"], provider=self.cleaned_data["provider"], options=self.options(),
+        )
+
+
+class ReplanForm(forms.Form):
+    feedback = forms.CharField(
+        label="What should change in the plan?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=FEEDBACK_MAX,
+        error_messages={
+            "required": "Please say what should change, for example “add a task that writes a user guide”.",
+            "max_length": f"Please keep the feedback under {FEEDBACK_MAX} characters.",
+        },
+    )
+
+
+class TaskForm(forms.Form):
+    """One task of the plan being edited. Keys of existing tasks are fixed; a new task gets one from its title."""
+
+    title = forms.CharField(max_length=200, error_messages={"required": "Every task needs a short title."})
+    agent = forms.ChoiceField(choices=[], error_messages={"invalid_choice": "Please pick one of the listed agents."})
+    instructions = forms.CharField(required=False, max_length=INSTRUCTIONS_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    depends_on = forms.MultipleChoiceField(required=False, choices=[], widget=forms.CheckboxSelectMultiple,
+                                           label="Waits for")
+
+    def __init__(self, *args: Any, agents: list[tuple[str, str]], tasks: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        own = self.initial.get("key")
+        # A new task starts with no agent chosen, so an untouched blank row counts as unchanged.
+        self.fields["agent"].choices = agents if own else [("", "Choose an agent"), *agents]
+        self.fields["depends_on"].choices = [(key, title) for key, title in tasks if key != own]
+
+    @property
+    def is_new(self) -> bool:
+        return not self.initial.get("key")
+
+    def as_task(self, original: dict[str, Any] | None, taken: set[str]) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "key": original["key"] if original else new_task_key(data["title"], taken),
+            "title": data["title"],
+            "agent": data["agent"],
+            "instructions": data["instructions"],
+            "depends_on": data["depends_on"],
+            "scope": original.get("scope", []) if original else [],
+            "timeout_s": original.get("timeout_s") if original else None,
+        }
+
+
+def new_task_key(text: str, taken: set[str]) -> str:
+    """A plan key (lower-case letters, digits, dashes; a letter first) from a new task's title, unused so far."""
+    base = slugify(text).replace("_", "-")[:40].strip("-")
+    if not base[:1].isalpha():
+        base = f"task-{base}".strip("-")
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+class BaseTaskFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this task"
+
+    def tasks(self, originals: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        """The edited plan: kept tasks in their order, then a filled-in new task. Removed tasks are
+        left out, and so are other tasks' waits on them: removing a step should not break the plan."""
+        tasks, removed = [], set()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                removed.add(form.initial.get("key"))
+            elif not (form.is_new and not form.has_changed()):
+                tasks.append(form.as_task(originals.get(form.initial.get("key", "")), set(originals)))
+        for task in tasks:
+            task["depends_on"] = [key for key in task["depends_on"] if key not in removed]
+        return tasks
+
+
+TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=1, can_delete=True, max_num=40, validate_max=True)

@@ -1,0 +1,107 @@
+"""The agents with an LLM provider: the real openai client against the OpenAI-compatible stub,
+answering with recorded agent answers."""
+
+import pytest
+
+from agents.file_agent import CONTRACT_PATH, SPEC_PATH, relevant_upstream
+from orchestration.models import Artifact, LLMCall, PlanVersion, TaskRun
+from orchestration.runs import run_inline, start_run
+from tests.stubs import OpenAIStub, Reply, use_openai
+
+SPEC = {
+    "app_name": "groomer", "title": "Dog groomer", "summary": "Bookings for a dog groomer.",
+    "entities": [
+        {"name": "Dog", "plural": "dogs", "label": "Dog", "fields": [{"name": "name"}]},
+        {"name": "Booking", "plural": "bookings", "label": "Booking", "fields": [{"name": "startsAt", "type": "datetime"}],
+         "relations": [{"name": "dog", "target": "Dog"}]},
+    ],
+}
+ARCHITECT_ANSWER = {"reasoning": "Dogs are booked in; a booking belongs to one dog.", "spec": SPEC}
+BACKEND_ANSWER = {
+    "reasoning": "One router per entity, mounted by the app.",
+    "files": [
+        {"path": "backend/src/app.ts", "content": "export const app = 1;\n"},
+        {"path": "backend/src/routes/dogs.ts", "content": "export const dogs = 1;\n"},
+    ],
+}
+ESCAPING_ANSWER = {
+    "reasoning": "Also a helper next to the project.",
+    "files": [
+        {"path": "backend/src/app.ts", "content": "export const app = 1;\n"},
+        {"path": "../outside.txt", "content": "escaped"},
+    ],
+}
+TRESPASSING_ANSWER = {"reasoning": "A page too.", "files": [{"path": "frontend/src/App.tsx", "content": "x"}]}
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _run_plan(project, settings, replies):
+    project.provider = "openai"
+    project.save()
+    tasks = [
+        {"key": "spec", "title": "Spec", "agent": "architect", "instructions": "", "depends_on": [], "scope": [], "timeout_s": None},
+        {"key": "backend", "title": "API", "agent": "backend", "instructions": "", "depends_on": ["spec"], "scope": [], "timeout_s": None},
+    ]
+    version = PlanVersion.objects.create(project=project, number=1, source="llm", tasks=tasks)
+    with OpenAIStub([Reply(json=answer) for answer in replies]) as stub:
+        use_openai(settings, stub, TASK_MAX_ATTEMPTS=1)
+        run = run_inline(start_run(version))
+    return run, stub
+
+
+def test_the_architect_stores_the_models_spec_contract_and_reasoning(project_a, settings):
+    run, _ = _run_plan(project_a, settings, [ARCHITECT_ANSWER, BACKEND_ANSWER])
+    spec_task = run.task_runs.get(key="spec")
+    assert spec_task.status == TaskRun.Status.SUCCEEDED
+    assert spec_task.reasoning.startswith("Dogs are booked in; a booking belongs to one dog.")
+    paths = set(Artifact.objects.filter(task_run=spec_task).values_list("path", flat=True))
+    assert paths == {SPEC_PATH, CONTRACT_PATH}
+
+
+def test_an_agent_writes_the_models_files_and_keeps_its_reasoning(project_a, settings):
+    run, _ = _run_plan(project_a, settings, [ARCHITECT_ANSWER, BACKEND_ANSWER])
+    backend = run.task_runs.get(key="backend")
+    assert backend.status == TaskRun.Status.SUCCEEDED
+    assert backend.reasoning == "One router per entity, mounted by the app."
+    assert set(backend.artifacts.values_list("path", flat=True)) == {"backend/src/app.ts", "backend/src/routes/dogs.ts"}
+    assert LLMCall.objects.filter(task_run=backend, purpose="agent").count() == 1
+
+
+def test_the_prompt_carries_the_spec_the_contract_and_the_expected_layout(project_a, settings):
+    _, stub = _run_plan(project_a, settings, [ARCHITECT_ANSWER, BACKEND_ANSWER])
+    prompt = stub.requests[1].last_user_text
+    assert '"app_name": "groomer"' in prompt
+    assert f"--- upstream file {CONTRACT_PATH} ---" in prompt and '"/api/bookings/{id}"' in prompt
+    assert "backend/src/routes/bookings.ts" in prompt and "backend/prisma/schema.prisma" in prompt
+
+
+def test_a_model_that_writes_outside_the_project_fails_the_task_and_nothing_is_stored(project_a, settings, tmp_path):
+    run, _ = _run_plan(project_a, settings, [ARCHITECT_ANSWER, ESCAPING_ANSWER])
+    backend = run.task_runs.get(key="backend")
+    assert backend.status == TaskRun.Status.FAILED
+    assert "climbs out of the project" in backend.error
+    assert not backend.artifacts.exists()
+    assert not Artifact.objects.filter(run=run, path__contains="outside").exists()
+
+
+def test_a_model_that_writes_another_agents_files_fails_the_task(project_a, settings):
+    run, _ = _run_plan(project_a, settings, [ARCHITECT_ANSWER, TRESPASSING_ANSWER])
+    backend = run.task_runs.get(key="backend")
+    assert backend.status == TaskRun.Status.FAILED
+    assert "may only write under backend/" in backend.error
+    assert not backend.artifacts.exists()
+
+
+def test_upstream_files_are_shown_most_relevant_first_within_the_budget():
+    upstream = {
+        "docs/API.md": "d" * 100,
+        "backend/src/app.ts": "b" * 100,
+        SPEC_PATH: "{}",
+        "backend/tests/big.test.ts": "t" * 1000,
+    }
+    shown = relevant_upstream(upstream, ("backend/",), budget_tokens=60)
+    assert list(shown) == [SPEC_PATH, "backend/src/app.ts", "backend/tests/big.test.ts"]
+    assert shown["backend/src/app.ts"] == "b" * 100
+    assert shown["backend/tests/big.test.ts"].endswith("[... truncated to fit the context budget ...]")
+    assert len(shown["backend/tests/big.test.ts"]) < 1000

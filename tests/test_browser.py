@@ -1,0 +1,124 @@
+"""A new user's whole journey in a real browser (Debian's Chromium) against the live app, with a
+real django-q2 cluster doing the planning and the run."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .clusters import Cluster
+from .conftest import PASSWORD
+from .ui_helpers import make_version
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic"]
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+REQUEST = "An appointment booking site for a dog groomer, with customers, their dogs and appointments."
+FEEDBACK = "Also keep track of invoices for each appointment, with an amount and a paid flag."
+
+
+@pytest.fixture
+def browser(monkeypatch) -> Browser:
+    # Playwright's sync API keeps an event loop in this thread, which makes Django refuse ORM
+    # calls from the test itself; nothing async shares those connections, so allow them.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _log_in(browser: Browser, base_url: str, username: str, viewport: dict) -> Page:
+    page = browser.new_page(viewport=viewport, accept_downloads=True, base_url=base_url)
+    page.set_default_timeout(30_000)
+    page.goto("/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Projects", exact=True)).to_be_visible()
+    return page
+
+
+def test_a_new_user_plans_runs_downloads_and_replans_a_project(browser, live_server, alice, tmp_path):
+    with Cluster(workers=2) as cluster:
+        try:
+            _new_user_journey(browser, live_server.url, tmp_path)
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}\n--- cluster log ---\n{cluster.log()}") from failure
+
+
+def _new_user_journey(browser: Browser, base_url: str, tmp_path) -> None:
+    page = _log_in(browser, base_url, "alice", DESKTOP)
+
+    page.get_by_role("link", name="New project").first.click()
+    page.get_by_label("What should we build?").fill(REQUEST)
+    page.get_by_role("button", name="Plan my project").click()
+
+    # The page reloads itself when the plan is ready; running it is the approval.
+    run_button = page.get_by_role("button", name="Run this plan")
+    expect(run_button).to_be_visible(timeout=90_000)
+    expect(page.get_by_role("heading", name="Plan version 1")).to_be_visible()
+    nodes = page.locator("svg.dag g.node")
+    assert nodes.count() >= 5
+    expect(page.locator("ol.tasks > li")).to_have_count(nodes.count())
+    expect(page.locator("ol.tasks")).to_contain_text("architect")
+    page.screenshot(path="/tmp/autodevos-plan-desktop.png", full_page=True)
+
+    run_button.click()
+    expect(page.locator("#run-percent")).to_have_text("100 %", timeout=240_000)
+    expect(page.locator("#status-text")).to_contain_text("Succeeded")
+    expect(page.locator("svg.dag g.node.status-succeeded")).to_have_count(nodes.count())
+    page.screenshot(path="/tmp/autodevos-run-desktop.png", full_page=True)
+    project_url = page.url
+
+    page.get_by_role("link", name=re.compile(r"^Files of run")).click()
+    page.get_by_role("navigation", name="Generated files").get_by_role("link", name="README.md").first.click()
+    expect(page.locator(".source .highlight")).to_be_visible()
+    expect(page.get_by_role("heading", name="README.md")).to_be_visible()
+
+    page.goto(project_url)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download zip").click()
+    archive = tmp_path / "project.zip"
+    download_info.value.save_as(archive)
+    names = zipfile.ZipFile(archive).namelist()
+    assert any(name.endswith("README.md") for name in names) and len(names) > 10
+
+    page.get_by_text("Re-plan with feedback").click()
+    page.get_by_label("What should change in the plan?").fill(FEEDBACK)
+    page.get_by_role("button", name="Make a new plan").click()
+    expect(page.get_by_role("heading", name="Plan version 2")).to_be_visible(timeout=90_000)
+
+    page.get_by_role("link", name="Plan history").click()
+    expect(page.locator("ol.versions > li").first).to_contain_text(f"Feedback: {FEEDBACK}")
+    page.get_by_role("button", name="Compare").click()
+    expect(page.get_by_role("heading", name="Version 1 → version 2")).to_be_visible()
+    expect(page.locator(".plan-diff")).to_contain_text("changed")
+
+    phone = _log_in(browser, base_url, "alice", PHONE)
+    phone.goto(project_url)
+    expect(phone.get_by_role("heading", name="Plan version 2")).to_be_visible()
+    phone.screenshot(path="/tmp/autodevos-project-phone.png", full_page=True)
+    # At phone width the page itself never scrolls sideways; only the diagram's own box does.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_viewer_has_no_run_button_and_the_post_is_refused(browser, live_server, victor, project_a):
+    version = make_version(project_a)
+    page = _log_in(browser, live_server.url, "victor", DESKTOP)
+    page.get_by_role("link", name=project_a.title).click()
+    expect(page.get_by_role("heading", name="Plan version 1")).to_be_visible()
+    expect(page.get_by_text("you can view this project but not change it")).to_be_visible()
+    expect(page.get_by_role("button", name="Run this plan")).to_have_count(0)
+
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(f"/projects/{project_a.pk}/run/", form={"csrfmiddlewaretoken": token, "version": str(version.pk)})
+    assert response.status == 403
+    assert "Viewers can look at this project but not change it." in response.text()
+    assert not version.runs.exists()

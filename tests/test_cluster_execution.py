@@ -1,0 +1,58 @@
+"""Runs on a real django-q2 cluster (`manage.py qcluster` subprocesses, not sync mode), with the
+recovery loop beside it: on SQLite with the ORM broker, and again on PostgreSQL with Redis."""
+
+import os
+import signal
+
+import pytest
+
+from orchestration.models import Artifact, Run, TaskRun
+from orchestration.runs import start_run
+from tests.clusters import Cluster, make_plan, probe_task, wait_for, wait_for_run
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.scaleout, pytest.mark.slow]
+
+
+def test_the_two_middle_tasks_of_a_diamond_run_at_the_same_time(project_a):
+    plan = make_plan(project_a, [
+        probe_task("top", files={"top.txt": "top"}),
+        probe_task("left", "top", sleep=1.5, files={"left.txt": "left"}),
+        probe_task("right", "top", sleep=1.5, files={"right.txt": "right"}),
+        probe_task("bottom", "left", "right", list_upstream="bottom.txt"),
+    ])
+
+    with Cluster() as cluster:
+        cluster.warm_up(project_a)
+        run = wait_for_run(start_run(plan), timeout=60, log=cluster.log)
+
+    assert run.status == Run.Status.SUCCEEDED, cluster.log()
+    tasks = {task.key: task for task in run.task_runs.all()}
+    left, right, bottom = tasks["left"], tasks["right"], tasks["bottom"]
+    assert left.started_at < right.finished_at and right.started_at < left.finished_at, "the middle tasks did not overlap"
+    assert bottom.started_at >= max(left.finished_at, right.finished_at)
+    assert Artifact.objects.get(run=run, path="bottom.txt").content == "left.txt\nright.txt\ntop.txt\n"
+
+
+def test_killing_a_worker_in_the_middle_of_a_task_still_completes_the_run(project_a):
+    plan = make_plan(project_a, [
+        probe_task("first", files={"first.txt": "first"}),
+        probe_task("slow", "first", sleep=3, files={"slow.txt": "attempt {attempt}"}),
+        probe_task("last", "slow", files={"last.txt": "last"}),
+    ])
+
+    # A short lease, so that the killed worker's task is noticed within seconds.
+    with Cluster(TASK_LEASE_S="2") as cluster:
+        run = start_run(plan)
+        slow = wait_for(
+            lambda: run.task_runs.filter(key="slow", status=TaskRun.Status.RUNNING).first(),
+            timeout=60, what="the slow task to start", log=cluster.log,
+        )
+        os.kill(int(slow.worker.rsplit(":", 1)[1]), signal.SIGKILL)
+        run = wait_for_run(run, timeout=60, log=cluster.log)
+
+    assert run.status == Run.Status.SUCCEEDED, cluster.log()
+    first_try, second_try = run.task_runs.get(key="slow").attempts.order_by("number")
+    assert "stopped responding" in first_try.error
+    assert second_try.succeeded
+    stored = sorted(Artifact.objects.filter(run=run).values_list("path", "content"))
+    assert stored == [("first.txt", "first"), ("last.txt", "last"), ("slow.txt", "attempt 2")]

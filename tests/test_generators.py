@@ -1,0 +1,229 @@
+"""The offline generators and agents, over specs extracted from varied requests and built by hand."""
+
+import json
+
+import pytest
+
+from agents.base import AgentContext, PermanentAgentError
+from agents.extraction import extract_spec
+from agents.generators.backend import backend_files
+from agents.generators.devops import devops_files
+from agents.generators.docs import docs_files
+from agents.generators.frontend import frontend_files
+from agents.generators.naming import normalise_spec
+from agents.generators.prisma import migration_sql, schema_prisma
+from agents.generators.testing import extra_test_files
+from agents.generators.typescript import js_string, ts_import
+from agents.openapi import openapi_document
+from agents.registry import get_agent
+from agents.spec import Spec
+
+REQUESTS = [
+    "A small clinic appointment system with doctors, patients and appointments; patients book an appointment with a doctor",
+    "A library where members borrow books; each loan belongs to a member and a book, with a due date",
+    "An inventory tracker for a warehouse: products, suppliers and stock movements",
+    "A REST API in Python for tracking gym workouts and exercises",
+    "A recipe sharing site where users post recipes with ingredients",
+]
+
+
+def _spec(**changes) -> Spec:
+    data = {
+        "app_name": "league", "title": "League", "summary": "Matches between teams.",
+        "entities": [
+            {"name": "Team", "plural": "teams", "label": "Team", "fields": [{"name": "name", "unique": True}]},
+            {"name": "Match", "plural": "matches", "label": "Match", "fields": [{"name": "playedOn", "type": "date"}],
+             "relations": [{"name": "homeTeam", "target": "Team"}, {"name": "awayTeam", "target": "Team"}]},
+        ],
+    }
+    return Spec.model_validate(data | changes)
+
+
+def _run(agent: str, request: str, upstream: dict[str, str], scope: list[str] | None = None, options=None):
+    context = AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=scope or [],
+                           upstream=upstream, options=options or {})
+    return get_agent(agent).run(context)
+
+
+def _project(request: str, options=None) -> dict[str, dict[str, str]]:
+    """Each agent's files for the request, offline."""
+    spec_files = _run("architect", request, {}, options=options).files
+    outputs = {"architect": spec_files}
+    for agent in ("backend", "frontend", "tests", "docs", "devops"):
+        outputs[agent] = _run(agent, request, spec_files).files
+    return outputs
+
+
+@pytest.mark.parametrize("request_text", REQUESTS)
+def test_every_entity_gets_a_model_routes_tests_and_a_page(request_text):
+    spec = normalise_spec(extract_spec(request_text))
+    backend = backend_files(spec, [])
+    frontend = frontend_files(spec, [])
+    for entity in spec.entities:
+        assert f"model {entity.name} {{" in backend["backend/prisma/schema.prisma"]
+        assert any(p.startswith("backend/src/routes/") and entity.name[0].lower() in p for p in backend)
+        assert f"backend/tests/{_kebab(entity.plural)}.test.ts" in backend
+        assert f"frontend/src/pages/{entity.name}Page.tsx" in frontend
+
+
+def _kebab(name: str) -> str:
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in name)
+
+
+@pytest.mark.parametrize("request_text", REQUESTS)
+def test_no_two_agents_write_the_same_file(request_text):
+    outputs = _project(request_text, options={"python": True})
+    seen: dict[str, str] = {}
+    for agent, files in outputs.items():
+        for path in files:
+            assert path not in seen, f"{path} written by {seen.get(path)} and {agent}"
+            seen[path] = agent
+
+
+def test_the_migration_creates_a_table_per_entity_and_a_foreign_key_per_relation():
+    sql = migration_sql(_spec())
+    assert 'CREATE TABLE "Team"' in sql and 'CREATE TABLE "Match"' in sql and 'CREATE TABLE "User"' in sql
+    assert 'CONSTRAINT "Match_homeTeamId_fkey" FOREIGN KEY ("homeTeamId") REFERENCES "Team" ("id")' in sql
+    assert 'CREATE UNIQUE INDEX "Team_name_key" ON "Team"("name");' in sql
+
+
+def test_two_relations_to_one_entity_get_separate_back_relations():
+    schema = schema_prisma(_spec())
+    assert 'matchesAsHomeTeam Match[]  @relation("MatchHomeTeam")' in schema
+    assert 'matchesAsAwayTeam Match[]  @relation("MatchAwayTeam")' in schema
+
+
+def test_without_accounts_there_is_no_user_table_and_no_auth_code():
+    spec = _spec(auth=False)
+    files = backend_files(spec, [])
+    assert 'CREATE TABLE "User"' not in migration_sql(spec)
+    assert "backend/src/auth.ts" not in files and "backend/tests/auth.test.ts" not in files
+    assert "jwtSecret" not in files["backend/src/app.ts"]
+
+
+def test_an_entity_named_user_keeps_the_login_table_apart():
+    spec = _spec(entities=[{"name": "User", "plural": "users", "label": "User", "fields": [{"name": "nickname"}]}])
+    schema = schema_prisma(spec)
+    assert "model User {" in schema and "model Account {" in schema
+    assert "prisma.account.create" in backend_files(spec, ["core"])["backend/src/auth.ts"]
+
+
+def test_scope_core_is_the_shared_files_and_an_entity_scope_is_its_own_files():
+    spec = _spec()
+    everything = backend_files(spec, [])
+    core = backend_files(spec, ["core"])
+    team = backend_files(spec, ["Team"])
+    assert set(team) == {"backend/src/routes/teams.ts", "backend/tests/teams.test.ts"}
+    assert "backend/src/routes/index.ts" in core and not set(core) & set(team)
+    assert set(core) | set(team) | set(backend_files(spec, ["Match"])) == set(everything)
+
+
+def test_an_unknown_scope_name_selects_nothing():
+    assert backend_files(_spec(), ["Nobody"]) == {}
+
+
+def test_generation_is_deterministic():
+    assert _project(REQUESTS[0]) == _project(REQUESTS[0])
+
+
+def test_reserved_entity_names_are_renamed_with_their_relations():
+    spec = normalise_spec(_spec(entities=[
+        {"name": "Date", "plural": "dates", "label": "Date", "fields": [{"name": "day", "type": "date"}]},
+        {"name": "Guest", "plural": "guests", "label": "Guest", "fields": [{"name": "name"}],
+         "relations": [{"name": "date", "target": "Date"}]},
+    ]))
+    assert [e.name for e in spec.entities] == ["DateEntry", "Guest"]
+    assert spec.entity("Guest").relations[0].target == "DateEntry"
+
+
+def test_required_relation_cycles_become_optional_so_a_first_row_can_exist():
+    spec = normalise_spec(_spec(entities=[
+        {"name": "Person", "plural": "people", "label": "Person", "fields": [{"name": "name"}],
+         "relations": [{"name": "manager", "target": "Person"}, {"name": "desk", "target": "Desk"}]},
+        {"name": "Desk", "plural": "desks", "label": "Desk", "fields": [{"name": "code"}],
+         "relations": [{"name": "owner", "target": "Person"}]},
+    ]))
+    required = {(e.name, r.name) for e in spec.entities for r in e.relations if r.required}
+    assert ("Person", "manager") not in required
+    assert len(required & {("Person", "desk"), ("Desk", "owner")}) == 1
+
+
+def test_the_contract_has_crud_paths_for_every_entity_and_secures_writes():
+    document = openapi_document(_spec())
+    assert set(document["paths"]["/api/teams"]) == {"get", "post"}
+    assert set(document["paths"]["/api/matches/{id}"]) == {"parameters", "get", "put", "delete"}
+    assert document["paths"]["/api/teams"]["post"]["security"] == [{"bearerAuth": []}]
+    assert "security" not in document["paths"]["/api/teams"]["get"]
+    assert document["components"]["schemas"]["MatchInput"]["required"] == ["playedOn", "homeTeamId", "awayTeamId"]
+
+
+def test_without_accounts_the_contract_has_no_auth_routes():
+    document = openapi_document(_spec(auth=False))
+    assert "/api/auth/login" not in document["paths"]
+    assert "security" not in document["paths"]["/api/teams"]["post"]
+
+
+def test_the_api_reference_lists_every_route_of_the_contract():
+    document = openapi_document(_spec())
+    reference = docs_files(_spec(), document)["docs/API.md"]
+    for path, item in document["paths"].items():
+        for method in ("get", "post", "put", "delete"):
+            if method in item:
+                assert f"`{method.upper()} {path}`" in reference
+
+
+def test_the_readme_explains_how_to_run_it_and_its_environment():
+    readme = docs_files(_spec(), openapi_document(_spec()))["README.md"]
+    assert "npm run dev" in readme and "docker compose up" in readme
+    assert "`JWT_SECRET`" in readme and "`DATABASE_URL`" in readme
+
+
+def test_devops_ships_no_secret_and_runs_containers_as_non_root():
+    files = devops_files(_spec())
+    assert "\nJWT_SECRET=\n" in files[".env.example"]
+    assert "JWT_SECRET: ${JWT_SECRET:?" in files["docker-compose.yml"]
+    assert "USER node" in files["backend/Dockerfile"]
+    assert "nginx-unprivileged" in files["frontend/Dockerfile"]
+    assert "npm test" in files[".github/workflows/ci.yml"] and "npm run lint" in files[".gitlab-ci.yml"]
+
+
+def test_an_api_only_spec_has_no_frontend_in_devops():
+    files = devops_files(_spec(frontend=False))
+    assert "frontend/Dockerfile" not in files and "frontend" not in files["docker-compose.yml"]
+
+
+def test_python_files_are_written_only_when_the_spec_asks_for_python():
+    assert not any(p.startswith("python/") for p in extra_test_files(_spec()))
+    files = extra_test_files(_spec(python=True))
+    assert "python/tests/test_smoke.py" in files
+    assert "('matches', {'playedOn': '2030-01-02'}, {'homeTeamId': 'teams', 'awayTeamId': 'teams'})" in files["python/smoke.py"]
+
+
+def test_labels_with_quotes_and_backticks_are_escaped_in_generated_code():
+    spec = _spec(entities=[{"name": "Note", "plural": "notes", "label": 'Note "`${x}`', "fields": [{"name": "body", "type": "text"}]}])
+    fixtures = backend_files(spec, [])["backend/tests/fixtures.ts"]
+    assert "`Body ${n} of note \"\\`\\${x}\\`, a longer text.`" in fixtures
+
+
+def test_string_literals_are_quoted_as_prettier_quotes_them():
+    assert js_string("plain") == '"plain"'
+    assert js_string('say "hi"') == "'say \"hi\"'"
+    assert js_string("it's") == '"it\'s"'
+
+
+def test_long_imports_are_wrapped_one_name_per_line():
+    assert ts_import(["a", "b"], "./x") == 'import { a, b } from "./x";'
+    wrapped = ts_import([f"name{i}" for i in range(20)], "./x")
+    assert wrapped.startswith("import {\n  name0,\n") and wrapped.endswith('} from "./x";')
+
+
+def test_the_architect_honours_the_options_chosen_on_the_form():
+    files = _run("architect", REQUESTS[0], {}, options={"frontend": False, "python": True}).files
+    spec = json.loads(files["spec/spec.json"])
+    assert (spec["frontend"], spec["python"]) == (False, True)
+    assert json.loads(files["spec/openapi.json"])["openapi"] == "3.1.0"
+
+
+def test_an_agent_without_the_spec_upstream_fails_for_good():
+    with pytest.raises(PermanentAgentError, match="spec/spec.json"):
+        _run("backend", REQUESTS[0], {})

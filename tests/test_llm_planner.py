@@ -1,0 +1,145 @@
+"""The LLM planner, with the real google-genai and openai clients talking to stub servers:
+good plans are stored with their calls; bad plans go back to the model with the reasons, and
+after the repairs run out planning fails in plain words, never falling back to another planner."""
+
+import pytest
+from django_q.conf import Conf
+
+from agents.providers import ProviderError
+from orchestration.models import LLMCall, PlanVersion
+from orchestration.planning import plan_project, request_plan
+from projects.models import Project
+from tests.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
+
+pytestmark = pytest.mark.django_db
+
+STUBS = {"gemini": (GeminiStub, use_gemini), "openai": (OpenAIStub, use_openai)}
+
+
+def _task(key: str, agent: str, depends_on: list[str] | None = None) -> dict:
+    return {"key": key, "title": f"Do {key}", "agent": agent, "instructions": f"{key} work", "depends_on": depends_on or [],
+            "scope": [], "timeout_s": None}
+
+
+GOOD = {
+    "reasoning": "Three entities and a web UI, so one backend task and a frontend.",
+    "tasks": [
+        _task("spec", "architect"), _task("api", "backend", ["spec"]), _task("web", "frontend", ["spec"]),
+        _task("tests", "tests", ["api", "web"]), _task("docs", "docs", ["spec"]), _task("devops", "devops", ["spec"]),
+    ],
+}
+CYCLE = {**GOOD, "tasks": [_task("spec", "architect", ["tests"]), *GOOD["tasks"][1:]]}
+UNKNOWN_AGENT = {**GOOD, "tasks": [*GOOD["tasks"][:5], _task("devops", "sysadmin", ["spec"])]}
+MISSING_DEP = {**GOOD, "tasks": [*GOOD["tasks"][:3], _task("tests", "tests", ["api", "qa-plan"]), *GOOD["tasks"][4:]]}
+
+
+@pytest.fixture(params=sorted(STUBS))
+def provider(request, settings):
+    """Yields (name, start) where start(replies) runs a stub for that provider and points the settings at it."""
+    stub_class, use = STUBS[request.param]
+    stubs = []
+
+    def start(replies):
+        stub = stub_class(replies).__enter__()
+        stubs.append(stub)
+        use(settings, stub)
+        return stub
+
+    yield request.param, start
+    for stub in stubs:
+        stub.__exit__(None, None, None)
+
+
+def test_a_good_plan_is_stored_with_provider_model_tokens_and_its_call(provider, project_a, alice):
+    name, start = provider
+    start([Reply(json=GOOD, tokens_in=900, tokens_out=300)])
+    version = plan_project(project_a, user=alice, provider_name=name)
+    assert (version.number, version.source, version.provider) == (1, "llm", name)
+    assert version.model
+    assert (version.tokens_in, version.tokens_out) == (900, 300)
+    assert version.reasoning == GOOD["reasoning"]
+    assert [t["key"] for t in version.tasks] == ["spec", "api", "web", "tests", "docs", "devops"]
+    assert list(version.llm_calls.values_list("purpose", "attempt", "error")) == [("plan", 1, "")]
+
+
+def test_the_prompt_carries_the_request_and_the_agents(provider, project_a):
+    name, start = provider
+    stub = start([Reply(json=GOOD)])
+    plan_project(project_a, provider_name=name)
+    sent = stub.requests[0].body.decode()
+    assert "dog groomer" in sent
+    for agent in ("architect", "backend", "frontend", "tests", "docs", "devops"):
+        assert agent in sent
+    assert "probe" not in sent
+
+
+@pytest.mark.parametrize(("bad", "reason"), [
+    (CYCLE, "go round in a circle"),
+    (UNKNOWN_AGENT, "agent 'sysadmin' does not exist"),
+    (MISSING_DEP, "depends on 'qa-plan', which is not a task in this plan"),
+])
+def test_a_bad_plan_goes_back_to_the_model_and_the_repaired_one_is_kept(provider, project_a, bad, reason):
+    name, start = provider
+    stub = start([Reply(json=bad), Reply(json=GOOD)])
+    version = plan_project(project_a, provider_name=name)
+    assert [t["key"] for t in version.tasks] == [t["key"] for t in GOOD["tasks"]]
+    assert reason in stub.requests[1].messages[-1][1]
+    calls = version.llm_calls.order_by("attempt")
+    assert [bool(c.error) for c in calls] == [True, False]
+    assert reason in calls[0].error
+
+
+def test_after_the_repairs_run_out_planning_fails_with_the_reason_and_no_version(provider, project_a, settings):
+    name, start = provider
+    start([Reply(json=MISSING_DEP)] * (settings.LLM_MAX_REPAIRS + 1))
+    with pytest.raises(ProviderError) as caught:
+        plan_project(project_a, provider_name=name)
+    assert "did not give a usable answer" in str(caught.value)
+    assert "depends on 'qa-plan', which is not a task in this plan" in str(caught.value)
+    assert not PlanVersion.objects.exists()
+    assert LLMCall.objects.filter(project=project_a, plan_version=None).count() == settings.LLM_MAX_REPAIRS + 1
+
+
+def test_a_failed_background_planning_is_shown_on_the_project_and_nothing_else_plans_instead(
+    provider, project_a, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    name, start = provider
+    start([Reply(json=CYCLE)] * (settings.LLM_MAX_REPAIRS + 1))
+    monkeypatch.setattr(Conf, "SYNC", True)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_plan(project_a, provider_name=name)
+    project_a.refresh_from_db()
+    assert project_a.planning_status == "failed"
+    assert "go round in a circle" in project_a.planning_error
+    assert not project_a.plan_versions.exists()
+
+
+def test_replanning_sends_the_current_plan_and_the_feedback(provider, project_a, alice):
+    name, start = provider
+    api_only = [*GOOD["tasks"][:2], _task("tests", "tests", ["api"]), *GOOD["tasks"][4:]]
+    stub = start([Reply(json=GOOD), Reply(json={**GOOD, "tasks": api_only})])
+    v1 = plan_project(project_a, provider_name=name)
+    v2 = plan_project(project_a, user=alice, provider_name=name, feedback="Drop the frontend, we only need the API")
+    assert (v2.number, v2.source, v2.parent, v2.feedback) == (2, "replan", v1, "Drop the frontend, we only need the API")
+    prompt = stub.requests[1].messages[-1][1]
+    assert "Current plan (version 1)" in prompt and '"key": "web"' in prompt
+    assert "Drop the frontend, we only need the API" in prompt
+    assert [t["key"] for t in v1.diff(v2).removed] == ["web"]
+
+
+def test_a_server_that_keeps_failing_ends_planning_with_a_clear_message(provider, project_a, settings):
+    name, start = provider
+    start([Reply(status=500)] * (settings.LLM_MAX_RETRIES + 1))
+    with pytest.raises(ProviderError, match="kept failing"):
+        plan_project(project_a, provider_name=name)
+    assert not PlanVersion.objects.exists()
+
+
+def test_a_plan_that_would_pass_the_token_budget_is_never_requested(provider, project_a):
+    name, start = provider
+    stub = start([Reply(json=GOOD)])
+    Project.objects.filter(pk=project_a.pk).update(token_budget=10)
+    project_a.refresh_from_db()
+    with pytest.raises(ProviderError, match="token budget exceeded"):
+        plan_project(project_a, provider_name=name)
+    assert stub.requests == []

@@ -1,0 +1,61 @@
+"""`manage.py plan` prints a plan fitted to the request, with its reasoning, and re-plans with feedback."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+RECIPES = "A recipe sharing site where users post recipes with ingredients and steps, and rate each other's recipes"
+
+
+def _plan(*args: str) -> str:
+    out = StringIO()
+    call_command("plan", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_prints_a_plan_table_and_the_reasoning_for_a_new_project():
+    output = _plan(RECIPES)
+    project = Project.objects.get()
+    assert f"Project {project.pk} \u201cRecipe sharing site\u201d (team CLI): plan version 1, offline planner" in output
+    assert "KEY" in output and "AGENT" in output and "DEPENDS ON" in output
+    assert "spec      architect  -" in output
+    assert "Rating (score, linked to Recipe)" in " ".join(output.split())  # the reasoning is wrapped
+    assert "Reasoning:" in output
+
+
+def test_a_new_project_goes_to_the_cli_team_owned_by_nobody():
+    _plan("A todo list")
+    project = Project.objects.get()
+    assert (project.team.name, project.created_by, project.request) == ("CLI", None, "A todo list")
+
+
+def test_replanning_with_feedback_makes_the_next_version_and_points_at_the_compare_page():
+    _plan(RECIPES)
+    project = Project.objects.get()
+    output = _plan("--project", str(project.pk), "--feedback", "Also let people comment on recipes and keep favourites")
+    assert "plan version 2, re-plan with feedback" in output
+    assert "Comment (body, linked to Recipe)" in " ".join(output.split())
+    assert f"/admin/orchestration/planversion/compare/{project.pk}/?b=2" in output
+    assert project.plan_versions.get(number=2).feedback == "Also let people comment on recipes and keep favourites"
+
+
+def test_an_api_request_prints_a_plan_without_a_frontend():
+    output = _plan("A REST API for books and authors")
+    assert "frontend" not in [line.split()[0] for line in output.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((), "Say what to build"),
+    (("--feedback", "more"), "give --project ID too"),
+    (("A todo list", "--project", "1"), "leave out the request text"),
+    (("--project", "424242"), "There is no project 424242"),
+    (("A todo list", "--provider", "psychic"), "no LLM provider called 'psychic'"),
+])
+def test_it_explains_what_is_wrong_with_the_arguments(args, message):
+    with pytest.raises(CommandError, match=message):
+        _plan(*args)

@@ -1,0 +1,208 @@
+"""What the buttons and forms do: create, run, cancel, retry, re-plan, edit the plan, download."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from orchestration.models import PlanVersion, Run, TaskRun
+from projects.forms import REQUEST_MAX
+from projects.models import Membership, Project
+
+from .ui_helpers import make_artifact, make_run, make_version
+
+pytestmark = pytest.mark.django_db
+
+REQUEST = "An appointment booking site for a dog groomer, with customers, dogs and appointments."
+
+
+def _post(client, name, *args, **data):
+    return client.post(reverse(f"projects:{name}", args=args), data)
+
+
+def test_creating_a_project_stores_it_and_starts_planning(client, alice, team_a):
+    client.force_login(alice)
+    response = _post(client, "new", request=REQUEST, title="", team=team_a.pk, provider="offline", frontend="no", auth="")
+    project = Project.objects.get()
+    assert response.url == reverse("projects:detail", args=[project.pk])
+    assert project.title == "An appointment booking site for a dog groomer"
+    assert project.options == {"frontend": False}
+    assert project.provider == "offline" and project.team == team_a and project.created_by == alice
+    assert project.planning_status == Project.PlanningStatus.PLANNING
+    assert "We are drawing up a plan" in client.get(response.url).content.decode()
+
+
+def test_an_empty_request_is_explained_and_nothing_is_created(client, alice, team_a):
+    client.force_login(alice)
+    response = _post(client, "new", request="   ", title="My shop", team=team_a.pk, provider="offline")
+    assert response.status_code == 400
+    assert "Please describe what you would like us to build." in response.content.decode()
+    assert 'value="My shop"' in response.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_a_too_long_request_is_explained_and_the_text_kept(client, alice, team_a):
+    text = "A shop for hats. " * (REQUEST_MAX // 10)
+    client.force_login(alice)
+    response = _post(client, "new", request=text, team=team_a.pk, provider="offline")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f"please keep it under {REQUEST_MAX} characters" in page
+    assert text.strip() in page
+    assert not Project.objects.exists()
+
+
+def test_an_unconfigured_provider_is_refused_in_plain_words(client, alice, team_a, settings):
+    settings.GEMINI_API_KEY = ""
+    client.force_login(alice)
+    response = _post(client, "new", request=REQUEST, team=team_a.pk, provider="gemini")
+    assert "That option is not available right now" in response.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_a_team_where_the_user_is_a_viewer_is_refused(client, alice, team_b):
+    Membership.objects.create(user=alice, team=team_b, role=Membership.Role.VIEWER)
+    client.force_login(alice)
+    response = _post(client, "new", request=REQUEST, team=team_b.pk, provider="offline")
+    assert "Please pick one of your teams." in response.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_run_starts_the_plan_the_person_was_shown(client, bob, project_a):
+    version = make_version(project_a)
+    client.force_login(bob)
+    response = _post(client, "start_run", project_a.pk, version=version.pk)
+    run = Run.objects.get()
+    assert run.plan_version == version and run.triggered_by == bob
+    assert run.task_runs.count() == len(version.tasks)
+    page = client.get(response.url).content.decode()
+    assert f"Run {run.pk} started" in page and "Cancel run" in page
+
+
+def test_run_refuses_a_plan_that_changed_since_it_was_shown(client, bob, project_a):
+    old = make_version(project_a)
+    make_version(project_a)
+    client.force_login(bob)
+    page = client.post(reverse("projects:start_run", args=[project_a.pk]), {"version": old.pk}, follow=True).content.decode()
+    assert "The plan changed since you looked at it" in page
+    assert not Run.objects.exists()
+
+
+def test_run_refuses_a_second_run_while_one_is_going(client, bob, project_a):
+    version = make_version(project_a)
+    make_run(version)
+    client.force_login(bob)
+    page = client.post(reverse("projects:start_run", args=[project_a.pk]), {"version": version.pk}, follow=True).content.decode()
+    assert "already running" in page
+    assert Run.objects.count() == 1
+
+
+def test_cancel_stops_a_run(client, bob, project_a):
+    run = make_run(make_version(project_a), statuses={"architect": TaskRun.Status.QUEUED})
+    client.force_login(bob)
+    _post(client, "cancel_run", project_a.pk, run.pk)
+    run.refresh_from_db()
+    assert run.status == Run.Status.CANCELLED
+    assert set(run.task_runs.values_list("status", flat=True)) == {TaskRun.Status.CANCELLED}
+
+
+def test_retry_runs_failed_tasks_again(client, bob, project_a):
+    run = make_run(make_version(project_a), statuses={"architect": TaskRun.Status.FAILED}, status=Run.Status.FAILED)
+    run.task_runs.exclude(key="architect").update(status=TaskRun.Status.SKIPPED)
+    client.force_login(bob)
+    page = client.post(reverse("projects:retry_run", args=[project_a.pk, run.pk]), follow=True).content.decode()
+    assert "Trying again: 5 tasks will run again." in page
+    run.refresh_from_db()
+    assert run.status == Run.Status.RUNNING
+    assert run.task_runs.get(key="architect").status == TaskRun.Status.QUEUED
+
+
+def test_replan_with_feedback_starts_planning(client, bob, project_a):
+    make_version(project_a)
+    client.force_login(bob)
+    response = _post(client, "replan", project_a.pk, feedback="Add a task that writes a user guide.")
+    project_a.refresh_from_db()
+    assert project_a.planning_status == Project.PlanningStatus.PLANNING
+    assert "re-planning with your feedback" in client.get(response.url).content.decode()
+
+
+def test_replan_without_feedback_asks_for_it(client, bob, project_a):
+    make_version(project_a)
+    client.force_login(bob)
+    response = _post(client, "replan", project_a.pk, feedback="")
+    assert response.status_code == 400
+    assert "Please say what should change" in response.content.decode()
+    project_a.refresh_from_db()
+    assert project_a.planning_status == Project.PlanningStatus.IDLE
+
+
+def _edit_data(version: PlanVersion, **changes) -> dict:
+    """The edit form as the page sends it, with `changes` like {"1-instructions": "..."} applied."""
+    data = {"tasks-TOTAL_FORMS": len(version.tasks) + 1, "tasks-INITIAL_FORMS": len(version.tasks),
+            "tasks-MIN_NUM_FORMS": 0, "tasks-MAX_NUM_FORMS": 40}
+    for i, task in enumerate(version.tasks):
+        data.update({f"tasks-{i}-title": task["title"], f"tasks-{i}-agent": task["agent"],
+                     f"tasks-{i}-instructions": task["instructions"], f"tasks-{i}-depends_on": task["depends_on"]})
+    data.update({f"tasks-{k}": v for k, v in changes.items()})
+    return data
+
+
+def test_editing_a_task_saves_a_new_validated_version(client, bob, project_a):
+    version = make_version(project_a)
+    client.force_login(bob)
+    response = _post(client, "edit_version", project_a.pk, version.pk, **_edit_data(version, **{"1-instructions": "Use PostgreSQL."}))
+    new = project_a.plan_versions.get(number=2)
+    assert response.url == reverse("projects:detail", args=[project_a.pk])
+    assert new.source == "edit" and new.parent == version and new.created_by == bob
+    assert new.tasks[1]["instructions"] == "Use PostgreSQL."
+    assert [t["key"] for t in new.tasks] == [t["key"] for t in version.tasks]
+
+
+def test_removing_a_task_also_removes_waits_on_it(client, bob, project_a):
+    version = make_version(project_a)
+    client.force_login(bob)
+    _post(client, "edit_version", project_a.pk, version.pk, **_edit_data(version, **{"0-DELETE": "on"}))
+    new = project_a.plan_versions.get(number=2)
+    assert "architect" not in [t["key"] for t in new.tasks]
+    assert {t["key"]: t["depends_on"] for t in new.tasks if t["depends_on"]} == {"docs-4": ["tests-3"]}
+
+
+def test_adding_a_task_gives_it_a_key_from_its_title(client, bob, project_a):
+    version = make_version(project_a)
+    n = len(version.tasks)
+    client.force_login(bob)
+    _post(client, "edit_version", project_a.pk, version.pk, **_edit_data(version, **{
+        f"{n}-title": "Write a user guide", f"{n}-agent": "docs", f"{n}-instructions": "For groomers.",
+        f"{n}-depends_on": ["architect"]}))
+    added = project_a.plan_versions.get(number=2).tasks[-1]
+    assert added["key"] == "write-a-user-guide" and added["depends_on"] == ["architect"] and added["agent"] == "docs"
+
+
+def test_an_invalid_edit_is_explained_and_kept(client, bob, project_a):
+    version = make_version(project_a)
+    client.force_login(bob)
+    response = _post(client, "edit_version", project_a.pk, version.pk,
+                     **_edit_data(version, **{"0-depends_on": ["backend-1"], "0-instructions": "My careful edit"}))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "go round in a circle" in page
+    assert "My careful edit" in page
+    assert project_a.plan_versions.count() == 1
+
+
+def test_download_gives_the_latest_successful_runs_files_as_a_zip(client, victor, project_a):
+    run = make_run(make_version(project_a), statuses={"architect": TaskRun.Status.SUCCEEDED}, status=Run.Status.SUCCEEDED)
+    make_artifact(run, "backend/src/app.ts", "export const app = 1;\n")
+    client.force_login(victor)
+    response = client.get(reverse("projects:download", args=[project_a.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="dog-groomer-bookings-run-{run.pk}.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert any(name.endswith("backend/src/app.ts") for name in archive.namelist())
+
+
+def test_download_without_a_successful_run_explains_why(client, alice, project_a):
+    make_run(make_version(project_a))
+    client.force_login(alice)
+    page = client.get(reverse("projects:download", args=[project_a.pk]), follow=True).content.decode()
+    assert "There is nothing to download yet" in page

@@ -1,0 +1,63 @@
+"""Plan versions, runs and files made directly in the database, for tests of what the pages show."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.utils import timezone
+
+from orchestration.models import Artifact, PlanVersion, Run, TaskRun
+from projects.models import Project
+
+AGENTS = ["backend", "frontend", "tests", "docs", "devops"]
+
+
+def plan_tasks(count: int = 5) -> list[dict]:
+    """An architect first; every other task waits for it, and every fourth one also for the task before it."""
+    tasks = [{"key": "architect", "title": "Design the data model", "agent": "architect",
+              "instructions": "Write the spec.", "depends_on": [], "scope": [], "timeout_s": None}]
+    for i in range(1, count):
+        depends = ["architect"] + ([tasks[-1]["key"]] if i % 4 == 0 and i > 1 else [])
+        agent = AGENTS[(i - 1) % len(AGENTS)]
+        tasks.append({"key": f"{agent}-{i}", "title": f"Write the {agent} part {i}", "agent": agent,
+                      "instructions": f"Do step {i}.", "depends_on": sorted(set(depends)), "scope": [], "timeout_s": None})
+    return tasks
+
+
+def make_version(project: Project, *, tasks: list[dict] | None = None, user=None, source: str = "offline",
+                 reasoning: str = "The request names customers and dogs.", feedback: str = "") -> PlanVersion:
+    latest = project.plan_versions.order_by("-number").first()
+    return PlanVersion.objects.create(
+        project=project, number=(latest.number + 1) if latest else 1, parent=latest, source=source, created_by=user,
+        reasoning=reasoning, feedback=feedback, tasks=tasks if tasks is not None else plan_tasks(),
+    )
+
+
+def make_run(version: PlanVersion, *, statuses: dict[str, str] | None = None, status: str = Run.Status.RUNNING,
+             user=None) -> Run:
+    """A run of the version; tasks named in `statuses` get that status, with start and end times
+    one second apart in plan order, so their timing bars differ."""
+    start = timezone.now() - timedelta(seconds=60)
+    finished = status not in (Run.Status.PENDING, Run.Status.RUNNING)
+    run = Run.objects.create(plan_version=version, status=status, triggered_by=user, started_at=start,
+                             finished_at=start + timedelta(seconds=50) if finished else None)
+    statuses = statuses or {}
+    for i, task in enumerate(version.tasks):
+        task_status = statuses.get(task["key"], TaskRun.Status.PENDING)
+        begun = task_status not in (TaskRun.Status.PENDING, TaskRun.Status.QUEUED, TaskRun.Status.SKIPPED)
+        TaskRun.objects.create(
+            run=run, key=task["key"], agent=task["agent"], title=task["title"], instructions=task["instructions"],
+            depends_on=task["depends_on"], status=task_status, attempt=1 if begun else 0,
+            started_at=start + timedelta(seconds=i) if begun else None,
+            finished_at=start + timedelta(seconds=i + 1) if task_status in TaskRun.FINISHED and begun else None,
+            error="The agent stopped: the spec names no entities." if task_status == TaskRun.Status.FAILED else "",
+            reasoning=f"Chose a layout for {task['key']}." if task_status == TaskRun.Status.SUCCEEDED else "",
+        )
+    return run
+
+
+def make_artifact(run: Run, path: str, content: str, *, task_key: str = "architect") -> Artifact:
+    data = content.encode()
+    return Artifact.objects.create(run=run, task_run=run.task_runs.get(key=task_key), path=path, content=content,
+                                   sha256=hashlib.sha256(data).hexdigest(), size=len(data))
