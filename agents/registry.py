@@ -18,11 +18,7 @@ def register(cls: type[Agent]) -> type[Agent]:
 
 def _load() -> None:
     for module in AGENT_MODULES:
-        try:
-            importlib.import_module(f"agents.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"agents.{module}":
-                raise
+        importlib.import_module(f"agents.{module}")
 
 
 def get_agent(name: str) -> Agent:
