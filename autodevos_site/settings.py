@@ -188,6 +188,9 @@ LLM_MAX_REPAIRS = env.int("LLM_MAX_REPAIRS", default=2)
 RUN_TOKEN_BUDGET = env.int("RUN_TOKEN_BUDGET", default=400_000)
 # Tokens assumed for an answer when checking the budget before a call (prompt tokens are counted).
 LLM_OUTPUT_TOKEN_ESTIMATE = env.int("LLM_OUTPUT_TOKEN_ESTIMATE", default=4000)
+# The model's price in USD per million tokens, for the cost shown on each run (0: not counted).
+LLM_PRICE_INPUT_PER_MTOK = env.float("LLM_PRICE_INPUT_PER_MTOK", default=0.0)
+LLM_PRICE_OUTPUT_PER_MTOK = env.float("LLM_PRICE_OUTPUT_PER_MTOK", default=0.0)
 
 # --- Execution ----------------------------------------------------------------------
 TASK_TIMEOUT_S = env.int("TASK_TIMEOUT_S", default=300)

@@ -112,7 +112,7 @@ class TaskRunInline(admin.TabularInline):
 
 @admin.register(Run)
 class RunAdmin(admin.ModelAdmin):
-    list_display = ["id", "plan_version", "status", "failed_tasks", "triggered_by", "tokens_in", "tokens_out", "created_at", "finished_at"]
+    list_display = ["id", "plan_version", "status", "failed_tasks", "triggered_by", "tokens_in", "tokens_out", "cost_usd", "created_at", "finished_at"]
     list_filter = ["status", ("task_runs__agent", admin.AllValuesFieldListFilter), "created_at"]
     search_fields = ["plan_version__project__title"]
     list_select_related = ["plan_version__project", "triggered_by"]

@@ -141,15 +141,23 @@ def edit_plan(version: PlanVersion, tasks: list[dict], *, user) -> PlanVersion:
     )
 
 
-def request_plan(project: Project, *, user=None, provider_name: str | None = None, feedback: str = "") -> None:
+def request_plan(project: Project, *, user=None, provider_name: str | None = None, feedback: str = "") -> bool:
     """Plan the project on a worker. The project shows "planning" at once, then "idle" with a new
-    version, or "failed" with the reason in planning_error."""
-    Project.objects.filter(pk=project.pk).update(planning_status=Project.PlanningStatus.PLANNING, planning_error="")
+    version, or "failed" with the reason in planning_error. False, with nothing queued, when the
+    project is being planned already (a double submit must not make two versions)."""
+    started = (
+        Project.objects.filter(pk=project.pk)
+        .exclude(planning_status=Project.PlanningStatus.PLANNING)
+        .update(planning_status=Project.PlanningStatus.PLANNING, planning_error="")
+    )
+    if not started:
+        return False
     project.planning_status, project.planning_error = Project.PlanningStatus.PLANNING, ""
     person = _person(user)
     args = (project.pk, person.pk if person else None, provider_name, feedback)
     # After commit: a worker must find the project as this transaction leaves it.
     transaction.on_commit(lambda: _enqueue(*args))
+    return True
 
 
 def _enqueue(project_id: int, user_id: int | None, provider_name: str | None, feedback: str) -> None:

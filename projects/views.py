@@ -178,11 +178,10 @@ def project_replan(request: HttpRequest, project_id: int) -> HttpResponse:
     form = ReplanForm(request.POST)
     if not form.is_valid():
         return _render_project(request, project, _current_board(project), replan_form=form, status=400)
-    if project.planning_status == Project.PlanningStatus.PLANNING:
-        messages.error(request, "A new plan is already being drawn up. Please wait for it.")
-    else:
-        request_plan(project, user=request.user, provider_name=project.provider or None, feedback=form.cleaned_data["feedback"])
+    if request_plan(project, user=request.user, provider_name=project.provider or None, feedback=form.cleaned_data["feedback"]):
         messages.success(request, "Thanks. We are re-planning with your feedback; the new plan appears here in a moment.")
+    else:
+        messages.error(request, "A new plan is already being drawn up. Please wait for it.")
     return redirect("projects:detail", project_id=project.pk)
 
 

@@ -87,6 +87,13 @@ def test_request_plan_shows_planning_until_a_worker_picks_it_up(project_a, alice
     assert not project_a.plan_versions.exists()
 
 
+def test_a_second_request_while_planning_queues_nothing(project_a, alice, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert request_plan(project_a, user=alice, provider_name="offline") is True
+        assert request_plan(project_a, user=alice, provider_name="offline", feedback="twice") is False
+    assert len(callbacks) == 1
+
+
 def test_request_plan_makes_a_version_and_sets_the_project_back_to_idle(
     project_a, alice, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -100,6 +100,15 @@ def test_tokens_are_added_to_the_task_and_its_run(settings, project_a):
     assert LLMCall.objects.filter(task_run=frontend, purpose="agent").count() == 1
 
 
+def test_a_runs_cost_follows_the_configured_prices(settings, project_a):
+    (backend,) = _task_runs(project_a, budget=0)
+    settings.LLM_PRICE_INPUT_PER_MTOK, settings.LLM_PRICE_OUTPUT_PER_MTOK = 0.30, 2.50
+    with OpenAIStub([Reply(json=GOOD, tokens_in=10_000, tokens_out=2_000)]) as stub:
+        use_openai(settings, stub)
+        _ask(LLMContext(project_a, task_run=backend, purpose="agent"))
+    assert str(Run.objects.get(pk=backend.run_id).cost_usd) == "0.0080"
+
+
 @pytest.mark.scaleout
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_calls_lose_no_tokens(settings, project_a):

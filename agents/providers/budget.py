@@ -3,6 +3,8 @@ project's budget. Checked before each call with an estimate; real usage is added
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db.models import F
 
@@ -35,10 +37,17 @@ def check_budget(context, estimate: int, *, spent_here: int) -> None:
         )
 
 
+def cost_usd(tokens_in: int, tokens_out: int) -> Decimal:
+    """What the tokens cost at the configured prices (USD per million tokens; 0 when unknown)."""
+    per_token_in = Decimal(str(settings.LLM_PRICE_INPUT_PER_MTOK)) / 1_000_000
+    per_token_out = Decimal(str(settings.LLM_PRICE_OUTPUT_PER_MTOK)) / 1_000_000
+    return (tokens_in * per_token_in + tokens_out * per_token_out).quantize(Decimal("0.0001"))
+
+
 def charge(context, tokens_in: int, tokens_out: int) -> None:
     """Add real usage to the task and its run. F() so concurrent workers never lose an update."""
     if context.task_run is None or not (tokens_in or tokens_out):
         return
     added = {"tokens_in": F("tokens_in") + tokens_in, "tokens_out": F("tokens_out") + tokens_out}
-    Run.objects.filter(pk=context.task_run.run_id).update(**added)
+    Run.objects.filter(pk=context.task_run.run_id).update(**added, cost_usd=F("cost_usd") + cost_usd(tokens_in, tokens_out))
     TaskRun.objects.filter(pk=context.task_run.pk).update(**added)
