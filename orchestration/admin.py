@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from autodevos_site.admin_inlines import ReadOnlyTabularInline
 from projects.models import Project
 
 from .models import Artifact, LLMCall, PlanVersion, Run, TaskAttempt, TaskRun
@@ -98,16 +99,9 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-class TaskRunInline(admin.TabularInline):
+class TaskRunInline(ReadOnlyTabularInline):
     model = TaskRun
     fields = ["key", "agent", "status", "attempt", "max_attempts", "started_at", "finished_at", "error"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Run)
@@ -151,30 +145,17 @@ class RunAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{} failed</a>', url, obj.failed_count)
 
 
-class TaskAttemptInline(admin.TabularInline):
+class TaskAttemptInline(ReadOnlyTabularInline):
     model = TaskAttempt
     fields = ["number", "worker", "started_at", "finished_at", "succeeded", "backoff_s", "error"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class TaskLLMCallInline(admin.TabularInline):
+class TaskLLMCallInline(ReadOnlyTabularInline):
     """A failed task's model calls right under its error: prompt, answer and error are one click further."""
 
     model = LLMCall
     fields = ["created_at", "provider", "model", "attempt", "tokens_in", "tokens_out", "latency_ms", "error"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
     verbose_name_plural = "LLM calls"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(TaskRun)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from autodevos_site.admin_inlines import ReadOnlyTabularInline
 from orchestration.admin import compare_url
 from orchestration.models import PlanVersion
 
@@ -28,21 +29,15 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "team"]
 
 
-class PlanVersionInline(admin.TabularInline):
+class PlanVersionInline(ReadOnlyTabularInline):
     """The project's plan history, newest first, each version one click from its diff."""
 
     model = PlanVersion
     fk_name = "project"
     fields = ["number", "source", "created_by", "created_at", "provider", "compare"]
-    readonly_fields = fields
     ordering = ["-number"]
-    extra = 0
-    can_delete = False
-    show_change_link = True
     verbose_name_plural = "plan versions"
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # versions are immutable
