@@ -51,6 +51,7 @@ bench: install .env
 	$(BIN)/python bench/makespan.py
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/generate.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
