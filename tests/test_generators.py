@@ -227,3 +227,17 @@ def test_the_architect_honours_the_options_chosen_on_the_form():
 def test_an_agent_without_the_spec_upstream_fails_for_good():
     with pytest.raises(PermanentAgentError, match="spec/spec.json"):
         _run("backend", REQUESTS[0], {})
+
+
+@pytest.mark.parametrize("half", ["backend", "frontend"])
+def test_each_half_ships_a_lockfile_that_matches_its_package_json(half):
+    """npm ci refuses a lockfile out of step with package.json. When a dependency changes, refresh
+    agents/generators/templates/<half>/package-lock.json from an `npm install` of a generated project."""
+    files = (backend_files if half == "backend" else frontend_files)(_spec(), [])
+    package = json.loads(files[f"{half}/package.json"])
+    lock = json.loads(files[f"{half}/package-lock.json"])
+    root = lock["packages"][""]
+    assert lock["name"] == root["name"] == package["name"]
+    assert root["dependencies"] == package["dependencies"]
+    assert root["devDependencies"] == package["devDependencies"]
+    assert all("resolved" not in entry or entry["resolved"].startswith("https://registry.npmjs.org/") for entry in lock["packages"].values())

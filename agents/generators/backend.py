@@ -10,7 +10,7 @@ from .naming import auth_model, back_relations, creation_order, kebab, lower_fir
 from .prisma import MIGRATION_LOCK, migration_sql, schema_prisma
 from .samples import comparable_fields, ts_sample
 from .scope import Files, select
-from .templates import render
+from .templates import package_lock, render
 from .typescript import article, js_string, ts_function, ts_import
 
 ROOT = "backend"
@@ -44,6 +44,7 @@ def backend_files(spec: Spec, scope: list[str]) -> dict[str, str]:
     core: Files = {path: render(template) for path, template in STATIC.items()}
     core |= {
         "package.json": package_json(spec),
+        "package-lock.json": package_lock("backend/package-lock.json", package_json(spec)),
         "prisma/schema.prisma": schema_prisma(spec),
         "prisma/migrations/migration_lock.toml": MIGRATION_LOCK,
         "prisma/migrations/0_init/migration.sql": migration_sql(spec),

@@ -11,7 +11,7 @@ from .backend import api_path
 from .naming import FIELD_TS_TYPES, kebab, lower_first, upper_first, words
 from .samples import sample_value
 from .scope import Files, select
-from .templates import render
+from .templates import package_lock, render
 from .typescript import PRINT_WIDTH, article, js_string, ts_call, ts_import
 
 ROOT = "frontend"
@@ -47,6 +47,7 @@ def frontend_files(spec: Spec, scope: list[str]) -> dict[str, str]:
     core: Files = {path: render(template) for path, template in STATIC.items()}
     core |= {
         "package.json": package_json(spec),
+        "package-lock.json": package_lock("frontend/package-lock.json", package_json(spec)),
         "index.html": render("frontend/index.html", TITLE=html.escape(spec.title)),
         "src/api.ts": api_ts(spec),
         "src/App.tsx": app_tsx(spec),
