@@ -90,7 +90,7 @@ def _github_node_job(name: str, steps: list[str]) -> list[str]:
         "      - uses: actions/setup-node@v4",
         "        with:",
         f'          node-version: "{NODE}"',
-        "      - run: npm ci --no-audit --no-fund",
+        "      - run: npm install --no-audit --no-fund",
         *[f"      - run: {step}" for step in steps],
     ]
 
@@ -123,7 +123,7 @@ def gitlab_ci(spec: Spec) -> str:
             f"  image: node:{NODE}",
             "  script:",
             f"    - cd {name}",
-            "    - npm ci --no-audit --no-fund",
+            "    - npm install --no-audit --no-fund",
             *[f"    - {step}" for step in steps],
             "",
         ]

@@ -24,7 +24,9 @@ def render(name: str, **values: str) -> str:
 def package_lock(template: str, package_json: str) -> str:
     """The half's lockfile for this package.json: the dependencies are the same for every project,
     so one resolved tree serves all; only the name differs. Shipping it makes `npm install` fetch
-    versions known to work together, not whatever the registry offers on the day."""
+    versions known to work together, not whatever the registry offers on the day. (Not `npm ci`:
+    the registry it was resolved against lacks some other platforms' optional binaries, which
+    `npm install` adds where they are needed and `npm ci` would refuse as missing.)"""
     lock = json.loads(_read(template))
     name = json.loads(package_json)["name"]
     lock["name"] = lock["packages"][""]["name"] = name
