@@ -59,6 +59,27 @@ def test_without_json_schema_support_the_schema_goes_in_the_prompt(settings, pro
     assert system.startswith("You write recipes.") and '"steps"' in system and "JSON Schema" in system
 
 
+def test_a_server_that_rejects_the_json_schema_format_is_asked_for_json_in_the_text(settings, project_a):
+    rejected = Reply(status=400, body={"error": {"message": "response_format json_schema is not supported by this model"}})
+    with OpenAIStub([rejected, Reply(json=GOOD)]) as stub:
+        use_openai(settings, stub)
+        generated = _ask(project_a)
+    assert generated.value == Recipe(**GOOD)
+    assert "response_format" in stub.requests[0].json
+    assert "response_format" not in stub.requests[1].json
+    assert "JSON Schema" in stub.requests[1].messages[0][1]
+    first, second = LLMCall.objects.filter(project=project_a).order_by("attempt")
+    assert "takes no JSON-schema response format" in first.error and second.error == ""
+
+
+def test_other_bad_requests_are_not_retried(settings, project_a):
+    with OpenAIStub([Reply(status=400, body={"error": {"message": "model 'nope' not found"}})]) as stub:
+        use_openai(settings, stub)
+        with pytest.raises(ProviderError, match="refused the request"):
+            _ask(project_a)
+    assert len(stub.requests) == 1
+
+
 def test_a_local_server_needs_no_key(settings, project_a):
     with OpenAIStub([Reply(json=GOOD)]) as stub:
         use_openai(settings, stub, OPENAI_API_KEY="")

@@ -71,7 +71,7 @@ def generate(
     a call that would pass the token budget."""
     if provider.offline:
         raise ProviderError("The offline provider makes no model calls; its planner and agents run without one.")
-    session = _Session(provider, provider.instructions(system, schema), schema, context)
+    session = _Session(provider, system, schema, context)
     conversation = [Message("user", prompt)]
     tries = settings.LLM_MAX_REPAIRS + 1
     for _ in range(tries):
@@ -132,7 +132,7 @@ class _Session:
 
     def __init__(self, provider: Provider, system: str, schema: type[BaseModel], context: LLMContext):
         self.provider = provider
-        self.system = system
+        self.system_prompt = system
         self.schema = schema
         self.context = context
         self.attempt = 0
@@ -141,6 +141,11 @@ class _Session:
         self.call_ids: list[int] = []
         self.started = time.monotonic()
         self._secrets = [s for s in provider.secrets() if s]
+
+    @property
+    def system(self) -> str:
+        """The system text as sent now: a provider may change how it asks for JSON between attempts."""
+        return self.provider.instructions(self.system_prompt, self.schema)
 
     def ask(self, conversation: list[Message]) -> tuple[Completion, int]:
         """One answer, retrying transient failures; ProviderError once it gives up."""

@@ -4,6 +4,7 @@ through the openai SDK."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cached_property
 
 import openai
@@ -14,6 +15,7 @@ from .base import AttemptFailed, Completion, Message, Provider, estimate_tokens,
 
 # Local servers (Ollama, llama.cpp) need no key, but the SDK refuses to start without one.
 _NO_KEY = "no-key"
+_REJECTS_SCHEMA = re.compile(r"response_format|json_schema|structured output", re.IGNORECASE)
 
 
 class OpenAICompatProvider(Provider):
@@ -73,7 +75,16 @@ class OpenAICompatProvider(Provider):
         try:
             response = self._client.chat.completions.create(model=self.model, messages=sent, **extra)
         except openai.APIStatusError as exc:
-            raise _status_failure(exc) from None
+            failure = _status_failure(exc)
+            if self.json_schema and exc.status_code in (400, 422) and _REJECTS_SCHEMA.search(failure.detail):
+                # Many local servers and models take no response_format: ask for JSON in the text
+                # from now on, and try again at once.
+                self.json_schema = False
+                raise AttemptFailed(
+                    f"HTTP {exc.status_code}: the server takes no JSON-schema response format; asking for JSON in the text",
+                    retryable=True, retry_after=0, detail=failure.detail,
+                ) from None
+            raise failure from None
         except openai.APITimeoutError:  # before APIConnectionError, its parent class
             raise AttemptFailed(f"no answer within {self._timeout_s:g} s", retryable=True) from None
         except openai.APIConnectionError:
