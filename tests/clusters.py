@@ -10,15 +10,18 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.db import connections
 from django_q.brokers import get_broker
 
 from orchestration.models import PlanVersion, Run
+from orchestration.runs import run_inline
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +37,20 @@ def probe_task(key: str, *depends_on: str, timeout_s: int | None = None, **instr
 def make_plan(project, tasks: list[dict]) -> PlanVersion:
     number = project.plan_versions.count() + 1
     return PlanVersion.objects.create(project=project, number=number, source=PlanVersion.Source.EDIT, tasks=tasks)
+
+
+def run_inline_in_thread(run: Run) -> threading.Thread:
+    """Execute the run in this process on a thread of its own (started), so a test can act meanwhile."""
+
+    def execute() -> None:
+        try:
+            run_inline(run)
+        finally:
+            connections.close_all()
+
+    executor = threading.Thread(target=execute)
+    executor.start()
+    return executor
 
 
 def wait_for(condition: Callable[[], object], *, timeout: float = 30, what: str = "condition", log: Callable[[], str] = str):

@@ -1,14 +1,11 @@
 """Cancelling a run, and retrying its failed tasks."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from orchestration.models import Artifact, Run, TaskRun
 from orchestration.runs import cancel_run, retry_failed, run_inline, start_run
 from orchestration.tasks import execute_task
-from tests.clusters import make_plan, probe_task, wait_for
+from tests.clusters import make_plan, probe_task, run_inline_in_thread, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -20,14 +17,7 @@ def _statuses(run: Run) -> dict[str, str]:
 def test_cancelling_a_run_in_the_middle_stops_its_running_task_and_discards_its_output(project_a, alice):
     run = start_run(make_plan(project_a, [probe_task("a", sleep=30, files={"a.txt": "a"}), probe_task("b", "a")]))
 
-    def execute() -> None:
-        try:
-            run_inline(run)
-        finally:
-            connections.close_all()
-
-    executor = threading.Thread(target=execute)
-    executor.start()
+    executor = run_inline_in_thread(run)
     wait_for(lambda: run.task_runs.filter(key="a", status=TaskRun.Status.RUNNING).exists(), what="task a to start")
 
     cancel_run(run, user=alice)

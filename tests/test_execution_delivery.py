@@ -15,7 +15,7 @@ from orchestration.models import Artifact, Run, TaskRun
 from orchestration.recovery import SCHEDULE_NAME, ensure_schedule, recover, reenqueue_unclaimed, requeue_expired_leases
 from orchestration.runs import claim_task, complete_attempt, retry_failed, run_inline, start_run
 from orchestration.tasks import execute_task
-from tests.clusters import make_plan, probe_task
+from tests.clusters import make_plan, probe_task, run_inline_in_thread
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.scaleout]
 
@@ -165,14 +165,7 @@ def test_a_live_worker_keeps_its_lease_for_as_long_as_the_task_runs(project_a, s
     settings.TASK_LEASE_S = 0.6  # renewed every 0.2 s
     run = start_run(make_plan(project_a, [probe_task("a", sleep=2)]))
 
-    def execute() -> None:
-        try:
-            run_inline(run)
-        finally:
-            connections.close_all()
-
-    executor = threading.Thread(target=execute)
-    executor.start()
+    executor = run_inline_in_thread(run)
     requeued = 0
     while executor.is_alive():
         requeued += requeue_expired_leases()
