@@ -148,9 +148,10 @@ Q_CLUSTER = {
     # A task's own timeout is enforced by our code; this is the hard ceiling for a worker.
     "timeout": env.int("Q_TIMEOUT", default=900),
     "retry": env.int("Q_RETRY", default=960),
-    # Our TaskRun rows hold all state: django-q2's result rows are not needed, and its
-    # monitor reloading up to save_limit rows per save was the bottleneck.
-    "save_limit": 0,
+    # Our TaskRun rows hold all state, so successful django-q2 results are not stored at all
+    # (-1): pruning them to save_limit rows was the monitor's bottleneck, and keeping every one
+    # (0) would grow a row a minute from the recovery schedule alone. Failures are still kept.
+    "save_limit": -1,
     "ack_failures": True,
     "max_attempts": 1,
     "catch_up": False,
