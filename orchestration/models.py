@@ -209,9 +209,11 @@ class Run(models.Model):
     def tokens_total(self) -> int:
         return self.tokens_in + self.tokens_out
 
-    def finish_if_done(self) -> bool:
-        """End a running run once none of its tasks can still run: failed if any task failed, else succeeded."""
-        statuses = set(self.task_runs.values_list("status", flat=True))
+    def finish_if_done(self, statuses: set[str] | None = None) -> bool:
+        """End a running run once none of its tasks can still run: failed if any task failed, else
+        succeeded. `statuses`: the tasks' statuses, when the caller read them under the run's lock."""
+        if statuses is None:
+            statuses = set(self.task_runs.values_list("status", flat=True))
         if statuses & set(UNFINISHED_TASK_STATUSES):
             return False
         status = RunStatus.FAILED if TaskStatus.FAILED in statuses else RunStatus.SUCCEEDED

@@ -66,8 +66,8 @@ def requeue_expired_leases() -> int:
 
 def reenqueue_unclaimed() -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.QUEUED_STALE_S)
-    stale = TaskRun.objects.filter(status=TaskStatus.QUEUED, queued_at__lt=cutoff).values_list("pk", flat=True)
-    touched = [pk for pk in stale if TaskRun.objects.filter(pk=pk).touch_queued(cutoff)]
+    stale = TaskRun.objects.filter(status=TaskStatus.QUEUED, queued_at__lt=cutoff).values_list("pk", "timeout_s")
+    touched = {pk: timeout_s for pk, timeout_s in stale if TaskRun.objects.filter(pk=pk).touch_queued(cutoff)}
     dispatch(touched)
     return len(touched)
 

@@ -2,7 +2,8 @@
 
 django-q2 has no DAG support (its chains are linear), so dependencies live in TaskRun rows and
 each TaskRun is one django-q2 task, enqueued only once every task it depends on has succeeded.
-Every change to a run's DAG locks the run's row first (Run.objects.lock). The worker side is
+Every change to a run's DAG happens under the run's row lock (Run.objects.lock), taken before
+any task row is changed. The worker side is
 orchestration.tasks; the periodic repairs are orchestration.recovery.
 """
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django_q.brokers import Broker, get_broker
@@ -80,7 +81,7 @@ def start_run(plan_version: PlanVersion, *, user=None) -> Run:
             token_budget=budget, started_at=now,
         )
         TaskRun.objects.bulk_create([_task_run(run, task, now) for task in plan_version.tasks])
-        dispatch(run.task_runs.filter(status=TaskStatus.QUEUED).values_list("pk", flat=True))
+        dispatch(dict(run.task_runs.filter(status=TaskStatus.QUEUED).values_list("pk", "timeout_s")))
     logger.info("run %s of %s started with %d tasks", run.pk, plan_version, len(plan_version.tasks))
     return run
 
@@ -129,17 +130,17 @@ def retry_failed(run: Run, *, user=None) -> int:
 # --- Dispatch -----------------------------------------------------------------------------
 
 
-def dispatch(task_run_ids: Iterable[int]) -> None:
-    """Enqueue one django-q2 task per TaskRun when the current transaction commits (at once
+def dispatch(timeouts: Mapping[int, int]) -> None:
+    """Enqueue one django-q2 task per TaskRun (id -> its timeout_s, which the callers have at
+    hand, so the hand-over reads nothing more) when the current transaction commits (at once
     outside one). An enqueue that fails or that the broker loses is repaired by recovery, which
     re-enqueues queued tasks nobody claimed."""
-    ids = list(task_run_ids)
-    if ids and not _inline.get():
-        transaction.on_commit(functools.partial(_enqueue, ids), robust=True)
+    if timeouts and not _inline.get():
+        transaction.on_commit(functools.partial(_enqueue, dict(timeouts)), robust=True)
 
 
-def _enqueue(task_run_ids: list[int]) -> None:
-    for pk, timeout_s in TaskRun.objects.filter(pk__in=task_run_ids).values_list("pk", "timeout_s"):
+def _enqueue(timeouts: dict[int, int]) -> None:
+    for pk, timeout_s in timeouts.items():
         async_task(
             "orchestration.tasks.execute_task", pk, task_name=f"task-run-{pk}", broker=_broker(),
             # save=False: our TaskRun rows hold the outcome; django-q2's result rows would only pile up.
@@ -184,21 +185,31 @@ def complete_attempt(claim: Claim, files: dict[str, str], reasoning: str) -> boo
     transaction. False, with nothing written, when the claim is no longer current (the run was
     cancelled or the task handed to another worker). Unsafe output raises UnsafeOutput."""
     with transaction.atomic():
-        run = Run.objects.lock(claim.run_id)
         others = Artifact.objects.filter(run_id=claim.run_id).exclude(task_run_id=claim.task_run_id)
         stored = others.aggregate(files=Count("pk"), bytes=Sum("size"), clash=Min("path", filter=Q(path__in=list(files))))
         check_files(files, existing_files=stored["files"], existing_bytes=stored["bytes"] or 0)
         if stored["clash"]:
             raise UnsafeOutput(f"{stored['clash']!r} was already written by another task of this run")
-        if not claim.owned().mark_succeeded(reasoning=reasoning):
+        if not claim.owned().exists():
             return False
-        # Delete-then-insert: however often the task ran, it keeps exactly this attempt's files.
-        Artifact.objects.filter(task_run_id=claim.task_run_id).delete()
-        Artifact.objects.bulk_create(
-            Artifact(run_id=claim.run_id, task_run_id=claim.task_run_id, path=path, content=content,
-                     sha256=hashlib.sha256(content.encode()).hexdigest(), size=len(content.encode()))
-            for path, content in files.items()
-        )
+        try:
+            with transaction.atomic():
+                # Delete-then-insert: however often the task ran, it keeps exactly this attempt's files.
+                Artifact.objects.filter(task_run_id=claim.task_run_id).delete()
+                Artifact.objects.bulk_create(
+                    Artifact(run_id=claim.run_id, task_run_id=claim.task_run_id, path=path, content=content,
+                             sha256=hashlib.sha256(content.encode()).hexdigest(), size=len(content.encode()))
+                    for path, content in files.items()
+                )
+        except IntegrityError:
+            return False  # another attempt of this task stored its files first, and won
+        # The files are written before the run's lock is taken, so that sibling tasks finishing
+        # together hold it, one after the other, only for the hand-over itself. The order (run,
+        # then task) is the one cancel_run, fail_attempt and recovery take too: no deadlock.
+        run = Run.objects.lock(claim.run_id)
+        if not claim.owned().mark_succeeded(reasoning=reasoning):
+            transaction.set_rollback(True)
+            return False
         close_attempt(claim, succeeded=True)
         _advance(run)
     return True
@@ -216,7 +227,7 @@ def fail_attempt(
         owned = claim.owned()
         if expired_before is not None:
             owned = owned.filter(lease_expires_at__lt=expired_before)
-        task = owned.only("pk", "key", "title", "max_attempts").first()
+        task = owned.only("pk", "key", "title", "max_attempts", "timeout_s").first()
         if task is None:
             return None
         if permanent or claim.attempt >= task.max_attempts:
@@ -230,7 +241,7 @@ def fail_attempt(
             if not owned.mark_requeued(error=error):
                 return None
             close_attempt(claim, error=error)
-            dispatch([task.pk])
+            dispatch({task.pk: task.timeout_s})
             return TaskStatus.QUEUED
         delay = full_jitter(claim.attempt)
         if not owned.mark_retry_wait(error=error, delay_s=delay):
@@ -252,7 +263,10 @@ def release_due_retries(*, run_id: int | None = None) -> int:
     waiting = TaskRun.objects.filter(status=TaskStatus.RETRY_WAIT, next_attempt_at__lte=now)
     if run_id is not None:
         waiting = waiting.filter(run_id=run_id)
-    released = [pk for pk in waiting.values_list("pk", flat=True) if TaskRun.objects.filter(pk=pk).release_retries(now)]
+    released = {
+        pk: timeout_s for pk, timeout_s in waiting.values_list("pk", "timeout_s")
+        if TaskRun.objects.filter(pk=pk).release_retries(now)
+    }
     dispatch(released)
     return len(released)
 
@@ -260,14 +274,16 @@ def release_due_retries(*, run_id: int | None = None) -> int:
 def _advance(run: Run) -> None:
     """Queue every pending task whose dependencies have all succeeded, then end the run if
     nothing is left to do. Called with the run locked."""
-    tasks = list(run.task_runs.values_list("pk", "key", "status", "depends_on"))
-    status = {key: task_status for _, key, task_status, _ in tasks}
-    ready = [
-        pk for pk, _, task_status, depends_on in tasks
+    tasks = list(run.task_runs.values_list("pk", "key", "status", "depends_on", "timeout_s"))
+    status = {key: task_status for _, key, task_status, _, _ in tasks}
+    ready = {
+        pk: timeout_s for pk, _, task_status, depends_on, timeout_s in tasks
         if task_status == TaskStatus.PENDING and all(status.get(dep) == TaskStatus.SUCCEEDED for dep in depends_on)
-    ]
-    dispatch([pk for pk in ready if TaskRun.objects.filter(pk=pk).queue()])
-    run.finish_if_done()
+    }
+    queued = {pk: timeout_s for pk, timeout_s in ready.items() if TaskRun.objects.filter(pk=pk).queue()}
+    dispatch(queued)
+    if not queued:  # with a task just queued the run is not done; else what was read still holds
+        run.finish_if_done(set(status.values()))
 
 
 def _skip_descendants(run: Run, failed: TaskRun) -> None:
