@@ -232,7 +232,8 @@ def test_an_agent_without_the_spec_upstream_fails_for_good():
 @pytest.mark.parametrize("half", ["backend", "frontend"])
 def test_each_half_ships_a_lockfile_that_matches_its_package_json(half):
     """npm ignores a lockfile out of step with package.json. When a dependency changes, refresh
-    agents/generators/templates/<half>/package-lock.json from an `npm install` of a generated project."""
+    agents/generators/templates/<half>/package-lock.json from an `npm install` of a generated project
+    (its two "name" values written as %%PACKAGE_NAME%%)."""
     files = (backend_files if half == "backend" else frontend_files)(_spec(), [])
     package = json.loads(files[f"{half}/package.json"])
     lock = json.loads(files[f"{half}/package-lock.json"])

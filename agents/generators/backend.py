@@ -10,7 +10,7 @@ from .naming import auth_model, back_relations, creation_order, kebab, lower_fir
 from .prisma import MIGRATION_LOCK, migration_sql, schema_prisma
 from .samples import comparable_fields, ts_sample
 from .scope import Files, select
-from .templates import package_lock, render
+from .templates import render
 from .typescript import article, js_string, ts_function, ts_import
 
 ROOT = "backend"
@@ -44,7 +44,8 @@ def backend_files(spec: Spec, scope: list[str]) -> dict[str, str]:
     core: Files = {path: render(template) for path, template in STATIC.items()}
     core |= {
         "package.json": package_json(spec),
-        "package-lock.json": package_lock("backend/package-lock.json", package_json(spec)),
+        # The dependencies are the same for every project, so one tested lock pins them all.
+        "package-lock.json": render("backend/package-lock.json", PACKAGE_NAME=package_name(spec)),
         "prisma/schema.prisma": schema_prisma(spec),
         "prisma/migrations/migration_lock.toml": MIGRATION_LOCK,
         "prisma/migrations/0_init/migration.sql": migration_sql(spec),
@@ -68,9 +69,13 @@ def backend_files(spec: Spec, scope: list[str]) -> dict[str, str]:
     return {f"{ROOT}/{path}": text for path, text in select(core, per_entity, scope).items()}
 
 
+def package_name(spec: Spec) -> str:
+    return f"{spec.app_name}-api"
+
+
 def package_json(spec: Spec) -> str:
     package = {
-        "name": f"{spec.app_name}-api",
+        "name": package_name(spec),
         "version": "0.1.0",
         "private": True,
         "description": f"The API of {spec.title}",

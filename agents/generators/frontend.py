@@ -11,7 +11,7 @@ from .backend import api_path
 from .naming import FIELD_TS_TYPES, kebab, lower_first, upper_first, words
 from .samples import sample_value
 from .scope import Files, select
-from .templates import package_lock, render
+from .templates import render
 from .typescript import PRINT_WIDTH, article, js_string, ts_call, ts_import
 
 ROOT = "frontend"
@@ -47,7 +47,8 @@ def frontend_files(spec: Spec, scope: list[str]) -> dict[str, str]:
     core: Files = {path: render(template) for path, template in STATIC.items()}
     core |= {
         "package.json": package_json(spec),
-        "package-lock.json": package_lock("frontend/package-lock.json", package_json(spec)),
+        # The dependencies are the same for every project, so one tested lock pins them all.
+        "package-lock.json": render("frontend/package-lock.json", PACKAGE_NAME=package_name(spec)),
         "index.html": render("frontend/index.html", TITLE=html.escape(spec.title)),
         "src/api.ts": api_ts(spec),
         "src/App.tsx": app_tsx(spec),
@@ -66,9 +67,13 @@ def frontend_files(spec: Spec, scope: list[str]) -> dict[str, str]:
     return {f"{ROOT}/{path}": text for path, text in select(core, per_entity, scope).items()}
 
 
+def package_name(spec: Spec) -> str:
+    return f"{spec.app_name}-web"
+
+
 def package_json(spec: Spec) -> str:
     package = {
-        "name": f"{spec.app_name}-web",
+        "name": package_name(spec),
         "private": True,
         "version": "0.1.0",
         "type": "module",
