@@ -44,6 +44,23 @@ class Entity(BaseModel):
         return self
 
 
+class StackChoice(BaseModel):
+    """Which registered stack (agents/stacks/) builds each part of the project."""
+
+    backend: str = "express"
+    frontend: str = "react"
+
+    @model_validator(mode="after")
+    def _stacks_are_registered(self) -> StackChoice:
+        from agents.stacks import stacks_for
+
+        for part in ("backend", "frontend"):
+            known = stacks_for(part)
+            if getattr(self, part) not in known:
+                raise ValueError(f"unknown {part} stack {getattr(self, part)!r}; choose one of {', '.join(sorted(known))}")
+        return self
+
+
 class Spec(BaseModel):
     app_name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,49}$")  # npm package name
     title: str = Field(min_length=1, max_length=100)
@@ -53,6 +70,7 @@ class Spec(BaseModel):
     roles: list[str] = Field(default_factory=lambda: ["user"])
     frontend: bool = True  # False for "a REST API for ..." requests
     python: bool = False  # the request asks for Python: PyTest tests are generated too
+    stack: StackChoice = Field(default_factory=StackChoice)
 
     @model_validator(mode="after")
     def _relations_point_at_entities(self) -> Spec:

@@ -1,0 +1,160 @@
+"""What a stack is: one part of a generated project (a back end or a front end) in one technology,
+with everything that technology needs known in its own folder.
+
+A stack's folder holds `templates/`, a Jinja2 tree laid out as the part's files are, and a module
+defining a `Stack` subclass. Template paths are templates too: a path segment that renders empty
+drops the file (`{% if spec.auth %}auth.ts{% endif %}.j2`), and a path naming `entity` is rendered
+once per entity (`src/routes/{{ entity.plural }}.ts.j2`) — those are the files a task scoped to
+one entity writes. Files ending in `.j2` are rendered with StrictUndefined (a missing value is an
+error); any other file is copied as it is.
+
+A deployment may replace any template: each folder of the GENERATOR_TEMPLATE_DIRS setting is
+searched first, as `<dir>/<stack name>/<template path>`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import jinja2
+
+from agents.spec import Entity, Spec
+
+Files = dict[str, str]
+Part = Literal["backend", "frontend"]
+CORE = "core"  # the scope naming a part's shared files, as opposed to one entity's
+TEMPLATE_SUFFIX = ".j2"
+
+
+def template_dirs_setting() -> tuple[str, ...]:
+    """The deployment's override folders, from Django's settings when configured, else the environment."""
+    from django.conf import settings
+
+    if settings.configured:
+        return tuple(getattr(settings, "GENERATOR_TEMPLATE_DIRS", ()))
+    return tuple(p for p in os.environ.get("GENERATOR_TEMPLATE_DIRS", "").split(",") if p)
+
+
+@cache
+def _environment(stack_dir: Path, name: str, overrides: tuple[str, ...]) -> jinja2.Environment:
+    search = [str(Path(d) / name) for d in overrides] + [str(stack_dir / "templates")]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+class Stack:
+    """One part of the generated project in one technology. Subclasses live in agents/stacks/<name>/."""
+
+    name: ClassVar[str]  # the spec's value for this stack and its folder's name, e.g. "express"
+    part: ClassVar[Part]
+    label: ClassVar[str]  # for people: "Express 5 + TypeScript + Prisma 7"
+    root: ClassVar[str]  # the folder of the generated project it writes: "backend" or "frontend"
+    language: ClassVar[Literal["typescript", "python"]]  # decides which real formatter checks its files
+    role: ClassVar[str]  # what the agent writing this part tells a model it writes
+    reserved_names: ClassVar[frozenset[str]] = frozenset()  # entity names that clash with this stack's own names
+    folder: ClassVar[Path]  # set by subclasses: Path(__file__).parent
+
+    # --- the template tree -------------------------------------------------------------------
+
+    @property
+    def environment(self) -> jinja2.Environment:
+        return _environment(self.folder, self.name, template_dirs_setting())
+
+    def render(self, template: str, **context: Any) -> str:
+        """One template of this stack (a path under its templates/), rendered with `context`."""
+        return self.environment.get_template(template).render(**context)
+
+    def context(self, spec: Spec) -> dict[str, Any]:
+        """What every template of this stack sees; subclasses add their own names."""
+        return {"spec": spec, "stack": self}
+
+    def tree(self, spec: Spec, prefix: str = "") -> tuple[Files, dict[str, Files]]:
+        """The rendered tree under `prefix` (a folder of templates/, "" for all): the shared files,
+        and each entity's files by entity name. Output paths are relative to the part's root."""
+        context = self.context(spec)
+        core: Files = {}
+        per_entity: dict[str, Files] = {e.name: {} for e in spec.entities}
+        for template in self.environment.list_templates():
+            if prefix and not template.startswith(prefix):
+                continue
+            if "entity" in template:
+                for entity in spec.entities:
+                    self._render_into(per_entity[entity.name], template, context | {"entity": entity})
+            else:
+                self._render_into(core, template, context)
+        return core, per_entity
+
+    def _render_into(self, files: Files, template: str, context: dict[str, Any]) -> None:
+        path = self.environment.from_string(template).render(**context)
+        if any(not segment for segment in path.split("/")) or path.endswith("/" + TEMPLATE_SUFFIX):
+            return  # a segment rendered empty: this file is not wanted for this spec
+        if path.endswith(TEMPLATE_SUFFIX):
+            files[path.removesuffix(TEMPLATE_SUFFIX)] = self.render(template, **context)
+        else:
+            files[path] = self.environment.loader.get_source(self.environment, template)[0]
+
+    # --- what the agents ask of a stack --------------------------------------------------------
+
+    def files(self, spec: Spec, scope: list[str]) -> Files:
+        """The part's code with its own tests, limited to `scope` (see select), paths from the project root."""
+        raise NotImplementedError
+
+    def journey_files(self, spec: Spec) -> Files:
+        """What the tests agent adds: a person's journey through the whole app, end to end."""
+        return {}
+
+    def devops_files(self, spec: Spec) -> Files:
+        """The part's Dockerfile and friends, paths from the project root."""
+        raise NotImplementedError
+
+    def compose_service(self, spec: Spec) -> dict[str, Any]:
+        """The part's docker-compose service, as data (the devops agent dumps it as YAML)."""
+        raise NotImplementedError
+
+    def github_job(self, spec: Spec) -> dict[str, Any]:
+        """The part's GitHub Actions job, as data."""
+        raise NotImplementedError
+
+    def gitlab_job(self, spec: Spec) -> dict[str, Any]:
+        """The part's GitLab CI job, as data."""
+        raise NotImplementedError
+
+    def readme_section(self, spec: Spec) -> str:
+        """Markdown for the project README: how to install, run and test this part."""
+        raise NotImplementedError
+
+    def env_example(self, spec: Spec) -> str:
+        """Lines of the project's .env.example this part reads, with a comment for each."""
+        return ""
+
+    def api_path(self, entity: Entity) -> str:
+        """Back ends: the collection URL of an entity's routes. Every back-end stack serves the same
+        contract (agents/openapi.py), so they answer the same here."""
+        raise NotImplementedError
+
+
+def select(core: Files, per_entity: dict[str, Files], scope: list[str]) -> Files:
+    """Everything for an empty scope; otherwise the shared files when "core" is named, plus the
+    files of each named entity. Unknown names select nothing, so a typo cannot write extra files."""
+    if not scope:
+        chosen = dict(core)
+        for files in per_entity.values():
+            chosen |= files
+        return chosen
+    chosen = dict(core) if CORE in scope else {}
+    for name in scope:
+        chosen |= per_entity.get(name, {})
+    return chosen
+
+
+def under(root: str, files: Files) -> Files:
+    return {f"{root}/{path}": text for path, text in files.items()}
