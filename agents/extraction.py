@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .spec import Entity, EntityField, Relation, Spec
+from .spec import Entity, EntityField, Relation, Spec, StackChoice
+from .stacks import stacks_for
 
 # --- Word lists ------------------------------------------------------------------------------
 
@@ -177,8 +178,8 @@ TITLE_PREFIX = re.compile(
     r"(?:an?\s+|the\s+)?", re.IGNORECASE
 )
 
-SWITCHES = ("frontend", "auth", "python")  # Spec fields a project's options may set
-FEEDBACK_PREFIX = "Feedback to take into account: "  # how a re-plan's feedback reaches the architect task
+SWITCHES = ("frontend", "auth")  # Spec fields a project's options may set, yes or no
+STACK_PARTS = ("backend",)  # the parts whose stack a project's options may name
 
 TOKEN = re.compile(r"[a-z0-9]+(?:[-][a-z0-9]+)*|'s\b|[,.;:!?()&]")
 
@@ -502,7 +503,9 @@ def _fallback_entity(found: _Findings) -> None:
     found.notes.append(f"no entity was named, so the app keeps {plural(word)}")
 
 
-def _title(request: str) -> str:
+def title_for(request: str) -> str:
+    """The name of what a request asks for ("A booking site for a dog groomer, with ..." ->
+    "Booking site for a dog groomer"): the project's title and the spec's are this one."""
     first = re.split(r"[.;:!?\n]|,\s|\s-\s|\s(?:with|where|that|which|so|for\s+managing)\s", request.strip(), maxsplit=1)[0]
     title = TITLE_PREFIX.sub("", first).strip() or "Generated app"
     title = title[0].upper() + title[1:]
@@ -527,22 +530,32 @@ def _flags(text: str, title: str) -> dict[str, object]:
         "frontend": not api_only or (ui_asked and not NEGATED_UI.search(text)),
         # Writes are protected unless the request is for something without accounts.
         "auth": bool(AUTH_WORDS.search(text)) or not NO_AUTH.search(text),
-        "python": bool(PYTHON_WORDS.search(text)),
+        "stack": StackChoice(backend=asked_backend(text) or StackChoice().backend),
         "roles": ["user", "admin"] if ADMIN_WORDS.search(text) else ["user"],
     }
 
 
-def request_with_feedback(request: str, instructions: str) -> str:
-    """The request plus the feedback a re-plan put in the architect's instructions, so that the
-    offline architect builds what the re-planned version promises."""
-    feedback = [line[len(FEEDBACK_PREFIX):] for line in instructions.splitlines() if line.startswith(FEEDBACK_PREFIX)]
-    return "\n".join([request, *feedback])
+def asked_backend(text: str) -> str | None:
+    """The registered back-end stack in the language a request (or feedback) asks for: "... in
+    Python", "... with FastAPI" pick the Python one. None when it names no language we have."""
+    if not PYTHON_WORDS.search(text.lower()):
+        return None
+    return next((name for name, stack in sorted(stacks_for("backend").items()) if stack.language == "python"), None)
+
+
+def chosen_options(options: dict) -> dict:
+    """The choices a project's options make about the spec: switches set to yes or no, and stacks
+    by the name of a registered stack. Anything else (an unset choice, a retired option) is left out."""
+    switches = {name: value for name, value in options.items() if name in SWITCHES and isinstance(value, bool)}
+    stacks = {part: name for part, name in options.items() if part in STACK_PARTS and name in stacks_for(part)}
+    return switches | stacks
 
 
 def apply_options(spec: Spec, options: dict) -> Spec:
-    """The spec with the switches a person chose on the form (frontend, auth, python) taking precedence."""
-    chosen = {name: value for name, value in options.items() if name in SWITCHES and isinstance(value, bool)}
-    return spec.model_copy(update=chosen)
+    """The spec with what a person chose on the form (website, log-ins, back-end stack) taking precedence."""
+    chosen = chosen_options(options)
+    stack = spec.stack.model_copy(update={part: chosen.pop(part) for part in STACK_PARTS if part in chosen})
+    return spec.model_copy(update={**chosen, "stack": stack})
 
 
 def extract_spec(request: str) -> Spec:
@@ -559,7 +572,7 @@ def extract_spec(request: str) -> Spec:
     kept = {d.word for d in drafts}
     for draft in drafts:
         draft.parents = {p: r for p, r in draft.parents.items() if p in kept}
-    title = _title(request)
+    title = title_for(request)
     text = " ".join(_tokens(request))
     return Spec(
         app_name=_app_name(title), title=title, summary=request.strip()[:2000],

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from agents.spec import Spec
+
 from .plan_diff import PlanDiff, diff_tasks
 
 
@@ -64,6 +66,11 @@ class PlanVersion(ImmutableModel):
     feedback = models.TextField(blank=True)
     reasoning = models.TextField(blank=True)
     tasks = models.JSONField(help_text="The validated plan: a list of task objects.")
+    spec = models.JSONField(
+        null=True, blank=True,
+        help_text="What the project contains (agents.spec.Spec), computed once when the version was planned; "
+        "empty for versions made before versions kept their spec.",
+    )
     provider = models.CharField(max_length=20, blank=True)
     model = models.CharField(max_length=100, blank=True)
     tokens_in = models.PositiveIntegerField(default=0)
@@ -81,6 +88,10 @@ class PlanVersion(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.project} v{self.number}"
+
+    def spec_model(self) -> Spec | None:
+        """The stored spec, validated; None for a version made before versions kept their spec."""
+        return None if self.spec is None else Spec.model_validate(self.spec)
 
     def diff(self, other: PlanVersion) -> PlanDiff:
         """What changed going from this version to `other`: tasks added, removed and changed, edges, text diff."""

@@ -22,6 +22,7 @@ from pygments.util import ClassNotFound
 from agents.export import write_zip
 from agents.providers import configured_providers, default_provider_name
 from agents.registry import listed_agents
+from agents.stacks import stacks_for
 from orchestration.models import Artifact, Run
 from orchestration.planning import edit_plan, request_plan
 from orchestration.plans import PlanInvalid
@@ -73,8 +74,15 @@ def project_new(request: HttpRequest) -> HttpResponse:
             request_plan(project, user=request.user, provider_name=project.provider or None)
         messages.success(request, "Your project is saved. We are drawing up a plan; it appears below in a moment.")
         return redirect("projects:detail", project_id=project.pk)
-    context = {"form": form, "examples": REQUEST_EXAMPLES, "has_teams": teams.exists(), "one_team": teams.count() == 1}
+    context = {
+        "form": form, "examples": REQUEST_EXAMPLES, "has_teams": teams.exists(), "one_team": teams.count() == 1,
+        "backend_labels": _stack_labels("backend"), "frontend_labels": _stack_labels("frontend"),
+    }
     return render(request, "projects/project_new.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+def _stack_labels(part: str) -> list[str]:
+    return [stack.label for _, stack in sorted(stacks_for(part).items())]
 
 
 def _current_board(project: Project) -> Board | None:
