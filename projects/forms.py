@@ -24,6 +24,7 @@ REQUEST_EXAMPLES = [
 ]
 
 LET_US_DECIDE = ("", "Let AutoDevOS decide")
+KEEP_IT = ("", "Keep it as it is")
 SWITCH_CHOICES = [LET_US_DECIDE, ("yes", "Yes"), ("no", "No")]
 # The keys match agents.spec.Spec's switches and stack parts (agents.extraction.apply_options).
 SWITCH_OPTIONS = {
@@ -33,9 +34,16 @@ SWITCH_OPTIONS = {
 BACKEND_HELP = "What the back end is built with. Left to us, a request that asks for a language (“in Python”) gets it."
 
 
-def backend_choices() -> list[tuple[str, str]]:
-    """The registered back-end stacks, named for people."""
-    return [LET_US_DECIDE] + [(name, stack.label) for name, stack in sorted(stacks_for("backend").items())]
+def backend_choices(blank: tuple[str, str]) -> list[tuple[str, str]]:
+    """The registered back-end stacks, named for people, after `blank` (no choice made)."""
+    return [blank] + [(name, stack.label) for name, stack in sorted(stacks_for("backend").items())]
+
+
+def backend_field(blank: tuple[str, str], help_text: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Back end", help_text=help_text, choices=backend_choices(blank), required=False,
+        error_messages={"invalid_choice": "That back end is not available; please pick another."},
+    )
 
 
 class NewProjectForm(forms.Form):
@@ -68,10 +76,7 @@ class NewProjectForm(forms.Form):
         self.fields["provider"].choices = providers
         for name, (label, help_text) in SWITCH_OPTIONS.items():
             self.fields[name] = forms.ChoiceField(label=label, help_text=help_text, choices=SWITCH_CHOICES, required=False)
-        self.fields["backend"] = forms.ChoiceField(
-            label="Back end", help_text=BACKEND_HELP, choices=backend_choices(), required=False,
-            error_messages={"invalid_choice": "That back end is not available; please pick another."},
-        )
+        self.fields["backend"] = backend_field(LET_US_DECIDE, BACKEND_HELP)
 
     def clean_request(self) -> str:
         text = self.cleaned_data["request"].strip()
@@ -104,6 +109,11 @@ class ReplanForm(forms.Form):
             "max_length": f"Please keep the feedback under {FEEDBACK_MAX} characters.",
         },
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per form, so that it lists the stacks registered when the page is drawn.
+        self.fields["backend"] = backend_field(KEEP_IT, "The new plan keeps the current back end unless you pick another here.")
 
 
 class TaskForm(forms.Form):

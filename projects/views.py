@@ -186,7 +186,12 @@ def project_replan(request: HttpRequest, project_id: int) -> HttpResponse:
     form = ReplanForm(request.POST)
     if not form.is_valid():
         return _render_project(request, project, _current_board(project), replan_form=form, status=400)
-    if request_plan(project, user=request.user, provider_name=project.provider or None, feedback=form.cleaned_data["feedback"]):
+    with transaction.atomic():  # the planning task is enqueued on commit, so it sees the back end chosen here
+        started = request_plan(project, user=request.user, provider_name=project.provider or None,
+                               feedback=form.cleaned_data["feedback"])
+        if started and form.cleaned_data["backend"]:
+            project.choose_backend(form.cleaned_data["backend"])
+    if started:
         messages.success(request, "Thanks. We are re-planning with your feedback; the new plan appears here in a moment.")
     else:
         messages.error(request, "A new plan is already being drawn up. Please wait for it.")

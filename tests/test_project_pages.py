@@ -6,6 +6,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from agents.stacks import stacks_for
 from orchestration.models import Run, TaskRun
 from projects.models import Membership, Project
 from projects.plan_display import TaskRow, layered_picture
@@ -65,6 +66,14 @@ def test_the_new_project_form_guides_with_examples(client, alice):
     assert "What should we build?" in page
     assert "dog groomer" in page
     assert 'data-fill="id_request"' in page
+
+
+def test_the_new_project_form_offers_every_back_end_by_its_label_and_no_python_tests(client, alice):
+    client.force_login(alice)
+    page = _page(client, "new")
+    offered = re.findall(r'<option value="([a-z]*)"[^>]*>([^<]*)</option>', page.split('name="backend"')[1].split("</select>")[0])
+    assert offered == [("", "Let AutoDevOS decide")] + [(n, s.label) for n, s in sorted(stacks_for("backend").items())]
+    assert 'name="python"' not in page
 
 
 def test_the_new_project_form_offers_only_configured_providers(client, alice, settings):
