@@ -42,10 +42,10 @@ class PlanVersionAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fieldsets = [
         (None, {"fields": ["project", "number", "source", "parent", "created_by", "created_at", "compare_link"]}),
-        ("Plan", {"fields": ["plan_table", "reasoning", "feedback"]}),
+        ("Plan", {"fields": ["plan_table", "built_with", "reasoning", "feedback", "spec"]}),
         ("Model", {"fields": ["provider", "model", "tokens_in", "tokens_out", "latency_ms", "llm_call_links"]}),
     ]
-    readonly_fields = ["created_at", "compare_link", "plan_table", "llm_call_links"]
+    readonly_fields = ["created_at", "compare_link", "plan_table", "built_with", "llm_call_links"]
 
     def get_urls(self):
         compare = path("compare/<int:project_id>/", self.admin_site.admin_view(self.compare_view), name="orchestration_planversion_compare")

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from agents.spec import Spec
+from agents.stacks import get_stack
 
 from .plan_diff import PlanDiff, diff_tasks
 
@@ -92,6 +93,17 @@ class PlanVersion(ImmutableModel):
     def spec_model(self) -> Spec | None:
         """The stored spec, validated; None for a version made before versions kept their spec."""
         return None if self.spec is None else Spec.model_validate(self.spec)
+
+    def built_with(self) -> str:
+        """The stacks the version is planned for, in words: "Express ... (back end) and React ... (website)";
+        empty for a version made before versions kept their spec."""
+        spec = self.spec_model()
+        if spec is None:
+            return ""
+        parts = [f"{get_stack(spec.stack.backend).label} (back end)"]
+        if spec.frontend:
+            parts.append(f"{get_stack(spec.stack.frontend).label} (website)")
+        return " and ".join(parts)
 
     def diff(self, other: PlanVersion) -> PlanDiff:
         """What changed going from this version to `other`: tasks added, removed and changed, edges, text diff."""
