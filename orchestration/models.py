@@ -95,8 +95,8 @@ class PlanVersion(ImmutableModel):
         return None if self.spec is None else Spec.model_validate(self.spec)
 
     def built_with(self) -> str:
-        """The stacks the version is planned for, in words: "Express ... (back end) and React ... (website)";
-        empty for a version made before versions kept their spec."""
+        """The stacks the version is planned for, in words: "<back-end label> (back end) and <front-end
+        label> (website)"; empty for a version made before versions kept their spec."""
         spec = self.spec_model()
         if spec is None:
             return ""

@@ -57,7 +57,7 @@ Rules:
   For four or more entities, use one backend task with scope ["core"] and one backend task per entity after it.
 - timeout_s: null unless a task needs a specific limit in seconds.
 - stack: the team's stack choices stand. Otherwise pick the back end in the language the request asks for
-  ("in Python", "with FastAPI", "with Django"); when re-planning, keep the current stacks unless the feedback asks otherwise.
+  (for example "in Python"); when re-planning, keep the current stacks unless the feedback asks otherwise.
 - reasoning: say what you found in the request, which stacks you chose and why, and why the plan has this shape, in plain words."""
 
 
