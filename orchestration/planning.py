@@ -21,6 +21,7 @@ from django.db.models import Max
 from django_q.tasks import async_task
 from pydantic import Field
 
+from agents.extraction import chosen_options
 from agents.providers import LLMContext, ProviderError, generate, get_provider
 from agents.registry import listed_agents
 from agents.spec import StackChoice
@@ -78,8 +79,8 @@ def _system_prompt() -> str:
 
 def _user_prompt(project: Project, previous: PlanVersion | None, feedback: str) -> str:
     parts = [f"Request:\n{project.request}"]
-    if project.options:
-        parts.append(f"Choices made by the team:\n{json.dumps(project.options, sort_keys=True)}")
+    if chosen := chosen_options(project.options):
+        parts.append(f"Choices made by the team:\n{json.dumps(chosen, sort_keys=True)}")
     if previous is not None:
         parts.append(f"Current plan (version {previous.number}):\n{json.dumps(previous.tasks, indent=2)}")
         if previous.spec is not None:

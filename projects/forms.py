@@ -34,14 +34,11 @@ SWITCH_OPTIONS = {
 BACKEND_HELP = "What the back end is built with. Left to us, a request that asks for a language (“in Python”) gets it."
 
 
-def backend_choices(blank: tuple[str, str]) -> list[tuple[str, str]]:
-    """The registered back-end stacks, named for people, after `blank` (no choice made)."""
-    return [blank] + [(name, stack.label) for name, stack in sorted(stacks_for("backend").items())]
-
-
 def backend_field(blank: tuple[str, str], help_text: str) -> forms.ChoiceField:
+    """A choice of the registered back-end stacks, named for people, after `blank` (no choice made)."""
+    stacks = [(name, stack.label) for name, stack in sorted(stacks_for("backend").items())]
     return forms.ChoiceField(
-        label="Back end", help_text=help_text, choices=backend_choices(blank), required=False,
+        label="Back end", help_text=help_text, choices=[blank, *stacks], required=False,
         error_messages={"invalid_choice": "That back end is not available; please pick another."},
     )
 

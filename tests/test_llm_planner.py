@@ -91,10 +91,10 @@ def test_the_version_stores_the_spec_drawn_from_the_request_with_the_stacks_the_
 def test_the_teams_back_end_choice_stands_whatever_the_model_chose(provider, project_a):
     name, start = provider
     stub = start([Reply(json=GOOD)])
-    Project.objects.filter(pk=project_a.pk).update(options={"backend": BACKENDS[0]})
+    Project.objects.filter(pk=project_a.pk).update(options={"backend": BACKENDS[0], "python": True})  # a retired option
     project_a.refresh_from_db()
     assert plan_project(project_a, provider_name=name).spec_model().stack.backend == BACKENDS[0]
-    assert f'"backend": "{BACKENDS[0]}"' in stub.requests[0].messages[-1][1]
+    assert f'Choices made by the team:\n{{"backend": "{BACKENDS[0]}"}}' in stub.requests[0].messages[-1][1]
 
 
 @pytest.mark.parametrize(("bad", "reason"), [
