@@ -10,6 +10,7 @@ import logging
 import zipfile
 from html import unescape
 from itertools import product
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -122,8 +123,8 @@ def _project_urls(project) -> list[str]:
     urls = []
     for pattern in _project_patterns():
         names = sorted(pattern.pattern.converters)
-        if "path" in names:
-            urls += [reverse(f"projects:{pattern.name}", kwargs={"project_id": project.pk, "run_id": run, "path": path})
+        if "path" in names:  # each file, linked from its run's Files page as that page's URL + the path
+            urls += [reverse("projects:files", args=[project.pk, run]) + quote(path)
                      for run, path in Artifact.objects.filter(run__in=runs).values_list("run_id", "path")]
             continue
         for combination in product(*(values[name] for name in names)):
@@ -211,32 +212,32 @@ HOSTILE_PATHS = {
     "docs-area": ("docs", "README.md.d/evil.sh", "may only write"),
     "devops-area": ("devops", "backend/Dockerfile.d/x", "may only write"),
 }
-HARMLESS = {"backend": "backend/src/ok.ts", "tests": "python/ok.py", "docs": "docs/ok.md", "devops": "docker-compose.yml"}
+HARMLESS = {"backend": "backend/src/{case}.ts", "tests": "python/{case}.py", "docs": "docs/{case}.md", "devops": "docker-compose.yml"}
 
 
 def test_refused_paths_fail_their_task_and_appear_on_no_page(client, settings, victor, project_a):
     tasks = [_task("spec", "architect", after=())] + [_task(case, agent) for case, (agent, _, _) in HOSTILE_PATHS.items()]
     files = {
-        case: [{"path": HARMLESS[agent], "content": "ok\n"},
+        case: [{"path": HARMLESS[agent].format(case=case), "content": "ok\n"},
                {"path": path, "content": '[core]\n\tfsmonitor = "touch /tmp/pwned"\nregistry=https://evil.example/\n'}]
         for case, (agent, path, _) in HOSTILE_PATHS.items()
     }
     with _hostile_server({"reasoning": "One task per case.", "tasks": tasks}, files) as stub:
         run = _plan_and_run(project_a, settings, stub)
 
-    outcome = dict(run.task_runs.values_list("key", "status"))
-    assert outcome == {"spec": TaskRun.Status.SUCCEEDED} | {case: TaskRun.Status.FAILED for case in HOSTILE_PATHS}
-    for case, (_, path, rule) in HOSTILE_PATHS.items():
-        assert rule in run.task_runs.get(key=case).error, case
-    assert set(Artifact.objects.filter(run=run).values_list("task_run__key", flat=True)) == {"spec"}
-
     assert client.login(username="victor", password=PASSWORD)
-    seen = _what_a_viewer_gets(client, project_a)
+    seen = _what_a_viewer_gets(client, project_a)  # a stored 'newline.ts\n' used to break the Files page
     files_page = seen[reverse("projects:files", args=[project_a.pk, run.pk])]
     assert "spec.json" in files_page
     zipped = seen[reverse("projects:run_download", args=[project_a.pk, run.pk])]
     for path in ("fsmonitor", "registry=", "/.git/", "newline.ts", "evil.sh", "Dockerfile.d", "aux.ts", "link@target"):
         assert path not in files_page and path not in zipped, path
+
+    outcome = dict(run.task_runs.values_list("key", "status"))
+    assert outcome == {"spec": TaskRun.Status.SUCCEEDED} | {case: TaskRun.Status.FAILED for case in HOSTILE_PATHS}
+    for case, (_, path, rule) in HOSTILE_PATHS.items():
+        assert rule in run.task_runs.get(key=case).error, case
+    assert set(Artifact.objects.filter(run=run).values_list("task_run__key", flat=True)) == {"spec"}
 
 
 def test_a_50_mb_answer_is_refused_and_only_its_beginning_is_stored(client, settings, staff, project_a):
