@@ -11,7 +11,6 @@ agent's own area or failing the safe writer's rules fails the task with nothing 
 from __future__ import annotations
 
 import json
-from pathlib import PurePosixPath
 from typing import ClassVar
 
 from pydantic import BaseModel, Field, ValidationError
@@ -73,14 +72,10 @@ def relevant_upstream(upstream: dict[str, str], prefixes: tuple[str, ...], budge
 
 
 def in_area(path: str, area: tuple[str, ...]) -> bool:
-    """Whether `path` is one of the area's files or lies under one of its folders, compared by
-    whole path segments: README.md.d/x is not README.md, backend/Dockerfile.d/x not backend/Dockerfile."""
-    parts = PurePosixPath(path).parts
-    for entry in area:
-        allowed = PurePosixPath(entry).parts
-        if parts == allowed or (entry.endswith("/") and parts[: len(allowed)] == allowed and len(parts) > len(allowed)):
-            return True
-    return False
+    """Whether `path` (one check_path accepted) is one of the area's files or lies under one of its
+    folders. Whole segments only: README.md.d/x is not README.md, backend/Dockerfile.d/x is not
+    backend/Dockerfile, and a folder's "/" keeps docsx/ out of docs/."""
+    return any(path.startswith(entry) if entry.endswith("/") else path == entry for entry in area)
 
 
 class FileAgent(Agent):
