@@ -68,11 +68,12 @@ def test_an_error_that_echoes_the_key_is_redacted(settings, project_a, caplog, s
 
 def _answer_with(secret: str) -> Reply:
     """The secret as it is, JSON-escaped in transit (decoding gives it back), and escaped, URL- and
-    HTML-encoded in the text the model "writes"."""
+    HTML-encoded (once and twice) in the text the model "writes"."""
     escaped = secret.replace("-", "\\\\u002d")  # in the JSON text: \\u002d, i.e. \u002d once decoded
     in_transit = secret.replace("-", "\\u002d")
     encoded = "".join(f"%{byte:02x}" for byte in secret.encode())
-    text = f'{{"text": "{secret} {in_transit} {escaped} {secret.replace("-", "%2D")} {encoded} {secret.replace("-", "&#x2d;")}"}}'
+    twice = f'{secret.replace("-", "%252D")} {secret.replace("-", "&amp;#45;")}'
+    text = f'{{"text": "{secret} {in_transit} {escaped} {secret.replace("-", "%2D")} {encoded} {secret.replace("-", "&#x2d;")} {twice}"}}'
     return Reply(text=text)
 
 
@@ -85,7 +86,7 @@ def test_the_answer_a_caller_gets_holds_no_secret_in_any_form(settings, project_
     with OpenAIStub([_answer_with(OPENAI_TEST_KEY)]) as stub:
         use_openai(settings, stub)
         answer = _ask(project_a)
-    assert answer.value.text == " ".join(["[redacted]"] * 6)
+    assert answer.value.text == " ".join(["[redacted]"] * 8)
     assert not [form for form in _forms(OPENAI_TEST_KEY) if form in answer.raw_text + _stored_text()]
 
 
@@ -100,7 +101,7 @@ def test_every_configured_secret_is_removed_not_only_the_providers_key(settings,
     with OpenAIStub([_answer_with(secret)]) as stub:
         use_openai(settings, stub)
         answer = _ask(project_a)
-    assert answer.value.text.count("[redacted]") == 6
+    assert answer.value.text.count("[redacted]") == 8
     assert not [form for form in _forms(secret) if form in answer.value.text + _stored_text()]
 
 

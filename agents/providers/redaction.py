@@ -7,9 +7,9 @@ value (a string can hold an escape that only decoding turns into the secret).
 
 A secret is matched as it is and in the encodings that turn back into it on the way to a
 reader, mixed freely character by character: JSON and JavaScript escapes (\\u002d, \\x2d,
-\\u{2d}, \\/, also escaped twice), URL encoding (%2D, also encoded twice) and HTML character
-references (&#45;, &#x2d;). Not caught: a secret split into pieces, reversed, base64- or
-hex-encoded, or only partly repeated.
+\\u{2d}, \\/), URL encoding (%2D) and HTML character references (&#45;, &#x2d;), each also
+applied twice (\\\\u002d, %252D, &amp;#45;). Not caught: a secret split into pieces, reversed,
+base64- or hex-encoded, or only partly repeated.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def _alternatives(secret: str) -> list[str]:
 def _forms(char: str) -> list[str]:
     """One character of a secret written as itself or escaped in any of the ways above."""
     code = ord(char)
-    forms = [re.escape(char), rf"\\\\*u\{{(?i:0*{code:x})\}}", rf"&#(?:0*{code}|[xX](?i:0*{code:x}));"]
+    forms = [re.escape(char), rf"\\\\*u\{{(?i:0*{code:x})\}}", rf"&(?:amp;)*#(?:0*{code}|[xX](?i:0*{code:x}));"]
     if code < 0x10000:
         forms.append(rf"\\\\*u(?i:{code:04x})")
     if code < 0x100:
