@@ -77,13 +77,14 @@ def _task(key: str, agent: str, *, title: str = "", instructions: str = "", afte
             "depends_on": list(after), "scope": [], "timeout_s": None}
 
 
-def _hostile_server(plan: dict, files: dict[str, list[dict]], *, reasoning: str = "Files as asked.") -> OpenAIStub:
-    """Answers the planner with `plan`, the architect with SPEC and each agent task with
-    `files[case]`, the case being named in the task's instructions."""
+def _hostile_server(plan: dict, files: dict[str, list[dict]], *, reasoning: str = "Files as asked.",
+                    replan: dict | None = None) -> OpenAIStub:
+    """Answers the planner with `plan` (and a re-plan with `replan`), the architect with SPEC and
+    each agent task with `files[case]`, the case being named in the task's instructions."""
     def respond(request) -> Reply:
         system, prompt = request.messages[0][1], request.last_user_text
         if system.startswith("You are the planner"):
-            return _answer(plan)
+            return _answer(replan if "Feedback from the team" in prompt else plan)
         if system.startswith("You are the architect"):
             return _answer({"reasoning": f"A booking has one dog. {_echo(OPENAI_KEY)}", "spec": SPEC})
         case = next(key for key in files if f"case: {key}\n" in prompt + "\n")
@@ -181,8 +182,13 @@ def test_a_viewer_never_sees_a_secret_the_model_echoed(client, settings, caplog,
         ],
         "readme": [{"path": "README.md", "content": f"# Keys\n{_echo(GEMINI_KEY)}\n{_echo(DJANGO_KEY)}\n"}],
     }
-    with _hostile_server(plan, files, reasoning=f"Wrote it. {_echo(OPENAI_KEY)}") as stub:
+    replan = {
+        "reasoning": f"Re-planned. {_echo(GEMINI_KEY)}",
+        "tasks": plan["tasks"][:2] + [_task("readme", "docs", title=f"Docs again {IN_TRANSIT}", instructions=_echo(DJANGO_KEY))],
+    }
+    with _hostile_server(plan, files, reasoning=f"Wrote it. {_echo(OPENAI_KEY)}", replan=replan) as stub:
         run = _plan_and_run(project_a, settings, stub)
+        plan_project(project_a, feedback="Say more in the docs.")  # a second version, so Compare has changes to show
     assert run.status == Run.Status.SUCCEEDED, list(run.task_runs.values_list("key", "error"))
     assert OPENAI_KEY in stub.requests[0].headers["authorization"]  # the real key did go to the server
 
@@ -190,6 +196,7 @@ def test_a_viewer_never_sees_a_secret_the_model_echoed(client, settings, caplog,
     seen = _what_a_viewer_gets(client, project_a)
     assert any(url.endswith(".zip") for url in seen) and any("/files/backend/src/" in url for url in seen)
     assert "[redacted]" in seen[reverse("projects:detail", args=[project_a.pk])]
+    assert "Docs again [redacted]" in seen[reverse("projects:compare", args=[project_a.pk])]
     for url, text in seen.items():
         assert not [form for form in FORMS if form in text], url
     assert not [form for form in FORMS if form in _stored_text()]
