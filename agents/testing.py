@@ -16,7 +16,7 @@ class TestsAgent(FileAgent):
         "Adds backend/tests/journey.test.ts (every record created, listed, changed and deleted in order) and, "
         "when the request asks for Python, python/ with an API client, a smoke test and pytest tests."
     )
-    area = ("backend/tests/journey", "python/")
+    area = ("backend/tests/journey.test.ts", "python/")
     context_prefixes = ("backend/tests/", "backend/src/")
     role = "You write end-to-end tests of the API, and Python tests when the spec asks for Python."
 
