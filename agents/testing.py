@@ -15,7 +15,7 @@ class TestsAgent(FileAgent):
     description = (
         "Adds backend/tests/journey.test.ts (every record created, listed, changed and deleted in order)."
     )
-    area = ("backend/tests/journey",)
+    area = ("backend/tests/",)
     context_prefixes = ("backend/tests/", "backend/src/")
     role = "You write end-to-end tests of the API."
 

@@ -329,7 +329,8 @@ class Artifact(ImmutableModel):
 
 
 class LLMCall(ImmutableModel):
-    """One attempt at one model call. Prompts and answers are kept; API keys never are."""
+    """One attempt at one model call. Prompts and answers are kept up to LLM_CALL_STORE_MAX_CHARS
+    each, with their full lengths; API keys and other secrets never are."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="llm_calls")
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="llm_calls")
@@ -337,8 +338,11 @@ class LLMCall(ImmutableModel):
     purpose = models.CharField(max_length=20, default="plan")
     provider = models.CharField(max_length=20)
     model = models.CharField(max_length=100, blank=True)
-    prompt = models.TextField()
-    response = models.TextField(blank=True)
+    prompt = models.TextField(help_text="What was sent, cut to LLM_CALL_STORE_MAX_CHARS characters.")
+    prompt_chars = models.PositiveIntegerField(default=0, help_text="Length of the whole prompt, in characters.")
+    response = models.TextField(blank=True, help_text="The answer, cut to LLM_CALL_STORE_MAX_CHARS characters.")
+    response_chars = models.PositiveIntegerField(default=0, help_text="Length of the whole answer, in characters.")
+    response_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the whole answer (UTF-8).")
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
     latency_ms = models.PositiveIntegerField(default=0)

@@ -109,7 +109,7 @@ def test_a_model_that_writes_another_agents_files_fails_the_task(project_a, sett
     run, _ = _run_plan(project_a, settings, [ARCHITECT_ANSWER, TRESPASSING_ANSWER])
     backend = run.task_runs.get(key="backend")
     assert backend.status == TaskRun.Status.FAILED
-    assert "may only write under backend/" in backend.error
+    assert "may only write backend/" in backend.error
     assert not backend.artifacts.exists()
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orchestration', '0001_initial'),
+        ('orchestration', '0002_llmcall_stored_lengths'),
     ]
 
     operations = [
