@@ -169,4 +169,4 @@ def test_the_generated_back_end_serves_its_contract_to_schemathesis(served_clini
         capture_output=True, text=True, timeout=900, env=os.environ | {"NO_COLOR": "1"},
     )
     assert done.returncode == 0, done.stdout[-8000:]
-    assert "No issues found" in done.stdout or " 0 failures" in done.stdout or "failures" not in done.stdout.lower()
+    assert "No issues found" in done.stdout
