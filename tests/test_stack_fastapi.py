@@ -83,6 +83,13 @@ def test_field_names_that_are_python_keywords_keep_their_json_names() -> None:
     assert 'starts_at: StoredMoment = Field(serialization_alias="startsAt")' in schemas
 
 
+def test_a_field_named_l_is_renamed_in_python_since_ruff_refuses_it() -> None:
+    spec = clinic().model_copy(deep=True)
+    spec.entities[0].fields[0].name = "l"
+    models = STACK.files(spec, [])["backend/app/models/doctors.py"]
+    assert "    l_: Mapped[str] = mapped_column(String(200))" in models
+
+
 def test_routes_are_mounted_where_the_contract_puts_them() -> None:
     router = STACK.files(clinic(), [])["backend/app/routers/appointment_slots.py"]
     assert 'router = APIRouter(prefix="/api/appointment-slots"' in router
@@ -120,7 +127,7 @@ def test_the_pyproject_pins_its_tools_and_configures_them() -> None:
     assert "I" in pyproject["tool"]["ruff"]["lint"]["select"]
 
 
-@pytest.mark.parametrize("name", ["Base", "Record", "BaseModel", "TestClient", "Row"])
+@pytest.mark.parametrize("name", ["Base", "Record", "BaseModel", "TestClient", "Row", "O"])
 def test_entity_names_that_clash_with_generated_names_are_reserved(name: str) -> None:
     assert name in STACK.reserved_names
 

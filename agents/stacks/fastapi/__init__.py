@@ -122,12 +122,13 @@ class FastAPIStack(Stack):
         "refuse unknown fields, JWT log-ins (PyJWT, argon2 via pwdlib), pytest with FastAPI's test client; "
         "code that passes ruff check, ruff format and strict mypy, and serves spec/openapi.json exactly."
     )
-    # Entity names that would clash with a name the generated modules import or define beside them.
+    # Entity names that would clash with a name the generated modules import or define beside them,
+    # and the class names ruff refuses as ambiguous (E742).
     reserved_names = frozenset(
         """Base Record Mapped BigInteger Boolean Date DateTime Float ForeignKey String Text APIRouter Depends
         SessionDep ItemId BaseModel ConfigDict Field Day Email Flag Integer LongText Moment Number
         OptionalShortText RecordId ShortText StoredDay StoredMoment TestClient Row INPUT PATH COMPARABLE
-        ROUTERS""".split()
+        ROUTERS I O""".split()
     )
     folder = Path(__file__).parent
 

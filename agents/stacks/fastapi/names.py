@@ -15,13 +15,13 @@ from agents.spec import Entity, EntityField
 
 # Attribute and module names the generated code cannot give a field: keywords; builtins (a field
 # named `str` would hide the type in its own class body); pydantic's and SQLAlchemy's own model
-# attributes; the lowercase names the model and schema modules import.
+# attributes; the lowercase names the model and schema modules import; `l`, which reads as 1.
 _TAKEN = (
     set(keyword.kwlist)
     | set(keyword.softkwlist)
     | {name for name in dir(builtins) if name.islower()}
     | {name for name in dir(BaseModel) if not name.startswith("_")}
-    | {"metadata", "registry", "type_annotation_map", "self", "cls", "dt", "mapped_column"}
+    | {"metadata", "registry", "type_annotation_map", "self", "cls", "dt", "mapped_column", "l"}
 )
 MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer a browser's JSON keeps exactly
 
