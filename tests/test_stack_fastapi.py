@@ -116,6 +116,8 @@ def test_links_that_go_round_in_a_circle_are_added_after_both_tables_exist() -> 
     migration = STACK.files(spec, [])["backend/migrations/versions/0001_initial.py"]
     assert 'batch.create_foreign_key(\n            "fk_team_captain_id",\n            "player",' in migration
     assert 'batch.drop_constraint("fk_team_captain_id", type_="foreignkey")' in migration
+    model = STACK.files(spec, [])["backend/app/models/teams.py"]
+    assert 'ForeignKey("player.id", ondelete="SET NULL", use_alter=True)' in model
 
 
 def test_the_pyproject_pins_its_tools_and_configures_them() -> None:

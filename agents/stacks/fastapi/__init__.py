@@ -170,7 +170,7 @@ class FastAPIStack(Stack):
             "python_version": PYTHON_VERSION,
             "python_string": python_string,
             "toml_string": lambda text: json.dumps(text, ensure_ascii=False),
-            "column_args": _column_args,
+            "column_args": lambda entity, column: _column_args(entity, column, deferred),
             "model_imports": _model_imports,
             "schema_imports": _schema_imports,
             "router_imports": lambda e: _router_imports(e, spec.auth),
@@ -307,10 +307,12 @@ def _timestamp_columns() -> list[str]:
     return [_column("created_at", "datetime", True), _column("updated_at", "datetime", True)]
 
 
-def _column_args(column: Column) -> str:
+def _column_args(entity: PyEntity, column: Column, deferred: list[Link]) -> str:
     if column.type == "relation":
         on_delete = "RESTRICT" if column.required else "SET NULL"
-        return f'ID_TYPE, ForeignKey("{column.target}.id", ondelete="{on_delete}")'
+        # A link the migration adds after both tables exist; SQLAlchemy is told so, as it cannot order the tables.
+        later = ", use_alter=True" if any(d.table == entity.table and d.column == column.attr for d in deferred) else ""
+        return f'ID_TYPE, ForeignKey("{column.target}.id", ondelete="{on_delete}"{later})'
     return SQL_TYPES[column.type] + (", unique=True" if column.unique else "")
 
 
