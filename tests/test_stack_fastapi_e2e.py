@@ -173,7 +173,8 @@ def test_the_generated_back_end_serves_its_contract_to_schemathesis(served: tupl
     done = subprocess.run(
         [str(st), "run", str(contract), "--url", url, "--checks", "all", "--max-examples", "30",
          "--seed", "1", *login],
-        capture_output=True, text=True, timeout=900, env=os.environ | {"NO_COLOR": "1"},
+        # Run beside the contract: Schemathesis keeps a cache folder in its working directory.
+        cwd=out, capture_output=True, text=True, timeout=900, env=os.environ | {"NO_COLOR": "1"},
     )
     assert done.returncode == 0, done.stdout[-8000:]
     assert "No issues found" in done.stdout

@@ -39,3 +39,20 @@ def test_every_generated_python_file_passes_ruff_format_and_ruff_check(tmp_path:
     assert formatted.returncode == 0, formatted.stdout[-6000:] + formatted.stderr[-2000:]
     checked = _ruff("check", "--no-cache", str(tmp_path))
     assert checked.returncode == 0, checked.stdout[-6000:] + checked.stderr[-2000:]
+
+
+def test_imports_are_ordered_as_ruff_orders_them_digits_by_value(tmp_path: Path) -> None:
+    entities = [
+        {"name": name, "plural": plural, "label": name, "fields": [{"name": "title"}],
+         "relations": [{"name": "owner", "target": "N", "required": True}] if name != "N" else []}
+        for name, plural in [("N", "n"), ("NC7AuNHf", "nC7AuNHf"), ("A9", "a9"), ("A10", "a10"), ("Ab", "aB")]
+    ]
+    spec = Spec.model_validate({"app_name": "order", "title": "Order", "summary": "", "entities": entities,
+                                "stack": {"backend": "fastapi"}})
+    for path, text in (STACK.files(spec, []) | STACK.journey_files(spec)).items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    checked = _ruff("check", "--no-cache", "--select", "I", str(tmp_path))
+    assert checked.returncode == 0, checked.stdout[-6000:]
+    routers = (tmp_path / "backend/app/routers/__init__.py").read_text()
+    assert routers.index("    a9,") < routers.index("    a10,") < routers.index("    a_b,")

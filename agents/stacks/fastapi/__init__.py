@@ -14,7 +14,17 @@ from agents.generators.samples import comparable_fields
 from agents.spec import Entity, Spec
 
 from ..base import Files, Stack, select
-from .names import MAX_SAFE_INTEGER, Column, PyEntity, py_entity, python_name, python_string, sample_expression, snake
+from .names import (
+    MAX_SAFE_INTEGER,
+    Column,
+    PyEntity,
+    natural_key,
+    py_entity,
+    python_name,
+    python_string,
+    sample_expression,
+    snake,
+)
 
 PYTHON_VERSION = "3.12"
 # Compatible-release pins, the versions this generator's tests install and check.
@@ -94,16 +104,16 @@ def _import_block(sections: list[list[tuple[str, list[str]]]]) -> str:
     """Import sections (standard library, third party, this app) as ruff's isort lays them out:
     plain imports first, then `from` imports, modules in order, names by kind (CONSTANT, Class, function)."""
 
-    def name_key(name: str) -> tuple[int, str]:
+    def name_key(name: str) -> tuple[int, list[str | int]]:
         kind = 0 if name.isupper() and len(name) > 1 else 1 if name[0].isupper() else 2
-        return kind, name
+        return kind, natural_key(name)
 
     blocks = []
     for section in sections:
         plain = sorted(f"import {module}" for module, names in section if not names)
         froms = [
             f"from {module} import {', '.join(sorted(names, key=name_key))}"
-            for module, names in sorted(section, key=lambda item: item[0])
+            for module, names in sorted(section, key=lambda item: natural_key(item[0]))
             if names
         ]
         if plain or froms:
@@ -143,7 +153,7 @@ class FastAPIStack(Stack):
             model_imports.append(("app.auth", [account]))
         return super().context(spec) | {
             "py": py,
-            "py_sorted": sorted(py.values(), key=lambda e: e.module),
+            "py_sorted": sorted(py.values(), key=lambda e: natural_key(e.module)),
             "py_ordered": list(py.values()),
             "py_created": created,
             "first": py[spec.entities[0].name],
@@ -156,8 +166,10 @@ class FastAPIStack(Stack):
             "deferred": deferred,
             "all_models": [name for _, names in model_imports for name in names],
             "models_init_imports": "\n".join(
-                f"from {module} import {names[0]}" for module, names in sorted(model_imports)
+                f"from {module} import {names[0]}"
+                for module, names in sorted(model_imports, key=lambda item: natural_key(item[0]))
             ),
+            "journey_imports": sorted((f"{e.snake}_data" for e in created), key=natural_key),
             "guard": ", dependencies=[Depends(require_user)]" if spec.auth else "",
             "mapped_types": MAPPED_TYPES,
             "input_types": INPUT_TYPES,
@@ -357,7 +369,7 @@ def _test_fixtures(spec: Spec, py: dict[str, PyEntity], entity: Entity) -> list[
     names = {"Row", f"create_{e.snake}", f"{e.snake}_data"}
     names |= {f"create_{c.target}" for c in e.relations if c.required}
     names |= {f"create_{b.source_snake}" for b in _blockers(spec, py, entity)}
-    return sorted(names, key=lambda name: (not name[0].isupper(), name))
+    return sorted(names, key=lambda name: (not name[0].isupper(), natural_key(name)))
 
 
 def _blockers(spec: Spec, py: dict[str, PyEntity], entity: Entity) -> list[Blocker]:

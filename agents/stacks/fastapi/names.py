@@ -39,6 +39,11 @@ def python_name(name: str) -> str:
     return candidate + "_" if candidate in _TAKEN else candidate
 
 
+def natural_key(name: str) -> list[str | int]:
+    """Orders names as ruff's isort does: runs of digits by their value, so "a9" comes before "a10"."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def python_string(text: str) -> str:
     """A Python string literal quoted as ruff format quotes it: double quotes unless the text
     holds more of them than single quotes."""
