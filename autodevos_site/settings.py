@@ -149,7 +149,7 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Scripts and styles come only from our own static files: no inline script or style attribute is
-# allowed, so injected markup cannot run code. Generated files are shown as highlighted text.
+# allowed, so markup that slipped into a page cannot run code or restyle it.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
