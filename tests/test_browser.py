@@ -39,7 +39,7 @@ def _log_in(browser: Browser, base_url: str, username: str, viewport: dict, *, c
     page = browser.new_page(viewport=viewport, accept_downloads=True, base_url=base_url)
     page.set_default_timeout(30_000)
     if csp_errors is not None:
-        page.on("console", lambda message: csp_errors.append(message.text) if "Content Security Policy" in message.text else None)
+        page.on("console", lambda message: csp_errors.append(page.url + " " + message.text) if "Content Security Policy" in message.text else None)
     page.goto("/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)

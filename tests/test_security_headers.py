@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def urls(project_a) -> dict[str, str]:
     version = make_version(project_a)
+    make_version(project_a, tasks=version.tasks[:3])  # so the compare page shows a diff
     run = make_run(version, status=Run.Status.SUCCEEDED)
     make_artifact(run, "README.md", "# Hello\n")
     p, r = project_a.pk, run.pk
@@ -46,6 +47,16 @@ def test_no_page_carries_an_inline_script_or_style_the_policy_would_block(client
         page = client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", page), name
         assert not re.search(r"<style\b|\sstyle=\"|\son[a-z]+=", page), name
+
+
+def test_the_admin_pages_staff_use_carry_no_inline_script_or_style(client, staff, urls, project_a):
+    client.force_login(staff)
+    run = Run.objects.get()
+    for url in (reverse("admin:index"), reverse("admin:orchestration_run_change", args=[run.pk]),
+                reverse("admin:orchestration_planversion_compare", args=[project_a.pk]), reverse("task_workers")):
+        page = client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", page), url
+        assert not re.search(r"<style\b|\sstyle=\"|\son[a-z]+=", page), url
 
 
 def test_device_features_are_switched_off(client, alice, urls):
