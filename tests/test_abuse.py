@@ -87,6 +87,7 @@ def test_staff_unlock_an_account_in_the_admin(client, alice, staff):
     listing = admin.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert "alice" in listing
     attempt = AccessAttempt.objects.get(username="alice")
+    assert WRONG not in attempt.post_data  # a near-miss password is as good as the password
 
     admin.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
 
