@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from .clusters import ROOT, wait_for
+from .subprocess_env import environ_without_settings
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +40,7 @@ def site(tmp_path_factory) -> dict[str, str]:
     shutil.copy(ROOT / "Makefile", home)
     shutil.copy(ROOT / ".env.example", home)
     subprocess.run(["make", "--silent", ".env"], cwd=home, check=True, capture_output=True)
-    keep = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL")}
-    env = {**keep, "ENV_FILE": str(home / ".env"), "DATA_DIR": str(home / "data"), "STATIC_ROOT": str(home / "static"),
+    env = {**environ_without_settings(), "ENV_FILE": str(home / ".env"), "DATA_DIR": str(home / "data"), "STATIC_ROOT": str(home / "static"),
            "Q_WORKERS": "2", "Q_CLUSTER_NAME": f"serve-test-{os.getpid()}"}
     for command in (["migrate", "--noinput"], ["createcachetable"], ["collectstatic", "--noinput"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
