@@ -193,6 +193,11 @@ LLM_OUTPUT_TOKEN_ESTIMATE = env.int("LLM_OUTPUT_TOKEN_ESTIMATE", default=4000)
 LLM_PRICE_INPUT_PER_MTOK = env.float("LLM_PRICE_INPUT_PER_MTOK", default=0.0)
 LLM_PRICE_OUTPUT_PER_MTOK = env.float("LLM_PRICE_OUTPUT_PER_MTOK", default=0.0)
 
+# --- Generated projects -------------------------------------------------------------
+# Folders searched before the built-in templates: <dir>/<stack>/<template path> replaces that
+# template of that stack (<dir>/project/... the README and API reference).
+GENERATOR_TEMPLATE_DIRS = env.list("GENERATOR_TEMPLATE_DIRS", default=[])
+
 # --- Execution ----------------------------------------------------------------------
 TASK_TIMEOUT_S = env.int("TASK_TIMEOUT_S", default=300)
 TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)

@@ -63,7 +63,7 @@ def back_relations(spec: Spec, target: Entity) -> list[BackRelation]:
 
 
 def auth_model(spec: Spec) -> str:
-    """The Prisma model holding login accounts, named so that it never clashes with an entity."""
+    """The model (table) holding login accounts, named so that it never clashes with an entity."""
     names = {e.name for e in spec.entities}
     return next(n for n in ("User", "Account", "Member", "LoginAccount") if n not in names)
 

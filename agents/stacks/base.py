@@ -64,9 +64,9 @@ def _path_template(environment: jinja2.Environment, path: str) -> jinja2.Templat
 class Stack:
     """One part of the generated project in one technology. Subclasses live in agents/stacks/<name>/."""
 
-    name: ClassVar[str]  # the spec's value for this stack and its folder's name, e.g. "express"
+    name: ClassVar[str]  # the spec's value for this stack and its folder's name
     part: ClassVar[Part]
-    label: ClassVar[str]  # for people: "Express 5 + TypeScript + Prisma 7"
+    label: ClassVar[str]  # for people: the framework, language and database, with major versions
     root: ClassVar[str]  # the folder of the generated project it writes: "backend" or "frontend"
     language: ClassVar[Literal["typescript", "python"]]  # decides which real formatter checks its files
     role: ClassVar[str]  # what the agent writing this part tells a model it writes
