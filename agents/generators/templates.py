@@ -27,13 +27,29 @@ def _environment(overrides: tuple[str, ...]) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    environment.filters |= {"cell": cell, "json": lambda value: json.dumps(value, indent=2, ensure_ascii=False)}
+    environment.filters |= {
+        "cell": cell,
+        "schema_text": schema_text,
+        "json": lambda value: json.dumps(value, indent=2, ensure_ascii=False),
+    }
     return environment
 
 
 def cell(text: str) -> str:
     """Text that fits in a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    """A JSON Schema in a few words: `Team`, list of `Team`, `string or null`."""
+    if "$ref" in schema:
+        return f"`{schema['$ref'].rsplit('/', 1)[-1]}`"
+    if schema.get("type") == "array":
+        return f"list of {schema_text(schema.get('items', {}))}"
+    if "allOf" in schema:
+        return "part of " + " and ".join(schema_text(s) for s in schema["allOf"])
+    kind = schema.get("type", "object")
+    return f"`{' or '.join(kind) if isinstance(kind, list) else kind}`"
 
 
 def render(template: str, **context: Any) -> str:
