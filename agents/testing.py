@@ -13,7 +13,7 @@ from .stacks import get_stack
 class TestsAgent(FileAgent):
     name = "tests"
     description = "Adds an end-to-end test to backend/tests/: every kind of record created, listed, changed and deleted in order."
-    area = ("backend/tests/journey", "backend/tests/test_journey")
+    area = ("backend/tests/",)
     context_prefixes = ("backend/tests/", "backend/src/")
     role = "You write end-to-end tests of the API."
 

@@ -34,12 +34,12 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 
 def install(stack: Stack, into: Path, *, scripts: bool) -> Path:
-    """Installs the stack's dependencies from its package.json and lockfile into `into`; returns
-    the node_modules folder. Without scripts nothing is compiled or generated."""
+    """Installs the stack's dependencies from its package.json and lockfile into `into` (a whole
+    generated part, for the install scripts that read its files); returns the node_modules folder.
+    Without scripts nothing is compiled or generated."""
     assert shutil.which("npm"), "these tests need Node.js and npm"
-    files = stack.files(ANY_SPEC, ["core"])
-    for name in ("package.json", "package-lock.json"):
-        (into / name).write_text(files[f"{stack.root}/{name}"])
+    prefix = f"{stack.root}/"
+    write(into, {path.removeprefix(prefix): text for path, text in stack.files(ANY_SPEC, ["core"]).items()})
     sh(into, *NPM_INSTALL, *(() if scripts else ("--ignore-scripts",)))
     return into / "node_modules"
 
