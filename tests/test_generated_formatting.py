@@ -32,7 +32,7 @@ def _parts(spec: Spec) -> list[Stack]:
 def _check_typescript(stack: Stack, halves: list[Path], batch: Path, node_modules: Path) -> None:
     # Prettier reads .prettierignore from where it runs only: the stack's, applying at any depth.
     ignore = batch / f"{stack.name}.prettierignore"
-    own = stack.render(".prettierignore").split()
+    own = stack.source(".prettierignore").split()
     ignore.write_text("".join(f"**/{pattern}\n" for pattern in own))
     paths = [str(h.relative_to(batch)) for h in halves]
     bin_dir = node_modules / ".bin"

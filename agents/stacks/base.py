@@ -84,6 +84,10 @@ class Stack:
         """One template of this stack (a path under its templates/), rendered with `context`."""
         return self.environment.get_template(template).render(**context)
 
+    def source(self, template: str) -> str:
+        """One file of this stack's templates/ as it is, not rendered (a file without the .j2 suffix)."""
+        return self.environment.loader.get_source(self.environment, template)[0]
+
     def context(self, spec: Spec) -> dict[str, Any]:
         """What every template of this stack sees; subclasses add their own names."""
         return {"spec": spec, "stack": self}
@@ -111,7 +115,7 @@ class Stack:
         if path.endswith(TEMPLATE_SUFFIX):
             files[path.removesuffix(TEMPLATE_SUFFIX)] = self.render(template, **context)
         else:
-            files[path] = self.environment.loader.get_source(self.environment, template)[0]
+            files[path] = self.source(template)
 
     # --- what the agents ask of a stack --------------------------------------------------------
 

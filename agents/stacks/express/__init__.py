@@ -157,7 +157,7 @@ class ExpressStack(Stack):
         return {f"{self.root}/tests/journey.test.ts": journey}
 
     def devops_files(self, spec: Spec) -> Files:
-        return under(self.root, {"Dockerfile": self.render("_stack/Dockerfile"), ".dockerignore": self.render("_stack/dockerignore")})
+        return under(self.root, {"Dockerfile": self.source("_stack/Dockerfile"), ".dockerignore": self.source("_stack/dockerignore")})
 
     def compose_service(self, spec: Spec) -> dict[str, Any]:
         environment = {"JWT_SECRET": "${JWT_SECRET:?set JWT_SECRET in .env or the environment}"} if spec.auth else {}

@@ -163,9 +163,9 @@ class ReactStack(Stack):
 
     def devops_files(self, spec: Spec) -> Files:
         return under(self.root, {
-            "Dockerfile": self.render("_stack/Dockerfile"),
-            ".dockerignore": self.render("_stack/dockerignore"),
-            "nginx.conf": self.render("_stack/nginx.conf"),
+            "Dockerfile": self.source("_stack/Dockerfile"),
+            ".dockerignore": self.source("_stack/dockerignore"),
+            "nginx.conf": self.source("_stack/nginx.conf"),
         })
 
     def compose_service(self, spec: Spec) -> dict[str, Any]:
