@@ -279,3 +279,22 @@ def test_each_half_ships_a_lockfile_that_matches_its_package_json(half):
     assert root["dependencies"] == package["dependencies"]
     assert root["devDependencies"] == package["devDependencies"]
     assert all("resolved" not in entry or entry["resolved"].startswith("https://registry.npmjs.org/") for entry in lock["packages"].values())
+
+
+def test_the_contract_states_the_rules_every_back_end_enforces():
+    document = openapi_document(_spec(entities=[
+        {"name": "Member", "plural": "members", "label": "Member", "fields": [
+            {"name": "name"}, {"name": "email", "type": "email"}, {"name": "nickname", "required": False},
+            {"name": "visits", "type": "int"}]},
+    ]))
+    item = document["paths"]["/api/members/{id}"]
+    assert item["parameters"][0]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    assert all("400" in item[method]["responses"] for method in ("get", "put", "delete"))
+    schemas = document["components"]["schemas"]
+    given = schemas["MemberInput"]["properties"]
+    assert schemas["MemberInput"]["additionalProperties"] is False and schemas["MemberChanges"]["additionalProperties"] is False
+    assert "required" not in schemas["MemberChanges"]
+    assert given["name"]["pattern"] == "\\S" and "pattern" not in given["nickname"]
+    assert given["email"] == {"type": "string", "format": "email", "maxLength": 200, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}
+    assert given["visits"]["maximum"] == 2**31 - 1
+    assert item["put"]["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/MemberChanges"}
