@@ -83,6 +83,13 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _item_links(entity: Entity) -> dict[str, Any]:
+    """How the new record's id leads to its own routes (OpenAPI links, which tools like Schemathesis follow)."""
+    by_id = {"id": "$response.body#/id"}
+    return {f"{verb}{entity.name}": {"operationId": f"{verb}{entity.name}", "parameters": by_id}
+            for verb in ("get", "update", "delete")}
+
+
 def _entity_paths(spec: Spec, entity: Entity) -> dict[str, dict[str, Any]]:
     api_path = get_stack(spec.stack.backend).api_path(entity)
     tag = words(entity.plural)
@@ -98,7 +105,8 @@ def _entity_paths(spec: Spec, entity: Entity) -> dict[str, dict[str, Any]]:
                     "responses": {"200": _json({"type": "array", "items": _ref(entity.name)}, "All records, oldest first")}},
             "post": {"tags": [tag], "summary": f"Create a {label}", "operationId": f"create{entity.name}", **secured,
                      "requestBody": body,
-                     "responses": {"201": _json(_ref(entity.name), "The new record"), "400": ERROR, **denied, "409": ERROR}},
+                     "responses": {"201": _json(_ref(entity.name), "The new record") | {"links": _item_links(entity)},
+                                   "400": ERROR, **denied, "409": ERROR}},
         },
         f"{api_path}/{{id}}": {
             "parameters": item_id,

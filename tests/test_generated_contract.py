@@ -40,6 +40,13 @@ SPEC = Spec.model_validate({
     ],
 })
 JWT_SECRET = "only-for-the-contract-test"
+# The stateful phase follows the contract's own links (a new record's id to its routes). Schemathesis's
+# dependency analysis would also follow an optional relation's id, null included, into a path
+# (GET /api/books/None), and report the 400 the contract documents for it as valid data refused.
+CONFIG = """
+[phases.stateful.inference]
+algorithms = ["location-headers"]
+"""
 
 
 def _free_port() -> int:
@@ -92,9 +99,11 @@ def test_schemathesis_finds_no_disagreement_between_the_contract_and_the_server(
     contract = tmp_path / "openapi.json"
     contract.write_text(openapi_json(SPEC))
     token = _post(f"{server_url}/api/auth/register", {"email": "st@example.com", "password": "a-long-password"})["token"]
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(CONFIG)
     st = Path(sys.executable).with_name("st")
     done = subprocess.run(
-        [str(st), "run", str(contract), "--url", server_url, "--checks", "all", "--max-examples", "25",
+        [str(st), "--config-file", str(config), "run", str(contract), "--url", server_url, "--checks", "all", "--max-examples", "25",
          "--header", f"Authorization: Bearer {token}", "--no-color", "--seed", "1"],
         capture_output=True, text=True, timeout=1200,
     )
