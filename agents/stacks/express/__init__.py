@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agents.generators.naming import auth_model, back_relations, creation_order, kebab, words
+from agents.generators.naming import BackRelation, auth_model, back_relations, creation_order, kebab, words
 from agents.generators.samples import comparable_fields
 from agents.spec import Entity, EntityField, Spec
 
@@ -59,7 +59,7 @@ def ts_sample(entity: Entity, field: EntityField) -> str:
     return f"`{template_text(words(field.name))} ${{n}}{template_text(suffix)}`"
 
 
-def blockers(spec: Spec, entity: Entity) -> list:
+def blockers(spec: Spec, entity: Entity) -> list[BackRelation]:
     """The links from other entities that keep a row of `entity` from being deleted."""
     return [b for b in back_relations(spec, entity) if b.relation.required and b.source.name != entity.name]
 
