@@ -107,3 +107,12 @@ def test_log_ins_switch_files_and_code_on_and_off_in_the_same_templates():
     without = get_stack("react").files(_spec(auth=False), ["core"])
     assert "frontend/src/components/AuthPanel.tsx" in with_accounts and "frontend/src/components/AuthPanel.tsx" not in without
     assert "AuthPanel" in with_accounts["frontend/src/App.tsx"] and "AuthPanel" not in without["frontend/src/App.tsx"]
+
+
+def test_the_agents_of_a_part_describe_it_with_the_chosen_stacks_role():
+    from agents.registry import get_agent
+
+    spec = _spec()
+    assert get_stack("express").role in get_agent("backend").system_prompt(spec)
+    assert get_stack("react").role in get_agent("frontend").system_prompt(spec)
+    assert get_stack("express").label in get_agent("backend").description
