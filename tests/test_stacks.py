@@ -12,6 +12,7 @@ import pytest
 from agents.generators.devops import devops_files
 from agents.generators.docs import docs_files
 from agents.openapi import openapi_document
+from agents.registry import get_agent
 from agents.spec import Spec
 from agents.stacks import get_stack, stacks, stacks_for
 
@@ -110,8 +111,6 @@ def test_log_ins_switch_files_and_code_on_and_off_in_the_same_templates():
 
 
 def test_the_agents_of_a_part_describe_it_with_the_chosen_stacks_role():
-    from agents.registry import get_agent
-
     spec = _spec()
     assert get_stack("express").role in get_agent("backend").system_prompt(spec)
     assert get_stack("react").role in get_agent("frontend").system_prompt(spec)
