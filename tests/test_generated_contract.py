@@ -105,6 +105,6 @@ def test_schemathesis_finds_no_disagreement_between_the_contract_and_the_server(
     done = subprocess.run(
         [str(st), "--config-file", str(config), "run", str(contract), "--url", server_url, "--checks", "all", "--max-examples", "25",
          "--header", f"Authorization: Bearer {token}", "--no-color", "--seed", "1"],
-        capture_output=True, text=True, timeout=1200,
+        capture_output=True, text=True, timeout=1200, cwd=tmp_path,  # its cache goes there, not into the checkout
     )
     assert done.returncode == 0, done.stdout[-12000:] + done.stderr[-3000:]
