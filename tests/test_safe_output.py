@@ -103,8 +103,7 @@ def test_the_total_size_of_a_run_is_bounded():
 
 @given(st.text(alphabet=string.ascii_letters, min_size=1, max_size=10))
 def test_paths_differing_only_in_case_are_refused(name):
-    if name.lower() == name.upper():
-        return
+    name = f"page{name}"  # never a Windows device name ("nul"), which is refused for that reason first
     with pytest.raises(UnsafeOutput, match="letter case"):
         check_files({name.lower(): "", name.upper(): ""}, limits=LIMITS)
 
