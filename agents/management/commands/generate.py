@@ -71,10 +71,11 @@ class Command(BaseCommand):
     def _drive(self, run: Run, *, deadline: float) -> None:
         """Runs the tasks here unless a cluster does, printing each task as it finishes."""
         shown: set[int] = set()
-        inline = not clusters_running()
-        self.stdout.write("Running the tasks here (no worker cluster found)." if inline else "A worker cluster runs the tasks.")
+        self.stdout.write("A worker cluster runs the tasks." if clusters_running() else "Running the tasks here (no worker cluster found).")
         while True:
-            if inline:
+            # Asked again each round: a cluster that stops (or a report it left behind that expires)
+            # must not leave the run waiting. Tasks are claimed once, so both may work side by side.
+            if not clusters_running():
                 run_inline(run, on_progress=lambda task: self._show_finished(run, shown))
             self._show_finished(run, shown)
             if not run.task_runs.exclude(status__in=TaskRun.FINISHED).exists():
