@@ -546,22 +546,15 @@ def apply_options(spec: Spec, options: dict) -> Spec:
 
 
 def extract_spec(request: str) -> Spec:
-    """The spec of the app a plain-language request describes (offline, deterministic)."""
-    found = _Findings(_tokens(request))
-    _find_plural_entities(found)
-    _find_singular_mentions(found)
-    if not found.drafts:
-        _fallback_entity(found)
-        _find_singular_mentions(found)
-    _read_links(found)
-    _read_actions(found)
-    drafts = list(found.drafts.values())[:20]
-    kept = {d.word for d in drafts}
-    for draft in drafts:
-        draft.parents = {p: r for p, r in draft.parents.items() if p in kept}
+    """The spec of the app a plain-language request describes (offline, deterministic): the reading
+    of agents.understanding mapped down to today's schema, with what it will not build."""
+    from .understanding import read  # the language model's libraries load on first use, not on import
+    from .understanding.to_spec import not_built, spec_entities
+
+    reading = read(request)
     title = _title(request)
     text = " ".join(_tokens(request))
     return Spec(
-        app_name=_app_name(title), title=title, summary=request.strip()[:2000],
-        entities=[_entity(d, found.drafts) for d in drafts], **_flags(text, title),
+        app_name=_app_name(title), title=title, summary=request.strip()[:2000], entities=spec_entities(reading),
+        kind=reading.kind, not_built=not_built(reading), **_flags(text, title),
     )

@@ -1,0 +1,622 @@
+"""Read a plain-language request into a Reading: what the request is, the records it keeps,
+their details and links, who owns what, and what offline mode will not build.
+
+The language model tags and parses the request; the reader walks the parse. Nouns that the app
+keeps become records (plural things, "each X", the object of "log" or "save"); nouns such as
+"price" or "status" become details of the record they belong to; verbs between two records
+become links, or events of their own ("members borrow tools" keeps Loans). The request's own
+opening ("A lending library for a neighbourhood tool shed") says what the app is, and is not
+itself a record unless the request names it again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Token
+
+from .language import parse
+from .reading import Detail, Link, Reading, Record
+from .vocabulary import (
+    DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, PEOPLE, PLACE_HOLDS,
+    REQUEST_KINDS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
+)
+
+GENERIC_SUBJECTS = frozenset("people everyone someone anyone user users other others visitor they".split())
+FIRST_PERSON = frozenset("i we me us".split())
+RELATIVE = frozenset("who that which".split())
+OWNER_PREPS = frozenset("with including containing".split())
+HAVING_VERBS = frozenset("have include contain list".split())
+LINK_PREPS = frozenset("on of for at in from to".split())
+NAME_SKIP = frozenset(
+    "several many other own small little short long new high low each every total maximum minimum "
+    "daily monthly weekly yearly possible this last next".split()
+)
+FLAG_HEADS = frozenset("flag box checkbox tick".split())
+SUMMARY_WORDS = frozenset("total average sum leaderboard streak".split())
+
+
+def read(request: str) -> Reading:
+    doc = parse(_normalise(request))
+    reading = Reading()
+    frame = _frame(doc)
+    reading.kind = _kind(doc, frame)
+    mentions = _Mentions(doc, frame)
+    if reading.kind == "records":
+        _read_records(doc, mentions, reading)
+    else:
+        _read_side_records(doc, reading)
+    reading.features = _features(doc)
+    reading.summaries = _summaries(doc) if reading.kind == "records" else []
+    reading.links = _without_shortcuts(reading.links)
+    return reading
+
+
+def _normalise(request: str) -> str:
+    text = request.replace("\u2019", "'").replace("\u2014", ", ").strip()
+    text = re.sub(r"\bto[- ]do\b", "todo", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s*\n+\s*", ". ", text)  # a new line starts a new sentence, full stop or not
+    return text[:4000]
+
+
+def _lemma(token: Token) -> str:
+    return token.lemma_.lower() if token.lemma_ else token.lower_
+
+
+# --- What the request is ---------------------------------------------------------------------------
+
+
+def _frame(doc: Doc) -> set[int]:
+    """The tokens that say what the request is: its opening noun phrase ("a lending library for a
+    neighbourhood tool shed") or its opening verb ("Convert temperatures")."""
+    if not len(doc):
+        return set()
+    sentence = next(doc.sents)
+    head = None
+    if sentence.root.pos_ == "NOUN":
+        head = sentence.root
+    else:
+        chunk = next((c for c in doc.noun_chunks if c.start < sentence.end), None)
+        if chunk is not None and chunk.root.pos_ in ("NOUN", "PROPN") and chunk.start <= sentence.start + 2:
+            head = chunk.root
+        elif sentence.root.pos_ in ("VERB", "AUX"):
+            head = next((c for c in sentence.root.children if c.dep_ in ("dobj", "attr") and c.pos_ == "NOUN"), None)
+    frame: set[int] = set()
+    if doc[sentence.start].tag_ == "VB" or doc[sentence.start].pos_ == "VERB":
+        frame.add(sentence.start)  # an instruction: "Convert ...", "Keep track of ..."
+    if head is not None and not (doc[sentence.start].pos_ == "VERB" and head.dep_ == "dobj"):
+        frame |= _phrase(head)
+        for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "of")):
+            for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                frame |= _phrase(obj)
+        frame |= {c.i for c in head.children if c.dep_ in ("relcl", "acl") and c.pos_ == "VERB"}
+    return frame
+
+
+def _phrase(token: Token) -> set[int]:
+    return {token.i} | {c.i for c in token.lefts if c.dep_ in ("compound", "amod", "nmod")}
+
+
+def _kind(doc: Doc, frame: set[int]) -> str:
+    """records, or the kind of software the request's opening names (a game, a converter, ...)."""
+    words = {_lemma(doc[i]) for i in frame} | {doc[i].lower_ for i in frame}
+    text = doc.text.lower()
+    if "machine learning" in text or ("train" in words and "model" in text):
+        return "ml"
+    if re.search(r"\bcommand[- ]line\b", text) and words & {"command", "line", "tool", "command-line"}:
+        return "cli"
+    for kind, cues in REQUEST_KINDS.items():
+        if words & cues:
+            return kind
+    return "records"
+
+
+# --- Which nouns are records -----------------------------------------------------------------------
+
+
+class _Mentions:
+    """Which tokens name a record, and which record."""
+
+    def __init__(self, doc: Doc, frame: set[int]) -> None:
+        self.doc = doc
+        self.frame = frame
+        self.options = _options(doc)
+        self.by_token: dict[int, str] = {}
+
+    def word(self, token: Token | None) -> str | None:
+        return None if token is None else self.by_token.get(token.i)
+
+    def preceding(self, token: Token, *, besides: set[str] = frozenset(), plural: bool | None = None) -> str | None:
+        """The nearest record named before token (what "it", "them" or "their" points back to)."""
+        for i in range(token.i - 1, -1, -1):
+            word = self.by_token.get(i)
+            if word and word not in besides and (plural is None or _is_plural(self.doc[i]) == plural):
+                return word
+        return None
+
+
+def _options(doc: Doc) -> dict[int, list[str]]:
+    """token index of a noun -> the options listed in brackets after it: "a priority (low, high)"."""
+    found: dict[int, list[str]] = {}
+    for token in doc:
+        if token.text != "(" or token.i == 0:
+            continue
+        close = next((t.i for t in doc[token.i:] if t.text == ")"), None)
+        if close is None:
+            continue
+        words = [t.text.lower() for t in doc[token.i + 1:close] if t.is_alpha and t.lower_ not in ("and", "or")]
+        if len(words) >= 2:
+            found[token.i - 1] = words
+    return found
+
+
+def _in_brackets(doc: Doc, token: Token) -> bool:
+    opened = False
+    for t in doc[: token.i]:
+        opened = True if t.text == "(" else False if t.text == ")" else opened
+    return opened
+
+
+def _is_plural(token: Token) -> bool:
+    return token.tag_ in ("NNS", "NNPS") or (token.lower_.endswith("s") and _lemma(token) != token.lower_)
+
+
+def _could_be_record(token: Token) -> bool:
+    lemma = _lemma(token)
+    return (
+        token.pos_ == "NOUN" and token.is_alpha and len(lemma) > 2 and lemma not in SOFTWARE_WORDS
+        and lemma not in UNITS and not (lemma.endswith("ing") and not _is_plural(token) and lemma not in EVENTS)
+    )
+
+
+def _owner_clause(token: Token) -> Token | None:
+    """The noun whose "with ..." or "has ..." clause token sits in ("recipes with ingredients",
+    "each shift has a start time")."""
+    current = token
+    for _ in range(8):
+        head = current.head
+        if head.i == current.i:
+            return None
+        if current.dep_ in ("pobj",) and head.lower_ in OWNER_PREPS:
+            owner = head.head
+            if owner.pos_ in ("VERB", "AUX"):
+                return next((c for c in owner.children if c.dep_ == "dobj"), None) or _subject(owner)
+            return owner
+        if current.dep_ in ("dobj", "attr") and _lemma(head) in HAVING_VERBS:
+            return _subject(head)
+        if current.dep_ not in ("conj", "appos", "pobj", "prep", "cc", "compound", "nmod"):
+            return None
+        current = head
+    return None
+
+
+def _subject(verb: Token) -> Token | None:
+    for _ in range(4):
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            if subject.lower_ in RELATIVE and verb.dep_ == "relcl":
+                return verb.head
+            return subject
+        if verb.dep_ in ("conj", "xcomp", "advcl", "pcomp") and verb.head.i != verb.i:
+            verb = verb.head
+        elif verb.dep_ == "relcl":
+            return verb.head
+        else:
+            return None
+    return None
+
+
+def _read_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    _find_records(doc, mentions, reading)
+    _read_verbs(doc, mentions, reading)
+    _read_noun_links(doc, mentions, reading)
+    _read_details(doc, mentions, reading)
+    _read_flags(doc, mentions, reading)
+    _read_owned(doc, mentions, reading)
+    if not reading.records:
+        _fallback(doc, mentions, reading)
+    for record in reading.records.values():
+        # Every thing is known by a name or a title; an event (a loan, a booking) by its links.
+        if record.word not in EVENTS and not any(d.kind == "text" for d in record.details.values()):
+            label = "title" if record.word in TITLED else "name"
+            record.details = {label: Detail(label, "text"), **record.details}
+
+
+def _add(reading: Reading, word: str, plural: str | None = None) -> str:
+    if word not in reading.records:
+        reading.records[word] = Record(word=word, plural=plural or _plural(word))
+    return word
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return "people" if word == "person" else word + "s"
+
+
+def _link(reading: Reading, source: str | None, target: str | None, cardinality: str = "one") -> None:
+    if not source or not target or source == target:
+        return
+    if any({link.source, link.target} == {source, target} for link in reading.links):
+        return  # one link between two records, and never a loop of two
+    reading.links.append(Link(source, target, cardinality))
+
+
+def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    outside_frame = {_lemma(t) for t in doc if t.i not in mentions.frame and t.pos_ == "NOUN"}
+    # Plural things first, so that their singular mentions are known ("each order").
+    for token in doc:
+        if not _could_be_record(token) or _in_brackets(doc, token):
+            continue
+        lemma = _lemma(token)
+        if token.i in mentions.frame and lemma not in outside_frame:
+            continue
+        detail = lemma in DETAIL_KINDS
+        owner = _owner_clause(token)
+        if _is_plural(token) and not (detail and owner is not None) and not _is_people_generic(token):
+            mentions.by_token[token.i] = _add(reading, lemma, token.lower_)
+    for token in doc:
+        if token.i in mentions.by_token or not _could_be_record(token) or _in_brackets(doc, token):
+            continue
+        lemma = _lemma(token)
+        if token.i in mentions.frame and lemma not in outside_frame:
+            continue
+        if lemma in reading.records:
+            mentions.by_token[token.i] = lemma
+            continue
+        if lemma in DETAIL_KINDS:
+            continue
+        each = any(c.dep_ == "det" and c.lower_ in ("each", "every") for c in token.children)
+        kept = token.dep_ == "dobj" and _lemma(token.head) in KEEPING_VERBS
+        event = lemma in EVENTS and token.dep_ not in ("compound", "amod")
+        if each or kept or event:
+            mentions.by_token[token.i] = _add(reading, lemma)
+    # "customer orders", "each quiz attempt": a person or a known record before a record.
+    for token in doc:
+        head = token.head
+        if token.dep_ == "compound" and head.i in mentions.by_token and token.i not in mentions.by_token \
+                and token.pos_ == "NOUN" and (_lemma(token) in PEOPLE or _lemma(token) in reading.records):
+            mentions.by_token[token.i] = _add(reading, _lemma(token))
+            _link(reading, mentions.by_token[head.i], _lemma(token))
+
+
+def _is_people_generic(token: Token) -> bool:
+    return token.lower_ in GENERIC_SUBJECTS or _lemma(token) in ("people", "person", "user")
+
+
+# --- Links -----------------------------------------------------------------------------------------
+
+
+def _verb_of(token: Token) -> str:
+    particle = next((c.lower_ for c in token.children if c.dep_ == "prt"), None)
+    lemma = _lemma(token)
+    return f"{lemma} {particle}" if particle and f"{lemma} {particle}" in EVENT_NOUNS else lemma
+
+
+def _clauses(doc: Doc) -> list[tuple[str, Token | None, list[Token], list[Token], Token]]:
+    """(verb, subject, objects, prepositional objects, verb token) for each verb, plus "Xs book a Y"
+    where the parser took the verb for a noun."""
+    found = []
+    for token in doc:
+        if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
+            objects = [c for c in token.children if c.dep_ in ("dobj", "attr")]
+            for xcomp in (c for c in token.children if c.dep_ == "xcomp"):
+                objects += [c for c in xcomp.children if c.dep_ == "dobj"]
+            preps = [o for p in token.children if p.dep_ in ("prep", "prt", "agent") for o in p.children if o.dep_ == "pobj"]
+            found.append((_verb_of(token), _subject(token), _with_conjuncts(objects), _with_conjuncts(preps), token))
+        elif token.pos_ == "NOUN" and _lemma(token) in EVENT_NOUNS and 0 < token.i < len(doc) - 1:
+            before, after = doc[token.i - 1], doc[token.i + 1]
+            if _is_plural(before) and (after.pos_ in ("DET", "NOUN") or _is_plural(after)):
+                obj = after if after.pos_ == "NOUN" else next((t for t in doc[after.i:] if t.pos_ == "NOUN"), None)
+                found.append((_lemma(token), before, [obj] if obj is not None else [], [], token))
+    return found
+
+
+def _with_conjuncts(tokens: list[Token]) -> list[Token]:
+    out = []
+    for token in tokens:
+        out.append(token)
+        out += [c for c in token.conjuncts if c.i > token.i]
+    return out
+
+
+def _resolve(token: Token, mentions: _Mentions, besides: set[str]) -> str | None:
+    """The record a noun or pronoun names: "it", "them", "one" point back to an earlier record."""
+    word = mentions.word(token)
+    if word:
+        return word
+    if token.lower_ in ("it", "them", "one", "ones"):
+        return mentions.preceding(token, besides=besides, plural=True if token.lower_ == "them" else None)
+    return None
+
+
+def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    for verb, subject, objects, preps, token in _clauses(doc):
+        subject_word = _resolve(subject, mentions, set()) if subject is not None else None
+        besides = {subject_word} if subject_word else set()
+        object_words = [w for w in (_resolve(o, mentions, besides) for o in objects) if w]
+        prep_words = [w for w in (_resolve(o, mentions, besides) for o in preps) if w]
+        quantified = [o for o in objects if _is_several(o)]
+        if verb in EVENT_NOUNS and (object_words or prep_words):
+            generic = subject is None or _is_people_generic(subject) or subject.lower_ in FIRST_PERSON
+            event_object = next((w for w in object_words if w in EVENTS), None)
+            if event_object is not None:  # "patients book appointments with doctors"
+                _link(reading, event_object, subject_word)
+                for word in prep_words:
+                    _link(reading, event_object, word)
+                continue
+            event = EVENT_NOUNS[verb].replace(" ", "")
+            if subject_word is None and not generic:
+                continue
+            if subject.lower_ in FIRST_PERSON if subject is not None else False:
+                if event not in reading.records:
+                    continue  # "we buy them from a supplier": the business's own doings are not records
+            _add(reading, event)
+            _link(reading, event, subject_word)
+            for obj, word in zip(objects, [_resolve(o, mentions, besides) for o in objects]):
+                _link(reading, event, word, "many" if _is_several(obj) else "one")
+            for word in prep_words:
+                _link(reading, event, word)
+            continue
+        if verb in HAVING_VERBS and subject_word:
+            for obj in quantified:
+                _link(reading, subject_word, _resolve(obj, mentions, besides), "many")
+            continue
+        if verb == "belong" and subject_word:
+            for word in prep_words:
+                _link(reading, subject_word, word)
+            continue
+        if subject_word and token.i not in mentions.frame:
+            for obj, word in zip(objects, [_resolve(o, mentions, besides) for o in objects]):
+                if word and word not in EVENTS or (word and subject_word not in EVENTS):
+                    _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
+            for word in prep_words:
+                for obj_word in object_words:
+                    _link(reading, obj_word, word)  # "homework for classes"
+
+
+def _is_several(token: Token) -> bool:
+    if any(_lemma(c) in SEVERAL for c in token.children):
+        return True
+    window = token.doc[max(0, token.i - 4): token.i].text.lower()
+    return "more than one" in window
+
+
+def _read_noun_links(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    for token in doc:
+        word = mentions.word(token)
+        if not word:
+            continue
+        # "comments on posts", "contacts at each client", "the vaccinations of the animals"
+        for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in LINK_PREPS):
+            for obj in _with_conjuncts([c for c in prep.children if c.dep_ == "pobj"]):
+                _link(reading, word, mentions.word(obj))
+        owner = _owner_clause(token)
+        owner_word = mentions.word(owner)
+        if owner_word and owner_word != word:
+            if _is_several(token):
+                _link(reading, owner_word, word, "many")  # "orders with several products"
+            elif owner_word in EVENTS or not _is_plural(token):
+                _link(reading, owner_word, word)  # "an appointment with a doctor"
+            else:
+                _link(reading, word, owner_word)  # "questions with answers": each answer is a question's
+        # "customers ... their dogs": the dog is the customer's.
+        possessive = next((c for c in token.children if c.dep_ == "poss" and c.lower_ in ("their", "its", "his", "her")), None)
+        if possessive is not None:
+            other = mentions.preceding(token, besides={word})
+            if other and word in PEOPLE and other in PEOPLE:
+                _link(reading, other, word)  # "kids and their parents": a parent has several kids
+            else:
+                _link(reading, word, other)
+
+
+# --- Details ---------------------------------------------------------------------------------------
+
+
+def _camel(words: list[str]) -> str:
+    parts = [p for w in words for p in re.split(r"[^a-zA-Z0-9]+", w) if p]
+    if not parts:
+        return ""
+    name = parts[0].lower() + "".join(p.capitalize() for p in parts[1:])
+    return name if name[0].isalpha() else f"n{name}"
+
+
+def _detail_name(token: Token) -> tuple[str, str]:
+    lemma = _lemma(token)
+    head = lemma if lemma in DETAIL_KINDS or lemma in HEAD_KINDS else token.lower_
+    modifiers = [
+        c.lower_ for c in token.lefts
+        if (c.dep_ == "compound" and c.pos_ in ("NOUN", "VERB", "ADJ", "PROPN") and _lemma(c) not in SOFTWARE_WORDS)
+        or (c.dep_ == "amod" and c.lower_ not in NAME_SKIP and c.is_alpha)
+    ]
+    # "number of shares" is the shares; "stock count" keeps "stock".
+    if lemma == "number":
+        of = next((o for p in token.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"), None)
+        if of is not None:
+            return _camel([of.lower_]), "number"
+    kind = HEAD_KINDS.get(lemma) if modifiers and lemma in HEAD_KINDS else DETAIL_KINDS.get(lemma, "text")
+    if modifiers and modifiers[-1] == "due" and lemma == "date":
+        kind = "date"
+    return _camel([*modifiers, token.lower_ if lemma == "notes" else head]), kind
+
+
+def _add_detail(reading: Reading, owner: str | None, name: str, kind: str, options: list[str] | None = None) -> None:
+    if not owner or not name or owner not in reading.records or name == owner:
+        return
+    record = reading.records[owner]
+    if name not in record.details:
+        record.details[name] = Detail(name, "choice" if options else kind, options or [])
+
+
+def _detail_owner(token: Token, mentions: _Mentions) -> str | None:
+    for child in token.lefts:
+        if child.dep_ == "compound" and mentions.word(child):
+            return mentions.word(child)  # "tool condition"
+        if child.dep_ == "poss":
+            if mentions.word(child):
+                return mentions.word(child)  # "each patient's email"
+    owner = _owner_clause(token)
+    if owner is not None:
+        resolved = _resolve(owner, mentions, set())
+        if resolved:
+            return resolved
+    if token.dep_ in ("dobj", "attr") and _lemma(token.head) == "have":
+        subject = _subject(token.head)
+        if subject is not None and _resolve(subject, mentions, set()):
+            return _resolve(subject, mentions, set())
+    sentence = token.sent
+    before = mentions.preceding(token)
+    if before is not None and any(mentions.by_token.get(i) == before for i in range(sentence.start, token.i)):
+        return before
+    after = next((mentions.by_token[i] for i in range(token.i + 1, sentence.end) if i in mentions.by_token), None)
+    return after or before
+
+
+def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    for token in doc:
+        if token.i in mentions.by_token or token.pos_ not in ("NOUN", "PROPN") or _in_brackets(doc, token):
+            continue
+        lemma = _lemma(token)
+        if lemma not in DETAIL_KINDS and not (lemma in HEAD_KINDS and any(c.dep_ == "compound" for c in token.lefts)):
+            continue
+        if token.dep_ == "compound" and token.head.pos_ == "NOUN":
+            continue  # "phone numbers": the whole phrase is the detail
+        name, kind = _detail_name(token)
+        _add_detail(reading, _detail_owner(token, mentions), name, kind, mentions.options.get(token.i))
+    for index, options in mentions.options.items():
+        word = mentions.by_token.get(index)
+        if word:  # "animals (dog, cat, rabbit)": a record of several sorts
+            _add_detail(reading, word, "type", "choice", options)
+    for ent in doc.ents:
+        if ent.label_ == "MONEY" and ent.root.head.pos_ == "VERB":
+            subject = _subject(ent.root.head)
+            _add_detail(reading, _resolve(subject, mentions, set()) if subject is not None else None, "price", "money")
+    for token in doc:  # "what I charge": the price of the work
+        if token.pos_ == "VERB" and _lemma(token) == "charge":
+            _add_detail(reading, _detail_owner(token, mentions), "price", "money")
+
+
+def _read_flags(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """yes/no details: "whether they've paid", "a paid flag", "can be marked done"; and counts:
+    "how many bottles", "how long it lasted"."""
+    for token in doc:
+        lower = token.lower_
+        if lower == "whether":
+            predicate = next((t for t in doc[token.i + 1: token.i + 8] if t.pos_ in ("VERB", "ADJ") and t.lemma_ != "be"
+                              and t.tag_ not in ("MD",) and _lemma(t) not in ("have", "be", "do")), None)
+            if predicate is not None:
+                _add_detail(reading, _detail_owner(token, mentions), _camel([predicate.lower_]), "yes_no")
+        elif lower in FLAG_HEADS and token.pos_ == "NOUN":
+            flag = next((c for c in token.lefts if c.dep_ in ("amod", "compound") and c.lower_ not in FLAG_HEADS), None)
+            if flag is None and token.i > 0 and doc[token.i - 1].lower_ in FLAG_HEADS:
+                flag = next((c for c in doc[token.i - 1].lefts if c.dep_ in ("amod", "compound")), None)
+            if flag is not None:
+                _add_detail(reading, _detail_owner(token, mentions), _camel([flag.lower_]), "yes_no")
+        elif lower == "marked" and token.i + 1 < len(doc):
+            _add_detail(reading, _detail_owner(token, mentions), _camel([doc[token.i + 1].lower_]), "yes_no")
+        elif lower == "how" and token.i + 1 < len(doc):
+            _read_how(doc, token, mentions, reading)
+
+
+def _read_how(doc: Doc, how: Token, mentions: _Mentions, reading: Reading) -> None:
+    nxt = doc[how.i + 1]
+    owner = _detail_owner(how, mentions)
+    if nxt.lower_ == "many":
+        counted = next((t for t in doc[nxt.i + 1: nxt.i + 7] if t.pos_ == "NOUN" and t.i not in mentions.by_token), None)
+        if counted is not None:
+            _add_detail(reading, owner, _camel([counted.lower_]), "number")
+    elif nxt.lower_ == "much":
+        _add_detail(reading, owner, "amount", "money")
+    elif nxt.lower_ == "long":
+        _add_detail(reading, owner, "duration", "number")
+    elif nxt.lower_ == "often":
+        _add_detail(reading, owner, "intervalDays", "number")
+
+
+def _read_owned(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """"everyone only sees their own tasks", "my holdings": each person keeps their own."""
+    for token in doc:
+        word = mentions.word(token)
+        if word and any(c.lower_ == "own" for c in token.children) or (
+            word and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children)
+        ):
+            if word not in reading.owned:
+                reading.owned.append(word)
+
+
+def _fallback(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """No record named: what the request's place keeps ("a blog": posts), or the thing its opening
+    is about ("a habit tracker": habits)."""
+    lemmas = [_lemma(t) for t in doc if t.is_alpha]
+    place = next((PLACE_HOLDS[w] for w in lemmas if w in PLACE_HOLDS), None)
+    if place is not None:
+        _add(reading, place)
+        return
+    for i in sorted(mentions.frame):
+        token = doc[i]
+        if token.pos_ in ("NOUN", "PROPN", "ADJ") and token.dep_ in ("compound", "amod", "nmod") and token.is_alpha \
+                and _lemma(token) not in SOFTWARE_WORDS | UNITS and _lemma(token) not in DETAIL_KINDS:
+            _add(reading, _lemma(token))
+            return
+
+
+# --- Everything else -------------------------------------------------------------------------------
+
+
+def _read_side_records(doc: Doc, reading: Reading) -> None:
+    """A request of another kind keeps only its score table, if it asks for one."""
+    if any(_lemma(t) in ("score", "leaderboard", "high-score") or "score" in t.lower_ for t in doc):
+        _add(reading, "score")
+        reading.records["score"].details = {
+            "player": Detail("player", "text"), "points": Detail("points", "number"),
+        }
+
+
+def _features(doc: Doc) -> list[str]:
+    found: list[str] = []
+    for token in doc:
+        lemma = _lemma(token)
+        feature = FEATURE_VERBS.get(lemma) if token.pos_ == "VERB" else None
+        if token.pos_ == "NOUN" and lemma in ("reminder", "notification", "alert"):
+            feature = f"sending {token.lower_ if token.lower_.endswith('s') else lemma + 's'}"
+        if feature and feature not in found:
+            found.append(feature)
+    return found
+
+
+def _summaries(doc: Doc) -> list[str]:
+    found = []
+    for token in doc:
+        if _lemma(token) in SUMMARY_WORDS or (token.lower_ == "how" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "much"):
+            phrase = token.head if token.dep_ in ("amod", "advmod", "compound") else token
+            text = " ".join(t.text for t in phrase.subtree).strip(" ,.")
+            if text and text not in found:
+                found.append(text)
+    return found
+
+
+def _without_shortcuts(links: list[Link]) -> list[Link]:
+    """Drop a link that another path already implies: an Appointment for a Dog that belongs to a
+    Customer needs no link of its own to the Customer."""
+    ones = [link for link in links if link.cardinality == "one"]
+
+    def reaches(start: str, goal: str, skip: Link) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            node = todo.pop()
+            if node == goal:
+                return True
+            if node not in seen:
+                seen.add(node)
+                todo += [link.target for link in ones if link.source == node and link != skip]
+        return False
+
+    return [
+        link for link in links
+        if link.cardinality != "one" or not any(
+            other.source == link.source and other != link and reaches(other.target, link.target, link)
+            for other in ones
+        )
+    ]

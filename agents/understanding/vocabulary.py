@@ -1,0 +1,129 @@
+"""The few word tables the reader needs beyond the parse. The parse says which words are nouns,
+verbs and adjectives and how they connect; these tables say what some words mean for an app
+that keeps records. Each table is tested in tests/test_understanding.py.
+"""
+
+from __future__ import annotations
+
+# Words about the software itself, and about who uses it: never records. ("user": log-ins
+# provide users; "people", "everyone": the app's users in general.)
+SOFTWARE_WORDS = frozenset(
+    """app application software site website web system platform tool program service api backend
+    frontend interface feature page screen dashboard database portal tracker planner manager list log
+    collection catalogue catalog directory board sheet scheduler calendar diary journal organiser
+    organizer keeper registry table leaderboard report chart graph form button view record detail
+    information data user account login profile password people person everyone someone anyone
+    other visitor thing stuff way lot kind type bit part idea option setting place clone""".split()
+)
+
+# Units and spans of time: a quantity's unit or a period, not something kept.
+UNITS = frozenset(
+    """second minute hour day night evening morning week month year time kilometre kilometer km mile
+    metre meter gram kilogram kg ounce pound dollar euro penny cent percent""".split()
+)
+
+# Details of a record, by the noun people use for them, with the kind of value they hold.
+DETAIL_KINDS = {
+    "name": "text", "title": "text", "subject": "text", "caption": "text", "symbol": "text",
+    "phone": "text", "address": "text", "location": "text", "venue": "text", "city": "text",
+    "country": "text", "registration": "text", "make": "text", "model": "text", "breed": "text",
+    "producer": "text", "composer": "text", "author": "text", "genre": "text", "isbn": "text",
+    "sku": "text", "treatment": "text", "scent": "text", "contact": "text", "condition": "text",
+    "email": "email", "e-mail": "email",
+    "description": "long_text", "notes": "long_text", "note": "long_text", "bio": "long_text",
+    "body": "long_text", "content": "long_text", "text": "long_text", "code": "long_text",
+    "instructions": "long_text", "steps": "long_text", "allergy": "long_text",
+    "price": "money", "cost": "money", "fee": "money", "amount": "money", "salary": "money",
+    "rent": "money", "deposit": "money", "charge": "money", "budget": "money", "balance": "money",
+    "total": "money", "value": "money",
+    "distance": "decimal", "weight": "decimal", "height": "decimal", "length": "decimal",
+    "date": "date", "birthday": "date", "vintage": "number",
+    "time": "datetime", "deadline": "datetime",
+    "age": "number", "capacity": "number", "quantity": "number", "count": "number", "stock": "number",
+    "rating": "number", "score": "number", "points": "number", "pages": "number", "calories": "number",
+    "duration": "number", "mileage": "number", "year": "number", "seats": "number", "mark": "number",
+    "week": "number", "shares": "number", "number": "number",
+    "status": "choice", "priority": "choice", "category": "choice", "difficulty": "choice",
+    "urgency": "choice", "level": "choice", "colour": "choice", "color": "choice", "size": "choice",
+    "rsvp": "choice",
+    "photo": "url", "image": "url", "picture": "url", "link": "url", "url": "url", "website": "url",
+    "cv": "url",
+}
+# The last word of a two-word detail decides its kind whatever the first is: "start time",
+# "closing date", "labour cost".
+HEAD_KINDS = {"time": "datetime", "date": "date", "day": "date", "cost": "money", "price": "money",
+              "count": "number", "number": "text", "address": "text", "name": "text"}
+
+# A verb between two record nouns that names an event of its own: "members borrow tools" keeps
+# Loans (of a tool, by a member). Two-word verbs are written with their particle.
+EVENT_NOUNS = {
+    "borrow": "loan", "lend": "loan", "book": "booking", "rent": "rental", "hire": "hire",
+    "reserve": "reservation", "sign up": "signup", "enrol": "enrolment", "enroll": "enrollment",
+    "register": "registration", "order": "order", "buy": "purchase", "adopt": "adoption",
+    "apply": "application", "attend": "attendance", "visit": "visit", "walk": "walk",
+    "hand in": "submission", "submit": "submission", "check in": "checkin", "vaccinate": "vaccination",
+    "donate": "donation", "pay": "payment", "rate": "rating", "review": "review", "comment": "comment",
+    "reply": "reply", "vote": "vote", "upvote": "vote",
+}
+# Nouns that already are events: "patients book appointments" keeps the Appointment itself.
+EVENTS = frozenset(
+    """appointment booking reservation session lesson class meeting visit rental loan shift match
+    game concert gig event trip ride run walk workout repair service cleaning exam interview tenancy
+    order sale purchase payment invoice expense transaction donation signup submission attempt""".split()
+)
+
+# Verbs whose object is a record of the app ("log runs", "leave a message"), even in the singular.
+KEEPING_VERBS = frozenset(
+    """keep track log record save store add list collect manage organise organize upload post leave
+    write create enter sell""".split()
+)
+
+# Words that make a link many: "with several cakes", "more than one speaker".
+SEVERAL = frozenset("several multiple many various".split())
+
+# People: a noun of this kind before another record names who it is for ("customer orders").
+PEOPLE = frozenset(
+    """customer client member patient doctor dentist student pupil teacher tenant guest volunteer
+    player trainer coach employee supplier seller buyer owner parent child kid speaker author artist
+    flatmate gardener cleaner driver agent""".split()
+)
+
+# Records whose label is a title rather than a name.
+TITLED = frozenset(
+    """book song post article task todo issue homework assignment vacancy talk album snippet quiz
+    pattern question story recipe movie film episode lesson project ticket""".split()
+)
+
+# What a request is, when it is not an app that keeps records. Each kind is recognised by the
+# words that name it in the part of the request that says what it is.
+REQUEST_KINDS = {
+    "ml": frozenset("predict prediction classify classifier train neural learning".split()),
+    "data": frozenset("scrape scraper crawl crawler analyse analyze analysis spreadsheet csv".split()),
+    "cli": frozenset("command-line command cli script terminal".split()),
+    "desktop": frozenset("desktop".split()),
+    "mobile": frozenset("mobile android iphone ios".split()),
+    "game": frozenset("game tetris chess sudoku crossword wordle puzzle solitaire pong".split()),
+    "converter": frozenset("convert converter conversion".split()),
+    "calculator": frozenset("calculator calculate calculation".split()),
+}
+# How the notes name each kind, and the one record offline mode still builds for it.
+KIND_WORDS = {
+    "ml": "machine learning", "data": "data processing", "cli": "command-line tool",
+    "desktop": "desktop program", "mobile": "mobile app", "game": "game", "converter": "converter",
+    "calculator": "calculator",
+}
+
+# Behaviour beyond records that people ask for in passing: noted as not built offline.
+FEATURE_VERBS = {
+    "remind": "sending reminders", "notify": "sending notifications", "email": "sending emails",
+    "text": "sending text messages", "send": "sending messages", "export": "exporting",
+    "import": "importing", "print": "printing", "scan": "scanning", "search": "search",
+    "recommend": "recommendations", "predict": "predictions", "sync": "syncing",
+}
+
+# A request naming only a place is about what the place keeps ("a blog" keeps posts).
+PLACE_HOLDS = {
+    "blog": "post", "shop": "product", "store": "product", "library": "book", "inventory": "item",
+    "forum": "topic", "gallery": "photo", "wiki": "article", "crm": "contact", "weather": "forecast",
+    "todo": "todo", "to-do": "todo", "guestbook": "message", "newsletter": "subscriber",
+}
