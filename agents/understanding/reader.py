@@ -19,7 +19,7 @@ from .language import parse
 from .reading import Detail, Link, Reading, Record
 from .vocabulary import (
     DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, PEOPLE, PLACE_HOLDS,
-    REQUEST_KINDS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
+    NEVER_RECORDS, REQUEST_KINDS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
 )
 
 GENERIC_SUBJECTS = frozenset("people everyone someone anyone user users other others visitor they".split())
@@ -68,23 +68,26 @@ def _lemma(token: Token) -> str:
 
 def _frame(doc: Doc) -> set[int]:
     """The tokens that say what the request is: its opening noun phrase ("a lending library for a
-    neighbourhood tool shed") or its opening verb ("Convert temperatures")."""
+    neighbourhood tool shed", "I run a dog grooming salon") or its opening verb ("Convert ...")."""
     if not len(doc):
         return set()
     sentence = next(doc.sents)
-    head = None
-    if sentence.root.pos_ == "NOUN":
-        head = sentence.root
-    else:
-        chunk = next((c for c in doc.noun_chunks if c.start < sentence.end), None)
-        if chunk is not None and chunk.root.pos_ in ("NOUN", "PROPN") and chunk.start <= sentence.start + 2:
-            head = chunk.root
-        elif sentence.root.pos_ in ("VERB", "AUX"):
-            head = next((c for c in sentence.root.children if c.dep_ in ("dobj", "attr") and c.pos_ == "NOUN"), None)
+    root, first = sentence.root, doc[sentence.start]
     frame: set[int] = set()
-    if doc[sentence.start].tag_ == "VB" or doc[sentence.start].pos_ == "VERB":
-        frame.add(sentence.start)  # an instruction: "Convert ...", "Keep track of ..."
-    if head is not None and not (doc[sentence.start].pos_ == "VERB" and head.dep_ == "dobj"):
+    head = None
+    if root.pos_ in ("NOUN", "PROPN"):
+        head = root
+    elif first.tag_ == "VB":
+        frame.add(first.i)  # an instruction: "Convert ...", "Keep track of ..."
+    elif root.pos_ in ("VERB", "AUX"):
+        subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+        if subject is not None and subject.lower_ in FIRST_PERSON:  # "I run a salon", "We're a school"
+            head = next((c for c in root.children if c.dep_ in ("dobj", "attr") and c.pos_ == "NOUN"), None)
+    else:  # "A snake game playable in the browser"
+        chunk = next((c for c in doc.noun_chunks if c.start < sentence.end), None)
+        if chunk is not None and chunk.start <= sentence.start + 2:
+            head = chunk.root
+    if head is not None:
         frame |= _phrase(head)
         for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "of")):
             for obj in (c for c in prep.children if c.dep_ == "pobj"):
@@ -99,7 +102,10 @@ def _phrase(token: Token) -> set[int]:
 
 def _kind(doc: Doc, frame: set[int]) -> str:
     """records, or the kind of software the request's opening names (a game, a converter, ...)."""
-    words = {_lemma(doc[i]) for i in frame} | {doc[i].lower_ for i in frame}
+    # The opening, and the first sentence's words that are not details of something else.
+    sentence = next(doc.sents) if len(doc) else doc[:0]
+    said = [doc[i] for i in frame] + [t for t in sentence if t.dep_ not in ("compound", "pobj", "poss", "amod")]
+    words = {_lemma(t) for t in said} | {t.lower_ for t in said}
     text = doc.text.lower()
     if "machine learning" in text or ("train" in words and "model" in text):
         return "ml"
@@ -161,11 +167,28 @@ def _is_plural(token: Token) -> bool:
     return token.tag_ in ("NNS", "NNPS") or (token.lower_.endswith("s") and _lemma(token) != token.lower_)
 
 
+def _is_noun(token: Token) -> bool:
+    """A noun, also where the parser took a plural in a list for a verb ("meetings with notes, and
+    invoices with an amount")."""
+    return token.pos_ == "NOUN" or token.tag_ in ("NNS", "NNPS") or (
+        token.tag_ == "VBZ" and token.dep_ == "conj" and token.head.pos_ == "NOUN"
+        and not any(c.dep_ == "nsubj" for c in token.children)
+    )
+
+
+def _counted(token: Token) -> bool:
+    """"how many bottles", "the number of shares": a count, not a record."""
+    before = token.doc[max(0, token.i - 2): token.i].text.lower()
+    return before == "how many" or (token.dep_ == "pobj" and _lemma(token.head.head) == "number")
+
+
 def _could_be_record(token: Token) -> bool:
     lemma = _lemma(token)
+    if token.tag_ == "VBZ" and lemma == token.lower_:
+        lemma = lemma[:-1]
     return (
-        token.pos_ == "NOUN" and token.is_alpha and len(lemma) > 2 and lemma not in SOFTWARE_WORDS
-        and lemma not in UNITS and not (lemma.endswith("ing") and not _is_plural(token) and lemma not in EVENTS)
+        _is_noun(token) and token.is_alpha and not _counted(token) and len(lemma) > 2 and lemma not in NEVER_RECORDS
+        and (lemma not in SOFTWARE_WORDS or _is_plural(token)) and lemma not in UNITS and not (lemma.endswith("ing") and not _is_plural(token) and lemma not in EVENTS)
     )
 
 
@@ -253,10 +276,17 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         lemma = _lemma(token)
         if token.i in mentions.frame and lemma not in outside_frame:
             continue
-        detail = lemma in DETAIL_KINDS
+        # A plural detail word is a detail of its owner ("books with pages", "their addresses"),
+        # and a record only when listed as a thing of its own ("albums and photos").
         owner = _owner_clause(token)
-        if _is_plural(token) and not (detail and owner is not None) and not _is_people_generic(token):
-            mentions.by_token[token.i] = _add(reading, lemma, token.lower_)
+        detail = lemma in DETAIL_KINDS and (
+            (owner is not None and owner.i not in mentions.frame) or any(c.dep_ in ("poss", "compound") for c in token.children)
+            or token.dep_ not in ("conj", "appos", "nsubj", "dobj", "ROOT")
+        )
+        if _is_plural(token) and not detail and not _is_people_generic(token):
+            mentions.by_token[token.i] = _add(reading, _record_lemma(token), token.lower_)
+        elif token.dep_ == "pobj" and token.head.lower_ == "per" and lemma not in DETAIL_KINDS:
+            mentions.by_token[token.i] = _add(reading, lemma)  # "total distance per member"
     for token in doc:
         if token.i in mentions.by_token or not _could_be_record(token) or _in_brackets(doc, token):
             continue
@@ -277,9 +307,15 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     for token in doc:
         head = token.head
         if token.dep_ == "compound" and head.i in mentions.by_token and token.i not in mentions.by_token \
-                and token.pos_ == "NOUN" and (_lemma(token) in PEOPLE or _lemma(token) in reading.records):
+                and token.pos_ == "NOUN" and (_lemma(token) in PEOPLE or _lemma(token) in reading.records
+                                              or _lemma(token) in {_lemma(doc[i]) for i in mentions.frame}):
             mentions.by_token[token.i] = _add(reading, _lemma(token))
             _link(reading, mentions.by_token[head.i], _lemma(token))
+
+
+def _record_lemma(token: Token) -> str:
+    lemma = _lemma(token)
+    return lemma[:-1] if token.tag_ == "VBZ" and lemma == token.lower_ and lemma.endswith("s") else lemma
 
 
 def _is_people_generic(token: Token) -> bool:
@@ -302,6 +338,8 @@ def _clauses(doc: Doc) -> list[tuple[str, Token | None, list[Token], list[Token]
     for token in doc:
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
             objects = [c for c in token.children if c.dep_ in ("dobj", "attr")]
+            if not objects and token.dep_ == "relcl" and token.head.pos_ == "NOUN":
+                objects = [token.head]  # "the jobs I do for them"
             for xcomp in (c for c in token.children if c.dep_ == "xcomp"):
                 objects += [c for c in xcomp.children if c.dep_ == "dobj"]
             preps = [o for p in token.children if p.dep_ in ("prep", "prt", "agent") for o in p.children if o.dep_ == "pobj"]
@@ -339,7 +377,13 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         object_words = [w for w in (_resolve(o, mentions, besides) for o in objects) if w]
         prep_words = [w for w in (_resolve(o, mentions, besides) for o in preps) if w]
         quantified = [o for o in objects if _is_several(o)]
-        if verb in EVENT_NOUNS and (object_words or prep_words):
+        if verb in EVENT_NOUNS and token.dep_ == "xcomp" and _verb_of(token.head) in EVENT_NOUNS:
+            continue  # "apply to adopt one": one event, the application
+        if verb in EVENT_NOUNS and (
+            any(_lemma(o) in DETAIL_KINDS for o in objects) or (subject is not None and subject.dep_ == "nsubjpass")
+        ):
+            continue  # "pay a fee", "each lesson has been paid for": a detail, not an event
+        if verb in EVENT_NOUNS and (object_words or prep_words or subject_word or (subject is not None and _is_people_generic(subject))):
             generic = subject is None or _is_people_generic(subject) or subject.lower_ in FIRST_PERSON
             event_object = next((w for w in object_words if w in EVENTS), None)
             if event_object is not None:  # "patients book appointments with doctors"
@@ -359,6 +403,8 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
                 _link(reading, event, word, "many" if _is_several(obj) else "one")
             for word in prep_words:
                 _link(reading, event, word)
+            if not object_words and not prep_words:  # "agents reply": to what was just named
+                _link(reading, event, mentions.preceding(token, besides={event, *besides}))
             continue
         if verb in HAVING_VERBS and subject_word:
             for obj in quantified:
@@ -368,13 +414,14 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             for word in prep_words:
                 _link(reading, subject_word, word)
             continue
-        if subject_word and token.i not in mentions.frame:
-            for obj, word in zip(objects, [_resolve(o, mentions, besides) for o in objects]):
-                if word and word not in EVENTS or (word and subject_word not in EVENTS):
-                    _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
+        if subject_word:
+            for word in object_words:
+                _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
             for word in prep_words:
                 for obj_word in object_words:
                     _link(reading, obj_word, word)  # "homework for classes"
+                if not object_words:
+                    _link(reading, subject_word, word)  # "which guest sits at which table"
 
 
 def _is_several(token: Token) -> bool:
@@ -484,7 +531,11 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         if token.dep_ == "compound" and token.head.pos_ == "NOUN":
             continue  # "phone numbers": the whole phrase is the detail
         name, kind = _detail_name(token)
-        _add_detail(reading, _detail_owner(token, mentions), name, kind, mentions.options.get(token.i))
+        owner = _detail_owner(token, mentions)
+        _add_detail(reading, owner, name, kind, mentions.options.get(token.i))
+        for per in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "per"):
+            for obj in (c for c in per.children if c.dep_ == "pobj"):
+                _link(reading, owner, mentions.word(obj))  # "distance per member": each run is a member's
     for index, options in mentions.options.items():
         word = mentions.by_token.get(index)
         if word:  # "animals (dog, cat, rabbit)": a record of several sorts

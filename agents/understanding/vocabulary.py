@@ -5,15 +5,19 @@ that keeps records. Each table is tested in tests/test_understanding.py.
 
 from __future__ import annotations
 
-# Words about the software itself, and about who uses it: never records. ("user": log-ins
-# provide users; "people", "everyone": the app's users in general.)
+# Words about the software itself: not records when named once ("a lending library", "a tool"),
+# though a plural can be ("members borrow tools", "boards, columns and cards").
 SOFTWARE_WORDS = frozenset(
     """app application software site website web system platform tool program service api backend
     frontend interface feature page screen dashboard database portal tracker planner manager list log
     collection catalogue catalog directory board sheet scheduler calendar diary journal organiser
-    organizer keeper registry table leaderboard report chart graph form button view record detail
-    information data user account login profile password people person everyone someone anyone
-    other visitor thing stuff way lot kind type bit part idea option setting place clone""".split()
+    organizer keeper registry leaderboard report chart graph form button view record detail
+    place clone""".split()
+)
+# Never records: who uses the app (log-ins provide users), and words for things in general.
+NEVER_RECORDS = frozenset(
+    """information data user account login password people person everyone someone anyone other
+    visitor thing stuff way lot kind type bit part idea option setting feature track one""".split()
 )
 
 # Units and spans of time: a quantity's unit or a period, not something kept.
@@ -32,7 +36,7 @@ DETAIL_KINDS = {
     "email": "email", "e-mail": "email",
     "description": "long_text", "notes": "long_text", "note": "long_text", "bio": "long_text",
     "body": "long_text", "content": "long_text", "text": "long_text", "code": "long_text",
-    "instructions": "long_text", "steps": "long_text", "allergy": "long_text",
+    "instruction": "long_text", "step": "long_text", "allergy": "long_text",
     "price": "money", "cost": "money", "fee": "money", "amount": "money", "salary": "money",
     "rent": "money", "deposit": "money", "charge": "money", "budget": "money", "balance": "money",
     "total": "money", "value": "money",
@@ -40,9 +44,9 @@ DETAIL_KINDS = {
     "date": "date", "birthday": "date", "vintage": "number",
     "time": "datetime", "deadline": "datetime",
     "age": "number", "capacity": "number", "quantity": "number", "count": "number", "stock": "number",
-    "rating": "number", "score": "number", "points": "number", "pages": "number", "calories": "number",
-    "duration": "number", "mileage": "number", "year": "number", "seats": "number", "mark": "number",
-    "week": "number", "shares": "number", "number": "number",
+    "rating": "number", "score": "number", "point": "number", "page": "number", "calorie": "number",
+    "duration": "number", "mileage": "number", "year": "number", "seat": "number", "mark": "number",
+    "week": "number", "share": "number", "number": "number",
     "status": "choice", "priority": "choice", "category": "choice", "difficulty": "choice",
     "urgency": "choice", "level": "choice", "colour": "choice", "color": "choice", "size": "choice",
     "rsvp": "choice",
@@ -74,8 +78,7 @@ EVENTS = frozenset(
 
 # Verbs whose object is a record of the app ("log runs", "leave a message"), even in the singular.
 KEEPING_VERBS = frozenset(
-    """keep track log record save store add list collect manage organise organize upload post leave
-    write create enter sell""".split()
+    """keep track log record save store add list collect upload post leave write create enter sell""".split()
 )
 
 # Words that make a link many: "with several cakes", "more than one speaker".
