@@ -381,8 +381,9 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             continue  # "apply to adopt one": one event, the application
         if verb in EVENT_NOUNS and (
             any(_lemma(o) in DETAIL_KINDS for o in objects) or (subject is not None and subject.dep_ == "nsubjpass")
+            or any(c.lower_ == "whether" for c in token.children)
         ):
-            continue  # "pay a fee", "each lesson has been paid for": a detail, not an event
+            continue  # "pay a fee", "whether they've paid": a detail, not an event
         if verb in EVENT_NOUNS and (object_words or prep_words or subject_word or (subject is not None and _is_people_generic(subject))):
             generic = subject is None or _is_people_generic(subject) or subject.lower_ in FIRST_PERSON
             event_object = next((w for w in object_words if w in EVENTS), None)
