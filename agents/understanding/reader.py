@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 from .language import parse
 from .reading import Detail, Link, Reading, Record
 from .vocabulary import (
-    DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, PEOPLE, PLACE_HOLDS,
+    DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, PEOPLE, PLACE_HOLDS,
     NEVER_RECORDS, REQUEST_KINDS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
 )
 
@@ -75,7 +75,9 @@ def _frame(doc: Doc) -> set[int]:
     root, first = sentence.root, doc[sentence.start]
     frame: set[int] = set()
     head = None
-    if root.pos_ in ("NOUN", "PROPN"):
+    if first.tag_ == "VB" or (first.lower_ in KEEPING_VERBS and first.i == root.left_edge.i and first.i != root.i):
+        frame.add(first.i)  # an instruction: "Convert ...", "Track patients ..." (even parsed as a noun)
+    elif root.pos_ in ("NOUN", "PROPN"):
         head = root
     elif first.tag_ == "VB":
         frame.add(first.i)  # an instruction: "Convert ...", "Keep track of ..."
@@ -88,9 +90,13 @@ def _frame(doc: Doc) -> set[int]:
         if chunk is not None and chunk.start <= sentence.start + 2:
             head = chunk.root
     if head is not None:
+        software = next((t for t in doc[head.left_edge.i: head.i] if t.pos_ == "NOUN" and _lemma(t) in SOFTWARE_WORDS), None)
+        if software is not None:  # "A sales dashboard showing orders": the opening ends at the dashboard
+            return {t.i for t in doc[sentence.start: software.i + 1]}
         frame |= _phrase(head)
         for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "of")):
-            for obj in (c for c in prep.children if c.dep_ == "pobj"):
+            # "for a food bank" is who the app is for; "for my software projects" is what it keeps.
+            for obj in (c for c in prep.children if c.dep_ == "pobj" and not _is_plural(c)):
                 frame |= _phrase(obj)
         frame |= {c.i for c in head.children if c.dep_ in ("relcl", "acl") and c.pos_ == "VERB"}
     return frame
@@ -239,13 +245,19 @@ def _read_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     if not reading.records:
         _fallback(doc, mentions, reading)
     for record in reading.records.values():
+        for name, kind in DEFAULT_DETAILS.get(record.word, {}).items():
+            record.details.setdefault(name, Detail(name, kind))
         # Every thing is known by a name or a title; an event (a loan, a booking) by its links.
-        if record.word not in EVENTS and not any(d.kind == "text" for d in record.details.values()):
+        if record.word not in EVENTS and not any(
+            d.kind == "text" and not d.name.startswith(("phone", "address", "location")) for d in record.details.values()
+        ):
             label = "title" if record.word in TITLED else "name"
             record.details = {label: Detail(label, "text"), **record.details}
 
 
-def _add(reading: Reading, word: str, plural: str | None = None) -> str:
+def _add(reading: Reading, word: str, plural: str | None = None) -> str | None:
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,38}", word):
+        return None  # not a word a table can be named by
     if word not in reading.records:
         reading.records[word] = Record(word=word, plural=plural or _plural(word))
     return word
@@ -284,9 +296,9 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             or token.dep_ not in ("conj", "appos", "nsubj", "dobj", "ROOT")
         )
         if _is_plural(token) and not detail and not _is_people_generic(token):
-            mentions.by_token[token.i] = _add(reading, _record_lemma(token), token.lower_)
+            _mention(mentions, token, _add(reading, _record_lemma(token), token.lower_))
         elif token.dep_ == "pobj" and token.head.lower_ == "per" and lemma not in DETAIL_KINDS:
-            mentions.by_token[token.i] = _add(reading, lemma)  # "total distance per member"
+            _mention(mentions, token, _add(reading, lemma))  # "total distance per member"
     for token in doc:
         if token.i in mentions.by_token or not _could_be_record(token) or _in_brackets(doc, token):
             continue
@@ -302,15 +314,20 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         kept = token.dep_ == "dobj" and _lemma(token.head) in KEEPING_VERBS
         event = lemma in EVENTS and token.dep_ not in ("compound", "amod")
         if each or kept or event:
-            mentions.by_token[token.i] = _add(reading, lemma)
+            _mention(mentions, token, _add(reading, lemma))
     # "customer orders", "each quiz attempt": a person or a known record before a record.
     for token in doc:
         head = token.head
         if token.dep_ == "compound" and head.i in mentions.by_token and token.i not in mentions.by_token \
-                and token.pos_ == "NOUN" and (_lemma(token) in PEOPLE or _lemma(token) in reading.records
-                                              or _lemma(token) in {_lemma(doc[i]) for i in mentions.frame}):
-            mentions.by_token[token.i] = _add(reading, _lemma(token))
-            _link(reading, mentions.by_token[head.i], _lemma(token))
+                and token.pos_ == "NOUN" and (_lemma(token) in PEOPLE or _lemma(token) in reading.records or (
+                    token.i not in mentions.frame and _lemma(token) in {_lemma(doc[i]) for i in mentions.frame})):
+            _mention(mentions, token, _add(reading, _lemma(token)))
+            _link(reading, mentions.by_token[head.i], mentions.word(token))
+
+
+def _mention(mentions: _Mentions, token: Token, word: str | None) -> None:
+    if word:
+        mentions.by_token[token.i] = word
 
 
 def _record_lemma(token: Token) -> str:
@@ -344,11 +361,15 @@ def _clauses(doc: Doc) -> list[tuple[str, Token | None, list[Token], list[Token]
                 objects += [c for c in xcomp.children if c.dep_ == "dobj"]
             preps = [o for p in token.children if p.dep_ in ("prep", "prt", "agent") for o in p.children if o.dep_ == "pobj"]
             found.append((_verb_of(token), _subject(token), _with_conjuncts(objects), _with_conjuncts(preps), token))
-        elif token.pos_ == "NOUN" and _lemma(token) in EVENT_NOUNS and 0 < token.i < len(doc) - 1:
-            before, after = doc[token.i - 1], doc[token.i + 1]
-            if _is_plural(before) and (after.pos_ in ("DET", "NOUN") or _is_plural(after)):
-                obj = after if after.pos_ == "NOUN" else next((t for t in doc[after.i:] if t.pos_ == "NOUN"), None)
-                found.append((_lemma(token), before, [obj] if obj is not None else [], [], token))
+        elif _lemma(token) in EVENT_NOUNS and token.i < len(doc) - 1 and not _is_plural(token):
+            # "Members reserve books", "upvote stories", "comment on stories": a verb the parser
+            # took for a noun or an adjective, before what it acts on.
+            before = doc[token.i - 1] if token.i else None
+            subject = before if before is not None and _is_plural(before) and _is_noun(before) else None
+            obj = next((t for t in doc[token.i + 1: token.i + 3] if _is_noun(t)), None)
+            preps = [o for p in token.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"]
+            if obj is not None or preps:
+                found.append((_lemma(token), subject, [obj] if obj is not None else [], _with_conjuncts(preps), token))
     return found
 
 
@@ -479,6 +500,10 @@ def _detail_name(token: Token) -> tuple[str, str]:
         if (c.dep_ == "compound" and c.pos_ in ("NOUN", "VERB", "ADJ", "PROPN") and _lemma(c) not in SOFTWARE_WORDS)
         or (c.dep_ == "amod" and c.lower_ not in NAME_SKIP and c.is_alpha)
     ]
+    before = token.doc[token.i - 1] if token.i else None
+    if not modifiers and before is not None and before.is_alpha and before.pos_ in ("NOUN", "VERB", "ADJ") \
+            and before.lower_ not in NAME_SKIP and _lemma(before) not in DETAIL_KINDS:
+        modifiers = [before.lower_]  # "with a location and start time", where the parse lost "start"
     # "number of shares" is the shares; "stock count" keeps "stock".
     if lemma == "number":
         of = next((o for p in token.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"), None)
@@ -487,7 +512,8 @@ def _detail_name(token: Token) -> tuple[str, str]:
     kind = HEAD_KINDS.get(lemma) if modifiers and lemma in HEAD_KINDS else DETAIL_KINDS.get(lemma, "text")
     if modifiers and modifiers[-1] == "due" and lemma == "date":
         kind = "date"
-    return _camel([*modifiers, token.lower_ if lemma == "notes" else head]), kind
+    plural_text = kind == "long_text" and _is_plural(token)  # "steps", "notes", "instructions"
+    return _camel([*modifiers, token.lower_ if plural_text else head]), kind
 
 
 def _add_detail(reading: Reading, owner: str | None, name: str, kind: str, options: list[str] | None = None) -> None:
@@ -533,6 +559,8 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             continue  # "phone numbers": the whole phrase is the detail
         name, kind = _detail_name(token)
         owner = _detail_owner(token, mentions)
+        if owner and name.lower().startswith(owner) and len(name) > len(owner):
+            name = name[len(owner)].lower() + name[len(owner) + 1:]  # "tool condition" is the tool's condition
         _add_detail(reading, owner, name, kind, mentions.options.get(token.i))
         for per in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "per"):
             for obj in (c for c in per.children if c.dep_ == "pobj"):
@@ -609,7 +637,7 @@ def _fallback(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     for i in sorted(mentions.frame):
         token = doc[i]
         if token.pos_ in ("NOUN", "PROPN", "ADJ") and token.dep_ in ("compound", "amod", "nmod") and token.is_alpha \
-                and _lemma(token) not in SOFTWARE_WORDS | UNITS and _lemma(token) not in DETAIL_KINDS:
+                and _lemma(token) not in SOFTWARE_WORDS | UNITS | NEVER_RECORDS and _lemma(token) not in DETAIL_KINDS:
             _add(reading, _lemma(token))
             return
 

@@ -17,7 +17,8 @@ SOFTWARE_WORDS = frozenset(
 # Never records: who uses the app (log-ins provide users), and words for things in general.
 NEVER_RECORDS = frozenset(
     """information data user account login password people person everyone someone anyone other
-    visitor thing stuff way lot kind type bit part idea option setting feature track one""".split()
+    visitor thing stuff way lot kind type bit part idea option setting feature track one profile admin
+    administrator moderator staff""".split()
 )
 
 # Units and spans of time: a quantity's unit or a period, not something kept.
@@ -65,7 +66,7 @@ EVENT_NOUNS = {
     "reserve": "reservation", "sign up": "signup", "enrol": "enrolment", "enroll": "enrollment",
     "register": "registration", "order": "order", "buy": "purchase", "adopt": "adoption",
     "apply": "application", "attend": "attendance", "visit": "visit", "walk": "walk",
-    "hand in": "submission", "submit": "submission", "check in": "checkin", "vaccinate": "vaccination",
+    "hand in": "submission", "check in": "checkin", "vaccinate": "vaccination",
     "donate": "donation", "pay": "payment", "rate": "rating", "review": "review", "comment": "comment",
     "reply": "reply", "vote": "vote", "upvote": "vote",
 }
@@ -73,8 +74,15 @@ EVENT_NOUNS = {
 EVENTS = frozenset(
     """appointment booking reservation session lesson class meeting visit rental loan shift match
     game concert gig event trip ride run walk workout repair service cleaning exam interview tenancy
-    order sale purchase payment invoice expense transaction donation signup submission attempt""".split()
+    order sale purchase payment invoice expense transaction donation signup submission attempt
+    rating review comment reply vote""".split()
 )
+# What a record of a few common sorts holds when the request says nothing more.
+DEFAULT_DETAILS = {
+    "todo": {"title": "text", "done": "yes_no"}, "task": {"title": "text", "done": "yes_no"},
+    "rating": {"score": "number"}, "vote": {"value": "number"}, "score": {"player": "text", "points": "number"},
+    "comment": {"text": "long_text"}, "review": {"text": "long_text", "rating": "number"}, "reply": {"text": "long_text"},
+}
 
 # Verbs whose object is a record of the app ("log runs", "leave a message"), even in the singular.
 KEEPING_VERBS = frozenset(
