@@ -1,0 +1,150 @@
+"""The offline planner reads a request for what the app keeps, the way a careful person would."""
+
+import pytest
+
+from agents.extraction import extract_spec
+from agents.understanding import read
+from agents.understanding.vocabulary import EVENT_NOUNS, NEVER_RECORDS, REQUEST_KINDS, SOFTWARE_WORDS
+from orchestration.offline_planner import offline_plan
+
+
+def _records(text: str) -> set[str]:
+    return {r.name for r in read(text).records.values()}
+
+
+def _links(text: str) -> set[tuple[str, str, str]]:
+    reading = read(text)
+    return {(reading.records[k.source].name, reading.records[k.target].name, k.cardinality) for k in reading.links}
+
+
+def _details(text: str, record: str) -> dict[str, str]:
+    reading = read(text)
+    found = next(r for r in reading.records.values() if r.name == record)
+    return {d.name: d.kind for d in found.details.values()}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "not_records"),
+    [
+        ("A software application that lets a small bakery manage customer orders", {"Application", "Software", "Bakery"}),
+        ("An app for my running club to log runs", {"App", "Club", "Running"}),
+        ("A lending library for a neighbourhood tool shed: members borrow tools", {"Library", "Shed", "Lending", "Borrow"}),
+        ("A clinic system with nice features where patients quickly book appointments", {"System", "Feature", "Quickly", "Nice"}),
+    ],
+)
+def test_software_words_verbs_and_the_apps_own_opening_are_never_records(request_text, not_records):
+    assert _records(request_text).isdisjoint(not_records)
+
+
+def test_the_tables_of_words_the_reader_uses_keep_software_words_apart_from_things():
+    assert {"app", "website", "dashboard", "interface"} <= SOFTWARE_WORDS
+    assert {"user", "feature", "track"} <= NEVER_RECORDS
+    assert "tool" in SOFTWARE_WORDS and "tool" not in NEVER_RECORDS  # "members borrow tools" keeps tools
+
+
+def test_an_event_noun_comes_from_a_verb_between_two_records():
+    text = "A lending library for a neighbourhood tool shed: members borrow tools, we track who has what and when it is due back."
+    assert _records(text) == {"Member", "Tool", "Loan"}
+    assert _links(text) == {("Loan", "Member", "one"), ("Loan", "Tool", "one")}
+
+
+@pytest.mark.parametrize(
+    ("verb", "event"), [("borrow", "loan"), ("book", "booking"), ("rent", "rental"), ("sign up", "signup")],
+)
+def test_the_table_of_event_nouns_names_what_a_verb_keeps(verb, event):
+    assert EVENT_NOUNS[verb] == event
+
+
+def test_signing_up_for_something_keeps_signups_of_both():
+    text = "volunteers sign up for shifts, each shift has a start time and an end time"
+    assert ("Signup", "Volunteer", "one") in _links(text) and ("Signup", "Shift", "one") in _links(text)
+
+
+def test_booking_an_appointment_links_it_to_the_patient_and_the_doctor_not_the_other_way_round():
+    links = _links("A clinic system where patients book appointments with doctors.")
+    assert links == {("Appointment", "Patient", "one"), ("Appointment", "Doctor", "one")}
+
+
+def test_x_with_several_ys_is_a_many_link_from_x():
+    text = "A software application that lets a small bakery manage customer orders, with each order listing several cakes and a pickup time."
+    assert ("Order", "Cake", "many") in _links(text)
+    assert ("Order", "Customer", "one") in _links(text)
+
+
+def test_ys_on_an_x_belong_to_the_x():
+    assert _links("A blog with posts and comments on posts") == {("Comment", "Post", "one")}
+
+
+def test_a_many_link_is_kept_on_the_listing_side_and_said_to_be_simplified():
+    spec = extract_spec("I sell candles online. Products with scent and price, orders with several products.")
+    assert [r.target for r in spec.entity("Order").relations] == ["Product"]
+    assert any("several products" in note and "not built" in note for note in spec.not_built)
+
+
+def test_amounts_dates_and_counts_become_typed_details():
+    details = _details("Inventory for my little hardware shop: products with a price, a launch date and how many we have in stock.", "Product")
+    assert details["price"] == "money"
+    assert details["launchDate"] == "date"
+    assert details["stock"] == "number"
+
+
+def test_listed_options_make_a_choice_and_say_so():
+    text = "A to-do list where each task has a priority (low, medium, high), a due date and can be marked done."
+    reading = read(text)
+    task = reading.records["task"]
+    assert task.details["priority"].kind == "choice"
+    assert task.details["priority"].options == ["low", "medium", "high"]
+    assert task.details["done"].kind == "yes_no"
+    spec = extract_spec(text)
+    assert {f.name: f.type for f in spec.entity("Task").fields}["priority"] == "string"
+    assert any("(low, medium, high)" in note for note in spec.not_built)
+
+
+def test_only_seeing_your_own_records_is_read_as_ownership():
+    assert read("A to-do list. Everyone only sees their own tasks.").owned == ["task"]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind"),
+    [
+        ("A snake game playable in the browser with a high-score table", "game"),
+        ("A unit converter for cooking measurements (cups, grams, ounces).", "converter"),
+        ("a calculator for mortgage repayments", "calculator"),
+        ("A command-line tool that renames my photos by the date they were taken", "cli"),
+        ("Predict house prices from a CSV of past sales using machine learning", "ml"),
+        ("A desktop app to edit photos", "desktop"),
+        ("A clinic system where patients book appointments with doctors.", "records"),
+        ("a quiz app: questions with four possible answers", "records"),
+    ],
+)
+def test_it_recognises_what_kind_of_software_a_request_is(request_text, kind):
+    assert read(request_text).kind == kind
+    assert kind == "records" or kind in REQUEST_KINDS
+
+
+def test_a_game_builds_only_its_high_score_table_and_says_so():
+    spec = extract_spec("A snake game playable in the browser with a high-score table")
+    assert [e.name for e in spec.entities] == ["Score"]
+    assert spec.kind == "game"
+    assert "your request is mainly a game, so it will only build the high-score table" in spec.not_built[0]
+    assert "configure a model (see README)" in spec.not_built[0]
+
+
+def test_a_converter_gets_a_minimal_plan_without_invented_unit_tables():
+    spec = extract_spec("A unit converter for cooking measurements (cups, grams, ounces).")
+    assert [e.name for e in spec.entities] == ["Conversion"]
+    assert "mainly a converter" in spec.not_built[0]
+
+
+def test_the_plan_reasoning_says_what_offline_mode_will_not_build():
+    plan = offline_plan("A clinic where patients book appointments with doctors and we send reminders.")
+    assert "Sending reminders: not built." in plan.reasoning
+    game = offline_plan("A tetris clone")
+    assert "mainly a game" in game.reasoning
+
+
+def test_replan_feedback_adds_details_and_records_and_never_a_track_entity():
+    spec = extract_spec("A lending library for a neighbourhood tool shed: members borrow tools.\nAlso track tool condition and repairs")
+    names = [e.name for e in spec.entities]
+    assert "Repair" in names and "Track" not in names
+    assert "condition" in {f.name for f in spec.entity("Tool").fields}
