@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The kinds of value a detail holds, in the gold set's plain words.
-DETAIL_KINDS = ("text", "long_text", "number", "decimal", "money", "date", "datetime", "yes_no", "email", "url", "choice")
-
 
 @dataclass
 class Detail:
     name: str  # camelCase
-    kind: str  # one of DETAIL_KINDS
+    kind: str  # in the gold set's plain words: text, long_text, number, decimal, money, date, datetime, yes_no, email, url, choice
     options: list[str] = field(default_factory=list)  # a choice's listed options
 
 
@@ -43,7 +40,3 @@ class Reading:
     owned: list[str] = field(default_factory=list)  # records each person sees only their own of
     summaries: list[str] = field(default_factory=list)  # in the request's words
     features: list[str] = field(default_factory=list)  # behaviour beyond records, in plain words
-    notes: list[str] = field(default_factory=list)  # what offline mode will not build, for people
-
-    def record(self, word: str) -> Record:
-        return self.records[word]
