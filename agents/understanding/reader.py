@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 from .language import parse
 from .reading import Detail, Link, Reading, Record
 from .vocabulary import (
-    DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, PEOPLE, PLACE_HOLDS,
+    DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, LABELS, PEOPLE, PLACE_HOLDS,
     NEVER_RECORDS, REQUEST_KINDS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
 )
 
@@ -85,9 +85,12 @@ def _frame(doc: Doc) -> set[int]:
         subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
         if subject is not None and subject.lower_ in FIRST_PERSON:  # "I run a salon", "We're a school"
             head = next((c for c in root.children if c.dep_ in ("dobj", "attr") and c.pos_ == "NOUN"), None)
-    else:  # "A snake game playable in the browser"
+    if head is None and first.i not in frame:
+        # "A snake game playable in the browser", "A portfolio site for ..., each photo has a caption":
+        # an opening "A ..." phrase that is not the subject of what follows.
         chunk = next((c for c in doc.noun_chunks if c.start < sentence.end), None)
-        if chunk is not None and chunk.start <= sentence.start + 2:
+        if chunk is not None and chunk.start == sentence.start and first.lower_ in ("a", "an") \
+                and chunk.root.dep_ not in ("nsubj", "nsubjpass"):
             head = chunk.root
     if head is not None:
         software = next((t for t in doc[head.left_edge.i: head.i] if t.pos_ == "NOUN" and _lemma(t) in SOFTWARE_WORDS), None)
@@ -238,7 +241,11 @@ def _subject(verb: Token) -> Token | None:
 def _read_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     _find_records(doc, mentions, reading)
     _read_verbs(doc, mentions, reading)
+    _read_which(doc, mentions, reading)
+    _read_by(doc, mentions, reading)
     _read_noun_links(doc, mentions, reading)
+    _read_opening_link(doc, mentions, reading)
+    _read_lists(doc, mentions, reading)
     _read_details(doc, mentions, reading)
     _read_flags(doc, mentions, reading)
     _read_owned(doc, mentions, reading)
@@ -294,6 +301,7 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         detail = lemma in DETAIL_KINDS and (
             (owner is not None and owner.i not in mentions.frame) or any(c.dep_ in ("poss", "compound") for c in token.children)
             or token.dep_ not in ("conj", "appos", "nsubj", "dobj", "ROOT")
+            or (token.dep_ == "conj" and _lemma(token.head) in DETAIL_KINDS | HEAD_KINDS.keys())
         )
         if _is_plural(token) and not detail and not _is_people_generic(token):
             _mention(mentions, token, _add(reading, _record_lemma(token), token.lower_))
@@ -387,7 +395,8 @@ def _resolve(token: Token, mentions: _Mentions, besides: set[str]) -> str | None
     if word:
         return word
     if token.lower_ in ("it", "them", "one", "ones"):
-        return mentions.preceding(token, besides=besides, plural=True if token.lower_ == "them" else None)
+        plural = {"them": True, "it": False}.get(token.lower_)
+        return mentions.preceding(token, besides=besides, plural=plural)
     return None
 
 
@@ -428,6 +437,10 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             if not object_words and not prep_words:  # "agents reply": to what was just named
                 _link(reading, event, mentions.preceding(token, besides={event, *besides}))
             continue
+        if verb in LABELS:  # "collect code snippets and tag them": each snippet has several tags
+            for word in object_words:
+                _link(reading, word, _add(reading, LABELS[verb]), "many")
+            continue
         if verb in HAVING_VERBS and subject_word:
             for obj in quantified:
                 _link(reading, subject_word, _resolve(obj, mentions, besides), "many")
@@ -446,11 +459,108 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
                     _link(reading, subject_word, word)  # "which guest sits at which table"
 
 
+def _read_by(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """"books ... each written by an author", "dishes grouped by category": the record the phrase
+    describes links to who or what comes after "by"."""
+    for token in doc:
+        if token.tag_ != "VBN" or token.dep_ not in ("acl", "relcl"):
+            continue
+        described = token.head
+        if described.lower_ in ("each", "every") and described.head.i != described.i:
+            described = described.head
+        owner = mentions.word(described)
+        if not owner:
+            continue
+        for by in (c for c in token.children if c.dep_ in ("agent", "prep") and c.lower_ == "by"):
+            for target in (c for c in by.children if c.dep_ == "pobj" and _is_noun(c) and _lemma(c) not in UNITS):
+                if _lemma(target) in NEVER_RECORDS | SOFTWARE_WORDS or DETAIL_KINDS.get(_lemma(target), "text") not in ("text", "choice"):
+                    continue  # "sorted by date" orders by a detail; "grouped by category" names records
+                word = mentions.word(target) or _add(reading, _record_lemma(target))
+                _mention(mentions, target, word)
+                if word:
+                    reading.records[owner].details.pop(_lemma(target), None)  # a record now, not a detail
+                _link(reading, owner, word)
+
+
+def _read_lists(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """"clients, contacts at each client, meetings with notes, and invoices": in a list of what the
+    app keeps, the events (meetings, invoices, rentals) are each for the first thing listed."""
+    lists: dict[int, list[str]] = {}
+    for token in doc:
+        word = mentions.word(token)
+        if not word:
+            continue
+        first = token
+        while first.dep_ in ("conj", "appos") and mentions.word(first.head):
+            first = first.head
+        lists.setdefault(first.i, []).append(word)
+    for words in lists.values():
+        for word in words[1:]:
+            if word in EVENTS and words[0] not in EVENTS:
+                _link(reading, word, words[0])
+
+
+def _read_opening_link(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """"an issue tracker for my software projects": the issues are the projects'."""
+    for token in doc:
+        if token.i not in mentions.frame or _lemma(token) not in SOFTWARE_WORDS:
+            continue
+        kept = next((mentions.word(c) or (_lemma(c) if _lemma(c) in reading.records else None)
+                     for c in token.lefts if c.dep_ == "compound"), None)
+        for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "for"):
+            for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                _link(reading, kept, mentions.word(obj))
+
+
 def _is_several(token: Token) -> bool:
     if any(_lemma(c) in SEVERAL for c in token.children):
         return True
     window = token.doc[max(0, token.i - 4): token.i].text.lower()
     return "more than one" in window
+
+
+def _clause_subject(token: Token, mentions: _Mentions, besides: set[str]) -> str | None:
+    """The record that is the subject of the clause token sits in: "customers book appointments for
+    their dogs": "their" is the customers'."""
+    current = token
+    for _ in range(6):
+        if current.pos_ in ("VERB", "AUX"):
+            subject = _subject(current)
+            word = _resolve(subject, mentions, besides) if subject is not None else None
+            return word if word not in besides else None
+        if current.head.i == current.i:
+            return None
+        current = current.head
+    return None
+
+
+def _read_which(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """"which supplier we buy them from", "which songs we played at each gig": a choice among
+    records of their own, made for the record the clause describes."""
+    for token in doc:
+        if not any(c.dep_ == "det" and c.lower_ == "which" for c in token.children) or not _could_be_record(token):
+            continue
+        if _lemma(token) in DETAIL_KINDS or token.dep_ in ("nsubj", "nsubjpass"):
+            continue  # "which guest sits at which table": the guest's clause says the link
+        word = mentions.word(token) or _add(reading, _record_lemma(token), token.lower_ if _is_plural(token) else None)
+        _mention(mentions, token, word)
+        owner = _governing_record(token, mentions, besides={word})
+        _link(reading, owner, word, "many" if _is_plural(token) else "one")
+
+
+def _governing_record(token: Token, mentions: _Mentions, besides: set[str]) -> str | None:
+    """The record a clause hangs from, or else the one named last before it in the sentence."""
+    current = token
+    for _ in range(8):
+        if current.head.i == current.i:
+            break
+        current = current.head
+        word = mentions.word(current)
+        if word and word not in besides:
+            return word
+    sentence = token.sent
+    return next((mentions.by_token[i] for i in range(token.i - 1, sentence.start - 1, -1)
+                 if i in mentions.by_token and mentions.by_token[i] not in besides), None)
 
 
 def _read_noun_links(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
@@ -474,7 +584,7 @@ def _read_noun_links(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         # "customers ... their dogs": the dog is the customer's.
         possessive = next((c for c in token.children if c.dep_ == "poss" and c.lower_ in ("their", "its", "his", "her")), None)
         if possessive is not None:
-            other = mentions.preceding(token, besides={word})
+            other = _clause_subject(token, mentions, besides={word}) or mentions.preceding(token, besides={word})
             if other and word in PEOPLE and other in PEOPLE:
                 _link(reading, other, word)  # "kids and their parents": a parent has several kids
             else:

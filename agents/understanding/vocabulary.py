@@ -12,12 +12,12 @@ SOFTWARE_WORDS = frozenset(
     frontend interface feature page screen dashboard database portal tracker planner manager list log
     collection catalogue catalog directory board sheet scheduler calendar diary journal organiser
     organizer keeper registry leaderboard report chart graph form button view record detail
-    place clone""".split()
+    place clone part""".split()
 )
 # Never records: who uses the app (log-ins provide users), and words for things in general.
 NEVER_RECORDS = frozenset(
     """information data user account login password people person everyone someone anyone other
-    visitor thing stuff way lot kind type bit part idea option setting feature track one profile admin
+    visitor thing stuff way lot kind type bit idea option setting feature track one profile admin
     administrator moderator staff""".split()
 )
 
@@ -32,7 +32,7 @@ DETAIL_KINDS = {
     "name": "text", "title": "text", "subject": "text", "caption": "text", "symbol": "text",
     "phone": "text", "address": "text", "location": "text", "venue": "text", "city": "text",
     "country": "text", "registration": "text", "make": "text", "model": "text", "breed": "text",
-    "producer": "text", "composer": "text", "author": "text", "genre": "text", "isbn": "text",
+    "producer": "text", "composer": "text", "genre": "text", "isbn": "text",
     "sku": "text", "treatment": "text", "scent": "text", "contact": "text", "condition": "text",
     "email": "email", "e-mail": "email",
     "description": "long_text", "notes": "long_text", "note": "long_text", "bio": "long_text",
@@ -88,6 +88,9 @@ DEFAULT_DETAILS = {
 KEEPING_VERBS = frozenset(
     """keep track log record save store add list collect upload post leave write create enter sell""".split()
 )
+
+# Verbs that label records with records of their own, several per record: "tag snippets".
+LABELS = {"tag": "tag", "label": "label"}
 
 # Words that make a link many: "with several cakes", "more than one speaker".
 SEVERAL = frozenset("several multiple many various".split())
