@@ -88,10 +88,8 @@ def _frame(doc: Doc) -> set[int]:
     if head is None and first.i not in frame:
         # "A snake game playable in the browser", "A portfolio site for ..., each photo has a caption":
         # an opening "A ..." phrase that is not the subject of what follows.
-        chunk = next((c for c in doc.noun_chunks if c.start < sentence.end), None)
-        if chunk is not None and chunk.start == sentence.start and first.lower_ in ("a", "an") \
-                and chunk.root.dep_ not in ("nsubj", "nsubjpass"):
-            head = chunk.root
+        if first.lower_ in ("a", "an") and first.head.pos_ == "NOUN" and first.head.dep_ not in ("nsubj", "nsubjpass"):
+            head = first.head
     if head is not None:
         software = next((t for t in doc[head.left_edge.i: head.i] if t.pos_ == "NOUN" and _lemma(t) in SOFTWARE_WORDS), None)
         if software is not None:  # "A sales dashboard showing orders": the opening ends at the dashboard
@@ -179,7 +177,7 @@ def _is_plural(token: Token) -> bool:
 def _is_noun(token: Token) -> bool:
     """A noun, also where the parser took a plural in a list for a verb ("meetings with notes, and
     invoices with an amount")."""
-    return token.pos_ == "NOUN" or token.tag_ in ("NNS", "NNPS") or (
+    return token.pos_ == "NOUN" or token.tag_ in ("NNS", "NNPS") or (token.pos_ == "PROPN" and token.text.islower()) or (
         token.tag_ == "VBZ" and token.dep_ == "conj" and token.head.pos_ == "NOUN"
         and not any(c.dep_ == "nsubj" for c in token.children)
     )
@@ -363,7 +361,8 @@ def _clauses(doc: Doc) -> list[tuple[str, Token | None, list[Token], list[Token]
     for token in doc:
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
             objects = [c for c in token.children if c.dep_ in ("dobj", "attr")]
-            if not objects and token.dep_ == "relcl" and token.head.pos_ == "NOUN":
+            own_subject = any(c.dep_ == "nsubj" and c.lower_ not in RELATIVE for c in token.children)
+            if not objects and token.dep_ == "relcl" and token.head.pos_ == "NOUN" and own_subject and _lemma(token) != "be":
                 objects = [token.head]  # "the jobs I do for them"
             for xcomp in (c for c in token.children if c.dep_ == "xcomp"):
                 objects += [c for c in xcomp.children if c.dep_ == "dobj"]
@@ -405,7 +404,7 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         subject_word = _resolve(subject, mentions, set()) if subject is not None else None
         besides = {subject_word} if subject_word else set()
         object_words = [w for w in (_resolve(o, mentions, besides) for o in objects) if w]
-        prep_words = [w for w in (_resolve(o, mentions, besides) for o in preps) if w]
+        prep_words = [w for w in (_resolve(o, mentions, besides | set(object_words)) for o in preps) if w]
         quantified = [o for o in objects if _is_several(o)]
         if verb in EVENT_NOUNS and token.dep_ == "xcomp" and _verb_of(token.head) in EVENT_NOUNS:
             continue  # "apply to adopt one": one event, the application
@@ -449,14 +448,15 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             for word in prep_words:
                 _link(reading, subject_word, word)
             continue
-        if subject_word:
-            for word in object_words:
-                _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
-            for word in prep_words:
-                for obj_word in object_words:
-                    _link(reading, obj_word, word)  # "homework for classes"
-                if not object_words:
-                    _link(reading, subject_word, word)  # "which guest sits at which table"
+        for word in object_words:
+            _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
+        # "with" belongs to the thing ("post recipes with ingredients"); the rest to the act.
+        for word in [w for o, w in zip(preps, [_resolve(o, mentions, besides | set(object_words)) for o in preps])
+                     if w and o.head.lower_ not in OWNER_PREPS]:
+            for obj_word in object_words:
+                _link(reading, obj_word, word)  # "homework for classes", "the jobs I do for them"
+            if not object_words:
+                _link(reading, subject_word, word)  # "which guest sits at which table"
 
 
 def _read_by(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
@@ -535,17 +535,46 @@ def _clause_subject(token: Token, mentions: _Mentions, besides: set[str]) -> str
 
 
 def _read_which(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"which supplier we buy them from", "which songs we played at each gig": a choice among
-    records of their own, made for the record the clause describes."""
+    """"which supplier we buy them from", "which songs are on each concert's programme", "a cleaning
+    schedule saying which cleaner does which room": a choice among records of their own, made for
+    the record the clause describes."""
     for token in doc:
         if not any(c.dep_ == "det" and c.lower_ == "which" for c in token.children) or not _could_be_record(token):
             continue
-        if _lemma(token) in DETAIL_KINDS or token.dep_ in ("nsubj", "nsubjpass"):
-            continue  # "which guest sits at which table": the guest's clause says the link
+        if _lemma(token) in DETAIL_KINDS:
+            continue
         word = mentions.word(token) or _add(reading, _record_lemma(token), token.lower_ if _is_plural(token) else None)
         _mention(mentions, token, word)
-        owner = _governing_record(token, mentions, besides={word})
-        _link(reading, owner, word, "many" if _is_plural(token) else "one")
+        scheduled = _scheduled_event(token, mentions, reading)
+        if scheduled:
+            _link(reading, scheduled, word)
+        elif token.dep_ in ("nsubj", "nsubjpass"):
+            # "which guest sits at which table": the guest's; "which songs are on each concert": the concert lists several
+            for place in (o for p in token.head.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"):
+                owner = mentions.word(place) or next((mentions.word(c) for c in place.children if c.dep_ == "poss"), None)
+                if owner and _is_plural(token):
+                    _link(reading, owner, word, "many")
+                elif owner:
+                    _link(reading, word, owner)
+        else:
+            _link(reading, _governing_record(token, mentions, besides={word}), word, "many" if _is_plural(token) else "one")
+
+
+def _scheduled_event(token: Token, mentions: _Mentions, reading: Reading) -> str | None:
+    """"a cleaning schedule saying which cleaner does which room": each Cleaning is one entry."""
+    current = token
+    for _ in range(8):
+        if current.head.i == current.i:
+            return None
+        current = current.head
+        if current.pos_ == "NOUN" and _lemma(current) in SOFTWARE_WORDS:
+            event = next((c for c in current.lefts if c.dep_ == "compound" and c.pos_ in ("NOUN", "VERB")
+                          and _lemma(c) not in SOFTWARE_WORDS | NEVER_RECORDS), None)
+            if event is None:
+                return None
+            _mention(mentions, event, _add(reading, _lemma(event) if event.pos_ == "NOUN" else event.lower_))
+            return mentions.word(event)
+    return None
 
 
 def _governing_record(token: Token, mentions: _Mentions, besides: set[str]) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 SOFTWARE_WORDS = frozenset(
     """app application software site website web system platform tool program service api backend
     frontend interface feature page screen dashboard database portal tracker planner manager list log
+    schedule rota timetable
     collection catalogue catalog directory board sheet scheduler calendar diary journal organiser
     organizer keeper registry leaderboard report chart graph form button view record detail
     place clone part""".split()
