@@ -19,7 +19,7 @@ from .language import parse
 from .reading import Detail, Link, Reading, Record
 from .vocabulary import (
     DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, LABELS, PEOPLE, PLACE_HOLDS,
-    NEVER_RECORDS, REQUEST_KINDS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
+    NEVER_RECORDS, REQUEST_KINDS, SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
 )
 
 GENERIC_SUBJECTS = frozenset("people everyone someone anyone user users other others visitor they".split())
@@ -157,7 +157,8 @@ def _options(doc: Doc) -> dict[int, list[str]]:
         close = next((t.i for t in doc[token.i:] if t.text == ")"), None)
         if close is None:
             continue
-        words = [t.text.lower() for t in doc[token.i + 1:close] if t.is_alpha and t.lower_ not in ("and", "or")]
+        inside = doc[token.i + 1:close].text.lower()
+        words = [w.strip() for w in re.split(r",|\bor\b|\band\b|/", inside) if w.strip()]
         if len(words) >= 2:
             found[token.i - 1] = words
     return found
@@ -263,6 +264,9 @@ def _read_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
 def _add(reading: Reading, word: str, plural: str | None = None) -> str | None:
     if not re.fullmatch(r"[a-z][a-z0-9-]{0,38}", word):
         return None  # not a word a table can be named by
+    same = next((kept for kept in reading.records if {kept, word} <= next((g for g in SAME_EVENTS if word in g), set())), None)
+    if same is not None:
+        return same  # "appointments" and then "each day's bookings": the same records
     if word not in reading.records:
         reading.records[word] = Record(word=word, plural=plural or _plural(word))
     return word
@@ -284,7 +288,23 @@ def _link(reading: Reading, source: str | None, target: str | None, cardinality:
     reading.links.append(Link(source, target, cardinality))
 
 
+def _logged_things(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """"Log my bike rides: ...": what an instruction to keep things names before its colon is a
+    record, even where the parser read the plural as a verb."""
+    for sentence in doc.sents:
+        first = doc[sentence.start]
+        if first.lower_ not in KEEPING_VERBS or first.tag_ != "VB":
+            continue
+        end = next((t.i for t in sentence if t.is_punct), sentence.end)
+        last = doc[end - 1]
+        if last.i > first.i + 1 and last.tag_ in ("NNS", "VBZ") and last.lower_.endswith("s") and last.i not in mentions.by_token:
+            lemma = _lemma(last) if last.tag_ == "NNS" else last.lower_[:-1]
+            if lemma not in NEVER_RECORDS | SOFTWARE_WORDS | UNITS and lemma not in DETAIL_KINDS:
+                _mention(mentions, last, _add(reading, lemma, last.lower_))
+
+
 def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    _logged_things(doc, mentions, reading)
     outside_frame = {_lemma(t) for t in doc if t.i not in mentions.frame and t.pos_ == "NOUN"}
     # Plural things first, so that their singular mentions are known ("each order").
     for token in doc:
@@ -539,6 +559,15 @@ def _read_which(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     schedule saying which cleaner does which room": a choice among records of their own, made for
     the record the clause describes."""
     for token in doc:
+        if token.lower_ == "which" and token.dep_ != "det":  # "which of my bikes I rode": one of them
+            chosen = next((o for p in token.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"), None)
+            word = mentions.word(chosen) if chosen is not None else None
+            if chosen is not None and not word and _could_be_record(chosen) and _lemma(chosen) not in DETAIL_KINDS:
+                word = _add(reading, _record_lemma(chosen), chosen.lower_)
+                _mention(mentions, chosen, word)
+            if word:
+                _link(reading, _governing_record(chosen, mentions, besides={word}), word)
+            continue
         if not any(c.dep_ == "det" and c.lower_ == "which" for c in token.children) or not _could_be_record(token):
             continue
         if _lemma(token) in DETAIL_KINDS:

@@ -85,6 +85,10 @@ DEFAULT_DETAILS = {
     "comment": {"text": "long_text"}, "review": {"text": "long_text", "rating": "number"}, "reply": {"text": "long_text"},
 }
 
+# Words for the same event: a request that keeps appointments and then mentions "bookings"
+# means the appointments.
+SAME_EVENTS = (frozenset({"appointment", "booking", "reservation"}),)
+
 # Verbs whose object is a record of the app ("log runs", "leave a message"), even in the singular.
 KEEPING_VERBS = frozenset(
     """keep track log record save store add list collect upload post leave write create enter sell""".split()
