@@ -43,7 +43,11 @@ KINDS = {"string": "text", "text": "long_text", "int": "number", "float": "decim
 
 
 def _entity_key(name: str) -> str:
-    return name.lower().removesuffix("entry")
+    key = name.lower().removesuffix("entry")
+    # Singular, as the matching promises: "Points" and "Point" name the same records.
+    if key.endswith("ies") and len(key) > 4:
+        return key[:-3] + "y"
+    return key[:-1] if key.endswith("s") and not key.endswith(("ss", "us", "is")) else key
 
 
 def _field_key(name: str) -> str:

@@ -447,7 +447,7 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             if subject.lower_ in FIRST_PERSON if subject is not None else False:
                 if event not in reading.records:
                     continue  # "we buy them from a supplier": the business's own doings are not records
-            _add(reading, event)
+            event = _add(reading, event)
             _link(reading, event, subject_word)
             for obj, word in zip(objects, [_resolve(o, mentions, besides) for o in objects]):
                 _link(reading, event, word, "many" if _is_several(obj) else "one")
@@ -596,8 +596,11 @@ def _scheduled_event(token: Token, mentions: _Mentions, reading: Reading) -> str
         if current.head.i == current.i:
             return None
         current = current.head
+        if mentions.word(current):
+            return None  # the clause is about a record already ("guests ..., which guest sits")
         if current.pos_ == "NOUN" and _lemma(current) in SOFTWARE_WORDS:
-            event = next((c for c in current.lefts if c.dep_ == "compound" and c.pos_ in ("NOUN", "VERB")
+            # an act ("cleaning"), not an occasion ("a wedding planner")
+            event = next((c for c in current.lefts if c.dep_ == "compound" and (c.tag_ == "VBG" or _lemma(c) in EVENTS)
                           and _lemma(c) not in SOFTWARE_WORDS | NEVER_RECORDS), None)
             if event is None:
                 return None

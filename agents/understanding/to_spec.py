@@ -30,14 +30,18 @@ RESERVED_FIELDS = frozenset({"id", "createdAt", "updatedAt"})
 
 
 def spec_entities(reading: Reading) -> list[Entity]:
-    records = _records(reading)
+    records: dict[str, Record] = {}
+    for word, record in list(_records(reading).items())[:20]:
+        # Two readings of one word ("patient", "patients") would be two tables with one route.
+        if all(_pascal(_entity_word(word)) != _pascal(_entity_word(w)) and record.plural != r.plural for w, r in records.items()):
+            records[word] = record
     names = {word: _entity_word(word) for word in records}
     links: dict[str, list[str]] = {word: [] for word in records}
     for link in reading.links:
         if link.source in records and link.target in records and link.target not in links[link.source] \
                 and not _reaches(links, link.target, link.source):
             links[link.source].append(link.target)  # a many link is kept on the side that lists
-    return [_entity(records[word], names, links[word]) for word in list(records)[:20]]
+    return [_entity(records[word], names, links[word]) for word in records]
 
 
 def not_built(reading: Reading) -> list[str]:

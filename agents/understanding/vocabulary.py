@@ -86,8 +86,8 @@ DEFAULT_DETAILS = {
 }
 
 # Words for the same event: a request that keeps appointments and then mentions "bookings"
-# means the appointments.
-SAME_EVENTS = (frozenset({"appointment", "booking", "reservation"}),)
+# means the appointments; one that keeps expenses and says "who paid for what" means the expenses.
+SAME_EVENTS = (frozenset({"appointment", "booking", "reservation"}), frozenset({"expense", "payment"}))
 
 # Verbs whose object is a record of the app ("log runs", "leave a message"), even in the singular.
 KEEPING_VERBS = frozenset(
