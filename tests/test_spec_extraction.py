@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.extraction import apply_options, extract_spec, request_with_feedback, singular
+from agents.extraction import apply_options, extract_spec, request_with_feedback
 from agents.spec import Spec
 
 
@@ -42,15 +42,6 @@ def _links(spec: Spec, entity: str) -> set[str]:
 )
 def test_it_finds_the_things_a_request_names(request_text, entities):
     assert _entities(extract_spec(request_text)) == entities
-
-
-@pytest.mark.parametrize(
-    ("plural", "expected"),
-    [("categories", "category"), ("addresses", "address"), ("boxes", "box"), ("courses", "course"), ("people", "person"),
-     ("shelves", "shelf"), ("movies", "movie"), ("matches", "match"), ("statuses", "status"), ("dogs", "dog")],
-)
-def test_it_singularises_entity_nouns(plural, expected):
-    assert singular(plural) == expected
 
 
 def test_user_is_never_an_entity_because_auth_provides_users():
