@@ -251,14 +251,27 @@ def _read_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     if not reading.records:
         _fallback(doc, mentions, reading)
     for record in reading.records.values():
-        for name, kind in DEFAULT_DETAILS.get(record.word, {}).items():
-            record.details.setdefault(name, Detail(name, kind))
-        # Every thing is known by a name or a title; an event (a loan, a booking) by its links.
-        if record.word not in EVENTS and not any(
-            d.kind == "text" and not d.name.startswith(("phone", "address", "location")) for d in record.details.values()
-        ):
-            label = "title" if record.word in TITLED else "name"
-            record.details = {label: Detail(label, "text"), **record.details}
+        _complete(record)
+
+
+def _complete(record: Record) -> None:
+    """What a record of its sort has when the request does not say: every thing is known by a
+    name or a title, and an event (a loan, a walk) happens on a date."""
+    defaults = dict(DEFAULT_DETAILS.get(record.word, {}))
+    if record.word in EVENTS and not defaults and not any(d.kind in ("date", "datetime") for d in record.details.values()):
+        defaults["date"] = "date"  # a comment or a rating needs none: it is dated when it is made
+    elif record.word not in EVENTS and not any(
+        d.kind == "text" and not d.name.startswith(("phone", "address", "location")) for d in record.details.values()
+    ):
+        defaults = {"title" if record.word in TITLED else "name": "text", **defaults}
+    if any(kind in ("date", "datetime") for kind in defaults.values()) and any(
+        d.kind in ("date", "datetime") for d in record.details.values()
+    ):
+        defaults = {name: kind for name, kind in defaults.items() if kind not in ("date", "datetime")}
+    labels = {name: Detail(name, kind) for name, kind in defaults.items() if kind == "text" and name not in record.details}
+    record.details = {**labels, **record.details}
+    for name, kind in defaults.items():
+        record.details.setdefault(name, Detail(name, kind))
 
 
 def _add(reading: Reading, word: str, plural: str | None = None) -> str | None:
@@ -728,6 +741,8 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             continue
         if token.dep_ == "compound" and token.head.pos_ == "NOUN":
             continue  # "phone numbers": the whole phrase is the detail
+        if token.dep_ == "pobj" and token.head.lower_ == "by":
+            continue  # "a reminder by email", "sorted by date": how, not what is kept
         name, kind = _detail_name(token)
         owner = _detail_owner(token, mentions)
         if owner and name.lower().startswith(owner) and len(name) > len(owner):
@@ -843,7 +858,7 @@ def _summaries(doc: Doc) -> list[str]:
         if _lemma(token) in SUMMARY_WORDS or (token.lower_ == "how" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "much"):
             phrase = token.head if token.dep_ in ("amod", "advmod", "compound") else token
             text = " ".join(t.text for t in phrase.subtree).strip(" ,.")
-            if text and text not in found:
+            if text and not any(text in earlier for earlier in found):
                 found.append(text)
     return found
 

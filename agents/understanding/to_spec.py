@@ -60,7 +60,7 @@ def not_built(reading: Reading) -> list[str]:
         if link.cardinality == "many" and link.source in reading.records and link.target in reading.records:
             source, target = reading.records[link.source], reading.records[link.target]
             notes.append(
-                f"A {source.word} can list several {target.plural}: for now each {source.word} links to one "
+                f"{_a(source.word).capitalize()} can list several {target.plural}: for now each {source.word} links to one "
                 f"{target.word} (several per {source.word}: not built)."
             )
     for record in reading.records.values():
@@ -76,6 +76,10 @@ def not_built(reading: Reading) -> list[str]:
         plurals = ", ".join(reading.records[w].plural for w in reading.owned if w in reading.records)
         notes.append(f"Everyone sees all {plurals}: keeping each person's own apart is not built.")
     return notes
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def _kind_record(kind: str) -> tuple[str, dict[str, str], str]:

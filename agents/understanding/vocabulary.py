@@ -80,6 +80,9 @@ EVENTS = frozenset(
 )
 # What a record of a few common sorts holds when the request says nothing more.
 DEFAULT_DETAILS = {
+    "appointment": {"startsAt": "datetime"}, "booking": {"startsAt": "datetime"}, "session": {"startsAt": "datetime"},
+    "lesson": {"startsAt": "datetime"}, "class": {"startsAt": "datetime"}, "meeting": {"startsAt": "datetime"},
+    "shift": {"startsAt": "datetime"},
     "todo": {"title": "text", "done": "yes_no"}, "task": {"title": "text", "done": "yes_no"},
     "rating": {"score": "number"}, "vote": {"value": "number"}, "score": {"player": "text", "points": "number"},
     "comment": {"text": "long_text"}, "review": {"text": "long_text", "rating": "number"}, "reply": {"text": "long_text"},
