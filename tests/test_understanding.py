@@ -148,3 +148,37 @@ def test_replan_feedback_adds_details_and_records_and_never_a_track_entity():
     names = [e.name for e in spec.entities]
     assert "Repair" in names and "Track" not in names
     assert "condition" in {f.name for f in spec.entity("Tool").fields}
+
+
+def test_a_choice_among_records_links_the_record_described_to_them():
+    text = "Inventory for my little hardware shop: products with a price, and which supplier we buy them from."
+    assert ("Product", "Supplier", "one") in _links(text)
+
+
+def test_written_by_and_grouped_by_name_records_of_their_own():
+    assert ("Book", "Author", "one") in _links("A library catalogue: books with an ISBN and a title, each written by an author.")
+    assert ("Dish", "Category", "one") in _links("An online menu with dishes grouped by category, each with a price.")
+    assert "Date" not in _records("A photo album with photos sorted by date.")
+
+
+def test_events_in_a_list_are_for_the_first_thing_listed():
+    text = "A CRM for a consultancy: clients, contacts at each client, meetings with notes, and invoices with an amount."
+    links = _links(text)
+    assert {("Meeting", "Client", "one"), ("Invoice", "Client", "one"), ("Contact", "Client", "one")} <= links
+
+
+def test_two_words_for_the_same_event_make_one_record():
+    text = "I want customers to book appointments for their dogs, and I need to see each day's bookings."
+    assert _records(text) == {"Customer", "Appointment", "Dog"}
+    assert _links(text) == {("Appointment", "Dog", "one"), ("Dog", "Customer", "one")}
+
+
+def test_a_command_line_tool_is_a_command_line_tool_whatever_it_handles():
+    assert read("Build me a CLI that converts CSV to JSON").kind == "cli"
+
+
+def test_only_making_or_running_something_makes_it_the_makers():
+    assert ("Class", "Trainer", "one") in _links("A gym where trainers run classes and members sign up for them.")
+    assert ("Question", "Student", "one") not in _links(
+        "A web app where teachers create quizzes with questions and students take them."
+    )

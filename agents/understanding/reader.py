@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 from .language import parse
 from .reading import Detail, Link, Reading, Record
 from .vocabulary import (
-    DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, LABELS, PEOPLE, PLACE_HOLDS,
+    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, LABELS, PEOPLE, PLACE_HOLDS,
     NEVER_RECORDS, REQUEST_KINDS, SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
 )
 
@@ -481,8 +481,9 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             for word in prep_words:
                 _link(reading, subject_word, word)
             continue
-        for word in object_words:
-            _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
+        if _lemma(token) in CREATING_VERBS:
+            for word in object_words:
+                _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
         # "with" belongs to the thing ("post recipes with ingredients"); the rest to the act.
         for word in [w for o, w in zip(preps, [_resolve(o, mentions, besides | set(object_words)) for o in preps])
                      if w and o.head.lower_ not in OWNER_PREPS]:

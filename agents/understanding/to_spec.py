@@ -51,7 +51,7 @@ def not_built(reading: Reading) -> list[str]:
         word = KIND_WORDS[reading.kind]
         what = _kind_record(reading.kind)[2]
         notes.append(
-            f"The offline planner builds apps that keep records; your request is mainly a {word}, so it will only build "
+            f"The offline planner builds apps that keep records; your request is mainly {_a(word)}, so it will only build "
             f"{what}. To build the {word} itself, configure a model (see README)."
         )
     elif not reading.records:

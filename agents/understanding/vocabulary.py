@@ -92,6 +92,13 @@ DEFAULT_DETAILS = {
 # means the appointments; one that keeps expenses and says "who paid for what" means the expenses.
 SAME_EVENTS = (frozenset({"appointment", "booking", "reservation"}), frozenset({"expense", "payment"}))
 
+# Verbs of making or running something: its object is the subject's ("teachers post homework",
+# "customers open tickets", "trainers run classes").
+CREATING_VERBS = frozenset(
+    """post create write upload add list log record submit publish open run teach host lead organise
+    organize own make give sell offer""".split()
+)
+
 # Verbs whose object is a record of the app ("log runs", "leave a message"), even in the singular.
 KEEPING_VERBS = frozenset(
     """keep track log record save store add list collect upload post leave write create enter sell""".split()
@@ -118,19 +125,19 @@ TITLED = frozenset(
 
 # What a request is, when it is not an app that keeps records. Each kind is recognised by the
 # words that name it in the part of the request that says what it is.
-REQUEST_KINDS = {
+REQUEST_KINDS = {  # in order: how it is run (a command line) says more than what it handles (CSV)
     "ml": frozenset("predict prediction classify classifier train neural learning".split()),
-    "data": frozenset("scrape scraper crawl crawler analyse analyze analysis spreadsheet csv".split()),
     "cli": frozenset("command-line command cli script terminal".split()),
     "desktop": frozenset("desktop".split()),
     "mobile": frozenset("mobile android iphone ios".split()),
     "game": frozenset("game tetris chess sudoku crossword wordle puzzle solitaire pong".split()),
+    "data": frozenset("scrape scraper crawl crawler analyse analyze analysis spreadsheet csv".split()),
     "converter": frozenset("convert converter conversion".split()),
     "calculator": frozenset("calculator calculate calculation".split()),
 }
 # How the notes name each kind, and the one record offline mode still builds for it.
 KIND_WORDS = {
-    "ml": "machine learning", "data": "data processing", "cli": "command-line tool",
+    "ml": "machine-learning task", "data": "data-processing job", "cli": "command-line tool",
     "desktop": "desktop program", "mobile": "mobile app", "game": "game", "converter": "converter",
     "calculator": "calculator",
 }
