@@ -18,8 +18,8 @@ from spacy.tokens import Doc, Token
 from .language import parse
 from .reading import Detail, Link, Reading, Record
 from .vocabulary import (
-    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS, LABELS, PEOPLE, PLACE_HOLDS,
-    NEVER_RECORDS, REQUEST_KINDS, SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
+    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS,
+    LABELS, NEVER_RECORDS, PEOPLE, PLACE_HOLDS, REQUEST_KINDS, SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
 )
 
 GENERIC_SUBJECTS = frozenset("people everyone someone anyone user users other others visitor they".split())
@@ -79,8 +79,6 @@ def _frame(doc: Doc) -> set[int]:
         frame.add(first.i)  # an instruction: "Convert ...", "Track patients ..." (even parsed as a noun)
     elif root.pos_ in ("NOUN", "PROPN"):
         head = root
-    elif first.tag_ == "VB":
-        frame.add(first.i)  # an instruction: "Convert ...", "Keep track of ..."
     elif root.pos_ in ("VERB", "AUX"):
         subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
         if subject is not None and subject.lower_ in FIRST_PERSON:  # "I run a salon", "We're a school"
@@ -194,9 +192,12 @@ def _could_be_record(token: Token) -> bool:
     lemma = _lemma(token)
     if token.tag_ == "VBZ" and lemma == token.lower_:
         lemma = lemma[:-1]
+    plural = _is_plural(token)
     return (
         _is_noun(token) and token.is_alpha and not _counted(token) and len(lemma) > 2 and lemma not in NEVER_RECORDS
-        and (lemma not in SOFTWARE_WORDS or _is_plural(token)) and lemma not in UNITS and not (lemma.endswith("ing") and not _is_plural(token) and lemma not in EVENTS)
+        and (lemma not in SOFTWARE_WORDS or plural) and lemma not in UNITS
+        # "my reading", "cooking": an activity, unless it is a known event or kept in the plural ("bookings")
+        and not (lemma.endswith("ing") and not plural and lemma not in EVENTS)
     )
 
 
@@ -264,6 +265,7 @@ def _complete(record: Record) -> None:
         d.kind == "text" and not d.name.startswith(("phone", "address", "location")) for d in record.details.values()
     ):
         defaults = {"title" if record.word in TITLED else "name": "text", **defaults}
+    # "each appointment has a start time": the request's own time replaces the usual one.
     if any(kind in ("date", "datetime") for kind in defaults.values()) and any(
         d.kind in ("date", "datetime") for d in record.details.values()
     ):
