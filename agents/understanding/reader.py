@@ -240,8 +240,8 @@ def _subject(verb: Token) -> Token | None:
 
 def _read_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     _find_records(doc, mentions, reading)
+    _read_which(doc, mentions, reading)  # the most telling: "which songs we played at each gig"
     _read_verbs(doc, mentions, reading)
-    _read_which(doc, mentions, reading)
     _read_by(doc, mentions, reading)
     _read_noun_links(doc, mentions, reading)
     _read_opening_link(doc, mentions, reading)

@@ -96,7 +96,7 @@ SAME_EVENTS = (frozenset({"appointment", "booking", "reservation"}), frozenset({
 # "customers open tickets", "trainers run classes").
 CREATING_VERBS = frozenset(
     """post create write upload add list log record submit publish open run teach host lead organise
-    organize own make give sell offer""".split()
+    organize own make give sell offer report raise file request""".split()
 )
 
 # Verbs whose object is a record of the app ("log runs", "leave a message"), even in the singular.
