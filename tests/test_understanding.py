@@ -182,3 +182,12 @@ def test_only_making_or_running_something_makes_it_the_makers():
     assert ("Question", "Student", "one") not in _links(
         "A web app where teachers create quizzes with questions and students take them."
     )
+
+
+def test_what_follows_a_colon_after_an_event_belongs_to_the_event():
+    text = "Keep track of the vaccinations of the animals on our farm: each animal, each vaccine, and the date it was given."
+    assert _links(text) == {("Vaccination", "Animal", "one"), ("Vaccination", "Vaccine", "one")}
+
+
+def test_an_event_listed_first_has_one_of_each_thing_listed_after_it():
+    assert ("Talk", "Room", "one") in _links("A conference site with talks, speakers and rooms.")

@@ -261,7 +261,7 @@ def _complete(record: Record) -> None:
     defaults = dict(DEFAULT_DETAILS.get(record.word, {}))
     if record.word in EVENTS and not defaults and not any(d.kind in ("date", "datetime") for d in record.details.values()):
         defaults["date"] = "date"  # a comment or a rating needs none: it is dated when it is made
-    elif record.word not in EVENTS and not any(
+    if (record.word not in EVENTS or record.word in TITLED) and not any(
         d.kind == "text" and not d.name.startswith(("phone", "address", "location")) for d in record.details.values()
     ):
         defaults = {"title" if record.word in TITLED else "name": "text", **defaults}
@@ -521,19 +521,31 @@ def _read_by(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
 def _read_lists(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     """"clients, contacts at each client, meetings with notes, and invoices": in a list of what the
     app keeps, the events (meetings, invoices, rentals) are each for the first thing listed."""
-    lists: dict[int, list[str]] = {}
+    lists: dict[int, list[Token]] = {}
     for token in doc:
-        word = mentions.word(token)
-        if not word:
+        if not mentions.word(token):
             continue
         first = token
         while first.dep_ in ("conj", "appos") and mentions.word(first.head):
             first = first.head
-        lists.setdefault(first.i, []).append(word)
-    for words in lists.values():
-        for word in words[1:]:
-            if word in EVENTS and words[0] not in EVENTS:
-                _link(reading, word, words[0])
+        lists.setdefault(first.i, []).append(token)
+    for tokens in lists.values():
+        head = mentions.word(tokens[0])
+        for token in tokens[1:]:
+            word = mentions.word(token)
+            if word in EVENTS and head not in EVENTS:
+                _link(reading, word, head)
+            elif head in EVENTS and word not in EVENTS and token.dep_ == "conj":
+                _link(reading, head, word)  # "talks, speakers and rooms": each talk has its speaker and room
+    # "the vaccinations of the animals: each animal, each vaccine": what follows the colon is the event's.
+    for colon in (t for t in doc if t.text == ":"):
+        before = next((mentions.by_token[i] for i in range(colon.i - 1, colon.sent.start - 1, -1)
+                       if mentions.by_token.get(i) in EVENTS and doc[i].dep_ not in ("compound", "amod")), None)
+        end = doc[colon.i + 1].sent.end if colon.i + 1 < len(doc) else colon.i  # the parser may end a sentence at the colon
+        if before:
+            for i in range(colon.i + 1, end):
+                if i in mentions.by_token and mentions.by_token[i] not in EVENTS:
+                    _link(reading, before, mentions.by_token[i])
 
 
 def _read_opening_link(doc: Doc, mentions: _Mentions, reading: Reading) -> None:

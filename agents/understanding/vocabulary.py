@@ -71,13 +71,14 @@ EVENT_NOUNS = {
     "donate": "donation", "pay": "payment", "rate": "rating", "review": "review", "comment": "comment",
     "reply": "reply", "vote": "vote", "upvote": "vote",
 }
-# Nouns that already are events: "patients book appointments" keeps the Appointment itself.
+# Nouns that are events, those the verbs above name among them: "patients book appointments"
+# keeps the Appointment itself.
 EVENTS = frozenset(
     """appointment booking reservation session lesson class meeting visit rental loan shift match
-    game concert gig event trip ride run walk workout repair service cleaning exam interview tenancy
+    game concert gig event trip ride run walk workout repair service cleaning exam interview tenancy talk
     order sale purchase payment invoice expense transaction donation signup submission attempt
     rating review comment reply vote""".split()
-)
+) | frozenset(EVENT_NOUNS.values())
 # What a record of a few common sorts holds when the request says nothing more.
 DEFAULT_DETAILS = {
     "appointment": {"startsAt": "datetime"}, "booking": {"startsAt": "datetime"}, "session": {"startsAt": "datetime"},
