@@ -191,3 +191,9 @@ def test_what_follows_a_colon_after_an_event_belongs_to_the_event():
 
 def test_an_event_listed_first_has_one_of_each_thing_listed_after_it():
     assert ("Talk", "Room", "one") in _links("A conference site with talks, speakers and rooms.")
+
+
+def test_sending_something_is_noted_once_as_not_built_and_its_timing_is_no_detail():
+    spec = extract_spec("Keep a list of my friends' birthdays and send me a reminder a week before.")
+    assert [note for note in spec.not_built if "not built." in note and note.startswith("Sending")] == ["Sending reminders: not built."]
+    assert {f.name for f in spec.entity("Friend").fields} == {"name", "birthday"}

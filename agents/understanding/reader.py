@@ -33,6 +33,7 @@ NAME_SKIP = frozenset(
     "daily monthly weekly yearly possible this last next".split()
 )
 FLAG_HEADS = frozenset("flag box checkbox tick".split())
+SENT_THINGS = frozenset("reminder notification alert newsletter".split())
 SUMMARY_WORDS = frozenset("total average sum leaderboard streak".split())
 
 
@@ -719,7 +720,7 @@ def _add_detail(reading: Reading, owner: str | None, name: str, kind: str, optio
     if not owner or not name or owner not in reading.records or name == owner:
         return
     record = reading.records[owner]
-    if name not in record.details:
+    if name.rstrip("s") not in {known.rstrip("s") for known in record.details}:  # "pages" and "how many pages"
         record.details[name] = Detail(name, "choice" if options else kind, options or [])
 
 
@@ -758,6 +759,8 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             continue  # "phone numbers": the whole phrase is the detail
         if token.dep_ == "pobj" and token.head.lower_ == "by":
             continue  # "a reminder by email", "sorted by date": how, not what is kept
+        if (token.dep_ == "npadvmod" and _lemma(token) in UNITS) or token.i in mentions.frame:
+            continue  # "a week before"; "a podcast website": when, or what the app is
         name, kind = _detail_name(token)
         owner = _detail_owner(token, mentions)
         if owner and name.lower().startswith(owner) and len(name) > len(owner):
@@ -856,12 +859,16 @@ def _read_side_records(doc: Doc, reading: Reading) -> None:
 
 
 def _features(doc: Doc) -> list[str]:
+    """Behaviour beyond keeping records, in plain words: "send me a reminder" is sending reminders."""
     found: list[str] = []
     for token in doc:
         lemma = _lemma(token)
         feature = FEATURE_VERBS.get(lemma) if token.pos_ == "VERB" else None
-        if token.pos_ == "NOUN" and lemma in ("reminder", "notification", "alert"):
-            feature = f"sending {token.lower_ if token.lower_.endswith('s') else lemma + 's'}"
+        sent = next((c for c in token.children if c.dep_ == "dobj" and _lemma(c) in SENT_THINGS), None)
+        if lemma == "send" and sent is not None:
+            continue  # the thing sent names the feature itself
+        if token.pos_ == "NOUN" and lemma in SENT_THINGS:
+            feature = f"sending {_plural(lemma)}"
         if feature and feature not in found:
             found.append(feature)
     return found
