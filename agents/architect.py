@@ -1,5 +1,10 @@
-"""The architect: turns the request into the spec (spec/spec.json) and the API contract
-(spec/openapi.json) that every other agent reads."""
+"""The architect: writes the plan version's spec (spec/spec.json) and the API contract
+(spec/openapi.json) that every other agent reads.
+
+The spec was computed once, when the version was planned, and comes with the task. Offline, the
+architect writes it as it is; with a model, it asks the model to refine it (fields, relations,
+roles) and keeps the choices the plan was built on: the stacks, the website and the log-ins.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,7 @@ import json
 
 from pydantic import BaseModel, Field
 
-from .base import Agent, AgentContext, AgentResult
-from .extraction import apply_options, extract_spec, request_with_feedback
+from .base import Agent, AgentContext, AgentResult, PermanentAgentError
 from .file_agent import CONTRACT_PATH, SPEC_PATH
 from .generators.naming import normalise_spec
 from .openapi import openapi_json
@@ -18,10 +22,16 @@ from .safe_output import check_files
 from .spec import Spec
 
 SYSTEM = (
-    "You are the architect of a team generating a full-stack project (Express + Prisma + SQLite API, "
-    "React front end). From a plain-language request, design the data model: the entities (singular "
-    "PascalCase names, camelCase plural route names), their typed fields, the many-to-one relations "
-    "between them, and whether users must log in to change data. Keep it to what the request needs."
+    "You are the architect of a team generating a full-stack project. You are given the request and the spec "
+    "the planner drew from it. Refine the data model: the entities (singular PascalCase names, camelCase plural "
+    "route names), their typed fields, the many-to-one relations between them, and the roles. Keep it to what "
+    "the request and the team's feedback need."
+)
+# What the plan's tasks were built for: a model's spec may not change them.
+PLANNED_CHOICES = ("stack", "frontend", "auth")
+NO_SPEC = (
+    "This plan version was made before plan versions kept their spec, so there is nothing for the architect to write. "
+    "Re-plan the project and run the new version."
 )
 
 
@@ -36,23 +46,30 @@ class ArchitectAgent(Agent):
     description = "Designs the data model and API contract: writes spec/spec.json and spec/openapi.json."
 
     def run(self, context: AgentContext) -> AgentResult:
+        if context.spec is None:
+            raise PermanentAgentError(NO_SPEC)
         if context.provider is None or context.provider.offline:
-            # A re-plan's feedback rides in the instructions; reading it keeps the code in step with the plan.
-            spec = extract_spec(request_with_feedback(context.request, context.instructions))
-            reasoning = "Read the entities, fields and relations from the request (and any re-plan feedback) with the offline extractor."
+            spec = context.spec
+            reasoning = "Wrote the spec the planner drew from the request when it made this plan version."
             tokens = (0, 0)
         else:
             answer = generate(context.provider, system=SYSTEM, prompt=self.prompt(context), schema=ArchitectAnswer,
                               context=context.llm_context)
-            spec, reasoning, tokens = answer.value.spec, answer.value.reasoning, (answer.tokens_in, answer.tokens_out)
-        spec = normalise_spec(apply_options(spec, context.options))
+            kept = {name: getattr(context.spec, name) for name in PLANNED_CHOICES}
+            spec = normalise_spec(answer.value.spec.model_copy(update=kept))
+            reasoning, tokens = answer.value.reasoning, (answer.tokens_in, answer.tokens_out)
         files = {SPEC_PATH: json.dumps(spec.model_dump(), indent=2) + "\n", CONTRACT_PATH: openapi_json(spec)}
         summary = ", ".join(e.name for e in spec.entities)
         return AgentResult(files=check_files(files), reasoning=f"{reasoning} Entities: {summary}.",
                            tokens_in=tokens[0], tokens_out=tokens[1])
 
     def prompt(self, context: AgentContext) -> str:
-        parts = [f"Request: {context.request}", f"Task: {context.title}\n{context.instructions}"]
-        if context.options:
-            parts.append(f"The team's choices, which override the request: {json.dumps(context.options)}")
+        parts = [
+            f"Request: {context.request}",
+            f"Task: {context.title}\n{context.instructions}",
+            "The planner's spec, to start from (its stack, frontend and auth are the team's plan and stay as they are):\n"
+            + json.dumps(context.spec.model_dump(), indent=1),
+        ]
+        if context.feedback:
+            parts.append(f"The team's feedback, which this plan version answers:\n{context.feedback}")
         return "\n\n".join(parts)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from .spec import Spec
 
 
 class AgentError(Exception):
@@ -25,7 +27,8 @@ class AgentContext:
     instructions: str
     scope: list[str]  # entity names this task covers; empty means the whole project
     upstream: dict[str, str]  # path -> content of every artifact written by the task's dependencies
-    options: dict[str, Any] = field(default_factory=dict)  # the project's stack choices
+    spec: Spec | None = None  # the spec stored with the plan version; None for versions planned before specs were stored
+    feedback: str = ""  # the team's feedback that led to this plan version (a re-plan), in their words
     provider: Any = None  # an LLM provider (agents.providers) or None for offline generation
     llm_context: Any = None  # where the provider records its LLMCall rows and charges the budget
     checkpoint: Callable[[], None] = lambda: None  # raises when the run was cancelled or the lease lost

@@ -2,17 +2,19 @@
 
 What the app keeps is read by agents.understanding (a language model's parse of the request);
 this module adds what the request says about the project as a whole: its title and name, whether
-people log in, whether it wants a website, and the choices a person made on the form. The result
-is deterministic: the same request gives the same spec.
+people log in, whether it wants a website, its back-end stack, and the choices a person made on
+the form. The result is deterministic: the same request gives the same spec.
 """
 
 from __future__ import annotations
 
 import re
 
-from .spec import Spec
+from .spec import Spec, StackChoice
+from .stacks import stacks_for
 
 # --- Words that say what the project is ------------------------------------------------------
+
 
 DETERMINERS = frozenset(
     "a an the their his her its my our your each every any some many multiple several other "
@@ -38,8 +40,8 @@ TITLE_PREFIX = re.compile(
     r"(?:an?\s+|the\s+)?", re.IGNORECASE
 )
 
-SWITCHES = ("frontend", "auth", "python")  # Spec fields a project's options may set
-FEEDBACK_PREFIX = "Feedback to take into account: "  # how a re-plan's feedback reaches the architect task
+SWITCHES = ("frontend", "auth")  # Spec fields a project's options may set, yes or no
+STACK_PARTS = ("backend",)  # the parts whose stack a project's options may name
 
 TOKEN = re.compile(r"[a-z0-9]+(?:[-][a-z0-9]+)*|'s\b|[,.;:!?()&]")
 
@@ -50,7 +52,9 @@ def _tokens(request: str) -> list[str]:
     return TOKEN.findall(text)
 
 
-def _title(request: str) -> str:
+def title_for(request: str) -> str:
+    """The name of what a request asks for ("A booking site for a dog groomer, with ..." ->
+    "Booking site for a dog groomer"): the project's title and the spec's are this one."""
     first = re.split(r"[.;:!?\n]|,\s|\s-\s|\s(?:with|where|that|which|so|for\s+managing)\s", request.strip(), maxsplit=1)[0]
     title = TITLE_PREFIX.sub("", first).strip() or "Generated app"
     title = title[0].upper() + title[1:]
@@ -75,22 +79,32 @@ def _flags(text: str, title: str) -> dict[str, object]:
         "frontend": not api_only or (ui_asked and not NEGATED_UI.search(text)),
         # Writes are protected unless the request is for something without accounts.
         "auth": bool(AUTH_WORDS.search(text)) or not NO_AUTH.search(text),
-        "python": bool(PYTHON_WORDS.search(text)),
+        "stack": StackChoice(backend=asked_backend(text) or StackChoice().backend),
         "roles": ["user", "admin"] if ADMIN_WORDS.search(text) else ["user"],
     }
 
 
-def request_with_feedback(request: str, instructions: str) -> str:
-    """The request plus the feedback a re-plan put in the architect's instructions, so that the
-    offline architect builds what the re-planned version promises."""
-    feedback = [line[len(FEEDBACK_PREFIX):] for line in instructions.splitlines() if line.startswith(FEEDBACK_PREFIX)]
-    return "\n".join([request, *feedback])
+def asked_backend(text: str) -> str | None:
+    """The registered back-end stack in the language a request (or feedback) asks for: "... in
+    Python", "... with FastAPI" pick the Python one. None when it names no language we have."""
+    if not PYTHON_WORDS.search(text.lower()):
+        return None
+    return next((name for name, stack in sorted(stacks_for("backend").items()) if stack.language == "python"), None)
+
+
+def chosen_options(options: dict) -> dict:
+    """The choices a project's options make about the spec: switches set to yes or no, and stacks
+    by the name of a registered stack. Anything else (an unset choice, a retired option) is left out."""
+    switches = {name: value for name, value in options.items() if name in SWITCHES and isinstance(value, bool)}
+    stacks = {part: name for part, name in options.items() if part in STACK_PARTS and name in stacks_for(part)}
+    return switches | stacks
 
 
 def apply_options(spec: Spec, options: dict) -> Spec:
-    """The spec with the switches a person chose on the form (frontend, auth, python) taking precedence."""
-    chosen = {name: value for name, value in options.items() if name in SWITCHES and isinstance(value, bool)}
-    return spec.model_copy(update=chosen)
+    """The spec with what a person chose on the form (website, log-ins, back-end stack) taking precedence."""
+    chosen = chosen_options(options)
+    stack = spec.stack.model_copy(update={part: chosen.pop(part) for part in STACK_PARTS if part in chosen})
+    return spec.model_copy(update={**chosen, "stack": stack})
 
 
 def extract_spec(request: str) -> Spec:
@@ -100,7 +114,7 @@ def extract_spec(request: str) -> Spec:
     from .understanding.to_spec import not_built, spec_entities
 
     reading = read(request)
-    title = _title(request)
+    title = title_for(request)
     text = " ".join(_tokens(request))
     return Spec(
         app_name=_app_name(title), title=title, summary=request.strip()[:2000], entities=spec_entities(reading),

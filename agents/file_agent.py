@@ -71,10 +71,17 @@ def relevant_upstream(upstream: dict[str, str], prefixes: tuple[str, ...], budge
     return chosen
 
 
+def in_area(path: str, area: tuple[str, ...]) -> bool:
+    """Whether `path` (one check_path accepted) is one of the area's files or lies under one of its
+    folders. Whole segments only: README.md.d/x is not README.md, backend/Dockerfile.d/x is not
+    backend/Dockerfile, and a folder's "/" keeps docsx/ out of docs/."""
+    return any(path.startswith(entry) if entry.endswith("/") else path == entry for entry in area)
+
+
 class FileAgent(Agent):
     """An agent that writes files derived from the spec. Subclasses say where (`area`) and how (`offline`)."""
 
-    area: ClassVar[tuple[str, ...]]  # path prefixes this agent may write
+    area: ClassVar[tuple[str, ...]]  # the files this agent may write, and folders ending in "/" it may write under
     reads: ClassVar[tuple[str, ...]] = (SPEC_PATH,)  # upstream artifacts it needs
     context_prefixes: ClassVar[tuple[str, ...]] = ()  # upstream files worth showing a model first
     role: ClassVar[str]  # for the model's system prompt
@@ -110,8 +117,8 @@ class FileAgent(Agent):
         files: dict[str, str] = {}
         for item in answer.files:
             path = check_path(item.path)
-            if not path.startswith(self.area):
-                raise UnsafeOutput(f"the {self.name} agent may only write under {', '.join(self.area)}; the model wrote {path!r}")
+            if not in_area(path, self.area):
+                raise UnsafeOutput(f"the {self.name} agent may only write {', '.join(self.area)}; the model wrote {path!r}")
             if path in files:
                 raise UnsafeOutput(f"the model wrote {path!r} twice")
             files[path] = item.content
@@ -120,7 +127,7 @@ class FileAgent(Agent):
     def system_prompt(self) -> str:
         return (
             f"You are the {self.name} agent of a team generating a full-stack project. {self.role} "
-            f"Write only files under {', '.join(self.area)}, with relative POSIX paths. Answer with JSON: "
+            f"Write only these files and folders: {', '.join(self.area)}, with relative POSIX paths. Answer with JSON: "
             '{"reasoning": "...", "files": [{"path": "...", "content": "..."}]}.'
         )
 

@@ -1,7 +1,11 @@
 """The one gate every generated file passes before it is stored or exported.
 
 A path must be relative POSIX, made of plain name characters, with no '..', no absolute or
-drive prefix and nothing hidden in it that a shell or an archive tool would reinterpret.
+drive prefix and nothing hidden in it that a shell or an archive tool would reinterpret. It may
+not create a version-control folder (a `.git/config` runs commands on the next `git status`) or
+a package manager's settings file (which could point installs at another registry), nor a name
+that another system reads as something else: an option (`-rf`), a Windows device (`aux.ts`),
+a name Windows trims (`name.`) or a revision marker (`file@rev` to Subversion).
 Limits bound one file, the number of files and the total size of a run.
 """
 
@@ -14,9 +18,15 @@ from django.conf import settings
 
 from .base import PermanentAgentError
 
-# Letters, digits and a few separators; each segment starts with a letter, digit, '_' or a
-# single leading '.' (for .gitignore and friends), never '..'.
-_SEGMENT = re.compile(r"^(?!\.\.?$)\.?[A-Za-z0-9_\[\]@+-][A-Za-z0-9_.\[\]@+-]*$")
+# Letters, digits and a few separators. A segment starts with a letter, digit, '_' or '[' after
+# at most one leading '.' (for .gitignore and friends), and never ends with a '.', which Windows
+# drops. Matched with fullmatch: '$' would also accept a trailing newline.
+_SEGMENT = re.compile(r"\.?[A-Za-z0-9_\[\]+](?:[A-Za-z0-9_.\[\]+-]*[A-Za-z0-9_\[\]+-])?")
+# Compared in lower case: macOS and Windows checkouts treat .GIT as .git.
+_VCS_FOLDERS = {".git", ".hg", ".svn"}
+_PACKAGE_MANAGER_SETTINGS = {".npmrc", ".yarnrc", ".yarnrc.yml", "pip.conf", "pip.ini"}
+# Windows opens the device, whatever the extension: aux.ts is AUX.
+_WINDOWS_DEVICE = re.compile(r"(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?", re.IGNORECASE)
 MAX_PATH_LENGTH = 200
 MAX_DEPTH = 12
 
@@ -53,8 +63,18 @@ def check_path(path: object) -> str:
     if len(segments) > MAX_DEPTH:
         raise UnsafeOutput(f"path {shown} is nested deeper than {MAX_DEPTH} folders")
     for segment in segments:
-        if not _SEGMENT.match(segment):
-            raise UnsafeOutput(f"path {shown} has an empty part or characters outside letters, digits and ._-@+[]")
+        if segment.startswith("-"):
+            raise UnsafeOutput(f"path {shown} has a part starting with '-', which commands read as an option")
+        if not _SEGMENT.fullmatch(segment):
+            raise UnsafeOutput(
+                f"path {shown} has an empty part, a part ending in '.', or characters outside letters, digits and ._-+[]"
+            )
+        if segment.lower() in _VCS_FOLDERS:
+            raise UnsafeOutput(f"path {shown} writes into a version-control folder ({segment}), which could run commands")
+        if _WINDOWS_DEVICE.fullmatch(segment):
+            raise UnsafeOutput(f"path {shown} uses {segment!r}, a Windows device name")
+    if segments[-1].lower() in _PACKAGE_MANAGER_SETTINGS:
+        raise UnsafeOutput(f"path {shown} is a package manager's settings file, which could point installs at another registry")
     return path
 
 

@@ -69,7 +69,6 @@ class Spec(BaseModel):
     auth: bool = True  # users register and log in; writes need a JWT
     roles: list[str] = Field(default_factory=lambda: ["user"])
     frontend: bool = True  # False for "a REST API for ..." requests
-    python: bool = False  # the request asks for Python: PyTest tests are generated too
     stack: StackChoice = Field(default_factory=StackChoice)
     kind: str = "records"  # what the request is: records, or a game, converter, cli tool, ... (generators ignore it)
     not_built: list[str] = Field(default_factory=list)  # plain-language notes on what offline mode will not build

@@ -1,4 +1,4 @@
-"""The tests agent (name "tests"): a user's journey through the whole API, and Python tests when asked for."""
+"""The tests agent (name "tests"): a user's journey through the whole API."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ from .spec import Spec
 class TestsAgent(FileAgent):
     name = "tests"
     description = (
-        "Adds backend/tests/journey.test.ts (every record created, listed, changed and deleted in order) and, "
-        "when the request asks for Python, python/ with an API client, a smoke test and pytest tests."
+        "Adds backend/tests/journey.test.ts (every record created, listed, changed and deleted in order)."
     )
-    area = ("backend/tests/journey", "python/")
+    area = ("backend/tests/",)
     context_prefixes = ("backend/tests/", "backend/src/")
-    role = "You write end-to-end tests of the API, and Python tests when the spec asks for Python."
+    role = "You write end-to-end tests of the API."
 
     def offline(self, spec: Spec, context: AgentContext) -> dict[str, str]:
         return extra_test_files(spec)

@@ -192,6 +192,14 @@ LLM_OUTPUT_TOKEN_ESTIMATE = env.int("LLM_OUTPUT_TOKEN_ESTIMATE", default=4000)
 # The model's price in USD per million tokens, for the cost shown on each run (0: not counted).
 LLM_PRICE_INPUT_PER_MTOK = env.float("LLM_PRICE_INPUT_PER_MTOK", default=0.0)
 LLM_PRICE_OUTPUT_PER_MTOK = env.float("LLM_PRICE_OUTPUT_PER_MTOK", default=0.0)
+# How much of each prompt and answer an LLM call row keeps (the full length and a hash are kept too).
+LLM_CALL_STORE_MAX_CHARS = env.int("LLM_CALL_STORE_MAX_CHARS", default=256 * 1024)
+# Settings whose values (of a URL, its password) are removed from every model answer before it is
+# stored, shown or used, in plain and escaped forms (agents.providers.redaction).
+SECRET_SETTINGS = [
+    "SECRET_KEY", "SECRET_KEY_FALLBACKS", "GEMINI_API_KEY", "OPENAI_API_KEY",
+    "GEMINI_BASE_URL", "OPENAI_BASE_URL", "DATABASE_URL", "REDIS_URL",
+]
 
 # --- Execution ----------------------------------------------------------------------
 TASK_TIMEOUT_S = env.int("TASK_TIMEOUT_S", default=300)

@@ -22,6 +22,7 @@ django.setup()
 
 from agents.base import AgentContext  # noqa: E402
 from agents.registry import get_agent  # noqa: E402
+from orchestration.offline_planner import planned_spec  # noqa: E402
 
 REQUESTS = [
     "A small clinic appointment system with doctors, patients and appointments; patients book an appointment with a doctor",
@@ -34,8 +35,10 @@ REPEATS = 5
 
 
 def generate(request: str) -> dict[str, str]:
+    spec = planned_spec(request)  # what planning computes once and stores with the plan version
+
     def context(agent: str, upstream: dict[str, str]) -> AgentContext:
-        return AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream)
+        return AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream, spec=spec)
 
     files = get_agent("architect").run(context("architect", {})).files
     spec_files = dict(files)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest
@@ -42,10 +43,10 @@ class PlanVersionAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fieldsets = [
         (None, {"fields": ["project", "number", "source", "parent", "created_by", "created_at", "compare_link"]}),
-        ("Plan", {"fields": ["plan_table", "reasoning", "feedback"]}),
+        ("Plan", {"fields": ["plan_table", "built_with", "reasoning", "feedback", "spec"]}),
         ("Model", {"fields": ["provider", "model", "tokens_in", "tokens_out", "latency_ms", "llm_call_links"]}),
     ]
-    readonly_fields = ["created_at", "compare_link", "plan_table", "llm_call_links"]
+    readonly_fields = ["created_at", "compare_link", "plan_table", "built_with", "llm_call_links"]
 
     def get_urls(self):
         compare = path("compare/<int:project_id>/", self.admin_site.admin_view(self.compare_view), name="orchestration_planversion_compare")
@@ -63,7 +64,7 @@ class PlanVersionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="LLM calls")
     def llm_call_links(self, obj: PlanVersion) -> str:
-        calls = obj.llm_calls.order_by("created_at", "id")
+        calls = obj.llm_calls.order_by("created_at", "id").only("pk", "attempt", "error")
         links = [
             format_html('<a href="{}">attempt {}{}</a>', reverse("admin:orchestration_llmcall_change", args=[c.pk]), c.attempt,
                         " (error)" if c.error else "")
@@ -157,6 +158,9 @@ class TaskLLMCallInline(ReadOnlyTabularInline):
     fields = ["created_at", "provider", "model", "attempt", "tokens_in", "tokens_out", "latency_ms", "error"]
     verbose_name_plural = "LLM calls"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*LLM_CALL_TEXTS)
+
 
 @admin.register(TaskRun)
 class TaskRunAdmin(admin.ModelAdmin):
@@ -181,14 +185,36 @@ class ArtifactAdmin(ReadOnlyAdmin):
     list_select_related = ["run", "task_run"]
 
 
+# Up to LLM_CALL_STORE_MAX_CHARS each: lists and inlines never load them, only a call's own page does.
+LLM_CALL_TEXTS = ("prompt", "response")
+
+
+class LLMCallChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer(*LLM_CALL_TEXTS)
+
+
 @admin.register(LLMCall)
 class LLMCallAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "provider", "model", "purpose", "attempt", "tokens_in", "tokens_out", "latency_ms", "has_error"]
+    list_display = ["created_at", "provider", "model", "purpose", "attempt", "tokens_in", "tokens_out", "latency_ms",
+                    "response_chars", "has_error"]
     list_filter = ["provider", "purpose", "created_at"]
     search_fields = ["prompt", "response", "error", "project__title"]
     list_select_related = ["project", "task_run"]
     date_hierarchy = "created_at"
 
+    readonly_fields = ["stored"]
+
+    def get_changelist(self, request, **kwargs):
+        return LLMCallChangeList
+
     @admin.display(boolean=True, description="error")
     def has_error(self, obj: LLMCall) -> bool:
         return bool(obj.error)
+
+    @admin.display(description="stored")
+    def stored(self, obj: LLMCall) -> str:
+        return "; ".join(
+            f"{what}: {'all' if len(kept) >= total else f'the first {len(kept):,}'} of {total:,} characters"
+            for what, kept, total in (("prompt", obj.prompt, obj.prompt_chars), ("answer", obj.response, obj.response_chars))
+        )

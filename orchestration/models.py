@@ -8,6 +8,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from agents.spec import Spec
+from agents.stacks import get_stack
+
 from .plan_diff import PlanDiff, diff_tasks
 
 
@@ -64,6 +67,11 @@ class PlanVersion(ImmutableModel):
     feedback = models.TextField(blank=True)
     reasoning = models.TextField(blank=True)
     tasks = models.JSONField(help_text="The validated plan: a list of task objects.")
+    spec = models.JSONField(
+        null=True, blank=True,
+        help_text="What the project contains (agents.spec.Spec), computed once when the version was planned; "
+        "empty for versions made before versions kept their spec.",
+    )
     provider = models.CharField(max_length=20, blank=True)
     model = models.CharField(max_length=100, blank=True)
     tokens_in = models.PositiveIntegerField(default=0)
@@ -81,6 +89,21 @@ class PlanVersion(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.project} v{self.number}"
+
+    def spec_model(self) -> Spec | None:
+        """The stored spec, validated; None for a version made before versions kept their spec."""
+        return None if self.spec is None else Spec.model_validate(self.spec)
+
+    def built_with(self) -> str:
+        """The stacks the version is planned for, in words: "<back-end label> (back end) and <front-end
+        label> (website)"; empty for a version made before versions kept their spec."""
+        spec = self.spec_model()
+        if spec is None:
+            return ""
+        parts = [f"{get_stack(spec.stack.backend).label} (back end)"]
+        if spec.frontend:
+            parts.append(f"{get_stack(spec.stack.frontend).label} (website)")
+        return " and ".join(parts)
 
     def diff(self, other: PlanVersion) -> PlanDiff:
         """What changed going from this version to `other`: tasks added, removed and changed, edges, text diff."""
@@ -306,7 +329,8 @@ class Artifact(ImmutableModel):
 
 
 class LLMCall(ImmutableModel):
-    """One attempt at one model call. Prompts and answers are kept; API keys never are."""
+    """One attempt at one model call. Prompts and answers are kept up to LLM_CALL_STORE_MAX_CHARS
+    each, with their full lengths; API keys and other secrets never are."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="llm_calls")
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="llm_calls")
@@ -314,8 +338,11 @@ class LLMCall(ImmutableModel):
     purpose = models.CharField(max_length=20, default="plan")
     provider = models.CharField(max_length=20)
     model = models.CharField(max_length=100, blank=True)
-    prompt = models.TextField()
-    response = models.TextField(blank=True)
+    prompt = models.TextField(help_text="What was sent, cut to LLM_CALL_STORE_MAX_CHARS characters.")
+    prompt_chars = models.PositiveIntegerField(default=0, help_text="Length of the whole prompt, in characters.")
+    response = models.TextField(blank=True, help_text="The answer, cut to LLM_CALL_STORE_MAX_CHARS characters.")
+    response_chars = models.PositiveIntegerField(default=0, help_text="Length of the whole answer, in characters.")
+    response_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the whole answer (UTF-8).")
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
     latency_ms = models.PositiveIntegerField(default=0)

@@ -1,5 +1,9 @@
 """The planner that needs no model: it reads the request through extract_spec and fits the plan to it.
 
+planned_spec is where a plan version's spec is computed, once, for either planner: the request
+and the feedback so far, read by the extractor, with the team's choices applied. Every task's
+instructions name the stacks through their labels, so a new stack needs no change here.
+
 The shape: the architect writes the spec and API contract first; the backend follows (one task,
 or with four or more entities a core task and then one task per resource, so resources are
 built in parallel); a frontend only when the request wants one; tests after the code they test;
@@ -10,20 +14,37 @@ from __future__ import annotations
 
 import re
 
-from agents.extraction import FEEDBACK_PREFIX, SWITCHES, apply_options, extract_spec
-from agents.spec import Entity, Spec
+from agents.extraction import apply_options, asked_backend, chosen_options, extract_spec
+from agents.generators.naming import normalise_spec
+from agents.spec import Entity, Spec, StackChoice
+from agents.stacks import get_stack
 
 from .plans import Plan, PlanTask, validate_plan
 
 PER_RESOURCE_FROM = 4  # entities; from here on each resource gets its own backend task
 
 
-def offline_plan(request: str, *, feedback: str = "", options: dict | None = None) -> Plan:
-    """A validated plan for `request`; `feedback` (when re-planning) is read as part of the request,
-    and `options` (the project's stack choices) override what the request suggests."""
-    chosen = {name: value for name, value in (options or {}).items() if name in SWITCHES}
-    spec = apply_options(extract_spec(f"{request}\n{feedback}" if feedback.strip() else request), chosen)
-    tasks = [_architect(spec, feedback)]
+def planned_spec(request: str, *, feedback: str = "", options: dict | None = None, stack: StackChoice | None = None) -> Spec:
+    """The spec of a plan version: `request` and `feedback` (every re-plan's so far, one per line)
+    read together, `stack` (the stacks chosen earlier) kept, and the project's `options` taking
+    precedence over both."""
+    spec = extract_spec(f"{request}\n{feedback}" if feedback.strip() else request)
+    if stack is not None:
+        spec = spec.model_copy(update={"stack": stack})
+    return normalise_spec(apply_options(spec, options or {}))
+
+
+def offline_plan(request: str, *, feedback: str = "", options: dict | None = None,
+                 previous: Spec | None = None) -> tuple[Plan, Spec]:
+    """A validated plan for `request`, and the spec it was fitted to. `feedback` (when re-planning)
+    is read as part of the request; the stacks of `previous` (the current version's spec) are
+    kept unless the feedback asks for another language or `options` (the project's choices) name
+    one; options override what the request suggests."""
+    text = f"{request}\n{feedback}"
+    keep = previous.stack if previous is not None and asked_backend(text) is None else None
+    spec = planned_spec(request, feedback=feedback, options=options, stack=keep)
+    chosen = chosen_options(options or {})
+    tasks = [_architect(spec)]
     backend_keys = _backend(spec, tasks)
     if spec.frontend:
         tasks.append(_task("frontend", "Build the web frontend", "frontend", _frontend_instructions(spec), ["spec"]))
@@ -31,21 +52,19 @@ def offline_plan(request: str, *, feedback: str = "", options: dict | None = Non
     tasks.append(_task("tests", "Add end-to-end tests", "tests", _tests_instructions(spec), code_keys))
     tasks.append(_task("docs", "Write the README and API reference", "docs", _docs_instructions(spec), ["spec"]))
     tasks.append(_task("devops", "Add Docker and CI", "devops", _devops_instructions(spec), ["spec"]))
-    return validate_plan({"reasoning": _reasoning(spec, feedback, chosen), "tasks": [t.model_dump() for t in tasks]})
+    reasoning = _reasoning(spec, feedback, chosen, _backend_sentence(spec, text, chosen, kept=keep is not None))
+    return validate_plan({"reasoning": reasoning, "tasks": [t.model_dump() for t in tasks]}), spec
 
 
 def _task(key: str, title: str, agent: str, instructions: str, depends_on: list[str], scope: list[str] | None = None) -> PlanTask:
     return PlanTask(key=key, title=title, agent=agent, instructions=instructions, depends_on=depends_on, scope=scope or [])
 
 
-def _architect(spec: Spec, feedback: str) -> PlanTask:
+def _architect(spec: Spec) -> PlanTask:
     instructions = (
         f"Write spec/spec.json and spec/openapi.json for {spec.title!r}: {_entity_list(spec)}."
         f"{' Users register and log in; writes need a token.' if spec.auth else ' No accounts: the app is public.'}"
     )
-    for line in feedback.splitlines():
-        if line.strip():
-            instructions += f"\n{FEEDBACK_PREFIX}{line.strip()}"
     return _task("spec", "Design the data model and API contract", "architect", instructions, [])
 
 
@@ -55,8 +74,8 @@ def _backend(spec: Spec, tasks: list[PlanTask]) -> list[str]:
         tasks.append(_task("backend", "Build the API", "backend", _backend_instructions(spec), ["spec"]))
         return ["backend"]
     core = (
-        "Build the shared backend: Express app, Prisma schema and initial migration for every entity, "
-        f"{'JWT register and login, ' if spec.auth else ''}error handling, and the router that mounts each resource."
+        f"Build the shared backend with {_label(spec, 'backend')}: the app, the database schema and initial migration "
+        f"for every entity, {'register and login, ' if spec.auth else ''}error handling, and the router that mounts each resource."
     )
     tasks.append(_task("backend-core", "Build the API core", "backend", core, ["spec"], ["core"]))
     keys = ["backend-core"]
@@ -70,26 +89,25 @@ def _backend(spec: Spec, tasks: list[PlanTask]) -> list[str]:
 
 def _backend_instructions(spec: Spec) -> str:
     return (
-        f"Express + TypeScript + Prisma backend with CRUD routes, zod validation and Jest tests for {_names(spec.entities)}"
-        f"{'; JWT register/login protects every write' if spec.auth else ''}."
+        f"{_label(spec, 'backend')} back end with CRUD routes, validation and tests for {_names(spec.entities)}"
+        f"{'; register/login protects every write' if spec.auth else ''}."
     )
 
 
 def _resource_instructions(spec: Spec, entity: Entity) -> str:
     fields = ", ".join(f"{f.name} ({f.type})" for f in entity.fields)
     links = f"; belongs to {_names([spec.entity(r.target) for r in entity.relations])}" if entity.relations else ""
-    return f"CRUD routes, zod validation and Jest tests for /{entity.plural}: {fields}{links}."
+    return f"CRUD routes, validation and tests for /{entity.plural}: {fields}{links}."
 
 
 def _frontend_instructions(spec: Spec) -> str:
     auth = "register and login pages, " if spec.auth else ""
     pages = f"a list/create/edit/delete page for {_names(spec.entities)}"
-    return f"React + TypeScript + Tailwind app: {auth}{pages}, through a typed API client."
+    return f"{_label(spec, 'frontend')} app: {auth}{pages}, through a typed API client."
 
 
 def _tests_instructions(spec: Spec) -> str:
-    extra = " Include PyTest tests, since the request asks for Python." if spec.python else ""
-    return f"End-to-end API tests that walk through {_names(spec.entities)} as a user would.{extra}"
+    return f"End-to-end API tests that walk through {_names(spec.entities)} as a user would."
 
 
 def _docs_instructions(spec: Spec) -> str:
@@ -101,7 +119,7 @@ def _devops_instructions(spec: Spec) -> str:
     return f"Multi-stage Dockerfiles running as non-root, docker-compose.yml, and CI that lints and tests the {halves}."
 
 
-def _reasoning(spec: Spec, feedback: str, chosen: dict) -> str:
+def _reasoning(spec: Spec, feedback: str, chosen: dict, backend: str) -> str:
     found = [f"I read the request as {spec.title!r} and found {_count(spec)} to store: {_entity_list(spec)}."]
     found += spec.not_built  # said before Run, so nobody expects what offline mode cannot build
     if feedback.strip():
@@ -109,9 +127,7 @@ def _reasoning(spec: Spec, feedback: str, chosen: dict) -> str:
         found.append(f"The feedback was read together with the request: \u201c{notes}\u201d.")
     found.append(_auth_sentence(spec.auth, chosen=("auth" in chosen)))
     found.append(_frontend_sentence(spec.frontend, chosen=("frontend" in chosen)))
-    if spec.python:
-        why = "The team asked for Python tests" if "python" in chosen else "It mentions Python"
-        found.append(f"{why}, so the tests include PyTest.")
+    found.append(backend)
     if len(spec.entities) >= PER_RESOURCE_FROM:
         shape = (
             f"With {len(spec.entities)} entities the backend is split: a core task builds the shared parts, "
@@ -124,6 +140,21 @@ def _reasoning(spec: Spec, feedback: str, chosen: dict) -> str:
         f"{shape} Docs and devops work from the contract alongside the code; tests run last, against the finished code."
     )
     return " ".join(found)
+
+
+def _backend_sentence(spec: Spec, text: str, chosen: dict, *, kept: bool) -> str:
+    label = _label(spec, "backend")
+    if "backend" in chosen:
+        return f"The team chose the back end: {label}."
+    if (asked := asked_backend(text)) is not None:
+        return f"It asks for {get_stack(asked).language.capitalize()}, so the back end is {label}."
+    if kept:
+        return f"The back end stays {label}, as in the current plan."
+    return f"The back end is {label}, the default."
+
+
+def _label(spec: Spec, part: str) -> str:
+    return get_stack(getattr(spec.stack, part)).label
 
 
 def _auth_sentence(auth: bool, *, chosen: bool) -> str:

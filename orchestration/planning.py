@@ -1,5 +1,9 @@
 """A project's request (and, when re-planning, the team's feedback) becomes a new PlanVersion.
 
+Each version stores the spec its plan was made for, computed here once (offline_planner.planned_spec):
+the offline planner fits its plan to it; a model writes the plan and chooses the stacks, and the
+spec drawn from the request is its starting point. An edit keeps its parent's spec.
+
 plan_project does it now; request_plan does it on a worker and records the outcome on the
 project; edit_plan stores a person's changes as a new, validated version. Versions are never
 changed once saved: every plan is a new number.
@@ -15,13 +19,17 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django_q.tasks import async_task
+from pydantic import Field
 
+from agents.extraction import chosen_options
 from agents.providers import LLMContext, ProviderError, generate, get_provider
 from agents.registry import listed_agents
+from agents.spec import StackChoice
+from agents.stacks import stacks_for
 from projects.models import Project
 
 from .models import LLMCall, PlanSource, PlanVersion
-from .offline_planner import offline_plan
+from .offline_planner import offline_plan, planned_spec
 from .plan_diff import normalise_tasks
 from .plans import MAX_TASKS, Plan, PlanInvalid, validate_plan
 
@@ -38,6 +46,9 @@ Break the request into a plan: a small DAG of tasks, each done by one agent. Ans
 Agents (use these names exactly):
 {agents}
 
+Stacks (the "stack" of your answer names one for each part; use these names exactly):
+{stacks}
+
 Rules:
 - 1 to {max_tasks} tasks. Each task has a unique key: a short slug (lower-case letters, digits, dashes).
 - depends_on lists the keys of tasks that must finish first; no task depends on itself; no cycles.
@@ -46,29 +57,44 @@ Rules:
 - scope: [] for the whole project, ["core"] for shared backend files, or [EntityName] for one entity's files.
   For four or more entities, use one backend task with scope ["core"] and one backend task per entity after it.
 - timeout_s: null unless a task needs a specific limit in seconds.
-- reasoning: say what you found in the request and why the plan has this shape, in plain words."""
+- stack: the team's stack choices stand. Otherwise pick the back end in the language the request asks for
+  (for example "in Python"); when re-planning, keep the current stacks unless the feedback asks otherwise.
+- reasoning: say what you found in the request, which stacks you chose and why, and why the plan has this shape, in plain words."""
+
+
+class ModelPlan(Plan):
+    """What a model answers: the plan, and the stacks it is for."""
+
+    stack: StackChoice = Field(description="The registered stack that builds each part of the project.")
 
 
 def _system_prompt() -> str:
     agents = "\n".join(f"- {name}: {agent.description}" for name, agent in listed_agents().items())
-    return SYSTEM_PROMPT.format(agents=agents, max_tasks=MAX_TASKS)
+    stacks = "\n".join(
+        f"- {part}: " + "; ".join(f"{name} ({stack.label})" for name, stack in sorted(stacks_for(part).items()))
+        for part in ("backend", "frontend")
+    )
+    return SYSTEM_PROMPT.format(agents=agents, stacks=stacks, max_tasks=MAX_TASKS)
 
 
 def _user_prompt(project: Project, previous: PlanVersion | None, feedback: str) -> str:
     parts = [f"Request:\n{project.request}"]
-    if project.options:
-        parts.append(f"Stack choices made by the team:\n{json.dumps(project.options, sort_keys=True)}")
+    if chosen := chosen_options(project.options):
+        parts.append(f"Choices made by the team:\n{json.dumps(chosen, sort_keys=True)}")
     if previous is not None:
         parts.append(f"Current plan (version {previous.number}):\n{json.dumps(previous.tasks, indent=2)}")
+        if previous.spec is not None:
+            parts.append(f"Current stacks:\n{json.dumps(previous.spec['stack'], sort_keys=True)}")
     if feedback.strip():
         parts.append(f"Feedback from the team on the current plan:\n{feedback.strip()}")
     parts.append("Write the plan." if previous is None else "Write the revised plan, changing what the feedback asks for.")
     return "\n\n".join(parts)
 
 
-def _check_plan(plan: Plan) -> Plan:
+def _check_plan(plan: ModelPlan) -> ModelPlan:
     """The provider's validate hook: PlanInvalid's errors go back to the model as a repair."""
-    return validate_plan(plan)
+    checked = validate_plan(plan.model_dump(exclude={"stack"}))
+    return ModelPlan(reasoning=checked.reasoning, tasks=checked.tasks, stack=plan.stack)
 
 
 def _save_version(project: Project, **fields) -> PlanVersion:
@@ -96,22 +122,25 @@ def plan_project(project: Project, *, user=None, provider_name: str | None = Non
     provider = get_provider(provider_name or project.provider or None)
     previous = project.plan_versions.order_by("-number").first()
     started = time.monotonic()
+    # The spec is rebuilt from the request, so it reads all the feedback that led here.
+    every_feedback = "\n".join([*_feedback_so_far(previous), feedback.strip()]).strip()
     if provider.offline:
-        # The offline planner rebuilds from the request, so it reads all the feedback that led here.
-        every_feedback = "\n".join([*_feedback_so_far(previous), feedback.strip()]).strip()
-        plan, usage, call_ids = offline_plan(project.request, feedback=every_feedback, options=project.options), {}, ()
+        previous_spec = previous.spec_model() if previous is not None else None
+        plan, spec = offline_plan(project.request, feedback=every_feedback, options=project.options, previous=previous_spec)
+        usage, call_ids = {}, ()
     else:
         generated = generate(
-            provider, system=_system_prompt(), prompt=_user_prompt(project, previous, feedback), schema=Plan,
+            provider, system=_system_prompt(), prompt=_user_prompt(project, previous, feedback), schema=ModelPlan,
             context=LLMContext(project=project, purpose="plan"), validate=_check_plan,
         )
         plan, call_ids = generated.value, generated.call_ids
+        spec = planned_spec(project.request, feedback=every_feedback, options=project.options, stack=plan.stack)
         usage = {"tokens_in": generated.tokens_in, "tokens_out": generated.tokens_out}
     source = PlanSource.REPLAN if previous else (PlanSource.OFFLINE if provider.offline else PlanSource.LLM)
     version = _save_version(
         project, parent=previous, source=source, created_by=_person(user), feedback=feedback.strip(),
-        reasoning=plan.reasoning, tasks=plan.task_list(), provider=provider.name, model=provider.model,
-        latency_ms=int((time.monotonic() - started) * 1000), **usage,
+        reasoning=plan.reasoning, tasks=plan.task_list(), spec=spec.model_dump(mode="json"), provider=provider.name,
+        model=provider.model, latency_ms=int((time.monotonic() - started) * 1000), **usage,
     )
     # LLMCall rows are immutable; linking them to the version they produced is the one update allowed.
     LLMCall.objects.filter(pk__in=call_ids).update(plan_version=version)
@@ -137,7 +166,7 @@ def edit_plan(version: PlanVersion, tasks: list[dict], *, user) -> PlanVersion:
     reasoning = f"{who} edited version {version.number} by hand.\n\n{plan.reasoning}".strip()
     return _save_version(
         version.project, parent=version, source=PlanSource.EDIT, created_by=_person(user),
-        reasoning=reasoning, tasks=plan.task_list(), provider="", model="",
+        reasoning=reasoning, tasks=plan.task_list(), spec=version.spec, provider="", model="",
     )
 
 

@@ -124,12 +124,12 @@ class _Watch:
 
 
 def _context(task: TaskRun, claim: Claim, checkpoint) -> TaskContext:
-    project = task.run.plan_version.project
+    version = task.run.plan_version
     provider, llm_context = _provider(task)
     return TaskContext(
-        request=project.request, task_key=task.key, title=task.title, instructions=task.instructions,
-        scope=list(task.scope), upstream=_upstream(task), options=dict(project.options), provider=provider,
-        llm_context=llm_context, checkpoint=checkpoint, attempt=claim.number,
+        request=version.project.request, task_key=task.key, title=task.title, instructions=task.instructions,
+        scope=list(task.scope), upstream=_upstream(task), spec=version.spec_model(), feedback=version.feedback,
+        provider=provider, llm_context=llm_context, checkpoint=checkpoint, attempt=claim.number,
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
-from django.utils.text import Truncator, slugify
+from django.utils.text import slugify
+
+from agents.extraction import title_for
+from agents.stacks import stacks_for
 
 from .models import Project, Team
 
@@ -21,13 +23,24 @@ REQUEST_EXAMPLES = [
     "A REST API for a library to track books, authors and loans.",
 ]
 
-STACK_CHOICES = [("", "Let AutoDevOS decide"), ("yes", "Yes"), ("no", "No")]
-# The keys match agents.spec.Spec's switches, so the architect can apply them as they are.
-STACK_OPTIONS = {
+LET_US_DECIDE = ("", "Let AutoDevOS decide")
+KEEP_IT = ("", "Keep it as it is")
+SWITCH_CHOICES = [LET_US_DECIDE, ("yes", "Yes"), ("no", "No")]
+# The keys match agents.spec.Spec's switches and stack parts (agents.extraction.apply_options).
+SWITCH_OPTIONS = {
     "frontend": ("A website people can click through", "Without one you get only the back end (an API other programs call)."),
     "auth": ("People sign up and log in", "Accounts with passwords; changing data then needs a login."),
-    "python": ("Extra tests written in Python", "Adds PyTest checks next to the JavaScript tests."),
 }
+BACKEND_HELP = "What the back end is built with. Left to us, a request that asks for a language (“in Python”) gets it."
+
+
+def backend_field(blank: tuple[str, str], help_text: str) -> forms.ChoiceField:
+    """A choice of the registered back-end stacks, named for people, after `blank` (no choice made)."""
+    stacks = [(name, stack.label) for name, stack in sorted(stacks_for("backend").items())]
+    return forms.ChoiceField(
+        label="Back end", help_text=help_text, choices=[blank, *stacks], required=False,
+        error_messages={"invalid_choice": "That back end is not available; please pick another."},
+    )
 
 
 class NewProjectForm(forms.Form):
@@ -58,8 +71,9 @@ class NewProjectForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
         self.fields["provider"].choices = providers
-        for name, (label, help_text) in STACK_OPTIONS.items():
-            self.fields[name] = forms.ChoiceField(label=label, help_text=help_text, choices=STACK_CHOICES, required=False)
+        for name, (label, help_text) in SWITCH_OPTIONS.items():
+            self.fields[name] = forms.ChoiceField(label=label, help_text=help_text, choices=SWITCH_CHOICES, required=False)
+        self.fields["backend"] = backend_field(LET_US_DECIDE, BACKEND_HELP)
 
     def clean_request(self) -> str:
         text = self.cleaned_data["request"].strip()
@@ -67,18 +81,13 @@ class NewProjectForm(forms.Form):
             raise forms.ValidationError(self.fields["request"].error_messages["min_length"])
         return text
 
-    def options(self) -> dict[str, bool]:
-        """Only the choices the person made; "let AutoDevOS decide" leaves a switch out."""
-        return {name: self.cleaned_data[name] == "yes" for name in STACK_OPTIONS if self.cleaned_data.get(name)}
+    def options(self) -> dict[str, bool | str]:
+        """Only the choices the person made; "let AutoDevOS decide" leaves a choice out."""
+        switches = {name: self.cleaned_data[name] == "yes" for name in SWITCH_OPTIONS if self.cleaned_data.get(name)}
+        return switches | ({"backend": self.cleaned_data["backend"]} if self.cleaned_data.get("backend") else {})
 
     def project_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
-        if title:
-            return title
-        first_line = self.cleaned_data["request"].splitlines()[0]
-        # The request's opening clause usually names the thing: "A booking site for a dog groomer, with ..."
-        clause = re.split(r"[.;,:!?]", first_line, maxsplit=1)[0].strip()
-        return Truncator(clause if len(clause) >= REQUEST_MIN else first_line).chars(60)
+        return self.cleaned_data["title"].strip() or title_for(self.cleaned_data["request"])
 
     def save(self, user) -> Project:
         return Project.objects.create(
@@ -97,6 +106,11 @@ class ReplanForm(forms.Form):
             "max_length": f"Please keep the feedback under {FEEDBACK_MAX} characters.",
         },
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per form, so that it lists the stacks registered when the page is drawn.
+        self.fields["backend"] = backend_field(KEEP_IT, "The new plan keeps the current back end unless you pick another here.")
 
 
 class TaskForm(forms.Form):

@@ -88,6 +88,12 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def choose_backend(self, stack: str) -> None:
+        """Record the team's choice of back-end stack, made after the project was created: the
+        next plan is built with it, and later re-plans keep it."""
+        self.options = {**self.options, "backend": stack}
+        self.save(update_fields=["options"])
+
     def role_for(self, user) -> str | None:
         membership = Membership.objects.filter(team_id=self.team_id, user=user).only("role").first()
         return membership.role if membership else None

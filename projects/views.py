@@ -22,6 +22,7 @@ from pygments.util import ClassNotFound
 from agents.export import write_zip
 from agents.providers import configured_providers, default_provider_name
 from agents.registry import listed_agents
+from agents.stacks import stacks_for
 from orchestration.models import Artifact, Run
 from orchestration.planning import edit_plan, request_plan
 from orchestration.plans import PlanInvalid
@@ -73,8 +74,15 @@ def project_new(request: HttpRequest) -> HttpResponse:
             request_plan(project, user=request.user, provider_name=project.provider or None)
         messages.success(request, "Your project is saved. We are drawing up a plan; it appears below in a moment.")
         return redirect("projects:detail", project_id=project.pk)
-    context = {"form": form, "examples": REQUEST_EXAMPLES, "has_teams": teams.exists(), "one_team": teams.count() == 1}
+    context = {
+        "form": form, "examples": REQUEST_EXAMPLES, "has_teams": teams.exists(), "one_team": teams.count() == 1,
+        "backend_labels": _stack_labels("backend"), "frontend_labels": _stack_labels("frontend"),
+    }
     return render(request, "projects/project_new.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+def _stack_labels(part: str) -> list[str]:
+    return [stack.label for _, stack in sorted(stacks_for(part).items())]
 
 
 def _current_board(project: Project) -> Board | None:
@@ -178,7 +186,12 @@ def project_replan(request: HttpRequest, project_id: int) -> HttpResponse:
     form = ReplanForm(request.POST)
     if not form.is_valid():
         return _render_project(request, project, _current_board(project), replan_form=form, status=400)
-    if request_plan(project, user=request.user, provider_name=project.provider or None, feedback=form.cleaned_data["feedback"]):
+    with transaction.atomic():  # the planning task is enqueued on commit, so it sees the back end chosen here
+        started = request_plan(project, user=request.user, provider_name=project.provider or None,
+                               feedback=form.cleaned_data["feedback"])
+        if started and form.cleaned_data["backend"]:
+            project.choose_backend(form.cleaned_data["backend"])
+    if started:
         messages.success(request, "Thanks. We are re-planning with your feedback; the new plan appears here in a moment.")
     else:
         messages.error(request, "A new plan is already being drawn up. Please wait for it.")

@@ -4,7 +4,9 @@ answering with recorded agent answers."""
 import pytest
 
 from agents.file_agent import CONTRACT_PATH, SPEC_PATH, relevant_upstream
+from agents.spec import Spec
 from orchestration.models import Artifact, LLMCall, PlanVersion, TaskRun
+from orchestration.offline_planner import planned_spec
 from orchestration.runs import run_inline, start_run
 from tests.stubs import OpenAIStub, Reply, use_openai
 
@@ -36,14 +38,16 @@ TRESPASSING_ANSWER = {"reasoning": "A page too.", "files": [{"path": "frontend/s
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _run_plan(project, settings, replies):
+def _run_plan(project, settings, replies, *, spec: Spec | None = None, feedback: str = ""):
     project.provider = "openai"
     project.save()
     tasks = [
         {"key": "spec", "title": "Spec", "agent": "architect", "instructions": "", "depends_on": [], "scope": [], "timeout_s": None},
         {"key": "backend", "title": "API", "agent": "backend", "instructions": "", "depends_on": ["spec"], "scope": [], "timeout_s": None},
     ]
-    version = PlanVersion.objects.create(project=project, number=1, source="llm", tasks=tasks)
+    spec = spec or planned_spec(project.request)
+    version = PlanVersion.objects.create(project=project, number=1, source="llm", tasks=tasks, feedback=feedback,
+                                         spec=spec.model_dump(mode="json"))
     with OpenAIStub([Reply(json=answer) for answer in replies]) as stub:
         use_openai(settings, stub, TASK_MAX_ATTEMPTS=1)
         run = run_inline(start_run(version))
@@ -57,6 +61,22 @@ def test_the_architect_stores_the_models_spec_contract_and_reasoning(project_a, 
     assert spec_task.reasoning.startswith("Dogs are booked in; a booking belongs to one dog.")
     paths = set(Artifact.objects.filter(task_run=spec_task).values_list("path", flat=True))
     assert paths == {SPEC_PATH, CONTRACT_PATH}
+
+
+def test_the_architect_starts_the_model_from_the_versions_spec_and_feedback(project_a, settings):
+    _, stub = _run_plan(project_a, settings, [ARCHITECT_ANSWER, BACKEND_ANSWER], feedback="Also keep the dogs' breeds")
+    prompt = stub.requests[0].last_user_text
+    assert "The planner's spec, to start from" in prompt and '"name": "Appointment"' in prompt
+    assert "The team's feedback, which this plan version answers:\nAlso keep the dogs' breeds" in prompt
+
+
+def test_the_architect_keeps_the_stack_website_and_log_ins_the_plan_was_built_for(project_a, settings):
+    planned = planned_spec(project_a.request, options={"frontend": False, "auth": False})
+    run, _ = _run_plan(project_a, settings, [{**ARCHITECT_ANSWER, "spec": {**SPEC, "frontend": True, "auth": True}}, BACKEND_ANSWER],
+                       spec=planned)
+    written = Spec.model_validate_json(Artifact.objects.get(run=run, path=SPEC_PATH).content)
+    assert [e.name for e in written.entities] == ["Dog", "Booking"]
+    assert (written.stack, written.frontend, written.auth) == (planned.stack, False, False)
 
 
 def test_an_agent_writes_the_models_files_and_keeps_its_reasoning(project_a, settings):
@@ -89,7 +109,7 @@ def test_a_model_that_writes_another_agents_files_fails_the_task(project_a, sett
     run, _ = _run_plan(project_a, settings, [ARCHITECT_ANSWER, TRESPASSING_ANSWER])
     backend = run.task_runs.get(key="backend")
     assert backend.status == TaskRun.Status.FAILED
-    assert "may only write under backend/" in backend.error
+    assert "may only write backend/" in backend.error
     assert not backend.artifacts.exists()
 
 

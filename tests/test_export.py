@@ -9,7 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from agents.export import write_files, write_zip
+from agents.extraction import title_for
 from agents.safe_output import UnsafeOutput
+from agents.spec import Spec
+from agents.stacks import stacks_for
 from orchestration.models import Artifact, PlanVersion, Run, TaskRun
 from projects.models import Project
 
@@ -71,7 +74,17 @@ def test_generate_plans_runs_and_writes_the_project(tmp_path):
     assert (out / "frontend" / "src" / "pages" / "DoctorPage.tsx").exists()
     assert (out / "README.md").exists() and (out / "docs" / "API.md").exists()
     assert "succeeded backend (backend)" in report.getvalue()
+    assert f"Next: {out / 'README.md'} says how to install, test and run it." in report.getvalue()
     assert Run.objects.get().status == Run.Status.SUCCEEDED
+    assert Project.objects.get().title == title_for(CLINIC)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend", sorted(stacks_for("backend")))
+def test_generate_builds_the_back_end_named_by_the_stack_option(tmp_path, backend):
+    call_command("generate", CLINIC, "--out", str(tmp_path), "--stack", backend, stdout=io.StringIO())
+    assert Project.objects.get().options == {"backend": backend}
+    assert Spec.model_validate_json((tmp_path / "spec" / "spec.json").read_text()).stack.backend == backend
 
 
 @pytest.mark.django_db(transaction=True)

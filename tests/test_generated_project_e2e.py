@@ -12,7 +12,6 @@ import io
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -105,6 +104,3 @@ def test_the_generated_project_installs_builds_lints_and_passes_its_tests(name, 
     _sh(frontend, "npm", "run", "build")
     _sh(frontend, "npm", "test")
     assert (frontend / "dist" / "index.html").exists()
-
-    if (out / "python").exists():
-        _sh(out, sys.executable, "-m", "pytest", "python", "-q", "-p", "no:django", "-p", "no:cacheprovider")

@@ -12,11 +12,11 @@ from agents.generators.docs import docs_files
 from agents.generators.frontend import frontend_files
 from agents.generators.naming import normalise_spec
 from agents.generators.prisma import migration_sql, schema_prisma
-from agents.generators.testing import extra_test_files
 from agents.generators.typescript import js_string, ts_import
 from agents.openapi import openapi_document
 from agents.registry import get_agent
 from agents.spec import Spec
+from orchestration.offline_planner import planned_spec
 
 REQUESTS = [
     "A small clinic appointment system with doctors, patients and appointments; patients book an appointment with a doctor",
@@ -39,15 +39,15 @@ def _spec(**changes) -> Spec:
     return Spec.model_validate(data | changes)
 
 
-def _run(agent: str, request: str, upstream: dict[str, str], scope: list[str] | None = None, options=None):
+def _run(agent: str, request: str, upstream: dict[str, str], scope: list[str] | None = None, spec: Spec | None = None):
     context = AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=scope or [],
-                           upstream=upstream, options=options or {})
+                           upstream=upstream, spec=spec)
     return get_agent(agent).run(context)
 
 
-def _project(request: str, options=None) -> dict[str, dict[str, str]]:
+def _project(request: str) -> dict[str, dict[str, str]]:
     """Each agent's files for the request, offline."""
-    spec_files = _run("architect", request, {}, options=options).files
+    spec_files = _run("architect", request, {}, spec=planned_spec(request)).files
     outputs = {"architect": spec_files}
     for agent in ("backend", "frontend", "tests", "docs", "devops"):
         outputs[agent] = _run(agent, request, spec_files).files
@@ -72,7 +72,7 @@ def _kebab(name: str) -> str:
 
 @pytest.mark.parametrize("request_text", REQUESTS)
 def test_no_two_agents_write_the_same_file(request_text):
-    outputs = _project(request_text, options={"python": True})
+    outputs = _project(request_text)
     seen: dict[str, str] = {}
     for agent, files in outputs.items():
         for path in files:
@@ -192,13 +192,6 @@ def test_an_api_only_spec_has_no_frontend_in_devops():
     assert "frontend/Dockerfile" not in files and "frontend" not in files["docker-compose.yml"]
 
 
-def test_python_files_are_written_only_when_the_spec_asks_for_python():
-    assert not any(p.startswith("python/") for p in extra_test_files(_spec()))
-    files = extra_test_files(_spec(python=True))
-    assert "python/tests/test_smoke.py" in files
-    assert "('matches', {'playedOn': '2030-01-02'}, {'homeTeamId': 'teams', 'awayTeamId': 'teams'})" in files["python/smoke.py"]
-
-
 def test_labels_with_quotes_and_backticks_are_escaped_in_generated_code():
     spec = _spec(entities=[{"name": "Note", "plural": "notes", "label": 'Note "`${x}`', "fields": [{"name": "body", "type": "text"}]}])
     fixtures = backend_files(spec, [])["backend/tests/fixtures.ts"]
@@ -217,11 +210,17 @@ def test_long_imports_are_wrapped_one_name_per_line():
     assert wrapped.startswith("import {\n  name0,\n") and wrapped.endswith('} from "./x";')
 
 
-def test_the_architect_honours_the_options_chosen_on_the_form():
-    files = _run("architect", REQUESTS[0], {}, options={"frontend": False, "python": True}).files
-    spec = json.loads(files["spec/spec.json"])
-    assert (spec["frontend"], spec["python"]) == (False, True)
+def test_the_offline_architect_writes_the_spec_planned_with_the_options_chosen_on_the_form():
+    planned = planned_spec(REQUESTS[0], options={"frontend": False})
+    files = _run("architect", REQUESTS[0], {}, spec=planned).files
+    assert Spec.model_validate_json(files["spec/spec.json"]) == planned
+    assert json.loads(files["spec/spec.json"])["frontend"] is False
     assert json.loads(files["spec/openapi.json"])["openapi"] == "3.1.0"
+
+
+def test_the_architect_of_a_version_planned_before_specs_were_stored_asks_for_a_replan():
+    with pytest.raises(PermanentAgentError, match="Re-plan the project"):
+        _run("architect", REQUESTS[0], {})
 
 
 def test_an_agent_without_the_spec_upstream_fails_for_good():

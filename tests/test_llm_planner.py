@@ -6,6 +6,7 @@ import pytest
 from django_q.conf import Conf
 
 from agents.providers import ProviderError
+from agents.stacks import stacks_for
 from orchestration.models import LLMCall, PlanVersion
 from orchestration.planning import plan_project, request_plan
 from projects.models import Project
@@ -21,13 +22,17 @@ def _task(key: str, agent: str, depends_on: list[str] | None = None) -> dict:
             "scope": [], "timeout_s": None}
 
 
+BACKENDS = sorted(stacks_for("backend"))
+FRONTEND = sorted(stacks_for("frontend"))[0]
 GOOD = {
     "reasoning": "Three entities and a web UI, so one backend task and a frontend.",
     "tasks": [
         _task("spec", "architect"), _task("api", "backend", ["spec"]), _task("web", "frontend", ["spec"]),
         _task("tests", "tests", ["api", "web"]), _task("docs", "docs", ["spec"]), _task("devops", "devops", ["spec"]),
     ],
+    "stack": {"backend": BACKENDS[-1], "frontend": FRONTEND},
 }
+UNKNOWN_STACK = {**GOOD, "stack": {"backend": "cobol", "frontend": FRONTEND}}
 CYCLE = {**GOOD, "tasks": [_task("spec", "architect", ["tests"]), *GOOD["tasks"][1:]]}
 UNKNOWN_AGENT = {**GOOD, "tasks": [*GOOD["tasks"][:5], _task("devops", "sysadmin", ["spec"])]}
 MISSING_DEP = {**GOOD, "tasks": [*GOOD["tasks"][:3], _task("tests", "tests", ["api", "qa-plan"]), *GOOD["tasks"][4:]]}
@@ -71,12 +76,32 @@ def test_the_prompt_carries_the_request_and_the_agents(provider, project_a):
     for agent in ("architect", "backend", "frontend", "tests", "docs", "devops"):
         assert agent in sent
     assert "probe" not in sent
+    for stack in [*stacks_for("backend").values(), *stacks_for("frontend").values()]:
+        assert f"{stack.name} ({stack.label})" in sent
+
+
+def test_the_version_stores_the_spec_drawn_from_the_request_with_the_stacks_the_model_chose(provider, project_a):
+    name, start = provider
+    start([Reply(json=GOOD)])
+    spec = plan_project(project_a, provider_name=name).spec_model()
+    assert [e.name for e in spec.entities] == ["Customer", "Dog", "Appointment"]
+    assert (spec.stack.backend, spec.stack.frontend) == (BACKENDS[-1], FRONTEND)
+
+
+def test_the_teams_back_end_choice_stands_whatever_the_model_chose(provider, project_a):
+    name, start = provider
+    stub = start([Reply(json=GOOD)])
+    Project.objects.filter(pk=project_a.pk).update(options={"backend": BACKENDS[0], "python": True})  # a retired option
+    project_a.refresh_from_db()
+    assert plan_project(project_a, provider_name=name).spec_model().stack.backend == BACKENDS[0]
+    assert f'Choices made by the team:\n{{"backend": "{BACKENDS[0]}"}}' in stub.requests[0].messages[-1][1]
 
 
 @pytest.mark.parametrize(("bad", "reason"), [
     (CYCLE, "go round in a circle"),
     (UNKNOWN_AGENT, "agent 'sysadmin' does not exist"),
     (MISSING_DEP, "depends on 'qa-plan', which is not a task in this plan"),
+    (UNKNOWN_STACK, "unknown backend stack 'cobol'"),
 ])
 def test_a_bad_plan_goes_back_to_the_model_and_the_repaired_one_is_kept(provider, project_a, bad, reason):
     name, start = provider
@@ -123,6 +148,7 @@ def test_replanning_sends_the_current_plan_and_the_feedback(provider, project_a,
     assert (v2.number, v2.source, v2.parent, v2.feedback) == (2, "replan", v1, "Drop the frontend, we only need the API")
     prompt = stub.requests[1].messages[-1][1]
     assert "Current plan (version 1)" in prompt and '"key": "web"' in prompt
+    assert f'Current stacks:\n{{"backend": "{BACKENDS[-1]}", "frontend": "{FRONTEND}"}}' in prompt
     assert "Drop the frontend, we only need the API" in prompt
     assert [t["key"] for t in v1.diff(v2).removed] == ["web"]
 

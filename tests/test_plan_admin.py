@@ -3,6 +3,7 @@ two versions compared side by side, and the project's history with "compare with
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from orchestration.models import LLMCall, PlanVersion
 from orchestration.planning import edit_plan, plan_project
@@ -35,6 +36,13 @@ def test_a_version_page_shows_the_plan_as_a_table_with_its_reasoning(staff_clien
         assert f'<th scope="col">{header}</th>' in page
     assert "<code>spec</code>" in page and "<td>architect</td>" in page
     assert "I read the request as" in page
+
+
+def test_a_version_page_shows_the_stored_spec_and_the_stacks_it_is_built_with(staff_client, versions):
+    _, v2 = versions
+    page = staff_client.get(reverse("admin:orchestration_planversion_change", args=[v2.pk])).content.decode()
+    assert escape(v2.built_with()) in page and "(back end)" in page
+    assert "&quot;name&quot;: &quot;Invoice&quot;" in page
 
 
 def test_a_version_page_links_its_llm_calls(staff_client, project_a):

@@ -5,7 +5,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from agents.spec import StackChoice
+from agents.stacks import get_stack, stacks_for
 from projects.models import Project
+
+BACKENDS = sorted(stacks_for("backend"))
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +48,26 @@ def test_replanning_with_feedback_makes_the_next_version_and_points_at_the_compa
     assert project.plan_versions.get(number=2).feedback == "Also let people comment on recipes and keep favourites"
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_stack_option_chooses_the_back_end_and_the_plan_names_it(backend):
+    output = _plan(RECIPES, "--stack", backend)
+    project = Project.objects.get()
+    assert project.options == {"backend": backend}
+    assert project.plan_versions.get().spec_model().stack.backend == backend
+    assert f"Back end: {get_stack(backend).label}" in output
+    assert f"Website: {get_stack(StackChoice().frontend).label}" in output
+
+
+def test_a_replan_keeps_the_back_end_unless_the_stack_option_changes_it():
+    _plan(RECIPES, "--stack", BACKENDS[-1])
+    project = Project.objects.get()
+    _plan("--project", str(project.pk), "--feedback", "Also keep favourites")
+    assert project.plan_versions.get(number=2).spec_model().stack.backend == BACKENDS[-1]
+    output = _plan("--project", str(project.pk), "--feedback", "And comments", "--stack", BACKENDS[0])
+    assert project.plan_versions.get(number=3).spec_model().stack.backend == BACKENDS[0]
+    assert f"Back end: {get_stack(BACKENDS[0]).label}" in output
+
+
 def test_an_api_request_prints_a_plan_without_a_frontend():
     output = _plan("A REST API for books and authors")
     assert "frontend" not in [line.split()[0] for line in output.splitlines() if line.strip()]
@@ -55,6 +79,7 @@ def test_an_api_request_prints_a_plan_without_a_frontend():
     (("A todo list", "--project", "1"), "leave out the request text"),
     (("--project", "424242"), "There is no project 424242"),
     (("A todo list", "--provider", "psychic"), "no LLM provider called 'psychic'"),
+    (("A todo list", "--stack", "cobol"), "invalid choice: 'cobol'"),
 ])
 def test_it_explains_what_is_wrong_with_the_arguments(args, message):
     with pytest.raises(CommandError, match=message):

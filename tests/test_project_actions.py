@@ -5,7 +5,9 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django_q.conf import Conf
 
+from agents.stacks import stacks_for
 from orchestration.models import PlanVersion, Run, TaskRun
 from projects.forms import REQUEST_MAX
 from projects.models import Membership, Project
@@ -17,6 +19,10 @@ pytestmark = pytest.mark.django_db
 REQUEST = "An appointment booking site for a dog groomer, with customers, dogs and appointments."
 
 
+def _page_text(client, project) -> str:
+    return client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+
+
 def _post(client, name, *args, **data):
     return client.post(reverse(f"projects:{name}", args=args), data)
 
@@ -26,11 +32,32 @@ def test_creating_a_project_stores_it_and_starts_planning(client, alice, team_a)
     response = _post(client, "new", request=REQUEST, title="", team=team_a.pk, provider="offline", frontend="no", auth="")
     project = Project.objects.get()
     assert response.url == reverse("projects:detail", args=[project.pk])
-    assert project.title == "An appointment booking site for a dog groomer"
+    assert project.title == "Appointment booking site for a dog groomer"
     assert project.options == {"frontend": False}
     assert project.provider == "offline" and project.team == team_a and project.created_by == alice
     assert project.planning_status == Project.PlanningStatus.PLANNING
     assert "We are drawing up a plan" in client.get(response.url).content.decode()
+
+
+@pytest.mark.parametrize("backend", sorted(stacks_for("backend")))
+def test_the_back_end_chosen_on_the_form_is_kept_with_the_project_and_planned_for(
+    client, alice, team_a, backend, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(Conf, "SYNC", True)  # the planning task runs at once, in this process
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, "new", request=REQUEST, team=team_a.pk, provider="offline", backend=backend)
+    project = Project.objects.get()
+    assert project.options == {"backend": backend}
+    assert project.plan_versions.get().spec_model().stack.backend == backend
+
+
+def test_a_back_end_that_is_not_offered_is_refused_in_plain_words(client, alice, team_a):
+    client.force_login(alice)
+    response = _post(client, "new", request=REQUEST, team=team_a.pk, provider="offline", backend="cobol")
+    assert response.status_code == 400
+    assert "That back end is not available; please pick another." in response.content.decode()
+    assert not Project.objects.exists()
 
 
 def test_an_empty_request_is_explained_and_nothing_is_created(client, alice, team_a):
@@ -125,6 +152,29 @@ def test_replan_with_feedback_starts_planning(client, bob, project_a):
     project_a.refresh_from_db()
     assert project_a.planning_status == Project.PlanningStatus.PLANNING
     assert "re-planning with your feedback" in client.get(response.url).content.decode()
+
+
+@pytest.mark.parametrize("backend", sorted(stacks_for("backend")))
+def test_a_replan_can_change_the_back_end_and_the_new_version_is_planned_for_it(
+    client, bob, project_a, backend, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(Conf, "SYNC", True)  # the planning task runs at once, in this process
+    make_version(project_a)
+    client.force_login(bob)
+    assert 'name="backend"' in _page_text(client, project_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, "replan", project_a.pk, feedback="Also keep invoices.", backend=backend)
+    project_a.refresh_from_db()
+    assert project_a.options == {"backend": backend}
+    assert project_a.plan_versions.get(number=2).spec_model().stack.backend == backend
+
+
+def test_a_replan_that_picks_no_back_end_leaves_the_projects_choices_alone(client, bob, project_a):
+    make_version(project_a)
+    client.force_login(bob)
+    _post(client, "replan", project_a.pk, feedback="Also keep invoices.", backend="")
+    project_a.refresh_from_db()
+    assert project_a.options == {}
 
 
 def test_replan_without_feedback_asks_for_it(client, bob, project_a):

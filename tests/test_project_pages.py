@@ -6,7 +6,9 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from agents.stacks import get_stack, stacks_for
 from orchestration.models import Run, TaskRun
+from orchestration.planning import plan_project
 from projects.models import Membership, Project
 from projects.plan_display import TaskRow, layered_picture
 
@@ -65,6 +67,14 @@ def test_the_new_project_form_guides_with_examples(client, alice):
     assert "What should we build?" in page
     assert "dog groomer" in page
     assert 'data-fill="id_request"' in page
+
+
+def test_the_new_project_form_offers_every_back_end_by_its_label_and_no_python_tests(client, alice):
+    client.force_login(alice)
+    page = _page(client, "new")
+    offered = re.findall(r'<option value="([a-z]*)"[^>]*>([^<]*)</option>', page.split('name="backend"')[1].split("</select>")[0])
+    assert offered == [("", "Let AutoDevOS decide")] + [(n, s.label) for n, s in sorted(stacks_for("backend").items())]
+    assert 'name="python"' not in page
 
 
 def test_the_new_project_form_offers_only_configured_providers(client, alice, settings):
@@ -167,6 +177,24 @@ def test_a_plan_version_has_its_own_page(client, alice, project_a):
     client.force_login(alice)
     page = _page(client, "version", project_a.pk, version.pk)
     assert "Plan version 1" in page and "Why: it is small." in page and "Design the data model" in page
+
+
+def test_the_project_and_version_pages_say_which_stacks_the_plan_is_built_with(client, alice, project_a):
+    version = plan_project(project_a, provider_name="offline")
+    spec = version.spec_model()
+    built_with = f"{get_stack(spec.stack.backend).label} (back end) and {get_stack(spec.stack.frontend).label} (website)"
+    client.force_login(alice)
+    assert f"Built with {built_with}." in _page(client, "detail", project_a.pk)
+    assert f"<strong>Built with:</strong> {built_with}" in _page(client, "version", project_a.pk, version.pk)
+
+
+def test_an_api_only_plan_is_built_with_a_back_end_alone(client, alice, project_a):
+    Project.objects.filter(pk=project_a.pk).update(options={"frontend": False})
+    project_a.refresh_from_db()
+    version = plan_project(project_a, provider_name="offline")
+    client.force_login(alice)
+    page = _page(client, "version", project_a.pk, version.pk)
+    assert f"<strong>Built with:</strong> {get_stack(version.spec_model().stack.backend).label} (back end)</p>" in page
 
 
 def test_the_files_page_shows_the_tree(client, alice, project_a):

@@ -9,7 +9,10 @@ from agents.safe_output import MAX_DEPTH, MAX_PATH_LENGTH, Limits, UnsafeOutput,
 
 LIMITS = Limits(max_file_bytes=1000, max_files=5, max_total_bytes=2500)
 NAME_CHARS = string.ascii_letters + string.digits + "_-"
-segment = st.text(alphabet=NAME_CHARS, min_size=1, max_size=12)
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(10))}
+segment = st.text(alphabet=NAME_CHARS, min_size=1, max_size=12).filter(
+    lambda name: not name.startswith("-") and name.upper() not in WINDOWS_DEVICES
+)
 safe_path = st.lists(segment, min_size=1, max_size=5).map("/".join)
 
 
@@ -116,3 +119,52 @@ def test_one_bad_file_means_nothing_is_accepted(files):
     hostile = dict(files) | {"../outside.txt": "x"}
     with pytest.raises(UnsafeOutput):
         check_files(hostile, limits=Limits(10_000, 100, 100_000))
+
+
+@pytest.mark.parametrize("path", [
+    "backend/.git/config", ".git/hooks/post-checkout", ".GIT/config", "frontend/.Git/HEAD", "backend/.git",
+    ".hg/hgrc", "docs/.svn/entries",
+])
+def test_version_control_folders_are_refused(path):
+    with pytest.raises(UnsafeOutput, match="version-control folder"):
+        check_path(path)
+
+
+@pytest.mark.parametrize("path", [".gitignore", ".gitattributes", ".github/workflows/ci.yml", "backend/.gitignore"])
+def test_git_settings_that_run_nothing_are_accepted(path):
+    assert check_path(path) == path
+
+
+@pytest.mark.parametrize("path", [".npmrc", "backend/.npmrc", "frontend/.yarnrc", ".yarnrc.yml", "python/pip.conf", "pip.ini"])
+def test_package_manager_settings_are_refused(path):
+    with pytest.raises(UnsafeOutput, match="package manager"):
+        check_path(path)
+
+
+@pytest.mark.parametrize("path", ["backend/newline.ts\n", "README.md\n", "docs\n/API.md", "a.ts\r\n"])
+def test_a_line_break_at_the_end_of_a_part_is_refused(path):
+    with pytest.raises(UnsafeOutput):
+        check_path(path)
+
+
+@pytest.mark.parametrize("path", ["backend/-rf", "-x.ts", "docs/--help.md"])
+def test_a_part_that_reads_as_an_option_is_refused(path):
+    with pytest.raises(UnsafeOutput, match="option"):
+        check_path(path)
+
+
+@pytest.mark.parametrize("path", ["backend/CON", "backend/aux.ts", "nul.d.ts", "src/com1.json", "LPT9.txt.bak", "Prn"])
+def test_windows_device_names_are_refused_with_any_extension(path):
+    with pytest.raises(UnsafeOutput, match="Windows device"):
+        check_path(path)
+
+
+@pytest.mark.parametrize("path", ["backend/console.ts", "auxiliary.ts", "null.md", "com10.txt", "src/connection.ts"])
+def test_names_that_only_begin_like_a_device_are_accepted(path):
+    assert check_path(path) == path
+
+
+@pytest.mark.parametrize("path", ["backend/name.", "docs.", "a/b..", "backend/name ", "link@target", "@types/x.d.ts"])
+def test_trailing_dots_spaces_and_at_signs_are_refused(path):
+    with pytest.raises(UnsafeOutput):
+        check_path(path)

@@ -1,11 +1,15 @@
-"""The offline architect reads the entities, fields, links and flags out of the request itself."""
+"""The offline extractor reads the entities, fields, links, flags and stack out of the request itself."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.extraction import apply_options, extract_spec, request_with_feedback
-from agents.spec import Spec
+from agents.extraction import apply_options, extract_spec, title_for
+from agents.spec import Spec, StackChoice
+from agents.stacks import get_stack, stacks_for
+
+BACKENDS = sorted(stacks_for("backend"))
+PYTHON_BACKENDS = [name for name in BACKENDS if get_stack(name).language == "python"]
 
 
 def _entities(spec: Spec) -> list[str]:
@@ -154,12 +158,19 @@ def test_a_request_that_mentions_logging_in_has_auth():
     assert extract_spec("A static site where members log in to see events").auth is True
 
 
-@pytest.mark.parametrize(("request_text", "python"), [
-    ("A Flask API for employees", True), ("A Django app for a school", True), ("Python scripts and a REST API for notes", True),
-    ("A React app for notes", False),
+# Runs once a back end in Python (the fastapi stack, built in parallel) is registered.
+@pytest.mark.skipif(not PYTHON_BACKENDS, reason="no back-end stack in Python is registered yet")
+@pytest.mark.parametrize("request_text", [
+    "A Flask API for employees", "A Django app for a school", "Python scripts and a REST API for notes",
+    "A notes app with FastAPI", "A booking site for a vet, in Python",
 ])
-def test_python_is_generated_only_when_the_request_asks_for_it(request_text, python):
-    assert extract_spec(request_text).python is python
+def test_a_request_that_asks_for_python_gets_the_python_back_end(request_text):
+    assert extract_spec(request_text).stack.backend == PYTHON_BACKENDS[0]
+
+
+@pytest.mark.parametrize("request_text", ["A React app for notes", "A TypeScript API for notes", "A pythonic notes app"])
+def test_a_request_that_does_not_ask_for_python_gets_the_default_back_end(request_text):
+    assert extract_spec(request_text).stack.backend == StackChoice().backend
 
 
 def test_a_javascript_reserved_word_never_names_an_entity():
@@ -170,8 +181,19 @@ def test_a_javascript_reserved_word_never_names_an_entity():
 
 def test_the_title_and_app_name_come_from_the_request():
     spec = extract_spec("Build me a recipe sharing site where users post recipes")
-    assert spec.title == "Recipe sharing site"
+    assert spec.title == "Recipe sharing site" == title_for("Build me a recipe sharing site where users post recipes")
     assert spec.app_name == "recipe-sharing-site"
+
+
+@pytest.mark.parametrize(("request_text", "title"), [
+    ("An appointment booking site for a dog groomer, with customers", "Appointment booking site for a dog groomer"),
+    ("I want a todo list. It should have due dates", "Todo list"),
+    ("please create a gallery of photos for my family: albums and photos", "Gallery of photos for my family"),
+    ("   ", "Generated app"),
+    ("A " + "very " * 30 + "long request", "Very very very very very very very very very very very..."),
+])
+def test_the_title_is_the_opening_phrase_of_the_request(request_text, title):
+    assert title_for(request_text) == title
 
 
 def test_the_same_request_always_gives_the_same_spec():
@@ -199,7 +221,12 @@ def test_options_chosen_on_the_form_override_the_request():
     assert (spec.frontend, spec.auth) == (True, False)
 
 
-def test_feedback_in_the_architects_instructions_is_read_with_the_request():
-    instructions = "Write spec/spec.json.\nFeedback to take into account: Also keep invoices\nFeedback to take into account: and vets"
-    spec = extract_spec(request_with_feedback("A clinic with doctors and patients", instructions))
-    assert _entities(spec) == ["Doctor", "Patient", "Invoice", "Vet"]
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_back_end_chosen_on_the_form_overrides_the_request(backend):
+    spec = apply_options(extract_spec("A REST API in Python for books"), {"backend": backend})
+    assert spec.stack.backend == backend
+
+
+def test_a_back_end_that_is_not_registered_and_retired_options_are_ignored():
+    spec = extract_spec("A REST API for books")
+    assert apply_options(spec, {"backend": "cobol", "python": True, "frontend": "yes"}) == spec

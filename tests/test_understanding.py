@@ -137,14 +137,16 @@ def test_a_converter_gets_a_minimal_plan_without_invented_unit_tables():
 
 
 def test_the_plan_reasoning_says_what_offline_mode_will_not_build():
-    plan = offline_plan("A clinic where patients book appointments with doctors and we send reminders.")
+    plan, _ = offline_plan("A clinic where patients book appointments with doctors and we send reminders.")
     assert "Sending reminders: not built." in plan.reasoning
-    game = offline_plan("A tetris clone")
+    game, spec = offline_plan("A tetris clone")
     assert "mainly a game" in game.reasoning
+    assert spec.kind == "game"
 
 
 def test_replan_feedback_adds_details_and_records_and_never_a_track_entity():
-    spec = extract_spec("A lending library for a neighbourhood tool shed: members borrow tools.\nAlso track tool condition and repairs")
+    _, spec = offline_plan("A lending library for a neighbourhood tool shed: members borrow tools.",
+                           feedback="Also track tool condition and repairs")
     names = [e.name for e in spec.entities]
     assert "Repair" in names and "Track" not in names
     assert "condition" in {f.name for f in spec.entity("Tool").fields}

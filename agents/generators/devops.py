@@ -100,18 +100,6 @@ def github_ci(spec: Spec) -> str:
     lines += _github_node_job("backend", ["npx tsc --noEmit", "npm run lint", "npm test"])
     if spec.frontend:
         lines += _github_node_job("frontend", ["npm run lint", "npm run build", "npm test"])
-    if spec.python:
-        lines += [
-            "  python:",
-            "    runs-on: ubuntu-latest",
-            "    steps:",
-            "      - uses: actions/checkout@v4",
-            "      - uses: actions/setup-python@v5",
-            "        with:",
-            '          python-version: "3.12"',
-            "      - run: pip install -r python/requirements-dev.txt",
-            "      - run: pytest python",
-        ]
     return "\n".join(lines) + "\n"
 
 
@@ -132,14 +120,4 @@ def gitlab_ci(spec: Spec) -> str:
     lines += node_job("backend", ["npx tsc --noEmit", "npm run lint", "npm test"])
     if spec.frontend:
         lines += node_job("frontend", ["npm run lint", "npm run build", "npm test"])
-    if spec.python:
-        lines += [
-            "python:",
-            "  stage: test",
-            "  image: python:3.12",
-            "  script:",
-            "    - pip install -r python/requirements-dev.txt",
-            "    - pytest python",
-            "",
-        ]
     return "\n".join(lines)

@@ -37,13 +37,6 @@ def readme(spec: Spec) -> str:
         "    npm run dev          # http://localhost:5173",
         "",
     ] if spec.frontend else []
-    python = [
-        "The `python/` folder holds a small API client and smoke test in Python:",
-        "",
-        "    pip install -r python/requirements-dev.txt",
-        "    pytest python        # set API_URL=http://localhost:3000 to also run the live smoke test",
-        "",
-    ] if spec.python else []
     access = (
         "Anyone may read; creating, changing and deleting records needs an account: register or log in, "
         "then send the token as `Authorization: Bearer <token>`."
@@ -64,7 +57,6 @@ def readme(spec: Spec) -> str:
         "",
         "    backend/     Express 5 + TypeScript + Prisma 7 (SQLite through better-sqlite3), Jest + supertest tests",
         *(["    frontend/    React 19 + TypeScript + Tailwind 4 + Vite, Vitest + Testing Library tests"] if spec.frontend else []),
-        *(["    python/      API client and smoke test, with pytest tests"] if spec.python else []),
         "    docs/API.md  every route, generated from the OpenAPI contract",
         "",
         "## Run it",
@@ -87,7 +79,6 @@ def readme(spec: Spec) -> str:
         "    cd backend && npm test && npm run lint",
         *(["    cd frontend && npm test && npm run lint && npm run build"] if spec.frontend else []),
         "",
-        *python,
         "Backend tests create a fresh SQLite file from `prisma/migrations` for each test file; nothing is shared.",
         "",
         "## Environment variables",

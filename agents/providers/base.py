@@ -84,10 +84,6 @@ class Provider(ABC):
         """The system text actually sent; providers without structured output add the schema to it."""
         return system
 
-    def secrets(self) -> list[str]:
-        """Values that must never be stored or logged (API keys)."""
-        return []
-
     @abstractmethod
     def complete(self, system: str, messages: list[Message], schema: type[BaseModel]) -> Completion:
         """One HTTP attempt; raises AttemptFailed."""

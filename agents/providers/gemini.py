@@ -63,9 +63,6 @@ class GeminiProvider(Provider):
             timeout_s=settings.LLM_TIMEOUT_S,
         )
 
-    def secrets(self) -> list[str]:
-        return [self._api_key]
-
     @cached_property
     def _client(self) -> genai.Client:
         # No retry_options: the SDK would retry silently (and ignore Retry-After); our layer

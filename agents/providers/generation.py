@@ -4,10 +4,17 @@ Every HTTP attempt is one LLMCall row. Attempts that fail with 429, 5xx, a timeo
 connection are retried with exponential backoff and jitter (or the server's Retry-After); an
 answer that is not JSON, fails the schema or fails `validate` goes back to the model with the
 problems, up to LLM_MAX_REPAIRS times. The provider is never swapped for another.
+
+Every configured secret is removed from each answer (agents.providers.redaction) before it is
+stored, parsed, shown or sent back: from its text here, and from the parsed value in parse_answer.
+A stored row keeps at most LLM_CALL_STORE_MAX_CHARS of a prompt and of an answer, with the full
+lengths and the answer's SHA-256.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 import re
@@ -25,11 +32,11 @@ from orchestration.models import LLMCall
 
 from .base import AttemptFailed, Completion, Message, Provider, ProviderError
 from .budget import charge, check_budget, estimate_call
+from .redaction import Redactor
 
 logger = logging.getLogger(__name__)
 
 _FENCE = re.compile(r"^```[A-Za-z0-9_-]*\s*\n?(.*?)\n?\s*```$", re.DOTALL)
-REDACTED = "[redacted]"
 
 
 @dataclass
@@ -77,7 +84,7 @@ def generate(
     for _ in range(tries):
         completion, latency_ms = session.ask(conversation)
         try:
-            value = parse_answer(completion.text, schema, validate)
+            value = parse_answer(completion.text, schema, validate, redactor=session.redactor)
         except InvalidAnswer as exc:
             problems = exc.problems
             session.record(conversation, completion=completion, latency_ms=latency_ms, error=f"unusable answer: {exc}")
@@ -87,12 +94,14 @@ def generate(
         return session.result(value, completion.text)
     raise ProviderError(
         f"The {provider.label} model did not give a usable answer in {tries} tries. "
-        f"The last answer had these problems: {session.redact('; '.join(problems))}"
+        f"The last answer had these problems: {session.redactor.text('; '.join(problems))}"
     )
 
 
-def parse_answer(text: str, schema: type[BaseModel], validate: Callable[[Any], Any] | None = None) -> Any:
-    """The answer as a schema instance, or InvalidAnswer listing every problem found."""
+def parse_answer(text: str, schema: type[BaseModel], validate: Callable[[Any], Any] | None = None, *, redactor: Redactor) -> Any:
+    """The answer as a schema instance, or InvalidAnswer listing every problem found. Secrets are
+    removed from the decoded value, before the schema or `validate` sees it: an escape in the text
+    (\\u002d) only becomes the secret once decoded."""
     stripped = text.strip()
     if match := _FENCE.match(stripped):
         stripped = match.group(1).strip()
@@ -101,7 +110,7 @@ def parse_answer(text: str, schema: type[BaseModel], validate: Callable[[Any], A
     except json.JSONDecodeError as exc:
         raise InvalidAnswer([f"the answer is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]) from None
     try:
-        value = schema.model_validate(data)
+        value = schema.model_validate(redactor.data(data))
     except ValidationError as exc:
         raise InvalidAnswer([_describe(error) for error in exc.errors()]) from None
     if validate is None:
@@ -140,7 +149,7 @@ class _Session:
         self.tokens_out = 0
         self.call_ids: list[int] = []
         self.started = time.monotonic()
-        self._secrets = [s for s in provider.secrets() if s]
+        self.redactor = Redactor.from_settings()
 
     @property
     def system(self) -> str:
@@ -159,7 +168,7 @@ class _Session:
         )
         first = self.attempt
         try:
-            return retrying(self._attempt_once, conversation)
+            completion, latency_ms = retrying(self._attempt_once, conversation)
         except AttemptFailed as exc:
             made = self.attempt - first
             label = self.provider.label
@@ -168,8 +177,9 @@ class _Session:
                 message = f"The {label} service kept failing ({exc.reason}) after {attempts}; try again later."
             else:
                 message = f"The {label} service refused the request ({exc}). {exc.hint}".strip()
-            logger.warning("%s call gave up: %s", self.provider.name, self.redact(message))
-            raise ProviderError(self.redact(message)) from None
+            logger.warning("%s call gave up: %s", self.provider.name, self.redactor.text(message))
+            raise ProviderError(self.redactor.text(message)) from None
+        return dataclasses.replace(completion, text=self.redactor.text(completion.text)), latency_ms
 
     def _attempt_once(self, conversation: list[Message]) -> tuple[Completion, int]:
         check_budget(self.context, estimate_call(self.system, conversation), spent_here=self.tokens_in + self.tokens_out)
@@ -184,6 +194,9 @@ class _Session:
 
     def record(self, conversation: list[Message], *, completion: Completion | None = None, latency_ms: int, error: str = "") -> None:
         tokens_in, tokens_out = (completion.tokens_in, completion.tokens_out) if completion else (0, 0)
+        prompt = self.redactor.text(self._transcript(conversation))
+        response = completion.text if completion else ""  # ask() redacted it
+        kept = settings.LLM_CALL_STORE_MAX_CHARS
         with transaction.atomic():
             call = LLMCall.objects.create(
                 project=self.context.project,
@@ -191,13 +204,16 @@ class _Session:
                 purpose=self.context.purpose,
                 provider=self.provider.name,
                 model=self.provider.model,
-                prompt=self.redact(self._transcript(conversation)),
-                response=self.redact(completion.text) if completion else "",
+                prompt=prompt[:kept],
+                prompt_chars=len(prompt),
+                response=response[:kept],
+                response_chars=len(response),
+                response_sha256=hashlib.sha256(response.encode()).hexdigest(),
                 tokens_in=tokens_in,
                 tokens_out=tokens_out,
                 latency_ms=latency_ms,
                 attempt=self.attempt,
-                error=self.redact(error),
+                error=self.redactor.text(error),
             )
             charge(self.context, tokens_in, tokens_out)
         self.call_ids.append(call.pk)
@@ -207,11 +223,6 @@ class _Session:
     def result(self, value: Any, raw_text: str) -> Generated:
         return Generated(value, raw_text, self.tokens_in, self.tokens_out, _ms_since(self.started), tuple(self.call_ids))
 
-    def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
     def _transcript(self, conversation: list[Message]) -> str:
         parts = [f"### system\n{self.system}"] + [f"### {m.role}\n{m.text}" for m in conversation]
         return "\n\n".join(parts)
@@ -220,7 +231,7 @@ class _Session:
         exc = state.outcome.exception()
         logger.info(
             "%s attempt %d failed (%s); retrying in %.1f s",
-            self.provider.name, self.attempt, self.redact(str(exc)), state.next_action.sleep if state.next_action else 0,
+            self.provider.name, self.attempt, self.redactor.text(str(exc)), state.next_action.sleep if state.next_action else 0,
         )
 
 

@@ -45,9 +45,6 @@ class OpenAICompatProvider(Provider):
             timeout_s=settings.LLM_TIMEOUT_S,
         )
 
-    def secrets(self) -> list[str]:
-        return [self._api_key]
-
     @cached_property
     def _client(self) -> openai.OpenAI:
         # max_retries=0: our layer retries, so that every attempt becomes its own LLMCall row.

@@ -8,7 +8,7 @@ from importlib import import_module
 
 from .base import Stack
 
-REGISTERED = ("express", "react")
+REGISTERED = ("express", "react", "fastapi")
 
 
 @cache

@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from agents.export import write_files
-from agents.extraction import extract_spec
+from agents.extraction import title_for
 from agents.providers import ProviderError
+from agents.stacks import stacks_for
 from orchestration.models import Run, TaskRun, TaskStatus
 from orchestration.planning import plan_project
 from orchestration.plans import PlanInvalid
@@ -36,26 +37,30 @@ class Command(BaseCommand):
         parser.add_argument("request", help="What to build, in plain words.")
         parser.add_argument("--out", required=True, type=Path, help="Directory to write the project into.")
         parser.add_argument("--provider", help="offline, gemini or openai (default: the configured one).")
+        parser.add_argument("--stack", choices=sorted(stacks_for("backend")),
+                            help="The back-end stack (default: the one the request asks for, else the usual one).")
         parser.add_argument("--force", action="store_true", help="Write into DIR even when it is not empty.")
         parser.add_argument("--timeout", type=float, default=1800, help="Give up waiting after this many seconds.")
 
-    def handle(self, *args, request: str, out: Path, provider: str | None, force: bool, timeout: float, **options) -> None:
+    def handle(self, *args, request: str, out: Path, provider: str | None, stack: str | None, force: bool, timeout: float,
+               **options) -> None:
         if not request.strip():
             raise CommandError('Say what to build: manage.py generate "A booking site for a dog groomer" --out DIR')
         if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not force)):
             raise CommandError(f"{out} is not an empty directory; pick another or add --force to write into it.")
-        run = self._start(request.strip(), provider)
+        run = self._start(request.strip(), provider, stack)
         self._drive(run, deadline=time.monotonic() + timeout)
         run.refresh_from_db()
         if run.status != Run.Status.SUCCEEDED:
             raise CommandError(self._failures(run))
         count = write_files(run, out)
         self.stdout.write(self.style.SUCCESS(f"Wrote {count} files to {out}"))
-        self.stdout.write(f"Next: cd {out / 'backend'} && npm install && npm test   (the README says more)")
+        self.stdout.write(f"Next: {out / 'README.md'} says how to install, test and run it.")
 
-    def _start(self, request: str, provider: str | None) -> Run:
+    def _start(self, request: str, provider: str | None, stack: str | None) -> Run:
         team, _ = Team.objects.get_or_create(name=CLI_TEAM)
-        project = Project.objects.create(team=team, title=extract_spec(request).title, request=request, provider=provider or "")
+        project = Project.objects.create(team=team, title=title_for(request), request=request, provider=provider or "",
+                                         options={"backend": stack} if stack else {})
         try:
             version = plan_project(project, provider_name=provider)
         except (ProviderError, PlanInvalid) as exc:

@@ -3,8 +3,9 @@ import textwrap
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from agents.extraction import extract_spec
+from agents.extraction import title_for
 from agents.providers import ProviderError
+from agents.stacks import get_stack, stacks_for
 from orchestration.models import PlanVersion
 from orchestration.planning import plan_project
 from orchestration.plans import PlanInvalid
@@ -18,7 +19,8 @@ CLI_TEAM = "CLI"
 class Command(BaseCommand):
     help = (
         'Plan a request and print the plan with its reasoning: plan "<request>" makes a new project in the "CLI" team; '
-        'plan --project ID --feedback "..." re-plans an existing project as its next version.'
+        'plan --project ID --feedback "..." re-plans an existing project as its next version. '
+        "--stack NAME builds the back end with that stack (a re-plan keeps the project's back end unless it is given)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,9 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("--provider", help="offline, gemini or openai (default: the configured one).")
         parser.add_argument("--project", type=int, help="Re-plan this project instead of creating one.")
         parser.add_argument("--feedback", default="", help="With --project: what the new version should change.")
+        parser.add_argument("--stack", choices=sorted(stacks_for("backend")),
+                            help="The back-end stack (default: the one the request asks for, else the usual one).")
 
-    def handle(self, *args, request: str, provider: str | None, project: int | None, feedback: str, **options) -> None:
+    def handle(self, *args, request: str, provider: str | None, project: int | None, feedback: str, stack: str | None,
+               **options) -> None:
         target = self._project(request.strip(), project, feedback)
+        if stack:
+            target.choose_backend(stack)
         try:
             version = plan_project(target, provider_name=provider, feedback=feedback)
         except (ProviderError, PlanInvalid) as exc:
@@ -42,7 +49,7 @@ class Command(BaseCommand):
             if not request:
                 raise CommandError('Say what to build: manage.py plan "A booking site for a dog groomer".')
             team, _ = Team.objects.get_or_create(name=CLI_TEAM)
-            return Project.objects.create(team=team, title=extract_spec(request).title, request=request)
+            return Project.objects.create(team=team, title=title_for(request), request=request)
         if request:
             raise CommandError("--project re-plans that project from its own request; leave out the request text.")
         project = Project.objects.filter(pk=project_id).first()
@@ -57,6 +64,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Project {project.pk} \u201c{project.title}\u201d (team {project.team}): plan version {version.number}, {source}{by}"
         ))
+        if (spec := version.spec_model()) is not None:
+            self.stdout.write(f"Back end: {get_stack(spec.stack.backend).label}")
+            if spec.frontend:
+                self.stdout.write(f"Website: {get_stack(spec.stack.frontend).label}")
         self.stdout.write("")
         self.stdout.write(_table(version.tasks))
         self.stdout.write("")

@@ -1,0 +1,161 @@
+"""The FastAPI stack: which files a project gets, what a task scoped to one entity writes, how
+awkward field names are carried, and what the devops and docs agents get from it."""
+
+import ast
+import tomllib
+
+import pytest
+import yaml
+
+from agents.generators.naming import normalise_spec
+from agents.spec import Spec
+from agents.stacks import get_stack, stacks_for
+
+STACK = get_stack("fastapi")
+
+
+def clinic(auth: bool = True) -> Spec:
+    return normalise_spec(Spec.model_validate({
+        "app_name": "clinic",
+        "title": "Clinic",
+        "summary": "Appointments with doctors.",
+        "auth": auth,
+        "stack": {"backend": "fastapi"},
+        "entities": [
+            {"name": "Doctor", "plural": "doctors", "label": "Doctor", "fields": [
+                {"name": "name"}, {"name": "email", "type": "email", "unique": True},
+            ]},
+            {"name": "Appointment", "plural": "appointmentSlots", "label": "Appointment", "fields": [
+                {"name": "startsAt", "type": "datetime"}, {"name": "class"}, {"name": "from", "type": "date", "required": False},
+                {"name": "json", "type": "int"}, {"name": "metadata", "type": "text", "required": False},
+            ], "relations": [{"name": "doctor", "target": "Doctor"}]},
+        ],
+    }))
+
+
+def test_it_is_offered_as_a_back_end() -> None:
+    assert "fastapi" in stacks_for("backend")
+    assert STACK.root == "backend" and STACK.language == "python"
+
+
+def test_it_lays_out_a_python_package_with_one_module_per_entity_in_each_layer() -> None:
+    files = STACK.files(clinic(), [])
+    for layer in ("models", "schemas", "routers"):
+        assert f"backend/app/{layer}/doctors.py" in files
+        assert f"backend/app/{layer}/appointment_slots.py" in files
+    for path in ("pyproject.toml", "alembic.ini", "migrations/env.py", "migrations/versions/0001_initial.py",
+                 "app/main.py", "app/auth.py", "tests/conftest.py", "tests/test_auth.py", "tests/test_doctors_api.py"):
+        assert f"backend/{path}" in files
+    assert all(path.startswith("backend/") for path in files)
+
+
+def test_every_generated_python_file_parses() -> None:
+    for path, text in (STACK.files(clinic(), []) | STACK.journey_files(clinic())).items():
+        if path.endswith(".py"):
+            ast.parse(text, filename=path)
+
+
+def test_a_task_scoped_to_one_entity_writes_only_that_entitys_files() -> None:
+    files = STACK.files(clinic(), ["Doctor"])
+    assert sorted(files) == [
+        "backend/app/models/doctors.py",
+        "backend/app/routers/doctors.py",
+        "backend/app/schemas/doctors.py",
+        "backend/tests/test_doctors_api.py",
+    ]
+    assert "backend/app/main.py" in STACK.files(clinic(), ["core"])
+    assert STACK.files(clinic(), ["Nobody"]) == {}
+
+
+def test_an_api_without_accounts_has_no_auth_module_and_open_writes() -> None:
+    files = STACK.files(clinic(auth=False), [])
+    assert "backend/app/auth.py" not in files and "backend/tests/test_auth.py" not in files
+    assert "require_user" not in files["backend/app/routers/doctors.py"]
+    assert "JWT_SECRET" not in STACK.env_example(clinic(auth=False))
+
+
+def test_field_names_that_are_python_keywords_keep_their_json_names() -> None:
+    schemas = STACK.files(clinic(), [])["backend/app/schemas/appointment_slots.py"]
+    assert 'class_: ShortText = Field(validation_alias="class")' in schemas
+    assert 'from_: Day | None = Field(default=None, validation_alias="from")' in schemas
+    assert 'json_: int = Field(serialization_alias="json")' in schemas
+    assert 'metadata_: str | None = Field(serialization_alias="metadata")' in schemas
+    assert 'starts_at: StoredMoment = Field(serialization_alias="startsAt")' in schemas
+
+
+def test_a_field_named_l_is_renamed_in_python_since_ruff_refuses_it() -> None:
+    spec = clinic().model_copy(deep=True)
+    spec.entities[0].fields[0].name = "l"
+    models = STACK.files(spec, [])["backend/app/models/doctors.py"]
+    assert "    l_: Mapped[str] = mapped_column(String(200))" in models
+
+
+def test_routes_are_mounted_where_the_contract_puts_them() -> None:
+    router = STACK.files(clinic(), [])["backend/app/routers/appointment_slots.py"]
+    assert 'router = APIRouter(prefix="/api/appointment-slots"' in router
+    assert STACK.api_path(clinic().entities[1]) == "/api/appointment-slots"
+
+
+def test_the_initial_migration_creates_each_table_after_the_ones_it_points_at() -> None:
+    migration = STACK.files(clinic(), [])["backend/migrations/versions/0001_initial.py"]
+    assert migration.index('"user"') < migration.index('"doctor"') < migration.index('"appointment"')
+    assert 'sa.ForeignKeyConstraint(["doctor_id"], ["doctor.id"], name=op.f("fk_appointment_doctor_id"), ondelete="RESTRICT")' in migration
+    assert 'sa.UniqueConstraint("email", name=op.f("uq_doctor_email"))' in migration
+
+
+def test_links_that_go_round_in_a_circle_are_added_after_both_tables_exist() -> None:
+    spec = Spec.model_validate({
+        "app_name": "loop", "title": "Loop", "summary": "", "stack": {"backend": "fastapi"},
+        "entities": [
+            {"name": "Team", "plural": "teams", "label": "Team", "fields": [{"name": "name"}],
+             "relations": [{"name": "captain", "target": "Player", "required": False}]},
+            {"name": "Player", "plural": "players", "label": "Player", "fields": [{"name": "name"}],
+             "relations": [{"name": "team", "target": "Team", "required": False}]},
+        ],
+    })
+    migration = STACK.files(spec, [])["backend/migrations/versions/0001_initial.py"]
+    assert 'batch.create_foreign_key(\n            "fk_team_captain_id",\n            "player",' in migration
+    assert 'batch.drop_constraint("fk_team_captain_id", type_="foreignkey")' in migration
+    model = STACK.files(spec, [])["backend/app/models/teams.py"]
+    assert 'ForeignKey("player.id", ondelete="SET NULL", use_alter=True)' in model
+
+
+def test_the_pyproject_pins_its_tools_and_configures_them() -> None:
+    pyproject = tomllib.loads(STACK.files(clinic(), [])["backend/pyproject.toml"])
+    names = [r.split(">")[0].split("[")[0] for r in pyproject["project"]["dependencies"]]
+    assert {"fastapi", "sqlalchemy", "alembic", "pyjwt", "pwdlib", "pydantic", "uvicorn"} <= set(names)
+    assert all(">=" in r and "<" in r for r in pyproject["project"]["dependencies"])
+    assert pyproject["tool"]["mypy"]["strict"] is True
+    assert "I" in pyproject["tool"]["ruff"]["lint"]["select"]
+
+
+@pytest.mark.parametrize("name", ["Base", "Record", "BaseModel", "TestClient", "Row", "O"])
+def test_entity_names_that_clash_with_generated_names_are_reserved(name: str) -> None:
+    assert name in STACK.reserved_names
+
+
+def test_the_devops_agent_gets_a_dockerfile_a_compose_service_and_ci_jobs() -> None:
+    spec = clinic()
+    dockerfile = STACK.devops_files(spec)["backend/Dockerfile"]
+    assert dockerfile.count("FROM python:") == 2 and "USER api" in dockerfile
+    assert "uvicorn --factory app.main:create_app" in dockerfile and "alembic upgrade head" in dockerfile
+    service = STACK.compose_service(spec)
+    assert "/api/health" in " ".join(service["healthcheck"]["test"])
+    assert service["environment"]["JWT_SECRET"].startswith("${JWT_SECRET:?")
+    yaml.safe_dump({"services": {"backend": service}})
+    steps = [step.get("run") for step in STACK.github_job(spec)["steps"]]
+    assert {"ruff check .", "ruff format --check .", "mypy .", "pytest"} <= set(steps)
+    assert "mypy ." in STACK.gitlab_job(spec)["script"]
+
+
+def test_the_readme_section_and_env_example_say_how_to_run_it() -> None:
+    section = STACK.readme_section(clinic())
+    assert "alembic upgrade head" in section and "uvicorn --factory app.main:create_app" in section
+    assert "JWT_SECRET=" in STACK.env_example(clinic())
+    assert "DATABASE_URL=sqlite:///./dev.db" in STACK.env_example(clinic())
+
+
+def test_the_journey_walks_every_entity() -> None:
+    journey = STACK.journey_files(clinic())["backend/tests/test_journey.py"]
+    assert journey.index('doctor_row = post("/api/doctors"') < journey.index("appointment_row = post(")
+    assert journey.index('client.delete(f"/api/appointment-slots/') < journey.index('client.delete(f"/api/doctors/')
