@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install env migrate bench clean
+.PHONY: run test install env migrate static bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,12 @@ $(STAMP): pyproject.toml $(MODEL_REQUIREMENTS) | $(BIN)/python
 
 install: $(STAMP)
 
-# A local .env for development: DEBUG on and a fresh secret key, made once, never committed.
+# A local .env: .env.example's local values (DEBUG off, plain HTTP on 127.0.0.1) and a fresh
+# secret key, made once, never committed.
 .env:
 	@sed -e "s/^SECRET_KEY=.*/SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')/" \
-	     -e "s/^DEBUG=.*/DEBUG=true/" .env.example > .env
-	@echo "Wrote .env (DEBUG=true, a new SECRET_KEY)."
+	     .env.example > .env
+	@echo "Wrote .env (a new SECRET_KEY; .env.example gives the production value of each setting)."
 
 env: .env
 
@@ -33,7 +34,17 @@ migrate: install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
-run: migrate
+# With DEBUG off the app serves the collected, hashed copies of the static files (WhiteNoise);
+# collected again whenever a file in static/ or an installed package changes.
+STATIC_MANIFEST := staticfiles/staticfiles.json
+$(STATIC_MANIFEST): $(STAMP) $(shell find static -type f) | .env
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+static: $(STATIC_MANIFEST)
+
+# With the .env made above DEBUG is off, as in production: people see the app's own error pages,
+# never Django's debug pages. `DEBUG=true make run` turns them on for development.
+run: migrate static
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py serve --port $(PORT)
 

@@ -97,7 +97,11 @@ class PlanVersionAdmin(ReadOnlyAdmin):
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A version number from the query string, or None. Not str.isdigit(): it accepts "²", which int() refuses."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
 
 
 class TaskRunInline(ReadOnlyTabularInline):

@@ -111,6 +111,7 @@ class PlanVersion(ImmutableModel):
 
 
 UNFINISHED_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.RETRY_WAIT)
+ACTIVE_RUN_STATUSES = (RunStatus.PENDING, RunStatus.RUNNING)
 
 
 class RunQuerySet(models.QuerySet):
@@ -121,8 +122,11 @@ class RunQuerySet(models.QuerySet):
         SQLite ignores it: its IMMEDIATE transactions already serialise all writers."""
         return self.select_for_update().get(pk=run_id)
 
+    def active(self) -> RunQuerySet:
+        return self.filter(status__in=ACTIVE_RUN_STATUSES)
+
     def cancel(self) -> int:
-        return self.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING]).update(
+        return self.active().update(
             status=RunStatus.CANCELLED, finished_at=timezone.now()
         )
 

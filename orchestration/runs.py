@@ -69,13 +69,28 @@ def reachable(edges: Mapping[str, Iterable[str]], start: Iterable[str]) -> set[s
 # --- Starting, cancelling, retrying --------------------------------------------------------
 
 
+class RunAlreadyActive(Exception):
+    """start_run refused: the project has a run that has not finished yet."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(f"A run is already going for this project (run {run.pk}).")
+        self.run = run
+
+
 def start_run(plan_version: PlanVersion, *, user=None) -> Run:
     """A new run of the plan: one TaskRun per task; tasks without dependencies are queued and
-    enqueued on django-q2 once the transaction commits."""
+    enqueued on django-q2 once the transaction commits. A project has at most one active run:
+    RunAlreadyActive when it has one, whoever asks (a button pressed twice, an admin, a command)."""
     project = plan_version.project
     budget = settings.RUN_TOKEN_BUDGET if project.token_budget is None else project.token_budget
     now = timezone.now()
     with transaction.atomic():
+        # The project's row lock (PostgreSQL; SQLite's IMMEDIATE transactions hold the write lock
+        # from BEGIN) puts simultaneous starts in a line, so each one sees the run of the one before.
+        list(type(project).objects.select_for_update().filter(pk=project.pk).values_list("pk"))
+        active = Run.objects.filter(plan_version__project=project).active().first()
+        if active is not None:
+            raise RunAlreadyActive(active)
         run = Run.objects.create(
             plan_version=plan_version, status=Run.Status.RUNNING, triggered_by=user, provider=project.provider,
             token_budget=budget, started_at=now,

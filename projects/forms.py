@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from agents.extraction import title_for
 from agents.stacks import stacks_for
+from orchestration.plans import MAX_TASKS
 
 from .models import Project, Team
 
@@ -158,6 +161,25 @@ def new_task_key(text: str, taken: set[str]) -> str:
 
 
 class BaseTaskFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "missing_management_form": "This page was changed in a way we cannot read. Please reload it and make your edit again.",
+    }
+
+    @cached_property
+    def management_form(self) -> forms.Form:
+        """Django's management form, refusing counts this page never sends: exactly as many existing
+        tasks as the version has, and no more rows than a plan may have tasks. Otherwise an existing
+        task could be read as a blank new row, or a huge count would build that many forms first.
+        A refused count builds no forms at all."""
+        form = super().management_form
+        if self.is_bound and form.is_valid():
+            existing, total = form.cleaned_data[INITIAL_FORM_COUNT], form.cleaned_data[TOTAL_FORM_COUNT]
+            if existing != len(self.initial or ()) or not existing <= total <= self.absolute_max:
+                form.add_error(None, "Unexpected form counts.")
+                form.cleaned_data.update({INITIAL_FORM_COUNT: 0, TOTAL_FORM_COUNT: 0})
+        return form
+
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -177,4 +199,5 @@ class BaseTaskFormSet(forms.BaseFormSet):
         return tasks
 
 
-TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=1, can_delete=True, max_num=40, validate_max=True)
+TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=1, can_delete=True, max_num=MAX_TASKS,
+                                   absolute_max=MAX_TASKS)

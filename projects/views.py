@@ -1,4 +1,5 @@
-"""The pages people use. Every view finds its objects through projects.access, and every change is a POST."""
+"""The pages people use. Every view finds its objects through projects.access, every change is a POST,
+and no answer may be stored by a browser or proxy cache (never_cache): they show a team's private work."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -26,7 +28,7 @@ from agents.stacks import stacks_for
 from orchestration.models import Artifact, Run
 from orchestration.planning import edit_plan, request_plan
 from orchestration.plans import PlanInvalid
-from orchestration.runs import cancel_run, retry_failed, start_run
+from orchestration.runs import RunAlreadyActive, cancel_run, retry_failed, start_run
 
 from . import access
 from .forms import REQUEST_EXAMPLES, NewProjectForm, ReplanForm, TaskFormSet
@@ -37,6 +39,7 @@ RECENT_RUNS = 20
 HIGHLIGHT_MAX_BYTES = 256 * 1024
 
 
+@never_cache
 @require_GET
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
@@ -58,12 +61,21 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/project_list.html", context)
 
 
+def _parse_id(value: str) -> int | None:
+    """An id from a query string, or None. Not str.isdigit(): it accepts "²" and "①", which int() refuses."""
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
 def _new_project_form(request: HttpRequest, teams) -> NewProjectForm:
     providers = configured_providers()
     initial = {"provider": default_provider_name(), "team": teams.first()}
     return NewProjectForm(request.POST or None, initial=initial, teams=teams, providers=providers)
 
 
+@never_cache
 @login_required
 def project_new(request: HttpRequest) -> HttpResponse:
     teams = access.teams_user_can_create_in(request.user)
@@ -106,6 +118,7 @@ def _render_project(request: HttpRequest, project: Project, board: Board | None,
     return render(request, "projects/project_detail.html", context, status=status)
 
 
+@never_cache
 @require_GET
 @login_required
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -113,6 +126,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     return _render_project(request, project, _current_board(project))
 
 
+@never_cache
 @require_GET
 @login_required
 def run_detail(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
@@ -121,22 +135,25 @@ def run_detail(request: HttpRequest, project_id: int, run_id: int) -> HttpRespon
     return _render_project(request, project, build_board(run.plan_version, run), shown_run=run)
 
 
+@never_cache
 @require_GET
 @login_required
 def project_status(request: HttpRequest, project_id: int) -> JsonResponse:
     """What the page's poller asks for while planning or a run goes on; `?run=` picks a run."""
-    run_id = request.GET.get("run", "")
-    if run_id.isdigit():
-        run = access.get_run_for_user(request.user, project_id, int(run_id))
+    run_param = request.GET.get("run", "")
+    if run_param:
+        run_id = _parse_id(run_param)
+        if run_id is None:
+            return JsonResponse({"error": "run must be the number of a run of this project."}, status=400)
+        run = access.get_run_for_user(request.user, project_id, run_id)
         project, board = run.plan_version.project, build_board(run.plan_version, run)
     else:
         project = access.get_project_for_user(request.user, project_id)
         board = _current_board(project)
-    response = JsonResponse(status_payload(project, board))
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse(status_payload(project, board))
 
 
+@never_cache
 @require_POST
 @login_required
 def project_run(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -147,14 +164,17 @@ def project_run(request: HttpRequest, project_id: int) -> HttpResponse:
         messages.error(request, "The plan changed since you looked at it. Please review the plan below, then press Run again.")
     elif project.planning_status == Project.PlanningStatus.PLANNING:
         messages.error(request, "A new plan is being drawn up. Please wait for it before running.")
-    elif Run.objects.filter(plan_version__project=project, status__in=ACTIVE_RUN).exists():
-        messages.error(request, "This project is already running. Wait for it to finish or cancel it first.")
     else:
-        run = start_run(latest, user=request.user)
-        messages.success(request, f"Run {run.pk} started. You can watch each task below.")
+        try:
+            run = start_run(latest, user=request.user)
+        except RunAlreadyActive:
+            messages.error(request, "A run is already going for this project. Wait for it to finish or cancel it first.")
+        else:
+            messages.success(request, f"Run {run.pk} started. You can watch each task below.")
     return redirect("projects:detail", project_id=project.pk)
 
 
+@never_cache
 @require_POST
 @login_required
 def run_cancel(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
@@ -167,6 +187,7 @@ def run_cancel(request: HttpRequest, project_id: int, run_id: int) -> HttpRespon
     return redirect("projects:run", project_id=project_id, run_id=run.pk)
 
 
+@never_cache
 @require_POST
 @login_required
 def run_retry(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
@@ -179,6 +200,7 @@ def run_retry(request: HttpRequest, project_id: int, run_id: int) -> HttpRespons
     return redirect("projects:run", project_id=project_id, run_id=run.pk)
 
 
+@never_cache
 @require_POST
 @login_required
 def project_replan(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -198,6 +220,7 @@ def project_replan(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("projects:detail", project_id=project.pk)
 
 
+@never_cache
 @require_GET
 @login_required
 def version_list(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -206,6 +229,7 @@ def version_list(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "projects/version_list.html", {"project": project, "versions": versions})
 
 
+@never_cache
 @require_GET
 @login_required
 def version_detail(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
@@ -215,6 +239,7 @@ def version_detail(request: HttpRequest, project_id: int, version_id: int) -> Ht
     return render(request, "projects/version_detail.html", context)
 
 
+@never_cache
 @require_GET
 @login_required
 def version_compare(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -225,8 +250,7 @@ def version_compare(request: HttpRequest, project_id: int) -> HttpResponse:
     if not (old_id or new_id) and len(versions) >= 2:
         old, new = versions[1], versions[0]
     else:
-        old = chosen.get(int(old_id)) if old_id.isdigit() else None
-        new = chosen.get(int(new_id)) if new_id.isdigit() else None
+        old, new = chosen.get(_parse_id(old_id)), chosen.get(_parse_id(new_id))
         if (old_id or new_id) and (old is None or new is None):
             raise Http404("Pick two versions of this project to compare.")
     context = {"project": project, "versions": versions, "old": old, "new": new,
@@ -238,6 +262,7 @@ def _agent_choices() -> list[tuple[str, str]]:
     return [(name, f"{name} — {agent.description}") for name, agent in listed_agents().items()]
 
 
+@never_cache
 @login_required
 def version_edit(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
     version = access.get_version_for_user(request.user, project_id, version_id, edit=True)
@@ -268,6 +293,7 @@ def _zip_response(run: Run) -> FileResponse:
     return FileResponse(buffer, as_attachment=True, filename=name, content_type="application/zip")
 
 
+@never_cache
 @require_GET
 @login_required
 def project_download(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -281,6 +307,7 @@ def project_download(request: HttpRequest, project_id: int) -> HttpResponse:
     return _zip_response(run)
 
 
+@never_cache
 @require_GET
 @login_required
 def run_download(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
@@ -306,6 +333,7 @@ def _file_tree(paths: list[str]) -> list[dict]:
     return entries(root, "")
 
 
+@never_cache
 @require_GET
 @login_required
 def run_files(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
@@ -326,6 +354,7 @@ def _highlighted(artifact: Artifact) -> str:
     return highlight(artifact.content, lexer, HtmlFormatter(cssclass="highlight", linenos="table", lineanchors="line"))
 
 
+@never_cache
 @require_GET
 @login_required
 def file_detail(request: HttpRequest, project_id: int, run_id: int, path: str) -> HttpResponse:

@@ -66,9 +66,15 @@ def test_charlie_gets_404_on_every_team_a_url(client, charlie, project_a):
     urls = _team_a_urls(project_a)
     assert urls, "expected the projects app to have URLs that name a project"
     for url in urls:
-        # Actions answer only POST and pages only GET; whichever the URL answers must be a 404.
-        statuses = {client.get(url).status_code, client.post(url).status_code}
-        assert 404 in statuses and statuses <= {404, 405}, url
+        # Actions answer only POST and pages only GET; whichever the URL answers must be a 404,
+        # shown as the app's own page (never Django's debug page, which lists every URL pattern).
+        responses = [client.get(url), client.post(url)]
+        assert {r.status_code for r in responses} <= {404, 405}, url
+        not_found = [r for r in responses if r.status_code == 404]
+        assert not_found, url
+        for response in not_found:
+            page = response.content.decode()
+            assert "We could not find that page" in page and "URLconf" not in page, url
 
 
 def test_visible_to_returns_only_the_users_teams(alice, charlie, project_a, project_b):
@@ -90,3 +96,11 @@ def test_a_user_in_two_teams_sees_the_list_grouped_by_team(client, alice, team_b
     client.force_login(alice)
     page = client.get(reverse("projects:list")).content.decode()
     assert page.index("Team A") < page.index(project_a.title) < page.index("Team B") < page.index(project_b.title)
+
+
+def test_a_server_error_shows_the_apps_own_page(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/projects/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()

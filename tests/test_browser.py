@@ -34,9 +34,12 @@ def browser(monkeypatch) -> Browser:
         browser.close()
 
 
-def _log_in(browser: Browser, base_url: str, username: str, viewport: dict) -> Page:
+def _log_in(browser: Browser, base_url: str, username: str, viewport: dict, *, csp_errors: list[str] | None = None) -> Page:
+    """A logged-in page; the browser's reports of anything the Content-Security-Policy blocked go to csp_errors."""
     page = browser.new_page(viewport=viewport, accept_downloads=True, base_url=base_url)
     page.set_default_timeout(30_000)
+    if csp_errors is not None:
+        page.on("console", lambda message: csp_errors.append(page.url + " " + message.text) if "Content Security Policy" in message.text else None)
     page.goto("/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -54,7 +57,8 @@ def test_a_new_user_plans_runs_downloads_and_replans_a_project(browser, live_ser
 
 
 def _new_user_journey(browser: Browser, base_url: str, tmp_path) -> None:
-    page = _log_in(browser, base_url, "alice", DESKTOP)
+    csp_errors: list[str] = []
+    page = _log_in(browser, base_url, "alice", DESKTOP, csp_errors=csp_errors)
 
     page.get_by_role("link", name="New project").first.click()
     page.get_by_label("What should we build?").fill(REQUEST)
@@ -74,6 +78,8 @@ def _new_user_journey(browser: Browser, base_url: str, tmp_path) -> None:
     expect(page.locator("#run-percent")).to_have_text("100 %", timeout=240_000)
     expect(page.locator("#status-text")).to_contain_text("Succeeded")
     expect(page.locator("svg.dag g.node.status-succeeded")).to_have_count(nodes.count())
+    # Each task's timing bar was drawn, without an inline style.
+    assert float(page.locator(".gantt-bar").first.get_attribute("width")) > 0
     page.screenshot(path="/tmp/autodevos-run-desktop.png", full_page=True)
     project_url = page.url
 
@@ -100,6 +106,7 @@ def _new_user_journey(browser: Browser, base_url: str, tmp_path) -> None:
     page.get_by_role("button", name="Compare").click()
     expect(page.get_by_role("heading", name="Version 1 → version 2")).to_be_visible()
     expect(page.locator(".plan-diff")).to_contain_text("changed")
+    assert csp_errors == []
 
     phone = _log_in(browser, base_url, "alice", PHONE)
     phone.goto(project_url)

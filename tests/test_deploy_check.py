@@ -5,12 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .subprocess_env import environ_without_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL")}
-    clean.update(env, ENV_FILE=os.devnull)
+    clean = {**environ_without_settings(), **env, "ENV_FILE": os.devnull}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True)
 
 

@@ -121,7 +121,7 @@ def test_run_refuses_a_second_run_while_one_is_going(client, bob, project_a):
     make_run(version)
     client.force_login(bob)
     page = client.post(reverse("projects:start_run", args=[project_a.pk]), {"version": version.pk}, follow=True).content.decode()
-    assert "already running" in page
+    assert "A run is already going" in page
     assert Run.objects.count() == 1
 
 

@@ -124,7 +124,7 @@ def test_the_project_page_shows_each_tasks_status_attempts_timing_and_error(clie
     assert "attempt 1 of 3" in page
     assert "The agent stopped: the spec names no entities." in page
     assert "Chose a layout for architect." in page
-    assert re.search(r'class="gantt-bar" data-field="bar" style="margin-left: 1\.\d\d%', page)
+    assert re.search(r'class="gantt-bar" data-field="bar" x="1\.\d\d"', page)
     assert 'value="40"' in page and "2 of 5 tasks finished, 1 failed" in page
     assert "Cancel run" in page and "Run this plan" not in page
 

@@ -11,17 +11,19 @@ from projects.models import Membership
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_prints_working_credentials_once(capsys):
+def test_seed_demo_prints_working_credentials_once(capsys, rf):
+    # Log-in throttling (django-axes) checks each log-in against the request it came with.
+    login = rf.post("/login/")
     call_command("seed_demo")
     first = capsys.readouterr().out
     credentials = dict(re.findall(r"username=(\S+) password=(\S+)", first))
     assert set(credentials) == {"demo", "admin"}
-    assert authenticate(username="demo", password=credentials["demo"]) is not None
-    admin = authenticate(username="admin", password=credentials["admin"])
+    assert authenticate(login, username="demo", password=credentials["demo"]) is not None
+    admin = authenticate(login, username="admin", password=credentials["admin"])
     assert admin is not None and admin.is_staff
 
     call_command("seed_demo")
     second = capsys.readouterr().out
     assert "password=" not in second
-    assert authenticate(username="demo", password=credentials["demo"]) is not None
+    assert authenticate(login, username="demo", password=credentials["demo"]) is not None
     assert Membership.objects.filter(team__name="Demo team").count() == 2

@@ -27,8 +27,8 @@
       setText(el, "timing", task.timing || "Not started yet.");
       var bar = el.querySelector('[data-field="bar"]');
       if (bar) {
-        bar.style.marginLeft = task.bar_left + "%";
-        bar.style.width = task.bar_width + "%";
+        bar.setAttribute("x", task.bar_left);
+        bar.setAttribute("width", task.bar_width);
       }
       var error = el.querySelector('[data-field="error"]');
       if (error) {
