@@ -199,3 +199,11 @@ def test_sending_something_is_noted_once_as_not_built_and_its_timing_is_no_detai
     spec = extract_spec("Keep a list of my friends' birthdays and send me a reminder a week before.")
     assert [note for note in spec.not_built if "not built." in note and note.startswith("Sending")] == ["Sending reminders: not built."]
     assert {f.name for f in spec.entity("Friend").fields} == {"name", "birthday"}
+
+
+def test_the_object_of_a_keeping_verb_is_kept_even_when_named_once():
+    assert _records("I'd like a simple website where people can leave a message in a guestbook.") == {"Message"}
+
+
+def test_tagging_records_gives_each_several_tags():
+    assert _links("A place for our team to collect code snippets and tag them.") == {("Snippet", "Tag", "many")}
