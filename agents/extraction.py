@@ -33,7 +33,6 @@ NO_AUTH = re.compile(
     r"\b(static|landing\s+page|brochure|no\s+(login|logins|accounts|auth\w*)|without\s+(login|accounts|auth\w*)"
     r"|anonymous|public\s+read-only)\b"
 )
-PYTHON_WORDS = re.compile(r"\b(python|fastapi|flask|django|pytest)\b")
 ADMIN_WORDS = re.compile(r"\b(admins?|administrators?|moderators?|staff)\b")
 TITLE_PREFIX = re.compile(
     r"^\s*(?:please\s+)?(?:(?:i\s+(?:want|need|would\s+like)|we\s+(?:want|need)|build|create|make|write|generate|give)\s+(?:me\s+|us\s+)?)?"
@@ -71,7 +70,7 @@ def _app_name(title: str) -> str:
 
 
 def _flags(text: str, title: str) -> dict[str, object]:
-    # "A Python FastAPI service for ...": the thing asked for is an API.
+    # "A Python web service for ...": the thing asked for is an API.
     head = re.split(r"\s(?:for|to|in|on|of)\s", title.lower(), maxsplit=1)[0].split()[-1]
     api_only = bool(API_ONLY.search(text) or head in API_HEADS)
     ui_asked = bool(UI_WORDS.search(NEGATED_UI.sub("", API_ONLY.sub("", text))))
@@ -85,11 +84,11 @@ def _flags(text: str, title: str) -> dict[str, object]:
 
 
 def asked_backend(text: str) -> str | None:
-    """The registered back-end stack in the language a request (or feedback) asks for: "... in
-    Python", "... with FastAPI" pick the Python one. None when it names no language we have."""
-    if not PYTHON_WORDS.search(text.lower()):
-        return None
-    return next((name for name, stack in sorted(stacks_for("backend").items()) if stack.language == "python"), None)
+    """The registered back-end stack a request (or feedback) asks for by its language or framework
+    ("... in Python" picks the stack whose `asked_for_by` words include "python"). None when it
+    names none of ours."""
+    words = set(re.findall(r"[a-z][a-z0-9.]*[a-z0-9]", text.lower()))
+    return next((name for name, stack in sorted(stacks_for("backend").items()) if words & set(stack.asked_for_by)), None)
 
 
 def chosen_options(options: dict) -> dict:

@@ -86,6 +86,10 @@ class FileAgent(Agent):
     context_prefixes: ClassVar[tuple[str, ...]] = ()  # upstream files worth showing a model first
     role: ClassVar[str]  # for the model's system prompt
 
+    def role_for(self, spec: Spec) -> str:
+        """What this agent tells a model it writes, for this spec (agents of a stack's part ask the stack)."""
+        return self.role
+
     def offline(self, spec: Spec, context: AgentContext) -> dict[str, str]:
         raise NotImplementedError
 
@@ -103,7 +107,7 @@ class FileAgent(Agent):
         shown = relevant_upstream(context.upstream, self.context_prefixes, CONTEXT_TOKEN_BUDGET)
         answer = generate(
             context.provider,
-            system=self.system_prompt(),
+            system=self.system_prompt(spec),
             prompt=self.prompt(spec, context, shown, sorted(expected)),
             schema=GeneratedFiles,
             context=context.llm_context,
@@ -124,9 +128,9 @@ class FileAgent(Agent):
             files[path] = item.content
         return check_files(files)
 
-    def system_prompt(self) -> str:
+    def system_prompt(self, spec: Spec) -> str:
         return (
-            f"You are the {self.name} agent of a team generating a full-stack project. {self.role} "
+            f"You are the {self.name} agent of a team generating a full-stack project. {self.role_for(spec)} "
             f"Write only these files and folders: {', '.join(self.area)}, with relative POSIX paths. Answer with JSON: "
             '{"reasoning": "...", "files": [{"path": "...", "content": "..."}]}.'
         )

@@ -239,6 +239,11 @@ SECRET_SETTINGS = [
     "GEMINI_BASE_URL", "OPENAI_BASE_URL", "DATABASE_URL", "REDIS_URL",
 ]
 
+# --- Generated projects -------------------------------------------------------------
+# Folders searched before the built-in templates: <dir>/<stack>/<template path> replaces that
+# template of that stack (<dir>/project/... the README and API reference).
+GENERATOR_TEMPLATE_DIRS = env.list("GENERATOR_TEMPLATE_DIRS", default=[])
+
 # --- Execution ----------------------------------------------------------------------
 TASK_TIMEOUT_S = env.int("TASK_TIMEOUT_S", default=300)
 TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)

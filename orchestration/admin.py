@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -14,7 +14,7 @@ from autodevos_site.admin_inlines import ReadOnlyTabularInline
 from projects.models import Project
 
 from .models import Artifact, LLMCall, PlanVersion, Run, TaskAttempt, TaskRun
-from .runs import cancel_run, retry_failed
+from .runs import RunAlreadyActive, cancel_run, retry_failed
 from .plan_diff import normalise_tasks
 
 
@@ -122,13 +122,20 @@ class RunAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry failed tasks", permissions=["change"])
     def retry_failed_tasks(self, request, queryset) -> None:
-        reset = {run.pk: retry_failed(run, user=request.user) for run in queryset}
+        reset, refused = {}, []
+        for run in queryset:
+            try:
+                reset[run.pk] = retry_failed(run, user=request.user)
+            except RunAlreadyActive as exc:
+                refused.append(f"run {run.pk}: {exc}")
         retried = [pk for pk, count in reset.items() if count]
         self.message_user(
             request,
             f"{sum(reset.values())} failed or skipped tasks of {len(retried)} run(s) will run again."
             if retried else "None of the selected runs had failed tasks.",
         )
+        if refused:
+            self.message_user(request, "Not retried — " + "; ".join(refused), level=messages.WARNING)
 
     @admin.action(description="Cancel run", permissions=["change"])
     def cancel_runs(self, request, queryset) -> None:

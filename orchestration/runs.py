@@ -85,12 +85,7 @@ def start_run(plan_version: PlanVersion, *, user=None) -> Run:
     budget = settings.RUN_TOKEN_BUDGET if project.token_budget is None else project.token_budget
     now = timezone.now()
     with transaction.atomic():
-        # The project's row lock (PostgreSQL; SQLite's IMMEDIATE transactions hold the write lock
-        # from BEGIN) puts simultaneous starts in a line, so each one sees the run of the one before.
-        list(type(project).objects.select_for_update().filter(pk=project.pk).values_list("pk"))
-        active = Run.objects.filter(plan_version__project=project).active().first()
-        if active is not None:
-            raise RunAlreadyActive(active)
+        _refuse_a_second_active_run(project)
         run = Run.objects.create(
             plan_version=plan_version, status=Run.Status.RUNNING, triggered_by=user, provider=project.provider,
             token_budget=budget, started_at=now,
@@ -99,6 +94,19 @@ def start_run(plan_version: PlanVersion, *, user=None) -> Run:
         dispatch(dict(run.task_runs.filter(status=TaskStatus.QUEUED).values_list("pk", "timeout_s")))
     logger.info("run %s of %s started with %d tasks", run.pk, plan_version, len(plan_version.tasks))
     return run
+
+
+def _refuse_a_second_active_run(project, *, reopening: Run | None = None) -> None:
+    """RunAlreadyActive when the project has an unfinished run (other than `reopening`). Called in
+    the transaction that would add one; the project's row lock (PostgreSQL; SQLite's IMMEDIATE
+    transactions hold the write lock from BEGIN) puts simultaneous callers in a line, so each one
+    sees the run of the one before. Taken before any run's lock: the order is project, then run."""
+    list(type(project).objects.select_for_update().filter(pk=project.pk).values_list("pk"))
+    active = Run.objects.filter(plan_version__project=project).active()
+    if reopening is not None:
+        active = active.exclude(pk=reopening.pk)
+    if (first := active.first()) is not None:
+        raise RunAlreadyActive(first)
 
 
 def _task_run(run: Run, task: dict, now: datetime) -> TaskRun:
@@ -128,8 +136,10 @@ def cancel_run(run: Run, *, user=None) -> None:
 
 def retry_failed(run: Run, *, user=None) -> int:
     """Run the failed tasks again, with their skipped descendants, in the same run. Each starts a
-    new round of attempts; earlier attempts stay in its history. Returns how many tasks were reset."""
+    new round of attempts; earlier attempts stay in its history. Returns how many tasks were reset.
+    A finished run reopens only while no other run of its project is going: RunAlreadyActive."""
     with transaction.atomic():
+        _refuse_a_second_active_run(run.plan_version.project, reopening=run)
         locked = Run.objects.lock(run.pk)
         has_failed = run.task_runs.filter(status=TaskStatus.FAILED).exists()
         if locked.status not in (Run.Status.FAILED, Run.Status.RUNNING) or not has_failed:

@@ -192,7 +192,11 @@ def run_cancel(request: HttpRequest, project_id: int, run_id: int) -> HttpRespon
 @login_required
 def run_retry(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
     run = access.get_run_for_user(request.user, project_id, run_id, edit=True)
-    count = retry_failed(run, user=request.user)
+    try:
+        count = retry_failed(run, user=request.user)
+    except RunAlreadyActive:
+        messages.error(request, "Another run of this project is going. Wait for it to finish or cancel it, then retry.")
+        return redirect("projects:run", project_id=project_id, run_id=run.pk)
     if count:
         messages.success(request, f"Trying again: {count} task{'s' if count != 1 else ''} will run again.")
     else:

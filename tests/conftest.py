@@ -60,3 +60,22 @@ def project_a(alice, team_a) -> Project:
 @pytest.fixture
 def project_b(charlie, team_b) -> Project:
     return Project.objects.create(team=team_b, created_by=charlie, title="Bakery for Charlie", request="A small web shop.")
+
+
+@pytest.fixture(scope="session")
+def node_modules(tmp_path_factory):
+    """`get(stack, scripts)`: a node_modules folder for one TypeScript stack, installed once per test
+    session from the package.json and lockfile the stack writes (they are the same for every spec,
+    so one install serves every generated project). Without scripts, nothing compiles: enough for
+    the formatters and linters."""
+    from tests.node_projects import install
+
+    installed = {}
+
+    def get(stack, scripts: bool = False):
+        key = (stack.name, scripts)
+        if key not in installed:
+            installed[key] = install(stack, tmp_path_factory.mktemp(f"{stack.name}-modules"), scripts=scripts)
+        return installed[key]
+
+    return get

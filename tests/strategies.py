@@ -10,8 +10,8 @@ from typing import get_args
 
 from hypothesis import strategies as st
 
-from agents.generators.naming import RESERVED_TYPE_NAMES, normalise_spec
-from agents.spec import FieldType, Spec
+from agents.generators.naming import normalise_spec, reserved_names
+from agents.spec import FieldType, Spec, StackChoice
 
 FIELD_TYPES = get_args(FieldType)
 _TAIL = string.ascii_letters + string.digits
@@ -48,7 +48,8 @@ def _entity(draw, name: str, plural: str, others: list[str]) -> dict:
 @st.composite
 def specs(draw, backend: str = "express", max_entities: int = 20) -> Spec:
     # Unique after normalise_spec's renames too ("Date" becomes "DateEntry", which may be drawn as well).
-    renamed = lambda n: (f"{n}Entry" if n in RESERVED_TYPE_NAMES else n).lower()  # noqa: E731
+    reserved = reserved_names(StackChoice(backend=backend))
+    renamed = lambda n: (f"{n}Entry" if n in reserved else n).lower()  # noqa: E731
     names = draw(st.lists(pascal, min_size=1, max_size=max_entities, unique_by=renamed))
     plurals = draw(st.lists(camel, min_size=len(names), max_size=len(names), unique_by=str.lower))
     entities = [draw(_entity(name, plural, names)) for name, plural in zip(names, plurals)]

@@ -116,6 +116,22 @@ def test_a_project_runs_again_once_its_run_has_ended(project_a):
     assert Run.objects.count() == 2
 
 
+def test_a_failed_run_is_not_retried_while_a_newer_run_is_going(client, bob, project_a):
+    version = make_version(project_a)
+    first_key = version.tasks[0]["key"]
+    failed = make_run(version, status=Run.Status.FAILED, statuses={first_key: "failed"})
+    going = start_run(version)
+    client.force_login(bob)
+
+    page = client.post(reverse("projects:retry_run", args=[project_a.pk, failed.pk]), follow=True)
+
+    assert "Another run of this project is going" in page.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == Run.Status.FAILED
+    assert failed.task_runs.get(key=first_key).status == "failed"
+    assert list(Run.objects.filter(status=Run.Status.RUNNING)) == [going]
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.scaleout
 def test_three_run_presses_at_once_start_one_run(bob, project_a):

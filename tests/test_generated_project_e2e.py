@@ -1,29 +1,29 @@
 """Generated projects install, type-check, lint, build and pass their own tests.
 
-For three different requests: `manage.py generate`, then in backend/ `npm install`,
-`npx tsc --noEmit`, `npm run lint`, `npm test`, and in frontend/ `npm install`, `npm run lint`,
-`npm run build`, `npm test`; pytest where the project contains Python. Dependencies do not
-depend on the entities, so each half installs once and the other projects hard-link its
-node_modules (better-sqlite3 compiles from source here, about a minute). The initial migration
-is also compared with the SQL Prisma's own schema engine (its WebAssembly build) prints.
+For three different requests: `manage.py generate`, then in backend/ `npx tsc --noEmit`,
+`npm run lint`, `npm test`, and in frontend/ `npm run lint`, `npm run build`, `npm test`.
+Dependencies do not depend on the entities, so each stack installs once from its lockfile and every
+project hard-links that node_modules (better-sqlite3 compiles from source here, about a minute).
+The initial migration is also compared with the SQL Prisma's own schema engine (its WebAssembly
+build) prints.
 """
 
 import io
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from agents.generators.backend import PRISMA_VERSION
+from agents.stacks import get_stack
+from agents.stacks.express import PRISMA_VERSION
+from tests.node_projects import NPM_INSTALL, share, sh
 
 REQUESTS = {
     "clinic": "A small clinic appointment system with doctors, patients and appointments; "
               "patients book an appointment with a doctor",
     "library": "A lending library: members borrow books, each loan has a due date and belongs to a member and a book",
-    "workouts": "A Python-tested REST API and website to log gym workouts with exercises and sets; each set belongs to a workout",
+    "workouts": "A REST API and website to log gym workouts with exercises and sets; each set belongs to a workout",
 }
 SCHEMA_ENGINE = f"@prisma/schema-engine-wasm@{PRISMA_VERSION}-4.0edf323efd1d98336f3f0a68684b56f689b900d3"
 DIFF_SCRIPT = """
@@ -46,40 +46,16 @@ process.stdout.write(result.stdout ?? "");
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def _sh(cwd: Path, *command: str, timeout: float = 600) -> str:
-    env = os.environ | {"CI": "true", "NO_COLOR": "1"}
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, f"{' '.join(command)} in {cwd} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    return done.stdout
-
-
-def _install(half: Path, shared: dict[str, Path]) -> None:
-    """npm install the first time a half is seen; hard-link that node_modules afterwards."""
-    if half.name in shared:
-        shutil.copytree(shared[half.name], half / "node_modules", copy_function=os.link, symlinks=True)
-        if half.name == "backend":
-            _sh(half, "npm", "run", "generate")  # what postinstall does
-    else:
-        _sh(half, "npm", "install", "--no-audit", "--no-fund")
-        shared[half.name] = half / "node_modules"
-
-
-@pytest.fixture(scope="module")
-def installed() -> dict[str, Path]:
-    assert shutil.which("npm"), "the end-to-end test needs Node.js and npm"
-    return {}
-
-
 def _migration_matches_prisma(backend: Path, tools: Path) -> None:
     if not (tools / "node_modules").exists():
         tools.mkdir(exist_ok=True)
-        _sh(tools, "npm", "install", "--no-audit", "--no-fund", "--no-save", SCHEMA_ENGINE)
+        sh(tools, *NPM_INSTALL, "--no-save", SCHEMA_ENGINE)
     engine = backend / "node_modules" / "@prisma" / "schema-engine-wasm"
     shutil.copytree(tools / "node_modules" / "@prisma" / "schema-engine-wasm", engine)
     script = backend / "schema-diff.mjs"
     script.write_text(DIFF_SCRIPT)
     try:
-        printed = _sh(backend, "node", "--experimental-wasm-modules", "--no-warnings", script.name)
+        printed = sh(backend, "node", "--experimental-wasm-modules", "--no-warnings", script.name)
     finally:
         script.unlink()
         shutil.rmtree(engine)
@@ -87,20 +63,21 @@ def _migration_matches_prisma(backend: Path, tools: Path) -> None:
 
 
 @pytest.mark.parametrize("name", list(REQUESTS))
-def test_the_generated_project_installs_builds_lints_and_passes_its_tests(name, installed, tmp_path_factory):
+def test_the_generated_project_installs_builds_lints_and_passes_its_tests(name, node_modules, tmp_path_factory):
     out = tmp_path_factory.mktemp(name)
     call_command("generate", REQUESTS[name], "--out", str(out), "--force", stdout=io.StringIO())
 
     backend = out / "backend"
-    _install(backend, installed)
-    _sh(backend, "npx", "tsc", "--noEmit")
-    _sh(backend, "npm", "run", "lint")
-    assert "failed" not in _sh(backend, "npm", "test").lower()
+    share(node_modules(get_stack("express"), scripts=True), backend, link=True)
+    sh(backend, "npm", "run", "generate")  # what postinstall does
+    sh(backend, "npx", "tsc", "--noEmit")
+    sh(backend, "npm", "run", "lint")
+    assert "failed" not in sh(backend, "npm", "test").lower()
     _migration_matches_prisma(backend, tmp_path_factory.getbasetemp() / "schema-engine")
 
     frontend = out / "frontend"
-    _install(frontend, installed)
-    _sh(frontend, "npm", "run", "lint")
-    _sh(frontend, "npm", "run", "build")
-    _sh(frontend, "npm", "test")
+    share(node_modules(get_stack("react"), scripts=True), frontend, link=True)
+    sh(frontend, "npm", "run", "lint")
+    sh(frontend, "npm", "run", "build")
+    sh(frontend, "npm", "test")
     assert (frontend / "dist" / "index.html").exists()

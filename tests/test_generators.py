@@ -4,18 +4,36 @@ import json
 
 import pytest
 
+import yaml
+
 from agents.base import AgentContext, PermanentAgentError
 from agents.extraction import extract_spec
-from agents.generators.backend import backend_files
 from agents.generators.devops import devops_files
 from agents.generators.docs import docs_files
-from agents.generators.frontend import frontend_files
 from agents.generators.naming import normalise_spec
-from agents.generators.prisma import migration_sql, schema_prisma
-from agents.generators.typescript import js_string, ts_import
 from agents.openapi import openapi_document
 from agents.registry import get_agent
 from agents.spec import Spec
+from agents.stacks import get_stack
+
+EXPRESS = get_stack("express")
+REACT = get_stack("react")
+
+
+def backend_files(spec: Spec, scope: list[str]) -> dict[str, str]:
+    return EXPRESS.files(spec, scope)
+
+
+def frontend_files(spec: Spec, scope: list[str]) -> dict[str, str]:
+    return REACT.files(spec, scope)
+
+
+def schema_prisma(spec: Spec) -> str:
+    return backend_files(spec, ["core"])["backend/prisma/schema.prisma"]
+
+
+def migration_sql(spec: Spec) -> str:
+    return backend_files(spec, ["core"])["backend/prisma/migrations/0_init/migration.sql"]
 from orchestration.offline_planner import planned_spec
 
 REQUESTS = [
@@ -105,7 +123,7 @@ def test_an_entity_named_user_keeps_the_login_table_apart():
     spec = _spec(entities=[{"name": "User", "plural": "users", "label": "User", "fields": [{"name": "nickname"}]}])
     schema = schema_prisma(spec)
     assert "model User {" in schema and "model Account {" in schema
-    assert "prisma.account.create" in backend_files(spec, ["core"])["backend/src/auth.ts"]
+    assert "const accounts = prisma.account;" in backend_files(spec, ["core"])["backend/src/auth.ts"]
 
 
 def test_scope_core_is_the_shared_files_and_an_entity_scope_is_its_own_files():
@@ -181,33 +199,60 @@ def test_the_readme_explains_how_to_run_it_and_its_environment():
 def test_devops_ships_no_secret_and_runs_containers_as_non_root():
     files = devops_files(_spec())
     assert "\nJWT_SECRET=\n" in files[".env.example"]
-    assert "JWT_SECRET: ${JWT_SECRET:?" in files["docker-compose.yml"]
+    compose = yaml.safe_load(files["docker-compose.yml"])
+    assert compose["services"]["backend"]["environment"]["JWT_SECRET"].startswith("${JWT_SECRET:?")
     assert "USER node" in files["backend/Dockerfile"]
     assert "nginx-unprivileged" in files["frontend/Dockerfile"]
-    assert "npm test" in files[".github/workflows/ci.yml"] and "npm run lint" in files[".gitlab-ci.yml"]
+
+
+def test_compose_runs_each_part_with_its_volume_and_the_web_app_waits_for_a_healthy_api():
+    compose = yaml.safe_load(devops_files(_spec())["docker-compose.yml"])
+    assert set(compose["services"]) == {"backend", "frontend"}
+    assert compose["services"]["frontend"]["depends_on"] == {"backend": {"condition": "service_healthy"}}
+    assert compose["volumes"] == {"db": {}} and compose["services"]["backend"]["volumes"] == ["db:/data"]
+
+
+def test_both_ci_files_install_lint_and_test_every_part():
+    files = devops_files(_spec())
+    github = yaml.safe_load(files[".github/workflows/ci.yml"])
+    gitlab = yaml.safe_load(files[".gitlab-ci.yml"])
+    assert set(github["jobs"]) == {"backend", "frontend"} and set(github["on"]) == {"push", "pull_request"}
+    for part in ("backend", "frontend"):
+        runs = [step.get("run") for step in github["jobs"][part]["steps"]]
+        assert {"npm run lint", "npm test"} <= set(runs)
+        assert gitlab[part]["script"][0] == f"cd {part}" and "npm test" in gitlab[part]["script"]
 
 
 def test_an_api_only_spec_has_no_frontend_in_devops():
     files = devops_files(_spec(frontend=False))
     assert "frontend/Dockerfile" not in files and "frontend" not in files["docker-compose.yml"]
+    assert "frontend" not in yaml.safe_load(files[".gitlab-ci.yml"])
+
+
+def test_the_readme_has_a_section_for_each_part():
+    readme = docs_files(_spec(), openapi_document(_spec()))["README.md"]
+    assert "## The API: `backend/`" in readme and "## The web app: `frontend/`" in readme
+    api_only = docs_files(_spec(frontend=False), openapi_document(_spec(frontend=False)))["README.md"]
+    assert "frontend/" not in api_only
+
+
+def test_the_tests_agent_adds_a_journey_through_every_kind_of_record():
+    journey = EXPRESS.journey_files(_spec())["backend/tests/journey.test.ts"]
+    assert "path: teamRoutes.PATH," in journey and "homeTeamId: teamRoutes.PATH," in journey
 
 
 def test_labels_with_quotes_and_backticks_are_escaped_in_generated_code():
     spec = _spec(entities=[{"name": "Note", "plural": "notes", "label": 'Note "`${x}`', "fields": [{"name": "body", "type": "text"}]}])
     fixtures = backend_files(spec, [])["backend/tests/fixtures.ts"]
     assert "`Body ${n} of note \"\\`\\${x}\\`, a longer text.`" in fixtures
+    page = frontend_files(spec, [])["frontend/src/pages/NotePage.tsx"]
+    assert 'const SINGULAR = `Note "\\`\\${x}\\``;' in page
 
 
-def test_string_literals_are_quoted_as_prettier_quotes_them():
-    assert js_string("plain") == '"plain"'
-    assert js_string('say "hi"') == "'say \"hi\"'"
-    assert js_string("it's") == '"it\'s"'
-
-
-def test_long_imports_are_wrapped_one_name_per_line():
-    assert ts_import(["a", "b"], "./x") == 'import { a, b } from "./x";'
-    wrapped = ts_import([f"name{i}" for i in range(20)], "./x")
-    assert wrapped.startswith("import {\n  name0,\n") and wrapped.endswith('} from "./x";')
+def test_the_one_entity_guestbook_app_lists_its_page_expanded():
+    spec = normalise_spec(extract_spec("A simple guestbook where visitors leave a message"))
+    app = frontend_files(spec, ["core"])["frontend/src/App.tsx"]
+    assert "const PAGES = [\n  {\n    key: " in app
 
 
 def test_the_offline_architect_writes_the_spec_planned_with_the_options_chosen_on_the_form():
@@ -231,8 +276,8 @@ def test_an_agent_without_the_spec_upstream_fails_for_good():
 @pytest.mark.parametrize("half", ["backend", "frontend"])
 def test_each_half_ships_a_lockfile_that_matches_its_package_json(half):
     """npm ignores a lockfile out of step with package.json. When a dependency changes, refresh
-    agents/generators/templates/<half>/package-lock.json from an `npm install` of a generated project
-    (its two "name" values written as %%PACKAGE_NAME%%)."""
+    agents/stacks/<stack>/templates/package-lock.json.j2 from an `npm install` of a generated project
+    (its two "name" values written as {{ package_name }})."""
     files = (backend_files if half == "backend" else frontend_files)(_spec(), [])
     package = json.loads(files[f"{half}/package.json"])
     lock = json.loads(files[f"{half}/package-lock.json"])
@@ -241,3 +286,22 @@ def test_each_half_ships_a_lockfile_that_matches_its_package_json(half):
     assert root["dependencies"] == package["dependencies"]
     assert root["devDependencies"] == package["devDependencies"]
     assert all("resolved" not in entry or entry["resolved"].startswith("https://registry.npmjs.org/") for entry in lock["packages"].values())
+
+
+def test_the_contract_states_the_rules_every_back_end_enforces():
+    document = openapi_document(_spec(entities=[
+        {"name": "Member", "plural": "members", "label": "Member", "fields": [
+            {"name": "name"}, {"name": "email", "type": "email"}, {"name": "nickname", "required": False},
+            {"name": "visits", "type": "int"}]},
+    ]))
+    item = document["paths"]["/api/members/{id}"]
+    assert item["parameters"][0]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    assert all("400" in item[method]["responses"] for method in ("get", "put", "delete"))
+    schemas = document["components"]["schemas"]
+    given = schemas["MemberInput"]["properties"]
+    assert schemas["MemberInput"]["additionalProperties"] is False and schemas["MemberChanges"]["additionalProperties"] is False
+    assert "required" not in schemas["MemberChanges"]
+    assert given["name"]["pattern"] == "\\S" and "pattern" not in given["nickname"]
+    assert given["email"] == {"type": "string", "format": "email", "maxLength": 200, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}
+    assert given["visits"]["maximum"] == 2**31 - 1
+    assert item["put"]["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/MemberChanges"}

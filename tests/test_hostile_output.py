@@ -24,7 +24,6 @@ from orchestration.planning import plan_project
 from orchestration.runs import run_inline, start_run
 from tests.stubs import OpenAIStub, Reply, use_openai
 
-from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -193,7 +192,7 @@ def test_a_viewer_never_sees_a_secret_the_model_echoed(client, settings, caplog,
     assert run.status == Run.Status.SUCCEEDED, list(run.task_runs.values_list("key", "error"))
     assert OPENAI_KEY in stub.requests[0].headers["authorization"]  # the real key did go to the server
 
-    assert client.login(username="victor", password=PASSWORD)
+    client.force_login(victor)
     seen = _what_a_viewer_gets(client, project_a)
     assert any(url.endswith(".zip") for url in seen) and any("/files/backend/src/" in url for url in seen)
     assert "[redacted]" in seen[reverse("projects:detail", args=[project_a.pk])]
@@ -233,7 +232,7 @@ def test_refused_paths_fail_their_task_and_appear_on_no_page(client, settings, v
     with _hostile_server({"reasoning": "One task per case.", "tasks": tasks}, files) as stub:
         run = _plan_and_run(project_a, settings, stub)
 
-    assert client.login(username="victor", password=PASSWORD)
+    client.force_login(victor)
     seen = _what_a_viewer_gets(client, project_a)  # a stored 'newline.ts\n' used to break the Files page
     files_page = seen[reverse("projects:files", args=[project_a.pk, run.pk])]
     assert "spec.json" in files_page

@@ -1,1 +1,2 @@
-"""Deterministic generators: an agents.spec.Spec in, {path: content} of one part of the generated project out."""
+"""What every stack shares: the names derived from the spec, sample values, and the project files no
+one stack owns (README, API reference, compose, CI), which gather each chosen stack's part."""

@@ -1,4 +1,4 @@
-"""Names every generator derives from the spec, in one place so all files agree on them."""
+"""Names every stack derives from the spec, in one place so all files agree on them."""
 
 from __future__ import annotations
 
@@ -6,19 +6,7 @@ import re
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 
-from agents.spec import Entity, Relation, Spec
-
-# Entity names that would clash with a TypeScript global, a Prisma name or one of the
-# generated project's own modules; the architect renames such entities before anyone reads the spec.
-RESERVED_TYPE_NAMES = frozenset(
-    """Array Boolean Date Error Function JSON Map Math Number Object Omit Partial Pick Promise Record
-    Request Response Set String Symbol Prisma PrismaClient Router Application React App Layout Login
-    Register Home Auth Query Mutation Batch Int Float Decimal BigInt Bytes Json DateTime""".split()
-)
-FIELD_TS_TYPES = {
-    "string": "string", "text": "string", "email": "string", "date": "string", "datetime": "string",
-    "int": "number", "float": "number", "boolean": "boolean",
-}
+from agents.spec import Entity, Relation, Spec, StackChoice
 
 
 def lower_first(name: str) -> str:
@@ -27,6 +15,11 @@ def lower_first(name: str) -> str:
 
 def upper_first(name: str) -> str:
     return name[:1].upper() + name[1:]
+
+
+def article(noun: str) -> str:
+    """"a doctor", "an appointment" (by spelling, which is right for most nouns)."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def kebab(name: str) -> str:
@@ -70,7 +63,7 @@ def back_relations(spec: Spec, target: Entity) -> list[BackRelation]:
 
 
 def auth_model(spec: Spec) -> str:
-    """The Prisma model holding login accounts, named so that it never clashes with an entity."""
+    """The model (table) holding login accounts, named so that it never clashes with an entity."""
     names = {e.name for e in spec.entities}
     return next(n for n in ("User", "Account", "Member", "LoginAccount") if n not in names)
 
@@ -81,11 +74,20 @@ def creation_order(spec: Spec) -> list[Entity]:
     return [spec.entity(name) for name in TopologicalSorter(graph).static_order()]
 
 
+def reserved_names(choice: StackChoice) -> frozenset[str]:
+    """Entity names the chosen stacks cannot take: their languages' globals, their libraries'
+    names and their own modules'."""
+    from agents.stacks import get_stack
+
+    return get_stack(choice.backend).reserved_names | get_stack(choice.frontend).reserved_names
+
+
 def normalise_spec(spec: Spec) -> Spec:
-    """The spec made generatable: entity names that clash with a global or a generated module
-    get a suffix ("Date" -> "DateEntry"), and required relations that form a cycle (a row that
-    needs itself, or A needs B needs A) become optional, since no first row could ever be created."""
-    renames = {e.name: f"{e.name}Entry" for e in spec.entities if e.name in RESERVED_TYPE_NAMES}
+    """The spec made generatable: entity names that clash with a name of the chosen stacks get a
+    suffix ("Date" -> "DateEntry"), and required relations that form a cycle (a row that needs
+    itself, or A needs B needs A) become optional, since no first row could ever be created."""
+    reserved = reserved_names(spec.stack)
+    renames = {e.name: f"{e.name}Entry" for e in spec.entities if e.name in reserved}
     data = spec.model_dump()
     for entity in data["entities"]:
         entity["name"] = renames.get(entity["name"], entity["name"])

@@ -1,4 +1,4 @@
-"""Valid sample values for an entity's fields, for the generated tests and docs."""
+"""Valid sample values for an entity's fields, for every stack's generated tests and the contract's examples."""
 
 from __future__ import annotations
 
@@ -29,30 +29,6 @@ def sample_value(entity: Entity, field: EntityField, n: int) -> object:
 
 def sample_row(entity: Entity, n: int) -> dict[str, object]:
     return {f.name: sample_value(entity, f, n) for f in entity.fields}
-
-
-def ts_sample(entity: Entity, field: EntityField) -> str:
-    """A TypeScript expression for `field` in terms of the row counter `n`."""
-    kind = field.type
-    if kind == "email":
-        return f"`{kebab(entity.name)}${{n}}@example.com`"
-    if kind == "int":
-        return "n"
-    if kind == "float":
-        return "n + 0.5"
-    if kind == "boolean":
-        return "n % 2 === 1"
-    if kind == "date":
-        return "new Date(Date.UTC(2030, 0, 1 + n)).toISOString().slice(0, 10)"
-    if kind == "datetime":
-        return "new Date(Date.UTC(2030, 0, 1 + n, 9, 30)).toISOString()"
-    suffix = f" of {entity.label.lower()}, a longer text." if kind == "text" else ""
-    return f"`{_template_text(words(field.name))} ${{n}}{_template_text(suffix)}`"
-
-
-def _template_text(text: str) -> str:
-    """`text` escaped for a JavaScript template literal."""
-    return text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
 
 
 def comparable_fields(entity: Entity) -> list[str]:

@@ -1,21 +1,56 @@
-"""Fixed files of the generated projects, kept as real files under templates/ so they read as code."""
+"""The Jinja2 environment of the project files no one stack owns (templates/ beside this module):
+README.md and docs/API.md. A deployment overrides them like a stack's, as
+`<dir>/project/<template path>` in a folder of GENERATOR_TEMPLATE_DIRS."""
 
 from __future__ import annotations
 
-import re
+import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-TEMPLATES = Path(__file__).parent / "templates"
-_PLACEHOLDER = re.compile(r"%%([A-Z_]+)%%")
+import jinja2
+
+from agents.stacks.base import template_dirs_setting
+
+NAME = "project"
 
 
 @cache
-def _read(name: str) -> str:
-    return (TEMPLATES / name).read_text(encoding="utf-8")
+def _environment(overrides: tuple[str, ...]) -> jinja2.Environment:
+    search = [str(Path(d) / NAME) for d in overrides] + [str(Path(__file__).parent / "templates")]
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    environment.filters |= {
+        "cell": cell,
+        "schema_text": schema_text,
+        "json": lambda value: json.dumps(value, indent=2, ensure_ascii=False),
+    }
+    return environment
 
 
-def render(name: str, **values: str) -> str:
-    """The template `name` with every %%KEY%% replaced; a missing value is a bug, so it raises."""
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], _read(name))
+def cell(text: str) -> str:
+    """Text that fits in a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
+
+def schema_text(schema: dict[str, Any]) -> str:
+    """A JSON Schema in a few words: `Team`, list of `Team`, `string or null`."""
+    if "$ref" in schema:
+        return f"`{schema['$ref'].rsplit('/', 1)[-1]}`"
+    if schema.get("type") == "array":
+        return f"list of {schema_text(schema.get('items', {}))}"
+    if "allOf" in schema:
+        return "part of " + " and ".join(schema_text(s) for s in schema["allOf"])
+    kind = schema.get("type", "object")
+    return f"`{' or '.join(kind) if isinstance(kind, list) else kind}`"
+
+
+def render(template: str, **context: Any) -> str:
+    return _environment(template_dirs_setting()).get_template(template).render(**context)

@@ -6,7 +6,8 @@ defining a `Stack` subclass. Template paths are templates too: a path segment th
 drops the file (`{% if spec.auth %}auth.ts{% endif %}.j2`), and a path naming `entity` is rendered
 once per entity (`src/routes/{{ entity.plural }}.ts.j2`) — those are the files a task scoped to
 one entity writes. Files ending in `.j2` are rendered with StrictUndefined (a missing value is an
-error); any other file is copied as it is.
+error); any other file is copied as it is. Templates under `_stack/` are not files of the part:
+the stack renders them itself for the other agents (its README section, Dockerfile, a journey test).
 
 A deployment may replace any template: each folder of the GENERATOR_TEMPLATE_DIRS setting is
 searched first, as `<dir>/<stack name>/<template path>`.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal
 
 import jinja2
 
@@ -27,6 +28,7 @@ Files = dict[str, str]
 Part = Literal["backend", "frontend"]
 CORE = "core"  # the scope naming a part's shared files, as opposed to one entity's
 TEMPLATE_SUFFIX = ".j2"
+OWN_TEMPLATES = "_stack/"  # templates a stack renders itself, outside its part's file tree
 
 
 def template_dirs_setting() -> tuple[str, ...]:
@@ -39,9 +41,9 @@ def template_dirs_setting() -> tuple[str, ...]:
 
 
 @cache
-def _environment(stack_dir: Path, name: str, overrides: tuple[str, ...]) -> jinja2.Environment:
-    search = [str(Path(d) / name) for d in overrides] + [str(stack_dir / "templates")]
-    return jinja2.Environment(
+def _environment(stack: type[Stack], overrides: tuple[str, ...]) -> jinja2.Environment:
+    search = [str(Path(d) / stack.name) for d in overrides] + [str(stack.folder / "templates")]
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -49,29 +51,44 @@ def _environment(stack_dir: Path, name: str, overrides: tuple[str, ...]) -> jinj
         lstrip_blocks=True,
         autoescape=False,
     )
+    environment.filters.update(stack.filters)
+    return environment
+
+
+@cache
+def _path_template(environment: jinja2.Environment, path: str) -> jinja2.Template:
+    """A templated file path, compiled once: paths are rendered once per entity on every generation."""
+    return environment.from_string(path)
 
 
 class Stack:
     """One part of the generated project in one technology. Subclasses live in agents/stacks/<name>/."""
 
-    name: ClassVar[str]  # the spec's value for this stack and its folder's name, e.g. "express"
+    name: ClassVar[str]  # the spec's value for this stack and its folder's name
     part: ClassVar[Part]
-    label: ClassVar[str]  # for people: "Express 5 + TypeScript + Prisma 7"
+    label: ClassVar[str]  # for people: the framework, language and database, with major versions
     root: ClassVar[str]  # the folder of the generated project it writes: "backend" or "frontend"
     language: ClassVar[Literal["typescript", "python"]]  # decides which real formatter checks its files
     role: ClassVar[str]  # what the agent writing this part tells a model it writes
     reserved_names: ClassVar[frozenset[str]] = frozenset()  # entity names that clash with this stack's own names
+    # Lower-case words in a request (or re-plan feedback) that ask for this stack: its language, its frameworks.
+    asked_for_by: ClassVar[tuple[str, ...]] = ()
     folder: ClassVar[Path]  # set by subclasses: Path(__file__).parent
+    filters: ClassVar[dict[str, Callable[..., Any]]] = {}  # Jinja2 filters its templates use, e.g. string quoting
 
     # --- the template tree -------------------------------------------------------------------
 
     @property
     def environment(self) -> jinja2.Environment:
-        return _environment(self.folder, self.name, template_dirs_setting())
+        return _environment(type(self), template_dirs_setting())
 
     def render(self, template: str, **context: Any) -> str:
         """One template of this stack (a path under its templates/), rendered with `context`."""
         return self.environment.get_template(template).render(**context)
+
+    def source(self, template: str) -> str:
+        """One file of this stack's templates/ as it is, not rendered (a file without the .j2 suffix)."""
+        return self.environment.loader.get_source(self.environment, template)[0]
 
     def context(self, spec: Spec) -> dict[str, Any]:
         """What every template of this stack sees; subclasses add their own names."""
@@ -84,7 +101,7 @@ class Stack:
         core: Files = {}
         per_entity: dict[str, Files] = {e.name: {} for e in spec.entities}
         for template in self.environment.list_templates():
-            if prefix and not template.startswith(prefix):
+            if template.startswith(OWN_TEMPLATES) or (prefix and not template.startswith(prefix)):
                 continue
             if "entity" in template:
                 for entity in spec.entities:
@@ -94,13 +111,13 @@ class Stack:
         return core, per_entity
 
     def _render_into(self, files: Files, template: str, context: dict[str, Any]) -> None:
-        path = self.environment.from_string(template).render(**context)
+        path = _path_template(self.environment, template).render(**context) if "{" in template else template
         if any(not segment for segment in path.split("/")) or path.endswith("/" + TEMPLATE_SUFFIX):
             return  # a segment rendered empty: this file is not wanted for this spec
         if path.endswith(TEMPLATE_SUFFIX):
             files[path.removesuffix(TEMPLATE_SUFFIX)] = self.render(template, **context)
         else:
-            files[path] = self.environment.loader.get_source(self.environment, template)[0]
+            files[path] = self.source(template)
 
     # --- what the agents ask of a stack --------------------------------------------------------
 

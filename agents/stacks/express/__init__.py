@@ -3,12 +3,65 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from agents.generators.backend import api_path, backend_files
-from agents.generators.testing import journey_test_ts
-from agents.spec import Entity, Spec
+from agents.generators.naming import BackRelation, auth_model, back_relations, creation_order, kebab, words
+from agents.generators.samples import comparable_fields
+from agents.spec import Entity, EntityField, Spec
 
-from ..base import Files, Stack
+from ..base import Files, Stack, select, under
+from ..typescript import FILTERS, package_json, template_text
+from .prisma import SQL_TYPES, tables
+
+# Prisma and its client, adapter and engines must carry the same version.
+PRISMA_VERSION = "7.10.0"
+PRISMA_GENERATE = "PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-$npm_node_execpath} prisma generate"
+NODE = "20"
+PORT = 3000
+# The zod rule (src/validation.ts) checking each field type, the same rules as the contract's.
+RULES = {
+    "string": "rules.filledText(200)",
+    "text": "rules.text(10000)",
+    "email": "rules.email(200)",
+    "int": "rules.integer",
+    "float": "rules.number",
+    "boolean": "rules.boolean",
+    "date": "rules.date",
+    "datetime": "rules.dateTime",
+}
+OPTIONAL_STRING = "rules.text(200)"
+
+
+def zod_rule(field: EntityField) -> str:
+    if not field.required:
+        rule = OPTIONAL_STRING if field.type == "string" else RULES[field.type]
+        return rule + ".nullish()"
+    return RULES[field.type]
+
+
+def ts_sample(entity: Entity, field: EntityField) -> str:
+    """A TypeScript expression for a valid value of `field`, in terms of the row counter `n`
+    (tests/fixtures.ts defines `day` and `instant`)."""
+    kind = field.type
+    if kind == "email":
+        return f"`{template_text(kebab(entity.name))}${{n}}@example.com`"
+    if kind == "int":
+        return "n"
+    if kind == "float":
+        return "n + 0.5"
+    if kind == "boolean":
+        return "n % 2 === 1"
+    if kind == "date":
+        return "day(n)"
+    if kind == "datetime":
+        return "instant(n)"
+    suffix = f" of {entity.label.lower()}, a longer text." if kind == "text" else ""
+    return f"`{template_text(words(field.name))} ${{n}}{template_text(suffix)}`"
+
+
+def blockers(spec: Spec, entity: Entity) -> list[BackRelation]:
+    """The links from other entities that keep a row of `entity` from being deleted."""
+    return [b for b in back_relations(spec, entity) if b.relation.required and b.source.name != entity.name]
 
 
 class ExpressStack(Stack):
@@ -17,17 +70,132 @@ class ExpressStack(Stack):
     label = "Express 5 + TypeScript + Prisma 7 (Node.js)"
     root = "backend"
     language = "typescript"
+    asked_for_by = ("node.js", "nodejs", "express.js", "expressjs")
     role = "You write the API: Express 5, TypeScript strict, Prisma 7 with SQLite, zod, JWT, Jest + supertest tests."
+    # TypeScript globals, Prisma's and Express's names, and the generated modules' own identifiers.
+    reserved_names = frozenset(
+        """Array Boolean Date Error Function JSON Map Math Number Object Omit Partial Pick Promise Record
+        Request Response Set String Symbol Prisma PrismaClient Router RequestHandler Express Application
+        App Auth Int Float Decimal BigInt Bytes Json DateTime""".split()
+    )
     folder = Path(__file__).parent
+    filters = FILTERS
+
+    def context(self, spec: Spec) -> dict[str, Any]:
+        return super().context(spec) | {
+            "package_name": f"{spec.app_name}-api",
+            "port": PORT,
+            "api_path": self.api_path,
+            "tables": tables(spec),
+            "sql_types": SQL_TYPES,
+            "auth_model": auth_model,
+            "creation_order": creation_order,
+            "blockers": blockers,
+            "comparable_fields": comparable_fields,
+            "rule": zod_rule,
+            "ts_sample": ts_sample,
+        }
 
     def files(self, spec: Spec, scope: list[str]) -> Files:
-        return backend_files(spec, scope)
+        core, per_entity = self.tree(spec)
+        core["package.json"] = package_json(self.package(spec))
+        return under(self.root, select(core, per_entity, scope))
+
+    def package(self, spec: Spec) -> dict[str, Any]:
+        return {
+            "name": f"{spec.app_name}-api",
+            "version": "0.1.0",
+            "private": True,
+            "description": f"The API of {spec.title}",
+            "scripts": {
+                "postinstall": PRISMA_GENERATE,
+                "generate": PRISMA_GENERATE,
+                "build": "tsc -p tsconfig.build.json",
+                "migrate": "node dist/migrate.js",
+                "start": "node dist/server.js",
+                "dev": "npm run build && npm run migrate && npm start",
+                "test": "jest",
+                "typecheck": "tsc --noEmit",
+                "lint": "eslint . && prettier --check .",
+                "format": "prettier --write .",
+            },
+            "engines": {"node": ">=20.19"},
+            "dependencies": {
+                "@prisma/adapter-better-sqlite3": PRISMA_VERSION,
+                "@prisma/client": PRISMA_VERSION,
+                "bcryptjs": "^3.0.2",
+                "better-sqlite3": "^12.6.0",
+                "express": "^5.1.0",
+                "jsonwebtoken": "^9.0.2",
+                "zod": "^4.1.0",
+            },
+            "devDependencies": {
+                "@eslint/js": "^10.0.1",
+                "@types/better-sqlite3": "^7.6.13",
+                "@types/express": "^5.0.3",
+                "@types/jest": "^30.0.0",
+                "@types/jsonwebtoken": "^9.0.10",
+                "@types/node": "^20.9.0",
+                "@types/supertest": "^7.2.0",
+                "eslint": "^10.0.0",
+                "globals": "^17.0.0",
+                "jest": "^30.0.0",
+                "prettier": "^3.6.0",
+                "prisma": PRISMA_VERSION,
+                "supertest": "^7.1.0",
+                "ts-jest": "^29.4.0",
+                # TypeScript 7 breaks ts-jest and typescript-eslint.
+                "typescript": "~5.9.3",
+                "typescript-eslint": "^8.46.0",
+            },
+            "jest": {"preset": "ts-jest", "testEnvironment": "node", "roots": ["<rootDir>/tests"]},
+            # The resolver's platform packages that newer releases list are missing from some registries.
+            "overrides": {"unrs-resolver": "1.12.2"},
+        }
 
     def journey_files(self, spec: Spec) -> Files:
-        return {"backend/tests/journey.test.ts": journey_test_ts(spec)}
+        journey = self.render("_stack/journey.test.ts.j2", **self.context(spec))
+        return {f"{self.root}/tests/journey.test.ts": journey}
+
+    def devops_files(self, spec: Spec) -> Files:
+        return under(self.root, {"Dockerfile": self.source("_stack/Dockerfile"), ".dockerignore": self.source("_stack/dockerignore")})
+
+    def compose_service(self, spec: Spec) -> dict[str, Any]:
+        environment = {"JWT_SECRET": "${JWT_SECRET:?set JWT_SECRET in .env or the environment}"} if spec.auth else {}
+        probe = f"fetch('http://localhost:{PORT}/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+        return {
+            "build": f"./{self.root}",
+            "environment": environment | {"DATABASE_URL": "file:/data/app.db"},
+            "volumes": ["db:/data"],
+            "ports": [f"{PORT}:{PORT}"],
+            "healthcheck": {"test": ["CMD", "node", "-e", probe], "interval": "10s", "retries": 5},
+        }
+
+    def github_job(self, spec: Spec) -> dict[str, Any]:
+        return {
+            "runs-on": "ubuntu-latest",
+            "defaults": {"run": {"working-directory": self.root}},
+            "steps": [
+                {"uses": "actions/checkout@v4"},
+                {"uses": "actions/setup-node@v4", "with": {"node-version": NODE}},
+                *({"run": step} for step in self._checks()),
+            ],
+        }
+
+    def gitlab_job(self, spec: Spec) -> dict[str, Any]:
+        return {"stage": "test", "image": f"node:{NODE}", "script": [f"cd {self.root}", *self._checks()]}
+
+    def _checks(self) -> list[str]:
+        return ["npm install --no-audit --no-fund", "npx tsc --noEmit", "npm run lint", "npm test"]
+
+    def readme_section(self, spec: Spec) -> str:
+        return self.render("_stack/README.md.j2", **self.context(spec))
+
+    def env_example(self, spec: Spec) -> str:
+        return self.render("_stack/env.example.j2", **self.context(spec))
 
     def api_path(self, entity: Entity) -> str:
-        return api_path(entity)
+        return f"/api/{kebab(entity.plural)}"
 
 
 STACK = ExpressStack()

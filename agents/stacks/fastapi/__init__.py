@@ -127,6 +127,8 @@ class FastAPIStack(Stack):
     label = "FastAPI + SQLAlchemy 2 + Alembic (Python)"
     root = "backend"
     language = "python"
+    # A request for Python, or for a Python web framework, gets this back end.
+    asked_for_by = ("python", "fastapi", "flask", "django", "pytest")
     role = (
         "You write the API in Python: FastAPI, SQLAlchemy 2 with Alembic migrations, pydantic v2 schemas that "
         "refuse unknown fields, JWT log-ins (PyJWT, argon2 via pwdlib), pytest with FastAPI's test client; "
