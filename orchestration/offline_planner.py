@@ -121,6 +121,7 @@ def _devops_instructions(spec: Spec) -> str:
 
 def _reasoning(spec: Spec, feedback: str, chosen: dict, backend: str) -> str:
     found = [f"I read the request as {spec.title!r} and found {_count(spec)} to store: {_entity_list(spec)}."]
+    found += spec.not_built  # said before Run, so nobody expects what offline mode cannot build
     if feedback.strip():
         notes = "; ".join(line.strip() for line in feedback.splitlines() if line.strip())
         found.append(f"The feedback was read together with the request: \u201c{notes}\u201d.")

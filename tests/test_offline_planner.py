@@ -145,8 +145,8 @@ def test_a_dashboard_plan_names_the_data_it_shows():
 
 def test_the_reasoning_names_what_was_found_in_the_request():
     plan = _plan("A recipe sharing site where users post recipes with ingredients and steps")
-    assert "Recipe (title, steps, description)" in plan.reasoning
-    assert "Ingredient (name, description, linked to Recipe)" in plan.reasoning
+    assert "Recipe (title, steps)" in plan.reasoning
+    assert "Ingredient (name, linked to Recipe)" in plan.reasoning
 
 
 def test_feedback_changes_the_plan():

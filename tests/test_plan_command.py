@@ -43,7 +43,7 @@ def test_replanning_with_feedback_makes_the_next_version_and_points_at_the_compa
     project = Project.objects.get()
     output = _plan("--project", str(project.pk), "--feedback", "Also let people comment on recipes and keep favourites")
     assert "plan version 2, re-plan with feedback" in output
-    assert "Comment (body, linked to Recipe)" in " ".join(output.split())
+    assert "Comment (text, linked to Recipe)" in " ".join(output.split())
     assert f"/admin/orchestration/planversion/compare/{project.pk}/?b=2" in output
     assert project.plan_versions.get(number=2).feedback == "Also let people comment on recipes and keep favourites"
 

@@ -1,0 +1,7 @@
+"""Reading requests with a language model: what the app keeps, in the terms of the richer schema,
+and what offline mode will not build. `read` gives the Reading; `to_spec` maps it to today's Spec."""
+
+from .reader import read
+from .reading import Detail, Link, Reading, Record
+
+__all__ = ["Detail", "Link", "Reading", "Record", "read"]
