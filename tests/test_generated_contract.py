@@ -8,17 +8,16 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from agents.openapi import openapi_json
+from agents.openapi import openapi_document
 from agents.spec import Spec
 from agents.stacks import get_stack
-from tests.node_projects import share, sh, write
+from tests.node_projects import sh, share, write
+from tests.schemathesis_run import run_schemathesis
 
 pytestmark = pytest.mark.slow
 
@@ -40,13 +39,6 @@ SPEC = Spec.model_validate({
     ],
 })
 JWT_SECRET = "only-for-the-contract-test"
-# The stateful phase follows the contract's own links (a new record's id to its routes). Schemathesis's
-# dependency analysis would also follow an optional relation's id, null included, into a path
-# (GET /api/books/None), and report the 400 the contract documents for it as valid data refused.
-CONFIG = """
-[phases.stateful.inference]
-algorithms = ["location-headers"]
-"""
 
 
 def _free_port() -> int:
@@ -96,15 +88,6 @@ def server_url(node_modules, tmp_path):
 
 
 def test_schemathesis_finds_no_disagreement_between_the_contract_and_the_server(server_url, tmp_path):
-    contract = tmp_path / "openapi.json"
-    contract.write_text(openapi_json(SPEC))
     token = _post(f"{server_url}/api/auth/register", {"email": "st@example.com", "password": "a-long-password"})["token"]
-    config = tmp_path / "schemathesis.toml"
-    config.write_text(CONFIG)
-    st = Path(sys.executable).with_name("st")
-    done = subprocess.run(
-        [str(st), "--config-file", str(config), "run", str(contract), "--url", server_url, "--checks", "all", "--max-examples", "25",
-         "--header", f"Authorization: Bearer {token}", "--no-color", "--seed", "1"],
-        capture_output=True, text=True, timeout=1200, cwd=tmp_path,  # its cache goes there, not into the checkout
-    )
+    done = run_schemathesis(openapi_document(SPEC), server_url, tmp_path, token)
     assert done.returncode == 0, done.stdout[-12000:] + done.stderr[-3000:]

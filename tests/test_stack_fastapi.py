@@ -3,9 +3,11 @@ awkward field names are carried, and what the devops and docs agents get from it
 
 import ast
 import tomllib
+from typing import Any
 
 import pytest
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
 from agents.generators.naming import normalise_spec
 from agents.spec import Spec
@@ -31,6 +33,47 @@ def clinic(auth: bool = True) -> Spec:
             ], "relations": [{"name": "doctor", "target": "Doctor"}]},
         ],
     }))
+
+
+def _generated_value_types() -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    exec(compile(STACK.files(clinic(), [])["backend/app/fields.py"], "fields.py", "exec"), namespace)
+    return namespace
+
+
+# What the contract and the Express back end (its validation.ts) accept and refuse.
+@pytest.mark.parametrize(("kind", "value", "accepted"), [
+    ("Integer", 2**31 - 1, True), ("Integer", 2**31, False), ("Integer", -(2**31), True), ("Integer", -(2**31) - 1, False),
+    ("Integer", 3.0, True), ("Integer", "3", False),
+    ("RecordId", 1, True), ("RecordId", 0, False), ("RecordId", 2**31, False),
+    ("Email", "Someone+tag@mail.example.com", True), ("Email", "someone@example", False),
+    ("Email", "some one@example.com", False), ("Email", "someone.@example.com", False),
+    ("Email", "someone@-example.com", False), ("Email", "émile@example.com", False), ("Email", "someone@example.com\n", False),
+    # JavaScript's \s: U+FEFF is a space and U+0085 is not.
+    ("Email", "\ufeffsomeone@example.com", False), ("ShortText", "\ufeff", False), ("ShortText", "\x85", True),
+    ("ShortText", " x ", True), ("ShortText", "", False),
+    # Lengths in characters: an emoji is one.
+    ("ShortText", "🎉" * 200, True), ("ShortText", "🎉" * 201, False), ("OptionalShortText", "", True),
+    ("Day", "2024-02-29", True), ("Day", "2023-02-29", False), ("Day", "20240101", False), ("Day", "2024-01-01T00:00:00Z", False),
+    ("Moment", "2030-01-02T09:30:00Z", True), ("Moment", "2030-01-02T09:30:00.1234567-05:30", True),
+    ("Moment", "2030-01-02T09:30:00", False), ("Moment", "2030-01-02T09:30Z", False), ("Moment", "2030-01-02 09:30:00Z", False),
+    ("Moment", 1893571200, False),
+])
+def test_the_generated_value_types_accept_what_the_contract_and_the_express_back_end_accept(
+    kind: str, value: object, accepted: bool,
+) -> None:
+    adapter = TypeAdapter(_generated_value_types()[kind])
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        assert not accepted
+    else:
+        assert accepted
+
+
+def test_a_time_is_stored_in_utc() -> None:
+    moment = TypeAdapter(_generated_value_types()["Moment"]).validate_python("2030-01-02T09:30:00.5+02:00")
+    assert moment.isoformat() == "2030-01-02T07:30:00.500000"
 
 
 def test_it_is_offered_as_a_back_end() -> None:

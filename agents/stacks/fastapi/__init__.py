@@ -15,7 +15,6 @@ from agents.spec import Entity, Spec
 
 from ..base import Files, Stack, select
 from .names import (
-    MAX_SAFE_INTEGER,
     Column,
     PyEntity,
     natural_key,
@@ -51,11 +50,11 @@ MAPPED_TYPES = {
     "date": "dt.date", "datetime": "dt.datetime", "relation": "int",
 }
 SQL_TYPES = {
-    "string": "String(200)", "text": "Text()", "email": "String(200)", "int": "BigInteger()", "float": "Float()",
+    "string": "String(200)", "text": "Text()", "email": "String(200)", "int": "Integer()", "float": "Float()",
     "boolean": "Boolean()", "date": "Date()", "datetime": "DateTime()",
 }
 MIGRATION_TYPES = {
-    "string": "sa.String(length=200)", "text": "sa.Text()", "email": "sa.String(length=200)", "int": "sa.BigInteger()",
+    "string": "sa.String(length=200)", "text": "sa.Text()", "email": "sa.String(length=200)", "int": "sa.Integer()",
     "float": "sa.Float()", "boolean": "sa.Boolean()", "date": "sa.Date()", "datetime": "sa.DateTime()",
     "relation": 'sa.BigInteger().with_variant(sa.Integer(), "sqlite")',
 }
@@ -137,7 +136,7 @@ class FastAPIStack(Stack):
     # Entity names that would clash with a name the generated modules import or define beside them,
     # and the class names ruff refuses as ambiguous (E742).
     reserved_names = frozenset(
-        """Base Record Mapped BigInteger Boolean Date DateTime Float ForeignKey String Text APIRouter Depends
+        """Base Record Mapped Boolean Date DateTime Float ForeignKey String Text APIRouter Depends
         SessionDep ItemId BaseModel ConfigDict Field Day Email Flag Integer LongText Moment Number
         OptionalShortText RecordId ShortText StoredDay StoredMoment TestClient Row INPUT PATH COMPARABLE
         ROUTERS I O""".split()
@@ -177,7 +176,6 @@ class FastAPIStack(Stack):
             "input_types": INPUT_TYPES,
             "optional_input_types": OPTIONAL_INPUT_TYPES,
             "output_types": OUTPUT_TYPES,
-            "max_safe_integer": MAX_SAFE_INTEGER,
             "dependencies": DEPENDENCIES,
             "postgres_dependencies": POSTGRES_DEPENDENCIES,
             "dev_dependencies": DEV_DEPENDENCIES,

@@ -23,7 +23,6 @@ _TAKEN = (
     | {name for name in dir(BaseModel) if not name.startswith("_")}
     | {"metadata", "registry", "type_annotation_map", "self", "cls", "dt", "mapped_column", "l"}
 )
-MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer a browser's JSON keeps exactly
 
 
 def snake(name: str) -> str:

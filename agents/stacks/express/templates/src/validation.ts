@@ -57,9 +57,12 @@ export const date = z.iso.date().transform((day) => new Date(day));
 /** An instant with its offset from UTC, e.g. 2030-01-02T09:30:00Z. */
 export const dateTime = z.iso.datetime({ offset: true }).transform((at) => new Date(at));
 
-/** A route's id parameter: digits only, within the range of stored ids. */
+/**
+ * A route's id parameter: a whole number in digits within the range of stored ids; "5.0" is the
+ * integer 5 to JSON Schema, so it is one too.
+ */
 export const pathId = z
   .string()
-  .regex(/^\d{1,10}$/)
+  .regex(/^\d{1,10}(\.0+)?$/)
   .transform(Number)
   .pipe(id);
