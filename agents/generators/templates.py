@@ -11,28 +11,15 @@ from typing import Any
 
 import jinja2
 
-from agents.stacks.base import template_dirs_setting
+from agents.stacks.base import template_dirs_setting, template_environment
 
 NAME = "project"
 
 
 @cache
 def _environment(overrides: tuple[str, ...]) -> jinja2.Environment:
-    search = [str(Path(d) / NAME) for d in overrides] + [str(Path(__file__).parent / "templates")]
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
-    environment.filters |= {
-        "cell": cell,
-        "schema_text": schema_text,
-        "json": lambda value: json.dumps(value, indent=2, ensure_ascii=False),
-    }
-    return environment
+    filters = {"cell": cell, "schema_text": schema_text, "json": lambda value: json.dumps(value, indent=2, ensure_ascii=False)}
+    return template_environment(NAME, Path(__file__).parent / "templates", overrides, filters)
 
 
 def cell(text: str) -> str:

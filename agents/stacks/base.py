@@ -40,19 +40,24 @@ def template_dirs_setting() -> tuple[str, ...]:
     return tuple(p for p in os.environ.get("GENERATOR_TEMPLATE_DIRS", "").split(",") if p)
 
 
-@cache
-def _environment(stack: type[Stack], overrides: tuple[str, ...]) -> jinja2.Environment:
-    search = [str(Path(d) / stack.name) for d in overrides] + [str(stack.folder / "templates")]
+def template_environment(name: str, folder: Path, overrides: tuple[str, ...], filters: dict[str, Any]) -> jinja2.Environment:
+    """The Jinja2 environment of one template tree (`folder`), searched after each override folder's
+    `<dir>/<name>/`; a missing value is an error (StrictUndefined), never an empty string."""
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=jinja2.FileSystemLoader([str(Path(d) / name) for d in overrides] + [str(folder)]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
     )
-    environment.filters.update(stack.filters)
+    environment.filters.update(filters)
     return environment
+
+
+@cache
+def _environment(stack: type[Stack], overrides: tuple[str, ...]) -> jinja2.Environment:
+    return template_environment(stack.name, stack.folder / "templates", overrides, stack.filters)
 
 
 @cache

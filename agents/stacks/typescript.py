@@ -8,9 +8,14 @@ one (on its own `const` line or as a property value), never as an argument besid
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from agents.generators.naming import article, kebab, lower_first, upper_first, words
+from agents.spec import Spec
+
+from .base import Stack
+
+NODE = "20"  # the Node.js major version the generated Dockerfiles and CI jobs use
 
 
 def template_text(text: str) -> str:
@@ -44,3 +49,33 @@ FILTERS = {
     "words": words,
     "article": article,
 }
+
+
+class NodeStack(Stack):
+    """What the Node.js stacks share: CI jobs that install and run the part's `checks` in its folder,
+    and a README section and .env.example lines from the stack's own `_stack/` templates."""
+
+    checks: ClassVar[tuple[str, ...]]  # the commands CI runs in the part's folder after installing
+
+    def github_job(self, spec: Spec) -> dict[str, Any]:
+        return {
+            "runs-on": "ubuntu-latest",
+            "defaults": {"run": {"working-directory": self.root}},
+            "steps": [
+                {"uses": "actions/checkout@v4"},
+                {"uses": "actions/setup-node@v4", "with": {"node-version": NODE}},
+                *({"run": step} for step in self._ci_steps()),
+            ],
+        }
+
+    def gitlab_job(self, spec: Spec) -> dict[str, Any]:
+        return {"stage": "test", "image": f"node:{NODE}", "script": [f"cd {self.root}", *self._ci_steps()]}
+
+    def _ci_steps(self) -> list[str]:
+        return ["npm install --no-audit --no-fund", *self.checks]
+
+    def readme_section(self, spec: Spec) -> str:
+        return self.render("_stack/README.md.j2", **self.context(spec))
+
+    def env_example(self, spec: Spec) -> str:
+        return self.render("_stack/env.example.j2", **self.context(spec))

@@ -9,14 +9,13 @@ from agents.generators.naming import BackRelation, auth_model, back_relations, c
 from agents.generators.samples import comparable_fields
 from agents.spec import Entity, EntityField, Spec
 
-from ..base import Files, Stack, select, under
-from ..typescript import FILTERS, package_json, template_text
+from ..base import Files, select, under
+from ..typescript import FILTERS, NodeStack, package_json, template_text
 from .prisma import SQL_TYPES, tables
 
 # Prisma and its client, adapter and engines must carry the same version.
 PRISMA_VERSION = "7.10.0"
 PRISMA_GENERATE = "PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-$npm_node_execpath} prisma generate"
-NODE = "20"
 PORT = 3000
 # The zod rule (src/validation.ts) checking each field type, the same rules as the contract's.
 RULES = {
@@ -64,12 +63,13 @@ def blockers(spec: Spec, entity: Entity) -> list[BackRelation]:
     return [b for b in back_relations(spec, entity) if b.relation.required and b.source.name != entity.name]
 
 
-class ExpressStack(Stack):
+class ExpressStack(NodeStack):
     name = "express"
     part = "backend"
     label = "Express 5 + TypeScript + Prisma 7 (Node.js)"
     root = "backend"
     language = "typescript"
+    checks = ("npx tsc --noEmit", "npm run lint", "npm test")
     asked_for_by = ("node.js", "nodejs", "express.js", "expressjs")
     role = "You write the API: Express 5, TypeScript strict, Prisma 7 with SQLite, zod, JWT, Jest + supertest tests."
     # TypeScript globals, Prisma's and Express's names, and the generated modules' own identifiers.
@@ -171,28 +171,6 @@ class ExpressStack(Stack):
             "healthcheck": {"test": ["CMD", "node", "-e", probe], "interval": "10s", "retries": 5},
         }
 
-    def github_job(self, spec: Spec) -> dict[str, Any]:
-        return {
-            "runs-on": "ubuntu-latest",
-            "defaults": {"run": {"working-directory": self.root}},
-            "steps": [
-                {"uses": "actions/checkout@v4"},
-                {"uses": "actions/setup-node@v4", "with": {"node-version": NODE}},
-                *({"run": step} for step in self._checks()),
-            ],
-        }
-
-    def gitlab_job(self, spec: Spec) -> dict[str, Any]:
-        return {"stage": "test", "image": f"node:{NODE}", "script": [f"cd {self.root}", *self._checks()]}
-
-    def _checks(self) -> list[str]:
-        return ["npm install --no-audit --no-fund", "npx tsc --noEmit", "npm run lint", "npm test"]
-
-    def readme_section(self, spec: Spec) -> str:
-        return self.render("_stack/README.md.j2", **self.context(spec))
-
-    def env_example(self, spec: Spec) -> str:
-        return self.render("_stack/env.example.j2", **self.context(spec))
 
     def api_path(self, entity: Entity) -> str:
         return f"/api/{kebab(entity.plural)}"

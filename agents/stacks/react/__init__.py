@@ -11,10 +11,9 @@ from agents.generators.samples import sample_value
 from agents.spec import Entity, EntityField, Spec
 
 from .. import get_stack
-from ..base import Files, Stack, select, under
-from ..typescript import FILTERS, package_json, template_literal, ts_value
+from ..base import Files, select, under
+from ..typescript import FILTERS, NodeStack, package_json, template_literal, ts_value
 
-NODE = "20"
 PORT = 8080
 TEXT_KINDS = ("string", "email", "text")
 TS_TYPES = {
@@ -54,12 +53,13 @@ def _entry(entity: Entity, field: EntityField, n: int) -> tuple[list[dict[str, s
     return [label | {"value": template_literal(str(value))}], ts_value(value)
 
 
-class ReactStack(Stack):
+class ReactStack(NodeStack):
     name = "react"
     part = "frontend"
     label = "React 19 + TypeScript + Tailwind 4 (Vite)"
     root = "frontend"
     language = "typescript"
+    checks = ("npm run lint", "npm run build", "npm test")
     role = "You write the web frontend: React 19, TypeScript strict, Tailwind 4, Vite, a typed API client, Vitest tests."
     # TypeScript and DOM globals, React's names, and the generated modules' own identifiers.
     reserved_names = frozenset(
@@ -177,28 +177,6 @@ class ReactStack(Stack):
             "ports": [f"{PORT}:{PORT}"],
         }
 
-    def github_job(self, spec: Spec) -> dict[str, Any]:
-        return {
-            "runs-on": "ubuntu-latest",
-            "defaults": {"run": {"working-directory": self.root}},
-            "steps": [
-                {"uses": "actions/checkout@v4"},
-                {"uses": "actions/setup-node@v4", "with": {"node-version": NODE}},
-                *({"run": step} for step in self._checks()),
-            ],
-        }
-
-    def gitlab_job(self, spec: Spec) -> dict[str, Any]:
-        return {"stage": "test", "image": f"node:{NODE}", "script": [f"cd {self.root}", *self._checks()]}
-
-    def _checks(self) -> list[str]:
-        return ["npm install --no-audit --no-fund", "npm run lint", "npm run build", "npm test"]
-
-    def readme_section(self, spec: Spec) -> str:
-        return self.render("_stack/README.md.j2", **self.context(spec))
-
-    def env_example(self, spec: Spec) -> str:
-        return self.render("_stack/env.example.j2", **self.context(spec))
 
 
 STACK = ReactStack()
