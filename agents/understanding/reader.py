@@ -16,7 +16,7 @@ import re
 from spacy.tokens import Doc, Token
 
 from .language import parse
-from .reading import Detail, Link, Reading, Record
+from .reading import Detail, Link, Reading, Record, reaches
 from .vocabulary import (
     CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS,
     LABELS, NEVER_RECORDS, PEOPLE, PLACE_HOLDS, REQUEST_KINDS, SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
@@ -890,21 +890,17 @@ def _without_shortcuts(links: list[Link]) -> list[Link]:
     Customer needs no link of its own to the Customer."""
     ones = [link for link in links if link.cardinality == "one"]
 
-    def reaches(start: str, goal: str, skip: Link) -> bool:
-        seen, todo = set(), [start]
-        while todo:
-            node = todo.pop()
-            if node == goal:
-                return True
-            if node not in seen:
-                seen.add(node)
-                todo += [link.target for link in ones if link.source == node and link != skip]
-        return False
+    def without(skip: Link) -> dict[str, list[str]]:
+        graph: dict[str, list[str]] = {}
+        for link in ones:
+            if link != skip:
+                graph.setdefault(link.source, []).append(link.target)
+        return graph
 
     return [
         link for link in links
         if link.cardinality != "one" or not any(
-            other.source == link.source and other != link and reaches(other.target, link.target, link)
+            other.source == link.source and other != link and reaches(without(link), other.target, link.target)
             for other in ones
         )
     ]

@@ -40,3 +40,16 @@ class Reading:
     owned: list[str] = field(default_factory=list)  # records each person sees only their own of
     summaries: list[str] = field(default_factory=list)  # in the request's words
     features: list[str] = field(default_factory=list)  # behaviour beyond records, in plain words
+
+
+def reaches(graph: dict[str, list[str]], start: str, goal: str) -> bool:
+    """Whether `goal` can be reached from `start` following the graph's edges (node -> targets)."""
+    seen, todo = set(), [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo += graph.get(node, [])
+    return False

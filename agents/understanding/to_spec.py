@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..spec import Entity, EntityField, Relation
-from .reading import Detail, Reading, Record
+from .reading import Detail, Reading, Record, reaches
 from .vocabulary import KIND_WORDS
 
 # The reading's kinds of value as today's field types (money and decimals are floats, choices and
@@ -39,7 +39,7 @@ def spec_entities(reading: Reading) -> list[Entity]:
     links: dict[str, list[str]] = {word: [] for word in records}
     for link in reading.links:
         if link.source in records and link.target in records and link.target not in links[link.source] \
-                and not _reaches(links, link.target, link.source):
+                and not reaches(links, link.target, link.source):
             links[link.source].append(link.target)  # a many link is kept on the side that lists
     return [_entity(records[word], names, links[word]) for word in records]
 
@@ -108,18 +108,6 @@ def _camel(word: str) -> str:
 
 def _words(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
-
-
-def _reaches(links: dict[str, list[str]], start: str, goal: str) -> bool:
-    seen, todo = set(), [start]
-    while todo:
-        node = todo.pop()
-        if node == goal:
-            return True
-        if node not in seen:
-            seen.add(node)
-            todo += links.get(node, [])
-    return False
 
 
 def _entity(record: Record, names: dict[str, str], targets: list[str]) -> Entity:
