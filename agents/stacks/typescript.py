@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from agents.generators.naming import article, kebab, lower_first, upper_first, words
 from agents.spec import Spec
 
-from .base import Stack
+from .base import Files, Stack, select, under
 
 NODE = "20"  # the Node.js major version the generated Dockerfiles and CI jobs use
 
@@ -53,9 +53,19 @@ FILTERS = {
 
 class NodeStack(Stack):
     """What the Node.js stacks share: CI jobs that install and run the part's `checks` in its folder,
-    and a README section and .env.example lines from the stack's own `_stack/` templates."""
+    a README section and .env.example lines from the stack's own `_stack/` templates, and the
+    part's files: its template tree plus package.json written from `package()`."""
 
     checks: ClassVar[tuple[str, ...]]  # the commands CI runs in the part's folder after installing
+
+    def files(self, spec: Spec, scope: list[str]) -> Files:
+        core, per_entity = self.tree(spec)
+        core["package.json"] = package_json(self.package(spec))
+        return under(self.root, select(core, per_entity, scope))
+
+    def package(self, spec: Spec) -> dict[str, Any]:
+        """The part's package.json, as data."""
+        raise NotImplementedError
 
     def github_job(self, spec: Spec) -> dict[str, Any]:
         return {

@@ -9,8 +9,8 @@ from agents.generators.naming import BackRelation, auth_model, back_relations, c
 from agents.generators.samples import comparable_fields
 from agents.spec import Entity, EntityField, Spec
 
-from ..base import Files, select, under
-from ..typescript import FILTERS, NodeStack, package_json, template_text
+from ..base import Files, under
+from ..typescript import FILTERS, NodeStack, template_text
 from .prisma import SQL_TYPES, tables
 
 # Prisma and its client, adapter and engines must carry the same version.
@@ -95,11 +95,6 @@ class ExpressStack(NodeStack):
             "rule": zod_rule,
             "ts_sample": ts_sample,
         }
-
-    def files(self, spec: Spec, scope: list[str]) -> Files:
-        core, per_entity = self.tree(spec)
-        core["package.json"] = package_json(self.package(spec))
-        return under(self.root, select(core, per_entity, scope))
 
     def package(self, spec: Spec) -> dict[str, Any]:
         return {

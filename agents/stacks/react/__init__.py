@@ -11,8 +11,8 @@ from agents.generators.samples import sample_value
 from agents.spec import Entity, EntityField, Spec
 
 from .. import get_stack
-from ..base import Files, select, under
-from ..typescript import FILTERS, NodeStack, package_json, template_literal, ts_value
+from ..base import Files, under
+from ..typescript import FILTERS, NodeStack, template_literal, ts_value
 
 PORT = 8080
 TEXT_KINDS = ("string", "email", "text")
@@ -115,11 +115,6 @@ class ReactStack(NodeStack):
             "first": first.name,
             "edited": edited,
         }
-
-    def files(self, spec: Spec, scope: list[str]) -> Files:
-        core, per_entity = self.tree(spec)
-        core["package.json"] = package_json(self.package(spec))
-        return under(self.root, select(core, per_entity, scope))
 
     def package(self, spec: Spec) -> dict[str, Any]:
         return {
