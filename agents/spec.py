@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -9,7 +10,16 @@ from pydantic import BaseModel, Field, model_validator
 IDENTIFIER = r"^[a-z][a-zA-Z0-9]{0,39}$"  # camelCase: fields, relations, route segments
 TYPE_NAME = r"^[A-Z][a-zA-Z0-9]{0,39}$"  # PascalCase: entity names
 
-FieldType = Literal["string", "text", "int", "float", "boolean", "date", "datetime", "email"]
+OPTION = r"^[A-Za-z0-9](?:[A-Za-z0-9 -]{0,38}[A-Za-z0-9])?$"  # a choice's option, as people say it: "in progress"
+
+# string: short text (up to 200 characters); text: long text; int: whole number; float: decimal
+# number; money: an exact amount with two decimals, sent and returned as a string ("12.50");
+# boolean: yes/no; email; url: an http(s) address; choice: one of `options`.
+FieldType = Literal["string", "text", "int", "float", "money", "boolean", "date", "datetime", "email", "url", "choice"]
+NUMBER_TYPES = frozenset({"int", "float", "money"})
+DATE_TYPES = frozenset({"date", "datetime"})
+TEXT_TYPES = frozenset({"string", "text", "email", "url"})  # what a search looks in
+UNIQUE_TYPES = frozenset({"string", "email", "url", "int"})
 
 
 class EntityField(BaseModel):
@@ -17,14 +27,49 @@ class EntityField(BaseModel):
     type: FieldType = "string"
     required: bool = True
     unique: bool = False
+    options: list[str] = Field(default_factory=list, max_length=20)  # a choice's options, e.g. ["good", "worn", "broken"]
+    default: str | None = None  # the option a new record of a choice starts with when none is sent
+
+    @model_validator(mode="after")
+    def _options_fit_the_type(self) -> EntityField:
+        if self.type == "choice":
+            if not self.options:
+                raise ValueError(f"field {self.name}: a choice needs its options, e.g. [\"open\", \"done\"]")
+            for option in self.options:
+                if not re.fullmatch(OPTION, option):
+                    raise ValueError(f"field {self.name}: option {option!r} must be 1-40 letters, digits, spaces or hyphens")
+            folded = [o.lower() for o in self.options]
+            if len(set(folded)) != len(folded):
+                raise ValueError(f"field {self.name}: options {self.options} repeat one another")
+            if self.default is not None and self.default not in self.options:
+                raise ValueError(f"field {self.name}: default {self.default!r} is not one of its options {self.options}")
+        elif self.options or self.default is not None:
+            raise ValueError(f"field {self.name}: only a choice has options and a default")
+        if self.unique and self.type not in UNIQUE_TYPES:
+            self.unique = False  # only short texts, emails, addresses and whole numbers can be unique
+        return self
 
 
 class Relation(BaseModel):
-    """A many-to-one link: this entity has a `name` field pointing at one `target` row."""
+    """A link to `target` rows. Many-to-one (`many` false): this entity's `{name}Id` holds one target
+    row's id, required or optional. Many-to-many (`many` true): its `{name}Ids` lists any number of
+    target rows (an order's cakes); such a link is never required. Name it in the singular: "cake"."""
 
     name: str = Field(pattern=IDENTIFIER)
     target: str = Field(pattern=TYPE_NAME)
     required: bool = True
+    many: bool = False
+
+    @model_validator(mode="after")
+    def _a_list_may_be_empty(self) -> Relation:
+        if self.many:
+            self.required = False
+        return self
+
+    @property
+    def key(self) -> str:
+        """The field of the API and the database that holds the link: cakeIds, customerId."""
+        return f"{self.name}Ids" if self.many else f"{self.name}Id"
 
 
 class Entity(BaseModel):
@@ -33,15 +78,82 @@ class Entity(BaseModel):
     label: str = Field(min_length=1, max_length=60)  # for people, e.g. "Appointment"
     fields: list[EntityField] = Field(min_length=1, max_length=30)
     relations: list[Relation] = Field(default_factory=list, max_length=10)
+    owned: bool = False  # each record belongs to the account that created it; no one else sees or changes it
+    due: str | None = None  # a date or date-time field by which the record is due (a loan's dueOn)
+    done: str | None = None  # a yes/no, date or date-time field that, once set, means it is no longer due (returnedOn)
 
     @model_validator(mode="after")
     def _names_are_unique(self) -> Entity:
         names = [f.name for f in self.fields] + [r.name for r in self.relations]
-        reserved = {"id", "createdAt", "updatedAt"} | {f"{r.name}Id" for r in self.relations}
+        reserved = {"id", "createdAt", "updatedAt", "ownerId"} | {r.key for r in self.relations}
         duplicates = {n for n in names if names.count(n) > 1} | (set(names) & reserved)
         if duplicates:
             raise ValueError(f"entity {self.name}: duplicate or reserved field names {sorted(duplicates)}")
         return self
+
+    @model_validator(mode="after")
+    def _due_and_done_are_dates(self) -> Entity:
+        types = {f.name: f.type for f in self.fields}
+        if self.due is not None and types.get(self.due) not in DATE_TYPES:
+            raise ValueError(f"entity {self.name}: due must name one of its date fields, not {self.due!r}")
+        if self.done is not None:
+            if self.due is None:
+                raise ValueError(f"entity {self.name}: done needs a due field")
+            if types.get(self.done) not in DATE_TYPES | {"boolean"}:
+                raise ValueError(f"entity {self.name}: done must name one of its yes/no or date fields, not {self.done!r}")
+        return self
+
+    def field(self, name: str) -> EntityField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def relation(self, name: str) -> Relation | None:
+        return next((r for r in self.relations if r.name == name), None)
+
+
+Measure = Literal["count", "sum", "avg", "min", "max"]
+Period = Literal["day", "week", "month", "year"]
+
+
+class Summary(BaseModel):
+    """A figure over an entity's records, served at /api/summaries/{name}: e.g. the total `distance`
+    of Runs grouped by their `member` link, per month of `ranOn`. Rows of owned entities count only the
+    caller's own records."""
+
+    name: str = Field(pattern=IDENTIFIER)  # e.g. "distancePerMember"
+    label: str = Field(min_length=1, max_length=80)  # for people, e.g. "Total distance per member each month"
+    entity: str = Field(pattern=TYPE_NAME)
+    measure: Measure = "count"
+    field: str | None = None  # the whole number, decimal or money field that sum/avg/min/max read; none for count
+    group_by: str | None = None  # a many-to-one link's name or a choice or yes/no field: one row per group
+    period: Period | None = None  # one row per day, ISO week, month or year of `date_field`
+    date_field: str | None = None  # a date or date-time field; createdAt when not given
+    only: Literal["open", "overdue"] | None = None  # only records not yet done / past their due date
+
+
+def check_summary(summary: Summary, entity: Entity) -> None:
+    """Refuses a summary that its entity cannot give (called by the spec, where the entities are known)."""
+    where = f"summary {summary.name}"
+    if summary.measure == "count":
+        if summary.field is not None:
+            raise ValueError(f"{where}: a count reads no field")
+    else:
+        field = entity.field(summary.field or "")
+        if field is None or field.type not in NUMBER_TYPES:
+            raise ValueError(f"{where}: {summary.measure} needs one of {entity.name}'s number or money fields")
+    if summary.group_by is not None:
+        relation, field = entity.relation(summary.group_by), entity.field(summary.group_by)
+        if not ((relation and not relation.many) or (field and field.type in {"choice", "boolean"})):
+            raise ValueError(f"{where}: group_by must name a one-record link or a choice or yes/no field of {entity.name}")
+    if summary.date_field is not None:
+        field = entity.field(summary.date_field)
+        if field is None or field.type not in DATE_TYPES:
+            raise ValueError(f"{where}: date_field must name one of {entity.name}'s date fields")
+        if summary.period is None:
+            raise ValueError(f"{where}: date_field needs a period")
+    if summary.only == "open" and entity.done is None:
+        raise ValueError(f"{where}: only open records needs {entity.name} to have a done field")
+    if summary.only == "overdue" and entity.due is None:
+        raise ValueError(f"{where}: only overdue records needs {entity.name} to have a due field")
 
 
 class StackChoice(BaseModel):
@@ -72,6 +184,7 @@ class Spec(BaseModel):
     stack: StackChoice = Field(default_factory=StackChoice)
     kind: str = "records"  # what the request is: records, or a game, converter, cli tool, ... (generators ignore it)
     not_built: list[str] = Field(default_factory=list)  # plain-language notes on what offline mode will not build
+    summaries: list[Summary] = Field(default_factory=list, max_length=10)
 
     @model_validator(mode="after")
     def _relations_point_at_entities(self) -> Spec:
@@ -85,6 +198,17 @@ class Spec(BaseModel):
             for relation in entity.relations:
                 if relation.target not in names:
                     raise ValueError(f"{entity.name}.{relation.name} points at unknown entity {relation.target}")
+            if entity.owned and not self.auth:
+                raise ValueError(f"entity {entity.name} is private to its creator, which needs log-ins (auth)")
+        if self.summaries and "summaries" in plurals:
+            raise ValueError("an entity's route name may not be 'summaries' when the spec has summaries: rename it")
+        summary_names = [s.name for s in self.summaries]
+        if len(set(summary_names)) != len(summary_names):
+            raise ValueError(f"duplicate summary names in {summary_names}")
+        for summary in self.summaries:
+            if summary.entity not in names:
+                raise ValueError(f"summary {summary.name} counts unknown entity {summary.entity}")
+            check_summary(summary, self.entity(summary.entity))
         return self
 
     def entity(self, name: str) -> Entity:

@@ -1,5 +1,6 @@
-"""Hypothesis strategies for specs the architect can produce: every field type, relations (required,
-optional, several to one target, self links), with and without log-ins and a website, for a chosen
+"""Hypothesis strategies for specs the architect can produce: every field type (choices with and
+without a default), relations (required, optional, many-to-many, several to one target, self links),
+owned entities, due and done dates, summaries, with and without log-ins and a website, for a chosen
 back-end stack. Names run from one letter to the 40 the spec allows, so line lengths in generated
 files vary as widely as real projects make them."""
 
@@ -30,19 +31,54 @@ label = st.text(string.ascii_letters + string.digits + " -'&", min_size=1, max_s
 
 
 @st.composite
-def _entity(draw, name: str, plural: str, others: list[str]) -> dict:
+def _entity(draw, name: str, plural: str, others: list[str], owned: bool) -> dict:
     field_names = draw(st.lists(camel, min_size=1, max_size=8, unique_by=str.lower))
-    fields = [
-        {"name": f, "type": draw(st.sampled_from(FIELD_TYPES)), "required": draw(st.booleans()), "unique": draw(st.booleans())}
-        for f in field_names
-    ]
-    taken = {f.lower() for f in field_names} | {"id", "createdat", "updatedat"}
+    fields = [draw(_field(f)) for f in field_names]
+    taken = {f.lower() for f in field_names} | {"id", "createdat", "updatedat", "ownerid"}
     relations = []
     for target in draw(st.lists(st.sampled_from(others), max_size=3)) if others else []:
-        relation_name = draw(camel.filter(lambda n: n.lower() not in taken and f"{n}id".lower() not in taken))
-        taken |= {relation_name.lower(), f"{relation_name}id".lower()}
-        relations.append({"name": relation_name, "target": target, "required": draw(st.booleans())})
-    return {"name": name, "plural": plural, "label": draw(label), "fields": fields, "relations": relations}
+        many = draw(st.booleans())
+        relation_name = draw(camel.filter(lambda n: not {n.lower(), f"{n}id".lower(), f"{n}ids".lower()} & taken))
+        taken |= {relation_name.lower(), f"{relation_name}id".lower(), f"{relation_name}ids".lower()}
+        relations.append({"name": relation_name, "target": target, "required": draw(st.booleans()), "many": many})
+    dates = [f["name"] for f in fields if f["type"] in ("date", "datetime")]
+    due = draw(st.sampled_from(dates)) if dates and draw(st.booleans()) else None
+    ends = [f["name"] for f in fields if f["type"] in ("date", "datetime", "boolean") and f["name"] != due]
+    done = draw(st.sampled_from(ends)) if due and ends and draw(st.booleans()) else None
+    return {"name": name, "plural": plural, "label": draw(label), "fields": fields, "relations": relations,
+            "owned": owned and draw(st.booleans()), "due": due, "done": done}
+
+
+option = st.text(string.ascii_lowercase + string.digits + " -", min_size=1, max_size=40).map(str.strip).filter(
+    lambda o: o and o[0].isalnum() and o[-1].isalnum())
+
+
+@st.composite
+def _field(draw, name: str) -> dict:
+    kind = draw(st.sampled_from(FIELD_TYPES))
+    field = {"name": name, "type": kind, "required": draw(st.booleans()), "unique": draw(st.booleans())}
+    if kind == "choice":
+        field["options"] = draw(st.lists(option, min_size=1, max_size=6, unique_by=str.lower))
+        field["default"] = draw(st.one_of(st.none(), st.sampled_from(field["options"])))
+    return field
+
+
+@st.composite
+def _summary(draw, name: str, entity: dict) -> dict:
+    numbers = [f["name"] for f in entity["fields"] if f["type"] in ("int", "float", "money")]
+    measure = draw(st.sampled_from(["count", "sum", "avg", "min", "max"] if numbers else ["count"]))
+    groups = [r["name"] for r in entity["relations"] if not r["many"]]
+    groups += [f["name"] for f in entity["fields"] if f["type"] in ("choice", "boolean")]
+    dates = [f["name"] for f in entity["fields"] if f["type"] in ("date", "datetime")]
+    period = draw(st.one_of(st.none(), st.sampled_from(["day", "week", "month", "year"])))
+    only = draw(st.sampled_from([None] + (["overdue"] if entity["due"] else []) + (["open"] if entity["done"] else [])))
+    return {
+        "name": name, "label": draw(label), "entity": entity["name"], "measure": measure,
+        "field": draw(st.sampled_from(numbers)) if measure != "count" else None,
+        "group_by": draw(st.one_of(st.none(), st.sampled_from(groups))) if groups else None,
+        "period": period, "date_field": draw(st.sampled_from(dates)) if period and dates and draw(st.booleans()) else None,
+        "only": only,
+    }
 
 
 @st.composite
@@ -51,14 +87,19 @@ def specs(draw, backend: str = "express", max_entities: int = 20) -> Spec:
     reserved = reserved_names(StackChoice(backend=backend))
     renamed = lambda n: (f"{n}Entry" if n in reserved else n).lower()  # noqa: E731
     names = draw(st.lists(pascal, min_size=1, max_size=max_entities, unique_by=renamed))
-    plurals = draw(st.lists(camel, min_size=len(names), max_size=len(names), unique_by=str.lower))
-    entities = [draw(_entity(name, plural, names)) for name, plural in zip(names, plurals)]
+    plurals = draw(st.lists(camel.filter(lambda p: p != "summaries"), min_size=len(names), max_size=len(names),
+                            unique_by=str.lower))
+    auth = draw(st.booleans())
+    entities = [draw(_entity(name, plural, names, auth)) for name, plural in zip(names, plurals)]
+    summary_names = draw(st.lists(camel, max_size=3, unique_by=str.lower))
+    summaries = [draw(_summary(n, draw(st.sampled_from(entities)))) for n in summary_names]
     spec = Spec.model_validate({
         "app_name": draw(st.from_regex(r"[a-z][a-z0-9-]{1,49}", fullmatch=True)),
         "title": draw(label),
         "summary": draw(st.text(max_size=300)),
         "entities": entities,
-        "auth": draw(st.booleans()),
+        "auth": auth,
+        "summaries": summaries,
         "frontend": draw(st.booleans()),
         "stack": {"backend": backend},
     })

@@ -93,6 +93,8 @@ def normalise_spec(spec: Spec) -> Spec:
         entity["name"] = renames.get(entity["name"], entity["name"])
         for relation in entity["relations"]:
             relation["target"] = renames.get(relation["target"], relation["target"])
+    for summary in data["summaries"]:
+        summary["entity"] = renames.get(summary["entity"], summary["entity"])
     while cycle := _required_cycle(data["entities"]):
         needing, needed = cycle[1], cycle[0]
         entity = next(e for e in data["entities"] if e["name"] == needing)

@@ -22,6 +22,12 @@ def sample_value(entity: Entity, field: EntityField, n: int) -> object:
         return f"2030-01-{n % 28 + 1:02d}"
     if kind == "datetime":
         return f"2030-01-{n % 28 + 1:02d}T09:30:00.000Z"
+    if kind == "money":
+        return f"{n * 3}.{n % 100:02d}"
+    if kind == "url":
+        return f"https://example.com/{kebab(field.name)}/{n}"
+    if kind == "choice":
+        return field.options[n % len(field.options)]
     if kind == "text":
         return f"{words(field.name)} {n} of {entity.label.lower()}, a longer text."
     return f"{words(field.name)} {n}"
