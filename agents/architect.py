@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from .base import Agent, AgentContext, AgentResult, PermanentAgentError
 from .file_agent import CONTRACT_PATH, SPEC_PATH
@@ -19,13 +19,13 @@ from .openapi import openapi_json
 from .providers import generate
 from .registry import register
 from .safe_output import check_files
-from .spec import Spec
+from .spec import SPEC_GUIDE, Spec
 
 SYSTEM = (
     "You are the architect of a team generating a full-stack project. You are given the request and the spec "
-    "the planner drew from it. Refine the data model: the entities (singular PascalCase names, camelCase plural "
-    "route names), their typed fields, the many-to-one relations between them, and the roles. Keep it to what "
-    "the request and the team's feedback need."
+    "the planner drew from it. Refine it: the records the app keeps, their typed details, the links between "
+    "them, which records are private to their creator, due dates, and the summaries the request asks to see. "
+    "Keep it to what the request and the team's feedback need.\n\n" + SPEC_GUIDE
 )
 # What the plan's tasks were built for: a model's spec may not change them.
 PLANNED_CHOICES = ("stack", "frontend", "auth")
@@ -53,10 +53,20 @@ class ArchitectAgent(Agent):
             reasoning = "Wrote the spec the planner drew from the request when it made this plan version."
             tokens = (0, 0)
         else:
+            kept = context.spec.model_dump(include=set(PLANNED_CHOICES))
+
+            def keep_planned_choices(answer: ArchitectAnswer) -> ArchitectAnswer:
+                # Validated again with the plan's choices: private records need the log-ins the plan has, and a
+                # spec that breaks a rule goes back to the model with the reason instead of failing the task.
+                try:
+                    spec = normalise_spec(Spec.model_validate(answer.spec.model_dump() | kept))
+                except ValidationError as exc:
+                    raise ValueError(str(exc)) from exc
+                return ArchitectAnswer(reasoning=answer.reasoning, spec=spec)
+
             answer = generate(context.provider, system=SYSTEM, prompt=self.prompt(context), schema=ArchitectAnswer,
-                              context=context.llm_context)
-            kept = {name: getattr(context.spec, name) for name in PLANNED_CHOICES}
-            spec = normalise_spec(answer.value.spec.model_copy(update=kept))
+                              context=context.llm_context, validate=keep_planned_choices)
+            spec = answer.value.spec
             reasoning, tokens = answer.value.reasoning, (answer.tokens_in, answer.tokens_out)
         files = {SPEC_PATH: json.dumps(spec.model_dump(), indent=2) + "\n", CONTRACT_PATH: openapi_json(spec)}
         summary = ", ".join(e.name for e in spec.entities)

@@ -213,3 +213,41 @@ class Spec(BaseModel):
 
     def entity(self, name: str) -> Entity:
         return next(e for e in self.entities if e.name == name)
+
+
+# How a model should write a spec: the prompts of the planner and the architect both say this, so
+# the spec a model returns means what the generators build (docs/spec.md says it for people).
+SPEC_GUIDE = """How a spec describes the app (every generator reads only this):
+- entities: the kinds of record the app keeps (singular PascalCase name, camelCase plural route name, a label
+  for people). Only things the app stores are entities: never the app itself ("Software", "Application"),
+  a verb ("Track") or a quality. The people who log in are accounts, not an entity, unless the app keeps
+  records about people who do not log in (members of a club, patients).
+- fields, each with a type: string (short text), text (long text), int (whole number), float (decimal number),
+  money (an exact amount, e.g. a price or a cost; never float), date, datetime, boolean (yes/no), email,
+  url (a web address), choice (one of "options", e.g. condition: good / worn / broken, with a "default").
+  Mark a field required only when a record makes no sense without it.
+- relations: a link from this entity to another. A many-to-one link ("each Loan is for one Tool") is
+  {"name": "tool", "target": "Tool"} on Loan, required or optional. A many-to-many link ("an Order lists
+  several Cakes") is {"name": "cake", "target": "Cake", "many": true} on the entity that lists them.
+  Put a link on the record that points at the other (an Appointment links to its Patient and its Doctor).
+- owned: true when each person sees and changes only the records they created ("log my own runs");
+  it needs auth.
+- due / done: the date field by which a record is due (a loan's dueOn) and the field that, once set,
+  means it is finished (returnedOn); lists can then show open and overdue records.
+- summaries: figures the request asks to see: {"name": "distancePerMember", "label": "Total distance per
+  member each month", "entity": "Run", "measure": "sum" (or count, avg, min, max), "field": "distanceKm"
+  (a number or money field; none for count), "group_by": "member" (a many-to-one link or a choice/boolean
+  field), "period": "month" (day, week, month, year), "date_field": "ranOn", "only": "open" or "overdue"}.
+Example, for "members borrow tools and we track what is due back; show how many tools are out":
+{"entities": [
+  {"name": "Tool", "plural": "tools", "label": "Tool", "fields": [{"name": "name", "type": "string"},
+    {"name": "condition", "type": "choice", "options": ["good", "worn", "broken"], "default": "good"},
+    {"name": "price", "type": "money", "required": false}]},
+  {"name": "Member", "plural": "members", "label": "Member", "fields": [{"name": "name", "type": "string"}]},
+  {"name": "Loan", "plural": "loans", "label": "Loan", "due": "dueOn", "done": "returnedOn",
+   "fields": [{"name": "dueOn", "type": "date"}, {"name": "returnedOn", "type": "date", "required": false}],
+   "relations": [{"name": "tool", "target": "Tool"}, {"name": "member", "target": "Member"}]}],
+ "summaries": [{"name": "toolsOut", "label": "Tools currently out", "entity": "Loan", "measure": "count",
+   "only": "open"}]}
+Behaviour that records and summaries cannot express (a game, a converter, sending reminders) is not part
+of the spec: say it in plain words in "not_built"."""

@@ -94,6 +94,10 @@ class PlanVersion(ImmutableModel):
         """The stored spec, validated; None for a version made before versions kept their spec."""
         return None if self.spec is None else Spec.model_validate(self.spec)
 
+    def not_built(self) -> list[str]:
+        """What the planner said, in plain words, this version will not build (a game's play, reminders)."""
+        return list((self.spec or {}).get("not_built", []))
+
     def built_with(self) -> str:
         """The stacks the version is planned for, in words: "<back-end label> (back end) and <front-end
         label> (website)"; empty for a version made before versions kept their spec."""

@@ -24,7 +24,7 @@ from pydantic import Field
 from agents.extraction import chosen_options
 from agents.providers import LLMContext, ProviderError, generate, get_provider
 from agents.registry import listed_agents
-from agents.spec import StackChoice
+from agents.spec import SPEC_GUIDE, Spec, StackChoice
 from agents.stacks import stacks_for
 from projects.models import Project
 
@@ -59,7 +59,11 @@ Rules:
 - timeout_s: null unless a task needs a specific limit in seconds.
 - stack: the team's stack choices stand. Otherwise pick the back end in the language the request asks for
   (for example "in Python"); when re-planning, keep the current stacks unless the feedback asks otherwise.
-- reasoning: say what you found in the request, which stacks you chose and why, and why the plan has this shape, in plain words."""
+- Scope entity tasks by the entity names of the spec you are given; a summary lives with its entity's task.
+- reasoning: say what you found in the request, which stacks you chose and why, and why the plan has this shape, in plain words;
+  name what the spec's not_built says will not be built.
+
+The spec you are given was read from the request; the architect task refines it. {spec_guide}"""
 
 
 class ModelPlan(Plan):
@@ -74,11 +78,12 @@ def _system_prompt() -> str:
         f"- {part}: " + "; ".join(f"{name} ({stack.label})" for name, stack in sorted(stacks_for(part).items()))
         for part in ("backend", "frontend")
     )
-    return SYSTEM_PROMPT.format(agents=agents, stacks=stacks, max_tasks=MAX_TASKS)
+    return SYSTEM_PROMPT.format(agents=agents, stacks=stacks, max_tasks=MAX_TASKS, spec_guide=SPEC_GUIDE)
 
 
-def _user_prompt(project: Project, previous: PlanVersion | None, feedback: str) -> str:
-    parts = [f"Request:\n{project.request}"]
+def _user_prompt(project: Project, previous: PlanVersion | None, feedback: str, read: Spec) -> str:
+    parts = [f"Request:\n{project.request}",
+             f"The spec read from the request:\n{read.model_dump_json(exclude={'stack'}, exclude_defaults=True)}"]
     if chosen := chosen_options(project.options):
         parts.append(f"Choices made by the team:\n{json.dumps(chosen, sort_keys=True)}")
     if previous is not None:
@@ -129,8 +134,9 @@ def plan_project(project: Project, *, user=None, provider_name: str | None = Non
         plan, spec = offline_plan(project.request, feedback=every_feedback, options=project.options, previous=previous_spec)
         usage, call_ids = {}, ()
     else:
+        read = planned_spec(project.request, feedback=every_feedback, options=project.options)
         generated = generate(
-            provider, system=_system_prompt(), prompt=_user_prompt(project, previous, feedback), schema=ModelPlan,
+            provider, system=_system_prompt(), prompt=_user_prompt(project, previous, feedback, read), schema=ModelPlan,
             context=LLMContext(project=project, purpose="plan"), validate=_check_plan,
         )
         plan, call_ids = generated.value, generated.call_ids

@@ -79,6 +79,44 @@ def test_the_architect_keeps_the_stack_website_and_log_ins_the_plan_was_built_fo
     assert (written.stack, written.frontend, written.auth) == (planned.stack, False, False)
 
 
+def test_the_architects_prompt_explains_the_richer_spec_with_an_example(project_a, settings):
+    _, stub = _run_plan(project_a, settings, [ARCHITECT_ANSWER, BACKEND_ANSWER])
+    system = dict(stub.requests[0].messages)["system"]
+    for words in ("money (an exact amount", "choice (one of", '"many": true', "owned: true", "summaries:",
+                  '"only": "open"', "not_built"):
+        assert words in system
+
+
+RICH_SPEC = {**SPEC, "entities": [
+    {"name": "Dog", "plural": "dogs", "label": "Dog", "owned": True, "fields": [
+        {"name": "name"}, {"name": "size", "type": "choice", "options": ["small", "large"], "default": "small"}]},
+    {"name": "Booking", "plural": "bookings", "label": "Booking", "fields": [
+        {"name": "startsAt", "type": "datetime"}, {"name": "price", "type": "money"}],
+     "relations": [{"name": "dog", "target": "Dog", "many": True}]},
+], "summaries": [{"name": "takings", "label": "Takings per month", "entity": "Booking", "measure": "sum",
+                  "field": "price", "period": "month", "date_field": "startsAt"}]}
+
+
+def test_the_architect_keeps_a_models_choices_money_many_links_ownership_and_summaries(project_a, settings):
+    run, _ = _run_plan(project_a, settings, [{**ARCHITECT_ANSWER, "spec": RICH_SPEC}, BACKEND_ANSWER])
+    written = Spec.model_validate_json(Artifact.objects.get(run=run, path=SPEC_PATH).content)
+    dog, booking = written.entities
+    assert dog.owned and dog.fields[1].options == ["small", "large"] and booking.fields[1].type == "money"
+    assert booking.relations[0].many and written.summaries[0].period == "month"
+    contract = Artifact.objects.get(run=run, path=CONTRACT_PATH).content
+    assert "/api/summaries/takings" in contract and '"dogIds"' in contract
+
+
+def test_a_spec_that_breaks_the_plans_choices_goes_back_to_the_model_with_the_reason(project_a, settings):
+    planned = planned_spec(project_a.request, options={"auth": False})
+    run, stub = _run_plan(project_a, settings, [{**ARCHITECT_ANSWER, "spec": RICH_SPEC}, ARCHITECT_ANSWER, BACKEND_ANSWER],
+                          spec=planned)
+    assert run.task_runs.get(key="spec").status == TaskRun.Status.SUCCEEDED
+    assert "private to its creator, which needs log-ins" in stub.requests[1].last_user_text
+    written = Spec.model_validate_json(Artifact.objects.get(run=run, path=SPEC_PATH).content)
+    assert not written.auth and not any(e.owned for e in written.entities)
+
+
 def test_an_agent_writes_the_models_files_and_keeps_its_reasoning(project_a, settings):
     run, _ = _run_plan(project_a, settings, [ARCHITECT_ANSWER, BACKEND_ANSWER])
     backend = run.task_runs.get(key="backend")

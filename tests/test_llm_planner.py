@@ -80,6 +80,16 @@ def test_the_prompt_carries_the_request_and_the_agents(provider, project_a):
         assert f"{stack.name} ({stack.label})" in sent
 
 
+def test_the_prompt_explains_the_spec_and_shows_the_one_read_from_the_request(provider, project_a):
+    name, start = provider
+    stub = start([Reply(json=GOOD)])
+    plan_project(project_a, provider_name=name)
+    roles = dict(stub.requests[0].messages)
+    assert "money (an exact amount" in roles["system"] and "summaries:" in roles["system"]
+    read = roles["user"].split("The spec read from the request:\n", 1)[1]
+    assert '"name":"Appointment"' in read and '"name":"Dog"' in read
+
+
 def test_the_version_stores_the_spec_drawn_from_the_request_with_the_stacks_the_model_chose(provider, project_a):
     name, start = provider
     start([Reply(json=GOOD)])

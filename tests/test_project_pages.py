@@ -188,6 +188,25 @@ def test_the_project_and_version_pages_say_which_stacks_the_plan_is_built_with(c
     assert f"<strong>Built with:</strong> {built_with}" in _page(client, "version", project_a.pk, version.pk)
 
 
+def test_a_game_is_said_to_be_built_only_as_its_score_table_before_anyone_runs_it(client, alice, team_a):
+    project = Project.objects.create(team=team_a, created_by=alice, title="Snake",
+                                     request="A snake game playable in the browser with a high-score table")
+    version = plan_project(project, provider_name="offline")
+    client.force_login(alice)
+    for page in (_page(client, "detail", project.pk), _page(client, "version", project.pk, version.pk)):
+        note = page.split('<div class="not-built"', 1)[1].split("</div>", 1)[0]
+        assert "What this plan will not build" in note
+        assert "your request is mainly a game, so it will only build the high-score table" in note
+        assert page.index('class="not-built"') < page.index("Why the plan looks like this")
+    assert "Run this plan</button>" in _page(client, "detail", project.pk)  # and they can still go on
+
+
+def test_a_records_app_has_no_not_built_note(client, alice, project_a):
+    plan_project(project_a, provider_name="offline")
+    client.force_login(alice)
+    assert "What this plan will not build" not in _page(client, "detail", project_a.pk)
+
+
 def test_an_api_only_plan_is_built_with_a_back_end_alone(client, alice, project_a):
     Project.objects.filter(pk=project_a.pk).update(options={"frontend": False})
     project_a.refresh_from_db()
