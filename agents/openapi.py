@@ -245,16 +245,19 @@ def _summary_paths(spec: Spec, summary: Summary) -> dict[str, dict[str, Any]]:
 def summary_description(spec: Spec, summary: Summary) -> str:
     """What a summary's rows are, in words: the docs and the API say the same."""
     entity = spec.entity(summary.entity)
-    what = "how many" if summary.measure == "count" else {
-        "sum": "the total", "avg": "the average", "min": "the smallest", "max": "the largest"}[summary.measure] + f" {summary.field} of"
+    records = words(entity.plural).lower()
     scope = {"open": " not yet done", "overdue": " past their due date", None: ""}[summary.only]
-    parts = [f"{what.capitalize()} {entity.plural}{scope}"]
+    if summary.measure == "count":
+        parts = [f"Number of {records}{scope}"]
+    else:
+        measure = {"sum": "Sum", "avg": "Average", "min": "Smallest", "max": "Largest"}[summary.measure]
+        parts = [f"{measure} of {words(summary.field or '').lower()} over {records}{scope}"]
     if summary.group_by:
-        parts.append(f"per {summary.group_by}")
+        parts.append(f"per {words(summary.group_by).lower()}")
     if summary.period:
-        parts.append(f"per {summary.period} of {summary.date_field or 'createdAt'} (UTC)")
+        parts.append(f"per {summary.period} of {words(summary.date_field or 'createdAt').lower()} (UTC)")
     tail = ("; only your own records count" if entity.owned else "")
-    return (" ".join(parts) + tail + ". Without a group or period there is exactly one row (a count of nothing is 0, "
+    return (", ".join(parts) + tail + ". Without a group or period there is exactly one row (a count of nothing is 0, "
             "a total of nothing 0, an average, smallest or largest of nothing null); otherwise one row per group and "
             "period that has records, newest period first, then largest value, then group by name. Averages of money "
             "are rounded half up to cents.")
