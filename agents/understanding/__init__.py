@@ -2,6 +2,6 @@
 and what offline mode will not build. `read` gives the Reading; `to_spec` maps it to today's Spec."""
 
 from .reader import read
-from .reading import Detail, Link, Reading, Record
+from .reading import Detail, Link, Reading, Record, Tally
 
-__all__ = ["Detail", "Link", "Reading", "Record", "read"]
+__all__ = ["Detail", "Link", "Reading", "Record", "Tally", "read"]

@@ -16,10 +16,11 @@ import re
 from spacy.tokens import Doc, Token
 
 from .language import parse
-from .reading import Detail, Link, Reading, Record, reaches
+from .reading import Detail, Link, Reading, Record, Tally, reaches
 from .vocabulary import (
-    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS,
-    LABELS, NEVER_RECORDS, PEOPLE, PLACE_HOLDS, REQUEST_KINDS, SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
+    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, DONE_WORDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS,
+    KEEPING_VERBS, LABELS, LENDINGS, MEASURES, NEVER_RECORDS, ONLY_WORDS, PEOPLE, PERIODS, PLACE_HOLDS, REQUEST_KINDS,
+    SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
 )
 
 GENERIC_SUBJECTS = frozenset("people everyone someone anyone user users other others visitor they".split())
@@ -34,7 +35,7 @@ NAME_SKIP = frozenset(
 )
 FLAG_HEADS = frozenset("flag box checkbox tick".split())
 SENT_THINGS = frozenset("reminder notification alert newsletter".split())
-SUMMARY_WORDS = frozenset("total average sum leaderboard streak".split())
+GROUP_WORDS = frozenset("per each every by".split())  # "per member", "each month", "by category"
 
 
 def read(request: str) -> Reading:
@@ -48,7 +49,6 @@ def read(request: str) -> Reading:
     else:
         _read_side_records(doc, reading)
     reading.features = _features(doc)
-    reading.summaries = _summaries(doc) if reading.kind == "records" else []
     reading.links = _without_shortcuts(reading.links)
     return reading
 
@@ -134,6 +134,8 @@ class _Mentions:
         self.frame = frame
         self.options = _options(doc)
         self.by_token: dict[int, str] = {}
+        self.summary_spans = _summary_spans(doc)
+        self.in_summary = {t.i for span in self.summary_spans for t in span}
 
     def word(self, token: Token | None) -> str | None:
         return None if token is None else self.by_token.get(token.i)
@@ -249,11 +251,14 @@ def _read_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     _read_lists(doc, mentions, reading)
     _read_details(doc, mentions, reading)
     _read_flags(doc, mentions, reading)
+    _read_due(doc, mentions, reading)
     _read_owned(doc, mentions, reading)
     if not reading.records:
         _fallback(doc, mentions, reading)
     for record in reading.records.values():
         _complete(record)
+        _read_done(record)
+    reading.summaries = [_tally(span, mentions, reading) for span in mentions.summary_spans]
 
 
 def _complete(record: Record) -> None:
@@ -337,7 +342,7 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             or token.dep_ not in ("conj", "appos", "nsubj", "dobj", "ROOT")
             or (token.dep_ == "conj" and _lemma(token.head) in DETAIL_KINDS | HEAD_KINDS.keys())
         )
-        if _is_plural(token) and not detail and not _is_people_generic(token):
+        if _is_plural(token) and not detail and not _is_people_generic(token) and token.i not in mentions.in_summary:
             _mention(mentions, token, _add(reading, _record_lemma(token), token.lower_))
         elif token.dep_ == "pobj" and token.head.lower_ == "per" and lemma not in DETAIL_KINDS:
             _mention(mentions, token, _add(reading, lemma))  # "total distance per member"
@@ -350,8 +355,8 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         if lemma in reading.records:
             mentions.by_token[token.i] = lemma
             continue
-        if lemma in DETAIL_KINDS:
-            continue
+        if lemma in DETAIL_KINDS or token.i in mentions.in_summary:
+            continue  # "how many days of each mood": what a figure is given per is no record of its own
         each = any(c.dep_ == "det" and c.lower_ in ("each", "every") for c in token.children)
         kept = token.dep_ == "dobj" and _lemma(token.head) in KEEPING_VERBS
         event = lemma in EVENTS and token.dep_ not in ("compound", "amod")
@@ -710,8 +715,8 @@ def _detail_name(token: Token) -> tuple[str, str]:
         if of is not None:
             return _camel([of.lower_]), "number"
     kind = HEAD_KINDS.get(lemma) if modifiers and lemma in HEAD_KINDS else DETAIL_KINDS.get(lemma, "text")
-    if modifiers and modifiers[-1] == "due" and lemma == "date":
-        kind = "date"
+    if lemma == "date" and any(c.lower_ == "due" or any(p.lower_ == "by" for p in c.children) for c in token.lefts):
+        return "dueOn", "date"  # "a due date", "a return-by date": the date it is due by
     plural_text = kind == "long_text" and _is_plural(token)  # "steps", "notes", "instructions"
     return _camel([*modifiers, token.lower_ if plural_text else head]), kind
 
@@ -752,6 +757,8 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     for token in doc:
         if token.i in mentions.by_token or token.pos_ not in ("NOUN", "PROPN") or _in_brackets(doc, token):
             continue
+        if token.i in mentions.in_summary:
+            continue  # "the average price": a figure over the prices, not a detail of its own
         lemma = _lemma(token)
         if lemma not in DETAIL_KINDS and not (lemma in HEAD_KINDS and any(c.dep_ == "compound" for c in token.lefts)):
             continue
@@ -773,6 +780,10 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         word = mentions.by_token.get(index)
         if word:  # "animals (dog, cat, rabbit)": a record of several sorts
             _add_detail(reading, word, "type", "choice", options)
+        elif _is_noun(doc[index]) and _lemma(doc[index]) not in DETAIL_KINDS:
+            # "my mood (great, okay, low)": a detail of whatever its owner is, one of the options listed
+            name = _detail_name(doc[index])[0]
+            _add_detail(reading, _detail_owner(doc[index], mentions), name, "choice", options)
     for ent in doc.ents:
         if ent.label_ == "MONEY" and ent.root.head.pos_ == "VERB":
             subject = _subject(ent.root.head)
@@ -800,7 +811,7 @@ def _read_flags(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
                 _add_detail(reading, _detail_owner(token, mentions), _camel([flag.lower_]), "yes_no")
         elif lower == "marked" and token.i + 1 < len(doc):
             _add_detail(reading, _detail_owner(token, mentions), _camel([doc[token.i + 1].lower_]), "yes_no")
-        elif lower == "how" and token.i + 1 < len(doc):
+        elif lower == "how" and token.i + 1 < len(doc) and token.i not in mentions.in_summary:
             _read_how(doc, token, mentions, reading)
 
 
@@ -828,6 +839,158 @@ def _read_owned(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         ):
             if word not in reading.owned:
                 reading.owned.append(word)
+
+
+def _read_due(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """A date a record is due by: "a due date", "assignments due on a date", "when it is due back",
+    "when the next MOT is due", "before the deadline"."""
+    for token in doc:
+        if token.lower_ != "due" or token.pos_ != "ADJ":
+            continue
+        if token.dep_ == "amod" and mentions.word(token.head):
+            word, name = mentions.word(token.head), "dueOn"  # "assignments due on a date"
+            for date in (t for t in token.subtree if _lemma(t) in ("date", "day")):
+                reading.records[word].details.pop(_detail_name(date)[0], None)  # that date is the due date
+        elif token.dep_ == "acomp":
+            subject = _subject(token.head)
+            if subject is None:
+                continue
+            word = _resolve(subject, mentions, set()) or (mentions.preceding(subject) if subject.pos_ == "PRON" else None)
+            name = "dueOn" if word else _camel([subject.lower_, "due", "on"])  # "the next MOT is due"
+            if word is None:
+                word = _detail_owner(subject, mentions)
+            elif word not in EVENTS:
+                # "members borrow tools ... when it is due back": the loan of the tool is due, not the tool
+                word = next((k.source for k in reading.links if k.target == word and k.source in EVENTS), word)
+        else:
+            continue
+        _add_detail(reading, word, name, "date")
+    for record in reading.records.values():
+        record.due = next((d.name for d in record.details.values() if d.kind in ("date", "datetime")
+                           and (d.name.startswith("due") or "Due" in d.name or d.name == "deadline")), None)
+
+
+def _read_done(record: Record) -> None:
+    """What ends a due record: a detail that says it is done ("paid", "returnedOn"), or for a loan,
+    the date the thing came back, which a loan due back implies."""
+    if record.due is None:
+        return
+    record.done = next((d.name for d in record.details.values() if d.kind in ("yes_no", "date", "datetime")
+                        and re.split(r"(?=[A-Z])", d.name)[0] in DONE_WORDS), None)
+    if record.done is None and record.word in LENDINGS:
+        record.details.setdefault("returnedOn", Detail("returnedOn", "date"))
+        record.done = "returnedOn"
+
+
+def _summary_spans(doc: Doc) -> list[list[Token]]:
+    """Where the request asks for a figure: from the phrase that names it ("a monthly leaderboard",
+    "how much") to the end of its sentence or the next figure. "how many" and "how much" ask for a
+    figure only when the words after them say per what or per when, or which records count
+    ("how many loans are late"); else they name a detail ("how many bottles I have")."""
+    spans: list[list[Token]] = []
+    taken: set[int] = set()
+    starts = []
+    for token in doc:
+        following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+        if token.lower_ == "how" and following in ("many", "much"):
+            starts.append((token, token))
+        elif (_lemma(token) in MEASURES or token.lower_ in MEASURES) and token.pos_ in ("NOUN", "ADJ", "ADV") \
+                and not (token.lower_ == "most" and token.head.pos_ != "ADJ"):
+            starts.append((token, token.head if token.dep_ in ("amod", "advmod") and token.head.pos_ == "NOUN" else token))
+        elif token.lower_ in ONLY_WORDS and token.pos_ == "ADJ":
+            # "the ones that are overdue": the figure is about what is overdue
+            subject = _subject(token.head) if token.dep_ == "acomp" else None
+            starts.append((token, subject if subject is not None else token))
+    for n, (trigger, phrase) in enumerate(starts):
+        if trigger.i in taken:
+            continue
+        start = min(trigger.i, phrase.left_edge.i) if phrase.i != trigger.i or trigger.lower_ != "how" else trigger.i
+        end = trigger.sent.end
+        for later, _ in starts[n + 1:]:
+            if later.i > trigger.i and later.i not in {t.i for t in phrase.subtree} and later.lower_ not in ONLY_WORDS:
+                end = min(end, later.i)
+                break
+        span = [t for t in doc[start:end] if not (t.is_punct and t.text in ";:")]
+        if trigger.lower_ == "how" and not any(
+            t.lower_ in GROUP_WORDS or _lemma(t) in PERIODS or t.lower_ in ONLY_WORDS for t in span
+        ):
+            continue
+        spans.append(span)
+        taken |= {t.i for t in span}
+    return spans
+
+
+def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
+    """The figure a summary's words ask for, in the reading's terms; its measure stays None when
+    what it counts or adds up cannot be told."""
+    tally = Tally(words=" ".join(t.text for t in span).strip(" ,."))
+    lowers = [t.lower_ for t in span]
+    if "how" in lowers and lowers[lowers.index("how") + 1:][:1] == ["many"]:
+        tally.measure = "count"
+    elif "how" in lowers:
+        tally.measure = "sum"
+    else:
+        tally.measure = next((MEASURES[t.lower_] for t in span if t.lower_ in MEASURES), None) or next(
+            (MEASURES[_lemma(t)] for t in span if _lemma(t) in MEASURES), None)
+    tally.only = next((ONLY_WORDS[t.lower_] for t in span if t.lower_ in ONLY_WORDS), None)
+    if tally.only and tally.measure is None:
+        tally.measure = "count"  # "a list of the ones that are overdue": how many there are
+    groups = []
+    for token in span:
+        if token.lower_ in ("per", "by"):
+            groups += [c for c in token.children if c.dep_ == "pobj"]
+        elif token.lower_ in ("each", "every") and token.dep_ == "det":
+            groups.append(token.head)
+        elif _lemma(token) in PERIODS and token.pos_ == "ADJ":
+            tally.period = PERIODS[_lemma(token)]  # "a monthly leaderboard", "a daily total"
+    grouped = []
+    for group in groups:
+        if _lemma(group) in PERIODS:
+            tally.period = tally.period or PERIODS[_lemma(group)]
+        else:
+            grouped.append(group)
+    if tally.period is None:
+        tally.period = next((PERIODS[_lemma(t)] for t in span if _lemma(t) in PERIODS and t.dep_ == "npadvmod"), None)
+    group_ids = {g.i for g in grouped}
+    named = [w for w in (_resolve(t, mentions, set()) for t in span if t.i not in group_ids) if w]
+    numbers = {word: [d.name for d in record.details.values() if d.kind in ("money", "number", "decimal")]
+               for word, record in reading.records.items()}
+    if tally.measure == "count":
+        # "how many loans": the word after "how many" names what is counted
+        counted = next((_lemma(t) for t in span if t.i > 1 and t.doc[t.i - 1].lower_ == "many" and _is_noun(t)), None)
+        tally.record = counted if counted in reading.records else named[0] if named else None
+        counted_detail = next(((w, n) for w, names in numbers.items() for n in names if counted and n.rstrip("s") == counted), None)
+        if counted not in reading.records and counted_detail:
+            tally.measure, (tally.record, tally.detail) = "sum", counted_detail  # "how many pages I read": their total
+    elif tally.measure is not None:
+        spoken = [(word, name) for t in span if t.i not in group_ids for word, names in numbers.items() for name in names
+                  if re.split(r"(?=[A-Z])", name)[0] in (_lemma(t), t.lower_)]
+        spoken.sort(key=lambda pair: (pair[0] not in named, pair[0] not in EVENTS))
+        if spoken:
+            tally.record, tally.detail = spoken[0]
+        else:  # "how much I spent", "the total of the bills": the money of what is named, or of the one thing that has money
+            candidates = [w for w in named if numbers.get(w)] or [w for w, names in numbers.items() if names]
+            if len(candidates) == 1 or (candidates and named):
+                tally.record = candidates[0]
+                money = [n for n in numbers[tally.record] if reading.records[tally.record].details[n].kind == "money"]
+                tally.detail = (money or numbers[tally.record])[0]
+    if tally.record is None and grouped:
+        # "how many days of each mood": the records that have the detail it is given per
+        tally.record = next((w for w, r in reading.records.items() if _detail_name(grouped[0])[0] in r.details), None)
+    if tally.record is None:
+        tally.measure = None
+    elif grouped:
+        group = grouped[0]
+        word = _resolve(group, mentions, {tally.record})
+        name = _detail_name(group)[0]
+        if word:
+            tally.per = word
+            _link(reading, tally.record, word)  # "total distance per member": each run is a member's
+        elif name in reading.records[tally.record].details:
+            tally.per = name
+        else:
+            tally.measure = None  # per something the records do not have
+    return tally
 
 
 def _fallback(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
@@ -871,17 +1034,6 @@ def _features(doc: Doc) -> list[str]:
             feature = f"sending {_plural(lemma)}"
         if feature and feature not in found:
             found.append(feature)
-    return found
-
-
-def _summaries(doc: Doc) -> list[str]:
-    found = []
-    for token in doc:
-        if _lemma(token) in SUMMARY_WORDS or (token.lower_ == "how" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "much"):
-            phrase = token.head if token.dep_ in ("amod", "advmod", "compound") else token
-            text = " ".join(t.text for t in phrase.subtree).strip(" ,.")
-            if text and not any(text in earlier for earlier in found):
-                found.append(text)
     return found
 
 
