@@ -291,3 +291,31 @@ def test_the_object_of_a_keeping_verb_is_kept_even_when_named_once():
 
 def test_tagging_records_gives_each_several_tags():
     assert _links("A place for our team to collect code snippets and tag them.") == {("Snippet", "Tag", "many")}
+
+
+def test_what_i_want_to_sell_is_the_business_not_a_record_of_its_own():
+    assert _records("I want to sell handmade candles online. Products with scent and price.") == {"Product"}
+
+
+def test_the_people_an_app_is_for_are_not_records_unless_named_again():
+    assert "Student" not in _records("A homework planner for students: subjects and assignments due on a date.")
+    assert "Student" in _records("A homework planner for students: each student has a class and assignments.")
+
+
+def test_a_bare_noun_after_a_preposition_is_a_state_not_a_record():
+    assert _records("Help me keep my invoices in order: each invoice has an amount.") == {"Invoice"}
+
+
+def test_examples_joined_by_or_describe_a_record_rather_than_being_records():
+    assert "Biscuit" not in _records("Every purchase of tea, milk or biscuits comes out of the kitty, with an amount.")
+
+
+def test_people_who_only_act_in_the_app_are_its_users_not_records():
+    records = _records("a quiz app: questions with four possible answers, and players get a score at the end of each quiz attempt")
+    assert "Player" not in records
+    assert "Member" in _records("A lending library: members borrow tools and return them.")
+
+
+def test_what_someone_gets_at_a_record_is_that_records_detail():
+    text = "a quiz app: questions with four possible answers, and players get a score at the end of each quiz attempt"
+    assert _details(text, "Attempt")["score"] == "number"

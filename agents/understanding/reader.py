@@ -31,7 +31,7 @@ HAVING_VERBS = frozenset("have include contain list".split())
 LINK_PREPS = frozenset("on of for at in from to".split())
 NAME_SKIP = frozenset(
     "several many other own small little short long new high low each every total maximum minimum "
-    "daily monthly weekly yearly possible this last next".split()
+    "daily monthly weekly yearly possible this last next few".split()
 )
 FLAG_HEADS = frozenset("flag box checkbox tick".split())
 SENT_THINGS = frozenset("reminder notification alert newsletter".split())
@@ -84,6 +84,9 @@ def _frame(doc: Doc) -> set[int]:
         subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
         if subject is not None and subject.lower_ in FIRST_PERSON:  # "I run a salon", "We're a school"
             head = next((c for c in root.children if c.dep_ in ("dobj", "attr") and c.pos_ == "NOUN"), None)
+            if head is None:  # "I want to sell handmade candles": what the business does is in the wanting
+                head = next((o for x in root.children if x.dep_ == "xcomp" for o in x.children
+                             if o.dep_ == "dobj" and o.pos_ == "NOUN"), None)
     if head is None and first.i not in frame:
         # "A snake game playable in the browser", "A portfolio site for ..., each photo has a caption":
         # an opening "A ..." phrase that is not the subject of what follows.
@@ -95,8 +98,8 @@ def _frame(doc: Doc) -> set[int]:
             return {t.i for t in doc[sentence.start: software.i + 1]}
         frame |= _phrase(head)
         for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "of")):
-            # "for a food bank" is who the app is for; "for my software projects" is what it keeps.
-            for obj in (c for c in prep.children if c.dep_ == "pobj" and not _is_plural(c)):
+            # "for a food bank", "for students" is who the app is for; "for my software projects" is what it keeps.
+            for obj in (c for c in prep.children if c.dep_ == "pobj" and (not _is_plural(c) or _lemma(c) in PEOPLE)):
                 frame |= _phrase(obj)
         frame |= {c.i for c in head.children if c.dep_ in ("relcl", "acl") and c.pos_ == "VERB"}
     return frame
@@ -201,7 +204,22 @@ def _could_be_record(token: Token) -> bool:
         and (lemma not in SOFTWARE_WORDS or plural) and lemma not in UNITS
         # "my reading", "cooking": an activity, unless it is a known event or kept in the plural ("bookings")
         and not (lemma.endswith("ing") and not plural and lemma not in EVENTS)
+        # "in order", "in stock", "on time": a bare singular after a preposition is a state, not a thing
+        and not (token.dep_ == "pobj" and not plural and not any(c.dep_ in ("det", "poss", "nummod") for c in token.children)
+                 and token.head.lower_ in ("in", "on", "at", "by") and not any(c.dep_ == "compound" for c in token.children))
+        # "a purchase of tea, milk or biscuits": what it is of, by example, is a description of it
+        and not (token.dep_ in ("pobj", "conj") and _alternatives(token))
     )
+
+
+def _alternatives(token: Token) -> bool:
+    """Whether token is one of a list of examples joined by "or" under "of" or "like"."""
+    first = token
+    while first.dep_ == "conj":
+        first = first.head
+    listed = [first, *first.conjuncts]
+    joined_by_or = any(c.dep_ == "cc" and c.lower_ == "or" for t in listed for c in t.children)
+    return joined_by_or and first.dep_ == "pobj" and first.head.lower_ in ("of", "like")
 
 
 def _owner_clause(token: Token) -> Token | None:
@@ -253,6 +271,7 @@ def _read_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     _read_flags(doc, mentions, reading)
     _read_due(doc, mentions, reading)
     _read_owned(doc, mentions, reading)
+    _drop_app_users(doc, mentions, reading)
     if not reading.records:
         _fallback(doc, mentions, reading)
     for record in reading.records.values():
@@ -338,6 +357,8 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         # and a record only when listed as a thing of its own ("albums and photos").
         owner = _owner_clause(token)
         detail = lemma in DETAIL_KINDS and (
+            any(c.lower_ in ("few", "couple") for c in token.children)  # "a few words": an amount of text
+            or
             (owner is not None and owner.i not in mentions.frame) or any(c.dep_ in ("poss", "compound") for c in token.children)
             or token.dep_ not in ("conj", "appos", "nsubj", "dobj", "ROOT")
             or (token.dep_ == "conj" and _lemma(token.head) in DETAIL_KINDS | HEAD_KINDS.keys())
@@ -409,7 +430,7 @@ def _clauses(doc: Doc) -> list[tuple[str, Token | None, list[Token], list[Token]
                 objects += [c for c in xcomp.children if c.dep_ == "dobj"]
             preps = [o for p in token.children if p.dep_ in ("prep", "prt", "agent") for o in p.children if o.dep_ == "pobj"]
             found.append((_verb_of(token), _subject(token), _with_conjuncts(objects), _with_conjuncts(preps), token))
-        elif _lemma(token) in EVENT_NOUNS and token.i < len(doc) - 1 and not _is_plural(token):
+        elif _lemma(token) in EVENT_NOUNS and token.i < len(doc) - 1 and not _is_plural(token) and token.dep_ != "pobj":
             # "Members reserve books", "upvote stories", "comment on stories": a verb the parser
             # took for a noun or an adjective, before what it acts on.
             before = doc[token.i - 1] if token.i else None
@@ -741,6 +762,12 @@ def _detail_owner(token: Token, mentions: _Mentions) -> str | None:
         resolved = _resolve(owner, mentions, set())
         if resolved:
             return resolved
+    if token.dep_ == "dobj" and _lemma(token.head) not in HAVING_VERBS:
+        # "players get a score at the end of each quiz attempt": the score is the attempt's
+        place = next((mentions.word(t) for p in token.head.children if p.dep_ == "prep" for t in p.subtree
+                      if mentions.word(t) and t.dep_ != "compound"), None)  # "each quiz attempt" is an attempt
+        if place:
+            return place
     if token.dep_ in ("dobj", "attr") and _lemma(token.head) == "have":
         subject = _subject(token.head)
         if subject is not None and _resolve(subject, mentions, set()):
@@ -839,6 +866,22 @@ def _read_owned(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         ):
             if word not in reading.owned:
                 reading.owned.append(word)
+
+
+def _drop_app_users(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """"players pick footballers for their team", "players get a score": people who only ever act in
+    the app, with nothing kept about them and no event of theirs, are the people who log in."""
+    for word in [w for w in reading.records if w in PEOPLE]:
+        tokens = [doc[i] for i, w in mentions.by_token.items() if w == word]
+        if not tokens or any(t.dep_ != "nsubj" or t.i in mentions.in_summary for t in tokens):
+            continue  # named as something kept, or as what a figure is given per
+        if any(_verb_of(t.head) in EVENT_NOUNS or _lemma(t.head) in CREATING_VERBS for t in tokens):
+            continue  # "members borrow tools", "teachers post homework": who did it is kept
+        if reading.records[word].details or any(word in (k.source, k.target) for k in reading.links):
+            continue
+        del reading.records[word]
+        for i in [i for i, w in mentions.by_token.items() if w == word]:
+            del mentions.by_token[i]
 
 
 def _read_due(doc: Doc, mentions: _Mentions, reading: Reading) -> None:

@@ -38,7 +38,7 @@ DETAIL_KINDS = {
     "email": "email", "e-mail": "email",
     "description": "long_text", "notes": "long_text", "note": "long_text", "bio": "long_text",
     "body": "long_text", "content": "long_text", "text": "long_text", "code": "long_text",
-    "instruction": "long_text", "step": "long_text", "allergy": "long_text",
+    "instruction": "long_text", "step": "long_text", "allergy": "long_text", "word": "long_text",
     "price": "money", "cost": "money", "fee": "money", "amount": "money", "salary": "money",
     "rent": "money", "deposit": "money", "charge": "money", "budget": "money", "balance": "money",
     "total": "money", "value": "money",
