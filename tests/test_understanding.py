@@ -319,3 +319,9 @@ def test_people_who_only_act_in_the_app_are_its_users_not_records():
 def test_what_someone_gets_at_a_record_is_that_records_detail():
     text = "a quiz app: questions with four possible answers, and players get a score at the end of each quiz attempt"
     assert _details(text, "Attempt")["score"] == "number"
+
+
+def test_someone_who_only_replies_is_who_logs_in_and_the_reply_is_to_what_was_just_named():
+    text = "A customer support desk: customers open tickets, agents reply, and each ticket has a priority."
+    assert _records(text) == {"Customer", "Ticket", "Reply"}
+    assert ("Reply", "Ticket", "one") in _links(text)

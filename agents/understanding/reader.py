@@ -490,12 +490,14 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
                 if event not in reading.records:
                     continue  # "we buy them from a supplier": the business's own doings are not records
             event = _add(reading, event)
-            _link(reading, event, subject_word)
+            if objects or preps:
+                _link(reading, event, subject_word)  # "groups book the hall": the group's booking
             for obj, word in zip(objects, [_resolve(o, mentions, besides) for o in objects]):
                 _link(reading, event, word, "many" if _is_several(obj) else "one")
             for word in prep_words:
                 _link(reading, event, word)
-            if not object_words and not prep_words:  # "agents reply": to what was just named
+            if not object_words and not prep_words:
+                # "agents reply": to what was just named; who replies, with nothing said of them, is who logs in
                 _link(reading, event, mentions.preceding(token, besides={event, *besides}))
             continue
         if verb in LABELS:  # "collect code snippets and tag them": each snippet has several tags
@@ -875,7 +877,8 @@ def _drop_app_users(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         tokens = [doc[i] for i, w in mentions.by_token.items() if w == word]
         if not tokens or any(t.dep_ != "nsubj" or t.i in mentions.in_summary for t in tokens):
             continue  # named as something kept, or as what a figure is given per
-        if any(_verb_of(t.head) in EVENT_NOUNS or _lemma(t.head) in CREATING_VERBS for t in tokens):
+        if any(_lemma(t.head) in CREATING_VERBS or (_verb_of(t.head) in EVENT_NOUNS and any(
+                c.dep_ in ("dobj", "prep", "prt") for c in t.head.children)) for t in tokens):
             continue  # "members borrow tools", "teachers post homework": who did it is kept
         if reading.records[word].details or any(word in (k.source, k.target) for k in reading.links):
             continue
