@@ -78,6 +78,10 @@ def _frame(doc: Doc) -> set[int]:
     head = None
     if first.tag_ == "VB" or (first.lower_ in KEEPING_VERBS and first.i == root.left_edge.i and first.i != root.i):
         frame.add(first.i)  # an instruction: "Convert ...", "Track patients ..." (even parsed as a noun)
+        colon = next((t for t in sentence if t.text == ":"), None)
+        named = [t for t in doc[first.i + 1: colon.i] if t.pos_ == "NOUN" and not _is_plural(t)] if colon is not None else []
+        if named and named[-1].dep_ in ("dobj", "pobj"):
+            frame |= _phrase(named[-1])  # "Keep track of my household budget: expenses ...": the budget is the app
     elif root.pos_ in ("NOUN", "PROPN"):
         head = root
     elif root.pos_ in ("VERB", "AUX"):
@@ -941,7 +945,8 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
         if token.lower_ == "how" and following in ("many", "much"):
             starts.append((token, token))
         elif (_lemma(token) in MEASURES or token.lower_ in MEASURES) and token.pos_ in ("NOUN", "ADJ", "ADV") \
-                and not (token.lower_ == "most" and token.head.pos_ != "ADJ"):
+                and not (token.lower_ == "most" and token.head.pos_ != "ADJ") and _lemma(token.head) != "number":
+            # ("a maximum number of people" is a limit each record has, not a figure over them)
             starts.append((token, token.head if token.dep_ in ("amod", "advmod") and token.head.pos_ == "NOUN" else token))
         elif token.lower_ in ONLY_WORDS and token.pos_ == "ADJ":
             # "the ones that are overdue": the figure is about what is overdue
@@ -1012,6 +1017,18 @@ def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
         spoken = [(word, name) for t in span if t.i not in group_ids for word, names in numbers.items() for name in names
                   if re.split(r"(?=[A-Z])", name)[0] in (_lemma(t), t.lower_)]
         spoken.sort(key=lambda pair: (pair[0] not in named, pair[0] not in EVENTS))
+        said = next((t for t in span if t.i not in group_ids and DETAIL_KINDS.get(_lemma(t)) in ("money", "number", "decimal")
+                     and _lemma(t) not in MEASURES.keys() | PERIODS.keys() | UNITS and t.pos_ == "NOUN"), None)
+        if not spoken and said is not None:
+            # "total distance per member": the runs have a distance, though only the figure says so
+            grouped_words = {_resolve(g, mentions, set()) for g in grouped}
+            owners = [w for w in named if w not in grouped_words] or sorted(
+                (w for w in reading.records if w not in grouped_words), key=lambda w: w not in EVENTS)
+            if owners and (named or len(owners) == 1 or owners[0] in EVENTS):
+                name, kind = _detail_name(said)
+                _add_detail(reading, owners[0], name, kind)
+                if name in reading.records[owners[0]].details:
+                    spoken = [(owners[0], name)]
         if spoken:
             tally.record, tally.detail = spoken[0]
         else:  # "how much I spent", "the total of the bills": the money of what is named, or of the one thing that has money
