@@ -168,9 +168,8 @@ def score_one(case: dict, made: Made, score: Score, show: bool) -> None:
     made_links = {(_entity_key(a), _entity_key(b), card) for a, b, card in made.links}
     score.relations.add(made_links, gold_links)
     if kind == "records":
-        gold_owned = {_entity_key(n) for n in case.get("owned") or []}
         score.owned_seen += 1
-        score.owned_right += {_entity_key(n) for n in made.owned} == gold_owned
+        score.owned_right += {_entity_key(n) for n in made.owned} == {_entity_key(n) for n in case.get("owned") or []}
     gold_choices = {(_entity_key(where.split(".")[0]), _field_key(where.split(".")[1]), str(o).lower())
                     for where, options in (case.get("choices") or {}).items() for o in options}
     score.choices.add({(_entity_key(e), _field_key(f), o) for e, f, o in made.choices}, gold_choices)
@@ -188,9 +187,15 @@ def score_one(case: dict, made: Made, score: Score, show: bool) -> None:
         print(f"    entities: made {sorted(made.entities)}, expected {sorted(expected_entities.values())}")
         print(f"    links: made {sorted(made_links)}, expected {sorted(gold_links)}")
         print(f"    kind: made {made.kind}, expected {kind}")
-    if show and made_summaries != gold_summaries:
-        print(f"- {case['request']}")
-        print(f"    summaries: made {sorted(made_summaries)}, expected {sorted(gold_summaries)}")
+    made_owned = {_entity_key(n) for n in made.owned}
+    gold_owned = {_entity_key(n) for n in case.get("owned") or []}
+    made_choices = {(_entity_key(e), _field_key(f), o) for e, f, o in made.choices}
+    made_due = {(_entity_key(e), _field_key(d), _field_key(f) if f else "") for e, d, f in made.due}
+    for what, made_set, gold_set in (("summaries", made_summaries, gold_summaries), ("owned", made_owned, gold_owned),
+                                     ("choices", made_choices, gold_choices), ("due", made_due, gold_due)):
+        if show and made_set != gold_set and (what != "owned" or kind == "records"):
+            print(f"- {case['request']}")
+            print(f"    {what}: made {sorted(made_set)}, expected {sorted(gold_set)}")
 
 
 def score_files(paths: list[Path], show: bool = False, *, spec: bool = False) -> Score:

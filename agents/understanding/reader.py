@@ -947,7 +947,13 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
         elif (_lemma(token) in MEASURES or token.lower_ in MEASURES) and token.pos_ in ("NOUN", "ADJ", "ADV") \
                 and not (token.lower_ == "most" and token.head.pos_ != "ADJ") and _lemma(token.head) != "number":
             # ("a maximum number of people" is a limit each record has, not a figure over them)
-            starts.append((token, token.head if token.dep_ in ("amod", "advmod") and token.head.pos_ == "NOUN" else token))
+            if token.dep_ in ("amod", "advmod") and token.head.pos_ == "NOUN":
+                phrase = token.head  # "the average price"
+            elif token.dep_ == "pobj" and token.head.head.pos_ in ("VERB", "AUX"):
+                phrase = token.head.head  # "what I pay in total"
+            else:
+                phrase = token
+            starts.append((token, phrase))
         elif token.lower_ in ONLY_WORDS and token.pos_ == "ADJ":
             # "the ones that are overdue": the figure is about what is overdue
             subject = _subject(token.head) if token.dep_ == "acomp" else None
@@ -962,6 +968,8 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
                 end = min(end, later.i)
                 break
         span = [t for t in doc[start:end] if not (t.is_punct and t.text in ";:")]
+        while span and (span[-1].is_punct or span[-1].dep_ == "cc"):
+            span.pop()  # "the total spent per month and how much ...": the "and" starts the next one
         if trigger.lower_ == "how" and not any(
             t.lower_ in GROUP_WORDS or _lemma(t) in PERIODS or t.lower_ in ONLY_WORDS for t in span
         ):
