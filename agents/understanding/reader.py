@@ -768,6 +768,12 @@ def _detail_owner(token: Token, mentions: _Mentions) -> str | None:
         resolved = _resolve(owner, mentions, set())
         if resolved:
             return resolved
+    if token.dep_ == "pobj" and token.head.head.pos_ == "VERB":
+        # "students hand it in before the deadline": the deadline is the homework's
+        acted_on = next((c for c in token.head.head.children if c.dep_ == "dobj"), None)
+        word = _resolve(acted_on, mentions, set()) if acted_on is not None else None
+        if word:
+            return word
     if token.dep_ == "dobj" and _lemma(token.head) not in HAVING_VERBS:
         # "players get a score at the end of each quiz attempt": the score is the attempt's
         place = next((mentions.word(t) for p in token.head.children if p.dep_ == "prep" for t in p.subtree
