@@ -6,7 +6,10 @@ import pytest
 
 from agents.extraction import extract_spec
 from agents.understanding import read
-from agents.understanding.vocabulary import EVENT_NOUNS, NEVER_RECORDS, REQUEST_KINDS, SOFTWARE_WORDS
+from agents.understanding.to_spec import STAGE_WORDS
+from agents.understanding.vocabulary import (
+    DONE_WORDS, EVENT_NOUNS, LENDINGS, MEASURES, NEVER_RECORDS, ONLY_WORDS, PERIODS, REQUEST_KINDS, SOFTWARE_WORDS,
+)
 from orchestration.offline_planner import offline_plan
 
 
@@ -325,3 +328,26 @@ def test_someone_who_only_replies_is_who_logs_in_and_the_reply_is_to_what_was_ju
     text = "A customer support desk: customers open tickets, agents reply, and each ticket has a priority."
     assert _records(text) == {"Customer", "Ticket", "Reply"}
     assert ("Reply", "Ticket", "one") in _links(text)
+
+
+@pytest.mark.parametrize(("word", "measure"), [("total", "sum"), ("average", "avg"), ("highest", "max"), ("cheapest", "min")])
+def test_the_table_of_measures_says_which_figure_a_word_asks_for(word, measure):
+    assert MEASURES[word] == measure
+
+
+def test_the_tables_of_periods_and_of_open_or_late_records_read_the_words_for_them():
+    assert (PERIODS["monthly"], PERIODS["week"], PERIODS["annual"]) == ("month", "week", "year")
+    assert (ONLY_WORDS["late"], ONLY_WORDS["outstanding"]) == ("overdue", "open")
+
+
+def test_a_due_record_is_done_by_a_detail_the_table_of_done_words_names():
+    assert {"paid", "returned", "completed"} <= DONE_WORDS and "loan" in LENDINGS
+    spec = extract_spec("A chores board: each chore has a name, a due date and whether it is completed.")
+    assert (spec.entity("Chore").due, spec.entity("Chore").done) == ("dueOn", "completed")
+
+
+def test_a_size_is_a_choice_without_a_default_since_it_is_no_stage():
+    assert "size" not in STAGE_WORDS and "status" in STAGE_WORDS
+    spec = extract_spec("A clothes shop: products with a price and a size (small, medium, large).")
+    size = spec.entity("Product").field("size")
+    assert (size.options, size.default) == (["small", "medium", "large"], None)
