@@ -351,3 +351,8 @@ def test_a_size_is_a_choice_without_a_default_since_it_is_no_stage():
     spec = extract_spec("A clothes shop: products with a price and a size (small, medium, large).")
     size = spec.entity("Product").field("size")
     assert (size.options, size.default) == (["small", "medium", "large"], None)
+
+
+def test_a_record_split_between_several_others_lists_them():
+    spec = extract_spec("Bills for our shared house: every bill has an amount, and a bill can be split between several housemates.")
+    assert [(r.target, r.many) for r in spec.entity("Bill").relations] == [("Housemate", True)]

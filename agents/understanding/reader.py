@@ -520,12 +520,13 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             for word in object_words:
                 _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
         # "with" belongs to the thing ("post recipes with ingredients"); the rest to the act.
-        for word in [w for o, w in zip(preps, [_resolve(o, mentions, besides | set(object_words)) for o in preps])
-                     if w and o.head.lower_ not in OWNER_PREPS]:
+        for prep, word in [(o, w) for o, w in zip(preps, [_resolve(o, mentions, besides | set(object_words)) for o in preps])
+                           if w and o.head.lower_ not in OWNER_PREPS]:
+            several = "many" if _is_several(prep) else "one"  # "a bill split between several housemates"
             for obj_word in object_words:
-                _link(reading, obj_word, word)  # "homework for classes", "the jobs I do for them"
+                _link(reading, obj_word, word, several)  # "homework for classes", "the jobs I do for them"
             if not object_words:
-                _link(reading, subject_word, word)  # "which guest sits at which table"
+                _link(reading, subject_word, word, several)  # "which guest sits at which table"
 
 
 def _read_by(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
