@@ -356,3 +356,8 @@ def test_a_size_is_a_choice_without_a_default_since_it_is_no_stage():
 def test_a_record_split_between_several_others_lists_them():
     spec = extract_spec("Bills for our shared house: every bill has an amount, and a bill can be split between several housemates.")
     assert [(r.target, r.many) for r in spec.entity("Bill").relations] == [("Housemate", True)]
+
+
+def test_a_plural_listed_after_a_comma_is_a_record_even_where_the_parser_reads_a_verb():
+    assert _details("Help me keep my freelance invoices in order: clients, invoices with an amount, a due date and whether "
+                    "they're paid.", "Invoice") == {"amount": "money", "dueOn": "date", "paid": "yes_no"}

@@ -189,7 +189,14 @@ def _is_noun(token: Token) -> bool:
     return token.pos_ == "NOUN" or token.tag_ in ("NNS", "NNPS") or (token.pos_ == "PROPN" and token.text.islower()) or (
         token.tag_ == "VBZ" and token.dep_ == "conj" and token.head.pos_ == "NOUN"
         and not any(c.dep_ == "nsubj" for c in token.children)
-    )
+    ) or _listed_after(token)
+
+
+def _listed_after(token: Token) -> bool:
+    """"clients, invoices with an amount": a plural the parser took for a verb whose subject is the
+    thing listed just before it."""
+    return token.tag_ == "VBZ" and token.i > 1 and token.doc[token.i - 1].text == "," and any(
+        c.dep_ == "nsubj" and c.tag_ == "NNS" and c.i == token.i - 2 for c in token.children)
 
 
 def _counted(token: Token) -> bool:
@@ -236,7 +243,7 @@ def _owner_clause(token: Token) -> Token | None:
             return None
         if current.dep_ in ("pobj",) and head.lower_ in OWNER_PREPS:
             owner = head.head
-            if owner.pos_ in ("VERB", "AUX"):
+            if owner.pos_ in ("VERB", "AUX") and not _listed_after(owner):
                 return next((c for c in owner.children if c.dep_ == "dobj"), None) or _subject(owner)
             return owner
         if current.dep_ in ("dobj", "attr") and _lemma(head) in HAVING_VERBS:
