@@ -958,9 +958,9 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
         following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
         if token.lower_ == "how" and following in ("many", "much"):
             starts.append((token, token))
+        # ("a maximum number of people" is a limit each record has, not a figure over the records)
         elif (_lemma(token) in MEASURES or token.lower_ in MEASURES) and token.pos_ in ("NOUN", "ADJ", "ADV") \
                 and not (token.lower_ == "most" and token.head.pos_ != "ADJ") and _lemma(token.head) != "number":
-            # ("a maximum number of people" is a limit each record has, not a figure over them)
             if token.dep_ in ("amod", "advmod") and token.head.pos_ == "NOUN":
                 phrase = token.head  # "the average price"
             elif token.dep_ == "pobj" and token.head.head.pos_ in ("VERB", "AUX"):
@@ -975,7 +975,7 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
     for n, (trigger, phrase) in enumerate(starts):
         if trigger.i in taken:
             continue
-        start = min(trigger.i, phrase.left_edge.i) if phrase.i != trigger.i or trigger.lower_ != "how" else trigger.i
+        start = min(trigger.i, phrase.left_edge.i)
         end = trigger.sent.end
         for later, _ in starts[n + 1:]:
             if later.i > trigger.i and later.i not in {t.i for t in phrase.subtree} and later.lower_ not in ONLY_WORDS:
@@ -984,46 +984,49 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
         span = [t for t in doc[start:end] if not (t.is_punct and t.text in ";:")]
         while span and (span[-1].is_punct or span[-1].dep_ == "cc"):
             span.pop()  # "the total spent per month and how much ...": the "and" starts the next one
-        if trigger.lower_ == "how" and not any(
+        if not span or (trigger.lower_ == "how" and not any(
             t.lower_ in GROUP_WORDS or _lemma(t) in PERIODS or t.lower_ in ONLY_WORDS for t in span
-        ):
+        )):
             continue
         spans.append(span)
         taken |= {t.i for t in span}
     return spans
 
 
-def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
-    """The figure a summary's words ask for, in the reading's terms; its measure stays None when
-    what it counts or adds up cannot be told."""
-    tally = Tally(words=" ".join(t.text for t in span).strip(" ,."))
+def _measure(span: list[Token]) -> str | None:
     lowers = [t.lower_ for t in span]
-    if "how" in lowers and lowers[lowers.index("how") + 1:][:1] == ["many"]:
-        tally.measure = "count"
-    elif "how" in lowers:
-        tally.measure = "sum"
-    else:
-        tally.measure = next((MEASURES[t.lower_] for t in span if t.lower_ in MEASURES), None) or next(
-            (MEASURES[_lemma(t)] for t in span if _lemma(t) in MEASURES), None)
-    tally.only = next((ONLY_WORDS[t.lower_] for t in span if t.lower_ in ONLY_WORDS), None)
-    if tally.only and tally.measure is None:
-        tally.measure = "count"  # "a list of the ones that are overdue": how many there are
-    groups = []
+    if "how" in lowers:
+        return "count" if lowers[lowers.index("how") + 1:][:1] == ["many"] else "sum"
+    return next((MEASURES[t.lower_] for t in span if t.lower_ in MEASURES), None) or next(
+        (MEASURES[_lemma(t)] for t in span if _lemma(t) in MEASURES), None)
+
+
+def _groups_and_period(span: list[Token]) -> tuple[list[Token], str | None]:
+    """What a figure is given per: the nouns after "per", "by", "each" and "every" that are not
+    spans of time, and the span of time ("a monthly leaderboard", "each week", "this year")."""
+    groups, period = [], None
     for token in span:
         if token.lower_ in ("per", "by"):
             groups += [c for c in token.children if c.dep_ == "pobj"]
         elif token.lower_ in ("each", "every") and token.dep_ == "det":
             groups.append(token.head)
         elif _lemma(token) in PERIODS and token.pos_ == "ADJ":
-            tally.period = PERIODS[_lemma(token)]  # "a monthly leaderboard", "a daily total"
-    grouped = []
-    for group in groups:
-        if _lemma(group) in PERIODS:
-            tally.period = tally.period or PERIODS[_lemma(group)]
-        else:
-            grouped.append(group)
-    if tally.period is None:
-        tally.period = next((PERIODS[_lemma(t)] for t in span if _lemma(t) in PERIODS and t.dep_ == "npadvmod"), None)
+            period = PERIODS[_lemma(token)]
+    for group in (g for g in groups if _lemma(g) in PERIODS):
+        period = period or PERIODS[_lemma(group)]
+    if period is None:
+        period = next((PERIODS[_lemma(t)] for t in span if _lemma(t) in PERIODS and t.dep_ == "npadvmod"), None)
+    return [g for g in groups if _lemma(g) not in PERIODS], period
+
+
+def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
+    """The figure a summary's words ask for, in the reading's terms; its measure stays None when
+    what it counts or adds up cannot be told."""
+    tally = Tally(words=span[0].doc[span[0].i: span[-1].i + 1].text.strip(" ,."), measure=_measure(span))
+    tally.only = next((ONLY_WORDS[t.lower_] for t in span if t.lower_ in ONLY_WORDS), None)
+    if tally.only and tally.measure is None:
+        tally.measure = "count"  # "a list of the ones that are overdue": how many there are
+    grouped, tally.period = _groups_and_period(span)
     group_ids = {g.i for g in grouped}
     named = [w for w in (_resolve(t, mentions, set()) for t in span if t.i not in group_ids) if w]
     numbers = {word: [d.name for d in record.details.values() if d.kind in ("money", "number", "decimal")]
