@@ -361,3 +361,10 @@ def test_a_record_split_between_several_others_lists_them():
 def test_a_plural_listed_after_a_comma_is_a_record_even_where_the_parser_reads_a_verb():
     assert _details("Help me keep my freelance invoices in order: clients, invoices with an amount, a due date and whether "
                     "they're paid.", "Invoice") == {"amount": "money", "dueOn": "date", "paid": "yes_no"}
+
+
+def test_the_things_currently_out_are_a_count_of_the_loans_not_yet_back():
+    spec = extract_spec("A lending library for a tool shed: members borrow tools and we track when each loan is due back. "
+                        "Show the tools currently out.")
+    [summary] = spec.summaries
+    assert (summary.entity, summary.measure, summary.only, summary.label) == ("Loan", "count", "open", "The tools currently out")

@@ -972,6 +972,10 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
             # "the ones that are overdue": the figure is about what is overdue
             subject = _subject(token.head) if token.dep_ == "acomp" else None
             starts.append((token, subject if subject is not None else token))
+        elif _still_out(token):
+            # "the tools currently out", "which tools are still out": what is out
+            thing = next((c for c in token.head.children if c.dep_ == "dobj"), None) if token.dep_ == "prt" else _subject(token.head)
+            starts.append((token, thing if thing is not None else token))
     for n, (trigger, phrase) in enumerate(starts):
         if trigger.i in taken:
             continue
@@ -991,6 +995,11 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
         spans.append(span)
         taken |= {t.i for t in span}
     return spans
+
+
+def _still_out(token: Token) -> bool:
+    """"currently out", "still out": lent and not yet back."""
+    return token.lower_ == "out" and (token.i > 0 and token.doc[token.i - 1].lower_ in ("currently", "still"))
 
 
 def _measure(span: list[Token]) -> str | None:
@@ -1023,7 +1032,8 @@ def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
     """The figure a summary's words ask for, in the reading's terms; its measure stays None when
     what it counts or adds up cannot be told."""
     tally = Tally(words=span[0].doc[span[0].i: span[-1].i + 1].text.strip(" ,."), measure=_measure(span))
-    tally.only = next((ONLY_WORDS[t.lower_] for t in span if t.lower_ in ONLY_WORDS), None)
+    tally.only = next((ONLY_WORDS[t.lower_] for t in span if t.lower_ in ONLY_WORDS), None) or (
+        "open" if any(_still_out(t) for t in span) else None)
     if tally.only and tally.measure is None:
         tally.measure = "count"  # "a list of the ones that are overdue": how many there are
     grouped, tally.period = _groups_and_period(span)
@@ -1065,6 +1075,9 @@ def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
     if tally.record is None and grouped:
         # "how many days of each mood": the records that have the detail it is given per
         tally.record = next((w for w, r in reading.records.items() if _detail_name(grouped[0])[0] in r.details), None)
+    if tally.only and tally.record in reading.records and reading.records[tally.record].due is None:
+        # "the tools currently out": the loans of tools that are not yet back
+        tally.record = next((k.source for k in reading.links if k.target == tally.record and reading.records[k.source].due), None)
     if tally.record is None:
         tally.measure = None
     elif grouped:
