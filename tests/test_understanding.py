@@ -368,3 +368,22 @@ def test_the_things_currently_out_are_a_count_of_the_loans_not_yet_back():
                         "Show the tools currently out.")
     [summary] = spec.summaries
     assert (summary.entity, summary.measure, summary.only, summary.label) == ("Loan", "count", "open", "The tools currently out")
+
+
+def test_a_figure_per_option_of_a_choice_groups_by_the_choice_not_by_a_new_record():
+    spec = extract_spec("A small CRM: companies, deals with a value and a stage (lead, proposal, won, lost), and the total "
+                        "value of deals per stage.")
+    assert "Stage" not in {e.name for e in spec.entities}
+    [summary] = spec.summaries
+    assert (summary.entity, summary.measure, summary.field, summary.group_by) == ("Deal", "sum", "value", "stage")
+
+
+def test_things_sent_are_noted_as_not_built_rather_than_kept():
+    spec = extract_spec("A volunteer rota: shifts with a date, and reminders by email the day before.")
+    assert "Reminder" not in {e.name for e in spec.entities}
+    assert "Sending reminders: not built." in spec.not_built
+
+
+def test_a_figure_per_something_already_linked_another_way_adds_no_link_of_its_own():
+    spec = extract_spec("Parents book several activities; each activity has a price; show how much each parent spent per month.")
+    assert all(r.target != "Parent" for r in spec.entity("Activity").relations)

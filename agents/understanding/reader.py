@@ -188,7 +188,7 @@ def _is_noun(token: Token) -> bool:
     invoices with an amount")."""
     return token.pos_ == "NOUN" or token.tag_ in ("NNS", "NNPS") or (token.pos_ == "PROPN" and token.text.islower()) or (
         token.tag_ == "VBZ" and token.dep_ == "conj" and token.head.pos_ == "NOUN"
-        and not any(c.dep_ == "nsubj" for c in token.children)
+        and not any(c.dep_ in ("nsubj", "dobj") for c in token.children)  # "... and sees the totals" is a verb
     ) or _listed_after(token)
 
 
@@ -212,6 +212,7 @@ def _could_be_record(token: Token) -> bool:
     plural = _is_plural(token)
     return (
         _is_noun(token) and token.is_alpha and not _counted(token) and len(lemma) > 2 and lemma not in NEVER_RECORDS
+        and lemma not in SENT_THINGS  # "reminders by email": sending them is noted as not built
         and (lemma not in SOFTWARE_WORDS or plural) and lemma not in UNITS
         # "my reading", "cooking": an activity, unless it is a known event or kept in the plural ("bookings")
         and not (lemma.endswith("ing") and not plural and lemma not in EVENTS)
@@ -376,7 +377,8 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         )
         if _is_plural(token) and not detail and not _is_people_generic(token) and token.i not in mentions.in_summary:
             _mention(mentions, token, _add(reading, _record_lemma(token), token.lower_))
-        elif token.dep_ == "pobj" and token.head.lower_ == "per" and lemma not in DETAIL_KINDS:
+        elif token.dep_ == "pobj" and token.head.lower_ == "per" and lemma not in DETAIL_KINDS \
+                and lemma not in _with_options(doc, mentions):  # "a stage (lead, won, lost)": per option
             _mention(mentions, token, _add(reading, lemma))  # "total distance per member"
     for token in doc:
         if token.i in mentions.by_token or not _could_be_record(token) or _in_brackets(doc, token):
@@ -402,6 +404,11 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
                     token.i not in mentions.frame and _lemma(token) in {_lemma(doc[i]) for i in mentions.frame})):
             _mention(mentions, token, _add(reading, _lemma(token)))
             _link(reading, mentions.by_token[head.i], mentions.word(token))
+
+
+def _with_options(doc: Doc, mentions: _Mentions) -> set[str]:
+    """Singular nouns the request lists options for: "a stage (lead, won, lost)" is a choice."""
+    return {_lemma(doc[i]) for i in mentions.options if not _is_plural(doc[i])}
 
 
 def _mention(mentions: _Mentions, token: Token, word: str | None) -> None:
@@ -1086,7 +1093,12 @@ def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
         name = _detail_name(group)[0]
         if word:
             tally.per = word
-            _link(reading, tally.record, word)  # "total distance per member": each run is a member's
+            graph: dict[str, list[str]] = {}
+            for link in reading.links:
+                graph.setdefault(link.source, []).append(link.target)
+                graph.setdefault(link.target, []).append(link.source)
+            if not reaches(graph, tally.record, word):
+                _link(reading, tally.record, word)  # "total distance per member": each run is a member's
         elif name in reading.records[tally.record].details:
             tally.per = name
         else:
