@@ -387,3 +387,19 @@ def test_things_sent_are_noted_as_not_built_rather_than_kept():
 def test_a_figure_per_something_already_linked_another_way_adds_no_link_of_its_own():
     spec = extract_spec("Parents book several activities; each activity has a price; show how much each parent spent per month.")
     assert all(r.target != "Parent" for r in spec.entity("Activity").relations)
+
+
+def test_a_record_that_covers_several_others_lists_them():
+    spec = extract_spec("Lesson plans and topics: each plan can cover several topics.")
+    assert ("Topic", True) in [(r.target, r.many) for r in spec.entity("Plan").relations]
+
+
+def test_the_number_of_records_per_option_counts_them_by_that_choice():
+    spec = extract_spec("We track bugs with a severity (minor, major, critical), and I want the number of bugs per severity.")
+    [summary] = spec.summaries
+    assert (summary.entity, summary.measure, summary.group_by) == ("Bug", "count", "severity")
+
+
+def test_a_maximum_number_of_people_is_a_detail_not_a_figure():
+    spec = extract_spec("Volunteers sign up for shifts; each shift has a start time and a maximum number of people.")
+    assert spec.summaries == [] and not any("number" in note for note in spec.not_built)

@@ -526,6 +526,9 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             for obj in quantified:
                 _link(reading, subject_word, _resolve(obj, mentions, besides), "many")
             continue
+        if subject_word and quantified and _lemma(token) not in CREATING_VERBS:
+            for obj in quantified:  # "each plan can cover several topics": the plan lists them
+                _link(reading, subject_word, _resolve(obj, mentions, besides), "many")
         if verb == "belong" and subject_word:
             for word in prep_words:
                 _link(reading, subject_word, word)
@@ -963,7 +966,7 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
     starts = []
     for token in doc:
         following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
-        if token.lower_ == "how" and following in ("many", "much"):
+        if (token.lower_ == "how" and following in ("many", "much")) or (_lemma(token) == "number" and following == "of"):
             starts.append((token, token))
         # ("a maximum number of people" is a limit each record has, not a figure over the records)
         elif (_lemma(token) in MEASURES or token.lower_ in MEASURES) and token.pos_ in ("NOUN", "ADJ", "ADV") \
@@ -995,7 +998,7 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
         span = [t for t in doc[start:end] if not (t.is_punct and t.text in ";:")]
         while span and (span[-1].is_punct or span[-1].dep_ == "cc"):
             span.pop()  # "the total spent per month and how much ...": the "and" starts the next one
-        if not span or (trigger.lower_ == "how" and not any(
+        if not span or (trigger.lower_ in ("how", "number") and not any(
             t.lower_ in GROUP_WORDS or _lemma(t) in PERIODS or t.lower_ in ONLY_WORDS for t in span
         )):
             continue
@@ -1013,6 +1016,8 @@ def _measure(span: list[Token]) -> str | None:
     lowers = [t.lower_ for t in span]
     if "how" in lowers:
         return "count" if lowers[lowers.index("how") + 1:][:1] == ["many"] else "sum"
+    if lowers[:2] == ["number", "of"] or lowers[1:3] == ["number", "of"]:
+        return "count"  # "the number of bugs per severity"
     return next((MEASURES[t.lower_] for t in span if t.lower_ in MEASURES), None) or next(
         (MEASURES[_lemma(t)] for t in span if _lemma(t) in MEASURES), None)
 
@@ -1050,7 +1055,7 @@ def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
                for word, record in reading.records.items()}
     if tally.measure == "count":
         # "how many loans": the word after "how many" names what is counted
-        counted = next((_lemma(t) for t in span if t.i > 1 and t.doc[t.i - 1].lower_ == "many" and _is_noun(t)), None)
+        counted = next((_lemma(t) for t in span if t.i > 1 and t.doc[t.i - 1].lower_ in ("many", "of") and _is_noun(t)), None)
         tally.record = counted if counted in reading.records else named[0] if named else None
         counted_detail = next(((w, n) for w, names in numbers.items() for n in names if counted and n.rstrip("s") == counted), None)
         if counted not in reading.records and counted_detail:
