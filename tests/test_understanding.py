@@ -403,3 +403,8 @@ def test_the_number_of_records_per_option_counts_them_by_that_choice():
 def test_a_maximum_number_of_people_is_a_detail_not_a_figure():
     spec = extract_spec("Volunteers sign up for shifts; each shift has a start time and a maximum number of people.")
     assert spec.summaries == [] and not any("number" in note for note in spec.not_built)
+
+
+def test_a_detail_named_after_its_record_loses_the_record_word_only_when_it_is_a_word_of_its_own():
+    assert set(_details("A library: each book has a bookshelf location and a book condition.", "Book")) == {
+        "bookshelfLocation", "condition"}

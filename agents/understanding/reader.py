@@ -827,7 +827,7 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             continue  # "a week before"; "a podcast website": when, or what the app is
         name, kind = _detail_name(token)
         owner = _detail_owner(token, mentions)
-        if owner and name.lower().startswith(owner) and len(name) > len(owner):
+        if owner and name.lower().startswith(owner) and len(name) > len(owner) and name[len(owner)].isupper():
             name = name[len(owner)].lower() + name[len(owner) + 1:]  # "tool condition" is the tool's condition
         _add_detail(reading, owner, name, kind, mentions.options.get(token.i))
         for per in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "per"):
