@@ -19,7 +19,7 @@ FIELD_TYPES = {"text": "string", "long_text": "text", "number": "int", "decimal"
                "choice": "choice"}
 # Details whose options are the stages a record goes through: a new record starts at the first
 # ("open / in progress / done" starts open). Other choices (a colour, a size) have no default.
-STAGE_WORDS = frozenset("status state stage condition progress rsvp".split())
+STAGE_WORDS = frozenset("status state stage condition progress".split())
 # Entity names that are reserved words in the generated TypeScript, and the name used instead.
 RESERVED_RENAMES = {"class": "session", "package": "parcel", "case": "matter", "function": "occasion",
                     "interface": "connector", "default": "preset", "export": "shipment", "import": "delivery",
