@@ -408,3 +408,17 @@ def test_a_maximum_number_of_people_is_a_detail_not_a_figure():
 def test_a_detail_named_after_its_record_loses_the_record_word_only_when_it_is_a_word_of_its_own():
     assert set(_details("A library: each book has a bookshelf location and a book condition.", "Book")) == {
         "bookshelfLocation", "condition"}
+
+
+def test_what_is_listed_as_part_of_what_i_keep_track_of_is_mine():
+    spec = extract_spec("Keep track of my household budget: expenses with an amount and a date.")
+    assert spec.entity("Expense").owned
+
+
+def test_what_is_listed_for_my_business_is_shared_by_its_staff():
+    spec = extract_spec("Help me run my window cleaning business: customers, their addresses and the jobs I do for them.")
+    assert not any(e.owned for e in spec.entities)
+
+
+def test_my_clients_are_the_people_a_business_serves_not_records_private_to_one_account():
+    assert read("I teach piano. I keep track of my pupils and their lessons.").owned == []

@@ -888,14 +888,24 @@ def _read_how(doc: Doc, how: Token, mentions: _Mentions, reading: Reading) -> No
 
 
 def _read_owned(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"everyone only sees their own tasks", "my holdings": each person keeps their own."""
+    """"everyone only sees their own tasks", "my holdings": each person keeps their own. "my pupils"
+    are the people a business serves, whom its staff share, not records private to one account."""
     for token in doc:
         word = mentions.word(token)
         if word and any(c.lower_ == "own" for c in token.children) or (
-            word and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children)
+            word and word not in PEOPLE and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children)
         ):
             if word not in reading.owned:
                 reading.owned.append(word)
+    # "Track my reading: books with pages ...": what is listed as part of what I keep track of is mine
+    for token in (doc[i] for i in sorted(mentions.frame)):
+        verb = token.head if token.dep_ == "dobj" else token.head.head if token.dep_ == "pobj" and token.head.lower_ == "of" else None
+        kept = verb is not None and _lemma(verb) in KEEPING_VERBS  # "track my reading", not "run my business"
+        colon = next((t for t in doc[token.i:token.sent.end] if t.text == ":"), None)
+        if kept and colon is not None and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children):
+            for word in (mentions.by_token[i] for i in range(colon.i, colon.sent.end) if i in mentions.by_token):
+                if word not in reading.owned and word not in PEOPLE:
+                    reading.owned.append(word)
 
 
 def _drop_app_users(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
