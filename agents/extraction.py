@@ -30,7 +30,7 @@ UI_WORDS = re.compile(r"\b(web\s*site|site|web\s+app|frontend|front-end|user int
 NEGATED_UI = re.compile(r"\b(no|without(\s+a)?)\s+(frontend|front-end|ui|user interface|web\s+pages?)\b")
 AUTH_WORDS = re.compile(r"\b(users?|log\s*in|login|logins|sign\s*(up|in)|register|accounts?|profiles?|passwords?)\b")
 NO_AUTH = re.compile(
-    r"\b(static|landing\s+page|brochure|no\s+(login|logins|accounts|auth\w*)|without\s+(login|accounts|auth\w*)"
+    r"\b(static|landing\s+page|brochure|no\s+(log-?ins?|accounts|auth\w*)|without\s+(log-?ins?|accounts|auth\w*)"
     r"|anonymous|public\s+read-only)\b"
 )
 ADMIN_WORDS = re.compile(r"\b(admins?|administrators?|moderators?|staff)\b")
@@ -77,7 +77,8 @@ def _flags(text: str, title: str) -> dict[str, object]:
     return {
         "frontend": not api_only or (ui_asked and not NEGATED_UI.search(text)),
         # Writes are protected unless the request is for something without accounts.
-        "auth": bool(AUTH_WORDS.search(text)) or not NO_AUTH.search(text),
+        # ("no log-ins" names log-ins only to refuse them).
+        "auth": bool(AUTH_WORDS.search(NO_AUTH.sub(" ", text))) or not NO_AUTH.search(text),
         "stack": StackChoice(backend=asked_backend(text) or StackChoice().backend),
         "roles": ["user", "admin"] if ADMIN_WORDS.search(text) else ["user"],
     }
@@ -100,22 +101,33 @@ def chosen_options(options: dict) -> dict:
 
 
 def apply_options(spec: Spec, options: dict) -> Spec:
-    """The spec with what a person chose on the form (website, log-ins, back-end stack) taking precedence."""
+    """The spec with what a person chose on the form (website, log-ins, back-end stack) taking
+    precedence. Without log-ins no record can be private to its creator, and the notes say so."""
+    from .understanding.to_spec import ownership_note
+
     chosen = chosen_options(options)
     stack = spec.stack.model_copy(update={part: chosen.pop(part) for part in STACK_PARTS if part in chosen})
-    return spec.model_copy(update={**chosen, "stack": stack})
+    update = {**chosen, "stack": stack}
+    owned = [e for e in spec.entities if e.owned]
+    if owned and chosen.get("auth") is False:
+        update["entities"] = [e.model_copy(update={"owned": False}) for e in spec.entities]
+        update["not_built"] = [*spec.not_built, ownership_note(", ".join(e.plural for e in owned))]
+    return Spec.model_validate(spec.model_copy(update=update).model_dump())
 
 
 def extract_spec(request: str) -> Spec:
     """The spec of the app a plain-language request describes (offline, deterministic): the reading
-    of agents.understanding mapped down to today's schema, with what it will not build."""
+    of agents.understanding mapped to the spec, with what it will not build."""
     from .understanding import read  # the language model's libraries load on first use, not on import
-    from .understanding.to_spec import not_built, spec_entities
+    from .understanding.to_spec import not_built, spec_entities, spec_summaries
 
     reading = read(request)
     title = title_for(request)
     text = " ".join(_tokens(request))
+    flags = _flags(text, title)
+    entities = spec_entities(reading, auth=flags["auth"])
+    summaries = spec_summaries(reading, entities)
     return Spec(
-        app_name=_app_name(title), title=title, summary=request.strip()[:2000], entities=spec_entities(reading),
-        kind=reading.kind, not_built=not_built(reading), **_flags(text, title),
+        app_name=_app_name(title), title=title, summary=request.strip()[:2000], entities=entities, summaries=summaries,
+        kind=reading.kind, not_built=not_built(reading, summaries, auth=flags["auth"]), **flags,
     )

@@ -2,17 +2,21 @@
 
     python bench/understanding.py [GOLD.yaml ...] [--show] [--spec]
 
-Prints `entity_f1=… field_f1=… type_accuracy=… relation_f1=… kind_accuracy=… junk_entities=…`
-over every request of the gold files (default: bench/gold/understanding.yaml). Sets kept outside
+Prints `entity_f1=… field_f1=… type_accuracy=… relation_f1=… kind_accuracy=… junk_entities=…
+owned_accuracy=… choice_f1=… due_f1=… summary_f1=…` over every request of the gold files (default: bench/gold/understanding.yaml). Sets kept outside
 the project are scored the same way: pass their paths. --show prints each request's misses.
 
 Matching: entities by name, singular and case-insensitive; fields by the stem of their first
 word ("dueOn" and "dueAt" are both "due"), within matched entities; links as (from, to,
 one|many) on matched entities. A junk entity is one the planner made that the reader did not.
+Ownership: the share of requests for records whose set of owned entities is exactly the gold's.
+Choices: (entity, field, option) triples; due dates: (entity, due field, done field); summaries:
+(entity, measure, field, group, period, only), fields by the same stem as above. A summary the
+gold writes in words cannot be expressed, and is expected to be none of the made summaries.
 
 By default it scores the planner's reading of each request (agents.understanding.read), which
-keeps what today's Spec cannot (money, choices, many-to-many links); --spec scores the Spec that
-reading is mapped down to, as the generators receive it.
+money, choices and links as the request says them; --spec scores the Spec that reading is mapped
+to, as the generators receive it.
 """
 
 from __future__ import annotations
@@ -85,6 +89,11 @@ class Score:
     kinds_right: int = 0
     requests: int = 0
     junk: list[str] = field(default_factory=list)
+    owned_right: int = 0
+    owned_seen: int = 0
+    choices: Tally = field(default_factory=Tally)
+    due: Tally = field(default_factory=Tally)
+    summaries: Tally = field(default_factory=Tally)
 
 
 @dataclass
@@ -94,22 +103,45 @@ class Made:
     kind: str
     entities: dict[str, dict[str, str]]  # entity name -> {field name: kind of value}
     links: set[tuple[str, str, str]]  # (from, to, one|many), by entity name
+    owned: set[str] = field(default_factory=set)  # entity names
+    choices: set[tuple[str, str, str]] = field(default_factory=set)  # (entity, field, option)
+    due: set[tuple[str, str, str]] = field(default_factory=set)  # (entity, due field, done field or "")
+    summaries: set[tuple[str, ...]] = field(default_factory=set)  # (entity, measure, field, group, period, only)
 
 
 def made_from_spec(spec: Spec) -> Made:
     return Made(
-        kind=getattr(spec, "kind", "records"),
+        kind=spec.kind,
         entities={e.name: {f.name: KINDS.get(f.type, f.type) for f in e.fields} for e in spec.entities},
-        links={(e.name, r.target, getattr(r, "cardinality", "one")) for e in spec.entities for r in e.relations},
+        links={(e.name, r.target, "many" if r.many else "one") for e in spec.entities for r in e.relations},
+        owned={e.name for e in spec.entities if e.owned},
+        choices={(e.name, f.name, o) for e in spec.entities for f in e.fields for o in f.options},
+        due={(e.name, e.due, e.done or "") for e in spec.entities if e.due},
+        summaries={(s.entity, s.measure, s.field or "", s.group_by or "", s.period or "", s.only or "") for s in spec.summaries},
     )
 
 
 def made_from_reading(reading: Reading) -> Made:
+    name = {word: record.name for word, record in reading.records.items()}
     return Made(
         kind=reading.kind,
         entities={r.name: {d.name: d.kind for d in r.details.values()} for r in reading.records.values()},
-        links={(reading.records[k.source].name, reading.records[k.target].name, k.cardinality) for k in reading.links},
+        links={(name[k.source], name[k.target], k.cardinality) for k in reading.links},
+        owned={name[w] for w in reading.owned if w in name},
+        choices={(r.name, d.name, o) for r in reading.records.values() for d in r.details.values() for o in d.options},
+        due={(r.name, r.due, r.done or "") for r in reading.records.values() if r.due},
+        summaries={(name[s.record], s.measure, s.detail or "", s.per or "", s.period or "", s.only or "")
+                   for s in reading.summaries if s.measure and s.record in name},
     )
+
+
+def _group_key(name: str) -> str:
+    """A group is a linked entity ("Member", "member") or a field ("mood"): one key for both spellings."""
+    return _field_key(name[:1].lower() + name[1:]) if name else ""
+
+
+def _summary_key(entity: str, measure: str, field_name: str, group: str, period: str, only: str) -> tuple[str, ...]:
+    return (_entity_key(entity), measure, _field_key(field_name) if field_name else "", _group_key(group), period, only)
 
 
 def score_one(case: dict, made: Made, score: Score, show: bool) -> None:
@@ -135,11 +167,35 @@ def score_one(case: dict, made: Made, score: Score, show: bool) -> None:
     gold_links = {(_entity_key(a), _entity_key(b), card) for a, b, card in case.get("links") or []}
     made_links = {(_entity_key(a), _entity_key(b), card) for a, b, card in made.links}
     score.relations.add(made_links, gold_links)
+    if kind == "records":
+        score.owned_seen += 1
+        score.owned_right += {_entity_key(n) for n in made.owned} == {_entity_key(n) for n in case.get("owned") or []}
+    gold_choices = {(_entity_key(where.split(".")[0]), _field_key(where.split(".")[1]), str(o).lower())
+                    for where, options in (case.get("choices") or {}).items() for o in options}
+    score.choices.add({(_entity_key(e), _field_key(f), o) for e, f, o in made.choices}, gold_choices)
+    gold_due = {(_entity_key(e), _field_key(fields[0]), _field_key(fields[1]) if len(fields) > 1 else "")
+                for e, fields in (case.get("due") or {}).items()}
+    score.due.add({(_entity_key(e), _field_key(d), _field_key(f) if f else "") for e, d, f in made.due}, gold_due)
+    gold_summaries = {
+        _summary_key(s["entity"], s["measure"], s.get("field", ""), s.get("group_by", ""), s.get("period", ""), s.get("only", ""))
+        for s in case.get("summaries") or [] if isinstance(s, dict)
+    }
+    made_summaries = {_summary_key(*s) for s in made.summaries}
+    score.summaries.add(made_summaries, gold_summaries)
     if show and (junk or set(expected_entities) - set(got) or made_links != gold_links or made.kind != kind):
         print(f"- {case['request']}")
         print(f"    entities: made {sorted(made.entities)}, expected {sorted(expected_entities.values())}")
         print(f"    links: made {sorted(made_links)}, expected {sorted(gold_links)}")
         print(f"    kind: made {made.kind}, expected {kind}")
+    made_owned = {_entity_key(n) for n in made.owned}
+    gold_owned = {_entity_key(n) for n in case.get("owned") or []}
+    made_choices = {(_entity_key(e), _field_key(f), o) for e, f, o in made.choices}
+    made_due = {(_entity_key(e), _field_key(d), _field_key(f) if f else "") for e, d, f in made.due}
+    for what, made_set, gold_set in (("summaries", made_summaries, gold_summaries), ("owned", made_owned, gold_owned),
+                                     ("choices", made_choices, gold_choices), ("due", made_due, gold_due)):
+        if show and made_set != gold_set and (what != "owned" or kind == "records"):
+            print(f"- {case['request']}")
+            print(f"    {what}: made {sorted(made_set)}, expected {sorted(gold_set)}")
 
 
 def score_files(paths: list[Path], show: bool = False, *, spec: bool = False) -> Score:
@@ -156,7 +212,9 @@ def summary(s: Score) -> str:
     type_accuracy = s.types_right / s.types_seen if s.types_seen else 0.0
     return (
         f"requests={s.requests} entity_f1={s.entities.f1:.3f} field_f1={s.fields.f1:.3f} type_accuracy={type_accuracy:.3f} "
-        f"relation_f1={s.relations.f1:.3f} kind_accuracy={s.kinds_right / s.requests:.3f} junk_entities={len(s.junk)}"
+        f"relation_f1={s.relations.f1:.3f} kind_accuracy={s.kinds_right / s.requests:.3f} junk_entities={len(s.junk)} "
+        f"owned_accuracy={s.owned_right / s.owned_seen if s.owned_seen else 0.0:.3f} choice_f1={s.choices.f1:.3f} "
+        f"due_f1={s.due.f1:.3f} summary_f1={s.summaries.f1:.3f}"
     )
 
 

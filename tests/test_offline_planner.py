@@ -198,3 +198,11 @@ def test_feedback_that_asks_for_python_changes_the_back_end_of_a_replan():
     _, first = offline_plan("A clinic with doctors and patients")
     _, spec = offline_plan("A clinic with doctors and patients", feedback="Please write it in Python", previous=first)
     assert spec.stack.backend == PYTHON_BACKENDS[0]
+
+
+def test_turning_log_ins_off_on_the_form_makes_owned_records_shared_and_says_so():
+    plan, spec = offline_plan("A to-do list where each task has a title. Everyone only sees their own tasks.",
+                              options={"auth": False})
+    assert not spec.auth and not spec.entity("Task").owned
+    note = "Everyone sees all tasks: keeping each person's own apart needs log-ins, and this app has none."
+    assert note in spec.not_built and note in plan.reasoning

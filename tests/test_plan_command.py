@@ -84,3 +84,14 @@ def test_an_api_request_prints_a_plan_without_a_frontend():
 def test_it_explains_what_is_wrong_with_the_arguments(args, message):
     with pytest.raises(CommandError, match=message):
         _plan(*args)
+
+
+def test_it_lists_what_will_not_be_built_before_the_tasks():
+    output = _plan("A habit tracker that sends me reminders every evening")
+    notes = output.index("Not built:")
+    assert "  - Sending reminders: not built." in output[notes:]
+    assert notes < output.index("KEY")
+
+
+def test_it_lists_nothing_as_not_built_when_everything_asked_for_is_built():
+    assert "Not built:" not in _plan("A clinic system where patients book appointments with doctors.")

@@ -70,7 +70,7 @@ def test_odd_requests_still_give_a_valid_spec(request_text):
 def test_field_cues_give_typed_fields():
     spec = extract_spec("A shop with products with a name, price, stock quantity and a description, and whether each is published")
     assert _fields(spec, "Product") == {
-        "name": "string", "price": "float", "stockQuantity": "int", "description": "text", "published": "boolean",
+        "name": "string", "price": "money", "stockQuantity": "int", "description": "text", "published": "boolean",
     }
 
 

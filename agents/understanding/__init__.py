@@ -1,7 +1,7 @@
-"""Reading requests with a language model: what the app keeps, in the terms of the richer schema,
-and what offline mode will not build. `read` gives the Reading; `to_spec` maps it to today's Spec."""
+"""Reading requests with a language model: what the app keeps, in the terms of the spec, and what
+offline mode will not build. `read` gives the Reading; `to_spec` maps it to the Spec."""
 
 from .reader import read
-from .reading import Detail, Link, Reading, Record
+from .reading import Detail, Link, Reading, Record, Tally
 
-__all__ = ["Detail", "Link", "Reading", "Record", "read"]
+__all__ = ["Detail", "Link", "Reading", "Record", "Tally", "read"]

@@ -16,10 +16,11 @@ import re
 from spacy.tokens import Doc, Token
 
 from .language import parse
-from .reading import Detail, Link, Reading, Record, reaches
+from .reading import Detail, Link, Reading, Record, Tally, reaches
 from .vocabulary import (
-    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS, KEEPING_VERBS,
-    LABELS, NEVER_RECORDS, PEOPLE, PLACE_HOLDS, REQUEST_KINDS, SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
+    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, DONE_WORDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS,
+    KEEPING_VERBS, LABELS, LENDINGS, MEASURES, NEVER_RECORDS, ONLY_WORDS, PEOPLE, PERIODS, PLACE_HOLDS, REQUEST_KINDS,
+    SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
 )
 
 GENERIC_SUBJECTS = frozenset("people everyone someone anyone user users other others visitor they".split())
@@ -30,11 +31,11 @@ HAVING_VERBS = frozenset("have include contain list".split())
 LINK_PREPS = frozenset("on of for at in from to".split())
 NAME_SKIP = frozenset(
     "several many other own small little short long new high low each every total maximum minimum "
-    "daily monthly weekly yearly possible this last next".split()
+    "daily monthly weekly yearly possible this last next few".split()
 )
 FLAG_HEADS = frozenset("flag box checkbox tick".split())
 SENT_THINGS = frozenset("reminder notification alert newsletter".split())
-SUMMARY_WORDS = frozenset("total average sum leaderboard streak".split())
+GROUP_WORDS = frozenset("per each every by".split())  # "per member", "each month", "by category"
 
 
 def read(request: str) -> Reading:
@@ -48,7 +49,6 @@ def read(request: str) -> Reading:
     else:
         _read_side_records(doc, reading)
     reading.features = _features(doc)
-    reading.summaries = _summaries(doc) if reading.kind == "records" else []
     reading.links = _without_shortcuts(reading.links)
     return reading
 
@@ -78,12 +78,19 @@ def _frame(doc: Doc) -> set[int]:
     head = None
     if first.tag_ == "VB" or (first.lower_ in KEEPING_VERBS and first.i == root.left_edge.i and first.i != root.i):
         frame.add(first.i)  # an instruction: "Convert ...", "Track patients ..." (even parsed as a noun)
+        colon = next((t for t in sentence if t.text == ":"), None)
+        named = [t for t in doc[first.i + 1: colon.i] if t.pos_ == "NOUN" and not _is_plural(t)] if colon is not None else []
+        if named and named[-1].dep_ in ("dobj", "pobj"):
+            frame |= _phrase(named[-1])  # "Keep track of my household budget: expenses ...": the budget is the app
     elif root.pos_ in ("NOUN", "PROPN"):
         head = root
     elif root.pos_ in ("VERB", "AUX"):
         subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
         if subject is not None and subject.lower_ in FIRST_PERSON:  # "I run a salon", "We're a school"
             head = next((c for c in root.children if c.dep_ in ("dobj", "attr") and c.pos_ == "NOUN"), None)
+            if head is None:  # "I want to sell handmade candles": what the business does is in the wanting
+                head = next((o for x in root.children if x.dep_ == "xcomp" for o in x.children
+                             if o.dep_ == "dobj" and o.pos_ == "NOUN"), None)
     if head is None and first.i not in frame:
         # "A snake game playable in the browser", "A portfolio site for ..., each photo has a caption":
         # an opening "A ..." phrase that is not the subject of what follows.
@@ -95,8 +102,8 @@ def _frame(doc: Doc) -> set[int]:
             return {t.i for t in doc[sentence.start: software.i + 1]}
         frame |= _phrase(head)
         for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "of")):
-            # "for a food bank" is who the app is for; "for my software projects" is what it keeps.
-            for obj in (c for c in prep.children if c.dep_ == "pobj" and not _is_plural(c)):
+            # "for a food bank", "for students" is who the app is for; "for my software projects" is what it keeps.
+            for obj in (c for c in prep.children if c.dep_ == "pobj" and (not _is_plural(c) or _lemma(c) in PEOPLE)):
                 frame |= _phrase(obj)
         frame |= {c.i for c in head.children if c.dep_ in ("relcl", "acl") and c.pos_ == "VERB"}
     return frame
@@ -134,6 +141,8 @@ class _Mentions:
         self.frame = frame
         self.options = _options(doc)
         self.by_token: dict[int, str] = {}
+        self.summary_spans = _summary_spans(doc)
+        self.in_summary = {t.i for span in self.summary_spans for t in span}
 
     def word(self, token: Token | None) -> str | None:
         return None if token is None else self.by_token.get(token.i)
@@ -179,8 +188,15 @@ def _is_noun(token: Token) -> bool:
     invoices with an amount")."""
     return token.pos_ == "NOUN" or token.tag_ in ("NNS", "NNPS") or (token.pos_ == "PROPN" and token.text.islower()) or (
         token.tag_ == "VBZ" and token.dep_ == "conj" and token.head.pos_ == "NOUN"
-        and not any(c.dep_ == "nsubj" for c in token.children)
-    )
+        and not any(c.dep_ in ("nsubj", "dobj") for c in token.children)  # "... and sees the totals" is a verb
+    ) or _listed_after(token)
+
+
+def _listed_after(token: Token) -> bool:
+    """"clients, invoices with an amount": a plural the parser took for a verb whose subject is the
+    thing listed just before it."""
+    return token.tag_ == "VBZ" and token.i > 1 and token.doc[token.i - 1].text == "," and any(
+        c.dep_ == "nsubj" and c.tag_ == "NNS" and c.i == token.i - 2 for c in token.children)
 
 
 def _counted(token: Token) -> bool:
@@ -196,10 +212,26 @@ def _could_be_record(token: Token) -> bool:
     plural = _is_plural(token)
     return (
         _is_noun(token) and token.is_alpha and not _counted(token) and len(lemma) > 2 and lemma not in NEVER_RECORDS
+        and lemma not in SENT_THINGS  # "reminders by email": sending them is noted as not built
         and (lemma not in SOFTWARE_WORDS or plural) and lemma not in UNITS
         # "my reading", "cooking": an activity, unless it is a known event or kept in the plural ("bookings")
         and not (lemma.endswith("ing") and not plural and lemma not in EVENTS)
+        # "in order", "in stock", "on time": a bare singular after a preposition is a state, not a thing
+        and not (token.dep_ == "pobj" and not plural and not any(c.dep_ in ("det", "poss", "nummod") for c in token.children)
+                 and token.head.lower_ in ("in", "on", "at", "by") and not any(c.dep_ == "compound" for c in token.children))
+        # "a purchase of tea, milk or biscuits": what it is of, by example, is a description of it
+        and not (token.dep_ in ("pobj", "conj") and _alternatives(token))
     )
+
+
+def _alternatives(token: Token) -> bool:
+    """Whether token is one of a list of examples joined by "or" under "of" or "like"."""
+    first = token
+    while first.dep_ == "conj":
+        first = first.head
+    listed = [first, *first.conjuncts]
+    joined_by_or = any(c.dep_ == "cc" and c.lower_ == "or" for t in listed for c in t.children)
+    return joined_by_or and first.dep_ == "pobj" and first.head.lower_ in ("of", "like")
 
 
 def _owner_clause(token: Token) -> Token | None:
@@ -212,7 +244,7 @@ def _owner_clause(token: Token) -> Token | None:
             return None
         if current.dep_ in ("pobj",) and head.lower_ in OWNER_PREPS:
             owner = head.head
-            if owner.pos_ in ("VERB", "AUX"):
+            if owner.pos_ in ("VERB", "AUX") and not _listed_after(owner):
                 return next((c for c in owner.children if c.dep_ == "dobj"), None) or _subject(owner)
             return owner
         if current.dep_ in ("dobj", "attr") and _lemma(head) in HAVING_VERBS:
@@ -249,11 +281,15 @@ def _read_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     _read_lists(doc, mentions, reading)
     _read_details(doc, mentions, reading)
     _read_flags(doc, mentions, reading)
+    _read_due(doc, mentions, reading)
     _read_owned(doc, mentions, reading)
+    _drop_app_users(doc, mentions, reading)
     if not reading.records:
         _fallback(doc, mentions, reading)
     for record in reading.records.values():
         _complete(record)
+        _read_done(record)
+    reading.summaries = [_tally(span, mentions, reading) for span in mentions.summary_spans]
 
 
 def _complete(record: Record) -> None:
@@ -333,13 +369,16 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         # and a record only when listed as a thing of its own ("albums and photos").
         owner = _owner_clause(token)
         detail = lemma in DETAIL_KINDS and (
+            any(c.lower_ in ("few", "couple") for c in token.children)  # "a few words": an amount of text
+            or
             (owner is not None and owner.i not in mentions.frame) or any(c.dep_ in ("poss", "compound") for c in token.children)
             or token.dep_ not in ("conj", "appos", "nsubj", "dobj", "ROOT")
             or (token.dep_ == "conj" and _lemma(token.head) in DETAIL_KINDS | HEAD_KINDS.keys())
         )
-        if _is_plural(token) and not detail and not _is_people_generic(token):
+        if _is_plural(token) and not detail and not _is_people_generic(token) and token.i not in mentions.in_summary:
             _mention(mentions, token, _add(reading, _record_lemma(token), token.lower_))
-        elif token.dep_ == "pobj" and token.head.lower_ == "per" and lemma not in DETAIL_KINDS:
+        elif token.dep_ == "pobj" and token.head.lower_ == "per" and lemma not in DETAIL_KINDS \
+                and lemma not in _with_options(doc, mentions):  # "a stage (lead, won, lost)": per option
             _mention(mentions, token, _add(reading, lemma))  # "total distance per member"
     for token in doc:
         if token.i in mentions.by_token or not _could_be_record(token) or _in_brackets(doc, token):
@@ -350,8 +389,8 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         if lemma in reading.records:
             mentions.by_token[token.i] = lemma
             continue
-        if lemma in DETAIL_KINDS:
-            continue
+        if lemma in DETAIL_KINDS or token.i in mentions.in_summary:
+            continue  # "how many days of each mood": what a figure is given per is no record of its own
         each = any(c.dep_ == "det" and c.lower_ in ("each", "every") for c in token.children)
         kept = token.dep_ == "dobj" and _lemma(token.head) in KEEPING_VERBS
         event = lemma in EVENTS and token.dep_ not in ("compound", "amod")
@@ -365,6 +404,11 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
                     token.i not in mentions.frame and _lemma(token) in {_lemma(doc[i]) for i in mentions.frame})):
             _mention(mentions, token, _add(reading, _lemma(token)))
             _link(reading, mentions.by_token[head.i], mentions.word(token))
+
+
+def _with_options(doc: Doc, mentions: _Mentions) -> set[str]:
+    """Singular nouns the request lists options for: "a stage (lead, won, lost)" is a choice."""
+    return {_lemma(doc[i]) for i in mentions.options if not _is_plural(doc[i])}
 
 
 def _mention(mentions: _Mentions, token: Token, word: str | None) -> None:
@@ -404,7 +448,7 @@ def _clauses(doc: Doc) -> list[tuple[str, Token | None, list[Token], list[Token]
                 objects += [c for c in xcomp.children if c.dep_ == "dobj"]
             preps = [o for p in token.children if p.dep_ in ("prep", "prt", "agent") for o in p.children if o.dep_ == "pobj"]
             found.append((_verb_of(token), _subject(token), _with_conjuncts(objects), _with_conjuncts(preps), token))
-        elif _lemma(token) in EVENT_NOUNS and token.i < len(doc) - 1 and not _is_plural(token):
+        elif _lemma(token) in EVENT_NOUNS and token.i < len(doc) - 1 and not _is_plural(token) and token.dep_ != "pobj":
             # "Members reserve books", "upvote stories", "comment on stories": a verb the parser
             # took for a noun or an adjective, before what it acts on.
             before = doc[token.i - 1] if token.i else None
@@ -464,12 +508,14 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
                 if event not in reading.records:
                     continue  # "we buy them from a supplier": the business's own doings are not records
             event = _add(reading, event)
-            _link(reading, event, subject_word)
+            if objects or preps:
+                _link(reading, event, subject_word)  # "groups book the hall": the group's booking
             for obj, word in zip(objects, [_resolve(o, mentions, besides) for o in objects]):
                 _link(reading, event, word, "many" if _is_several(obj) else "one")
             for word in prep_words:
                 _link(reading, event, word)
-            if not object_words and not prep_words:  # "agents reply": to what was just named
+            if not object_words and not prep_words:
+                # "agents reply": to what was just named; who replies, with nothing said of them, is who logs in
                 _link(reading, event, mentions.preceding(token, besides={event, *besides}))
             continue
         if verb in LABELS:  # "collect code snippets and tag them": each snippet has several tags
@@ -480,6 +526,9 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             for obj in quantified:
                 _link(reading, subject_word, _resolve(obj, mentions, besides), "many")
             continue
+        if subject_word and quantified and _lemma(token) not in CREATING_VERBS:
+            for obj in quantified:  # "each plan can cover several topics": the plan lists them
+                _link(reading, subject_word, _resolve(obj, mentions, besides), "many")
         if verb == "belong" and subject_word:
             for word in prep_words:
                 _link(reading, subject_word, word)
@@ -488,12 +537,13 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             for word in object_words:
                 _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
         # "with" belongs to the thing ("post recipes with ingredients"); the rest to the act.
-        for word in [w for o, w in zip(preps, [_resolve(o, mentions, besides | set(object_words)) for o in preps])
-                     if w and o.head.lower_ not in OWNER_PREPS]:
+        for prep, word in [(o, w) for o, w in zip(preps, [_resolve(o, mentions, besides | set(object_words)) for o in preps])
+                           if w and o.head.lower_ not in OWNER_PREPS]:
+            several = "many" if _is_several(prep) else "one"  # "a bill split between several housemates"
             for obj_word in object_words:
-                _link(reading, obj_word, word)  # "homework for classes", "the jobs I do for them"
+                _link(reading, obj_word, word, several)  # "homework for classes", "the jobs I do for them"
             if not object_words:
-                _link(reading, subject_word, word)  # "which guest sits at which table"
+                _link(reading, subject_word, word, several)  # "which guest sits at which table"
 
 
 def _read_by(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
@@ -710,8 +760,8 @@ def _detail_name(token: Token) -> tuple[str, str]:
         if of is not None:
             return _camel([of.lower_]), "number"
     kind = HEAD_KINDS.get(lemma) if modifiers and lemma in HEAD_KINDS else DETAIL_KINDS.get(lemma, "text")
-    if modifiers and modifiers[-1] == "due" and lemma == "date":
-        kind = "date"
+    if lemma == "date" and any(c.lower_ == "due" or any(p.lower_ == "by" for p in c.children) for c in token.lefts):
+        return "dueOn", "date"  # "a due date", "a return-by date": the date it is due by
     plural_text = kind == "long_text" and _is_plural(token)  # "steps", "notes", "instructions"
     return _camel([*modifiers, token.lower_ if plural_text else head]), kind
 
@@ -736,6 +786,18 @@ def _detail_owner(token: Token, mentions: _Mentions) -> str | None:
         resolved = _resolve(owner, mentions, set())
         if resolved:
             return resolved
+    if token.dep_ == "pobj" and token.head.head.pos_ == "VERB":
+        # "students hand it in before the deadline": the deadline is the homework's
+        acted_on = next((c for c in token.head.head.children if c.dep_ == "dobj"), None)
+        word = _resolve(acted_on, mentions, set()) if acted_on is not None else None
+        if word:
+            return word
+    if token.dep_ == "dobj" and _lemma(token.head) not in HAVING_VERBS:
+        # "players get a score at the end of each quiz attempt": the score is the attempt's
+        place = next((mentions.word(t) for p in token.head.children if p.dep_ == "prep" for t in p.subtree
+                      if mentions.word(t) and t.dep_ != "compound"), None)  # "each quiz attempt" is an attempt
+        if place:
+            return place
     if token.dep_ in ("dobj", "attr") and _lemma(token.head) == "have":
         subject = _subject(token.head)
         if subject is not None and _resolve(subject, mentions, set()):
@@ -752,6 +814,8 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     for token in doc:
         if token.i in mentions.by_token or token.pos_ not in ("NOUN", "PROPN") or _in_brackets(doc, token):
             continue
+        if token.i in mentions.in_summary:
+            continue  # "the average price": a figure over the prices, not a detail of its own
         lemma = _lemma(token)
         if lemma not in DETAIL_KINDS and not (lemma in HEAD_KINDS and any(c.dep_ == "compound" for c in token.lefts)):
             continue
@@ -763,7 +827,7 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             continue  # "a week before"; "a podcast website": when, or what the app is
         name, kind = _detail_name(token)
         owner = _detail_owner(token, mentions)
-        if owner and name.lower().startswith(owner) and len(name) > len(owner):
+        if owner and name.lower().startswith(owner) and len(name) > len(owner) and name[len(owner)].isupper():
             name = name[len(owner)].lower() + name[len(owner) + 1:]  # "tool condition" is the tool's condition
         _add_detail(reading, owner, name, kind, mentions.options.get(token.i))
         for per in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "per"):
@@ -773,6 +837,10 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         word = mentions.by_token.get(index)
         if word:  # "animals (dog, cat, rabbit)": a record of several sorts
             _add_detail(reading, word, "type", "choice", options)
+        elif _is_noun(doc[index]) and _lemma(doc[index]) not in DETAIL_KINDS:
+            # "my mood (great, okay, low)": a detail of whatever its owner is, one of the options listed
+            name = _detail_name(doc[index])[0]
+            _add_detail(reading, _detail_owner(doc[index], mentions), name, "choice", options)
     for ent in doc.ents:
         if ent.label_ == "MONEY" and ent.root.head.pos_ == "VERB":
             subject = _subject(ent.root.head)
@@ -800,7 +868,7 @@ def _read_flags(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
                 _add_detail(reading, _detail_owner(token, mentions), _camel([flag.lower_]), "yes_no")
         elif lower == "marked" and token.i + 1 < len(doc):
             _add_detail(reading, _detail_owner(token, mentions), _camel([doc[token.i + 1].lower_]), "yes_no")
-        elif lower == "how" and token.i + 1 < len(doc):
+        elif lower == "how" and token.i + 1 < len(doc) and token.i not in mentions.in_summary:
             _read_how(doc, token, mentions, reading)
 
 
@@ -820,14 +888,237 @@ def _read_how(doc: Doc, how: Token, mentions: _Mentions, reading: Reading) -> No
 
 
 def _read_owned(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"everyone only sees their own tasks", "my holdings": each person keeps their own."""
+    """"everyone only sees their own tasks", "my holdings": each person keeps their own. "my pupils"
+    are the people a business serves, whom its staff share, not records private to one account."""
     for token in doc:
         word = mentions.word(token)
         if word and any(c.lower_ == "own" for c in token.children) or (
-            word and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children)
+            word and word not in PEOPLE and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children)
         ):
             if word not in reading.owned:
                 reading.owned.append(word)
+    # "Track my reading: books with pages ...": what is listed as part of what I keep track of is mine
+    for token in (doc[i] for i in sorted(mentions.frame)):
+        verb = token.head if token.dep_ == "dobj" else token.head.head if token.dep_ == "pobj" and token.head.lower_ == "of" else None
+        kept = verb is not None and _lemma(verb) in KEEPING_VERBS  # "track my reading", not "run my business"
+        colon = next((t for t in doc[token.i:token.sent.end] if t.text == ":"), None)
+        if kept and colon is not None and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children):
+            for word in (mentions.by_token[i] for i in range(colon.i, colon.sent.end) if i in mentions.by_token):
+                if word not in reading.owned and word not in PEOPLE:
+                    reading.owned.append(word)
+
+
+def _drop_app_users(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """"players pick footballers for their team", "players get a score": people who only ever act in
+    the app, with nothing kept about them and no event of theirs, are the people who log in."""
+    for word in [w for w in reading.records if w in PEOPLE]:
+        tokens = [doc[i] for i, w in mentions.by_token.items() if w == word]
+        if not tokens or any(t.dep_ != "nsubj" or t.i in mentions.in_summary for t in tokens):
+            continue  # named as something kept, or as what a figure is given per
+        if any(_lemma(t.head) in CREATING_VERBS or (_verb_of(t.head) in EVENT_NOUNS and any(
+                c.dep_ in ("dobj", "prep", "prt") for c in t.head.children)) for t in tokens):
+            continue  # "members borrow tools", "teachers post homework": who did it is kept
+        if reading.records[word].details or any(word in (k.source, k.target) for k in reading.links):
+            continue
+        del reading.records[word]
+        for i in [i for i, w in mentions.by_token.items() if w == word]:
+            del mentions.by_token[i]
+
+
+def _read_due(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
+    """A date a record is due by: "a due date", "assignments due on a date", "when it is due back",
+    "when the next MOT is due", "before the deadline"."""
+    for token in doc:
+        if token.lower_ != "due" or token.pos_ != "ADJ":
+            continue
+        if token.dep_ == "amod" and mentions.word(token.head):
+            word, name = mentions.word(token.head), "dueOn"  # "assignments due on a date"
+            for date in (t for t in token.subtree if _lemma(t) in ("date", "day")):
+                reading.records[word].details.pop(_detail_name(date)[0], None)  # that date is the due date
+        elif token.dep_ == "acomp":
+            subject = _subject(token.head)
+            if subject is None:
+                continue
+            word = _resolve(subject, mentions, set()) or (mentions.preceding(subject) if subject.pos_ == "PRON" else None)
+            name = "dueOn" if word else _camel([subject.lower_, "due", "on"])  # "the next MOT is due"
+            if word is None:
+                word = _detail_owner(subject, mentions)
+            elif word not in EVENTS:
+                # "members borrow tools ... when it is due back": the loan of the tool is due, not the tool
+                word = next((k.source for k in reading.links if k.target == word and k.source in EVENTS), word)
+        else:
+            continue
+        _add_detail(reading, word, name, "date")
+    for record in reading.records.values():
+        record.due = next((d.name for d in record.details.values() if d.kind in ("date", "datetime")
+                           and (d.name.startswith("due") or "Due" in d.name or d.name == "deadline")), None)
+
+
+def _read_done(record: Record) -> None:
+    """What ends a due record: a detail that says it is done ("paid", "returnedOn"), or for a loan,
+    the date the thing came back, which a loan due back implies."""
+    if record.due is None:
+        return
+    record.done = next((d.name for d in record.details.values() if d.kind in ("yes_no", "date", "datetime")
+                        and re.split(r"(?=[A-Z])", d.name)[0] in DONE_WORDS), None)
+    if record.done is None and record.word in LENDINGS:
+        record.details.setdefault("returnedOn", Detail("returnedOn", "date"))
+        record.done = "returnedOn"
+
+
+def _summary_spans(doc: Doc) -> list[list[Token]]:
+    """Where the request asks for a figure: from the phrase that names it ("a monthly leaderboard",
+    "how much") to the end of its sentence or the next figure. "how many" and "how much" ask for a
+    figure only when the words after them say per what or per when, or which records count
+    ("how many loans are late"); else they name a detail ("how many bottles I have")."""
+    spans: list[list[Token]] = []
+    taken: set[int] = set()
+    starts = []
+    for token in doc:
+        following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+        if (token.lower_ == "how" and following in ("many", "much")) or (_lemma(token) == "number" and following == "of"):
+            starts.append((token, token))
+        # ("a maximum number of people" is a limit each record has, not a figure over the records)
+        elif (_lemma(token) in MEASURES or token.lower_ in MEASURES) and token.pos_ in ("NOUN", "ADJ", "ADV") \
+                and not (token.lower_ == "most" and token.head.pos_ != "ADJ") and _lemma(token.head) != "number":
+            if token.dep_ in ("amod", "advmod") and token.head.pos_ == "NOUN":
+                phrase = token.head  # "the average price"
+            elif token.dep_ == "pobj" and token.head.head.pos_ in ("VERB", "AUX"):
+                phrase = token.head.head  # "what I pay in total"
+            else:
+                phrase = token
+            starts.append((token, phrase))
+        elif token.lower_ in ONLY_WORDS and token.pos_ == "ADJ":
+            # "the ones that are overdue": the figure is about what is overdue
+            subject = _subject(token.head) if token.dep_ == "acomp" else None
+            starts.append((token, subject if subject is not None else token))
+        elif _still_out(token):
+            # "the tools currently out", "which tools are still out": what is out
+            thing = next((c for c in token.head.children if c.dep_ == "dobj"), None) if token.dep_ == "prt" else _subject(token.head)
+            starts.append((token, thing if thing is not None else token))
+    for n, (trigger, phrase) in enumerate(starts):
+        if trigger.i in taken:
+            continue
+        start = min(trigger.i, phrase.left_edge.i)
+        end = trigger.sent.end
+        for later, _ in starts[n + 1:]:
+            if later.i > trigger.i and later.i not in {t.i for t in phrase.subtree} and later.lower_ not in ONLY_WORDS:
+                end = min(end, later.i)
+                break
+        span = [t for t in doc[start:end] if not (t.is_punct and t.text in ";:")]
+        while span and (span[-1].is_punct or span[-1].dep_ == "cc"):
+            span.pop()  # "the total spent per month and how much ...": the "and" starts the next one
+        if not span or (trigger.lower_ in ("how", "number") and not any(
+            t.lower_ in GROUP_WORDS or _lemma(t) in PERIODS or t.lower_ in ONLY_WORDS for t in span
+        )):
+            continue
+        spans.append(span)
+        taken |= {t.i for t in span}
+    return spans
+
+
+def _still_out(token: Token) -> bool:
+    """"currently out", "still out": lent and not yet back."""
+    return token.lower_ == "out" and (token.i > 0 and token.doc[token.i - 1].lower_ in ("currently", "still"))
+
+
+def _measure(span: list[Token]) -> str | None:
+    lowers = [t.lower_ for t in span]
+    if "how" in lowers:
+        return "count" if lowers[lowers.index("how") + 1:][:1] == ["many"] else "sum"
+    if lowers[:2] == ["number", "of"] or lowers[1:3] == ["number", "of"]:
+        return "count"  # "the number of bugs per severity"
+    return next((MEASURES[t.lower_] for t in span if t.lower_ in MEASURES), None) or next(
+        (MEASURES[_lemma(t)] for t in span if _lemma(t) in MEASURES), None)
+
+
+def _groups_and_period(span: list[Token]) -> tuple[list[Token], str | None]:
+    """What a figure is given per: the nouns after "per", "by", "each" and "every" that are not
+    spans of time, and the span of time ("a monthly leaderboard", "each week", "this year")."""
+    groups, period = [], None
+    for token in span:
+        if token.lower_ in ("per", "by"):
+            groups += [c for c in token.children if c.dep_ == "pobj"]
+        elif token.lower_ in ("each", "every") and token.dep_ == "det":
+            groups.append(token.head)
+        elif _lemma(token) in PERIODS and token.pos_ == "ADJ":
+            period = PERIODS[_lemma(token)]
+    for group in (g for g in groups if _lemma(g) in PERIODS):
+        period = period or PERIODS[_lemma(group)]
+    if period is None:
+        period = next((PERIODS[_lemma(t)] for t in span if _lemma(t) in PERIODS and t.dep_ == "npadvmod"), None)
+    return [g for g in groups if _lemma(g) not in PERIODS], period
+
+
+def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
+    """The figure a summary's words ask for, in the reading's terms; its measure stays None when
+    what it counts or adds up cannot be told."""
+    tally = Tally(words=span[0].doc[span[0].i: span[-1].i + 1].text.strip(" ,."), measure=_measure(span))
+    tally.only = next((ONLY_WORDS[t.lower_] for t in span if t.lower_ in ONLY_WORDS), None) or (
+        "open" if any(_still_out(t) for t in span) else None)
+    if tally.only and tally.measure is None:
+        tally.measure = "count"  # "a list of the ones that are overdue": how many there are
+    grouped, tally.period = _groups_and_period(span)
+    group_ids = {g.i for g in grouped}
+    named = [w for w in (_resolve(t, mentions, set()) for t in span if t.i not in group_ids) if w]
+    numbers = {word: [d.name for d in record.details.values() if d.kind in ("money", "number", "decimal")]
+               for word, record in reading.records.items()}
+    if tally.measure == "count":
+        # "how many loans": the word after "how many" names what is counted
+        counted = next((_lemma(t) for t in span if t.i > 1 and t.doc[t.i - 1].lower_ in ("many", "of") and _is_noun(t)), None)
+        tally.record = counted if counted in reading.records else named[0] if named else None
+        counted_detail = next(((w, n) for w, names in numbers.items() for n in names if counted and n.rstrip("s") == counted), None)
+        if counted not in reading.records and counted_detail:
+            tally.measure, (tally.record, tally.detail) = "sum", counted_detail  # "how many pages I read": their total
+    elif tally.measure is not None:
+        spoken = [(word, name) for t in span if t.i not in group_ids for word, names in numbers.items() for name in names
+                  if re.split(r"(?=[A-Z])", name)[0] in (_lemma(t), t.lower_)]
+        spoken.sort(key=lambda pair: (pair[0] not in named, pair[0] not in EVENTS))
+        said = next((t for t in span if t.i not in group_ids and DETAIL_KINDS.get(_lemma(t)) in ("money", "number", "decimal")
+                     and _lemma(t) not in MEASURES.keys() | PERIODS.keys() | UNITS and t.pos_ == "NOUN"), None)
+        if not spoken and said is not None:
+            # "total distance per member": the runs have a distance, though only the figure says so
+            grouped_words = {_resolve(g, mentions, set()) for g in grouped}
+            owners = [w for w in named if w not in grouped_words] or sorted(
+                (w for w in reading.records if w not in grouped_words), key=lambda w: w not in EVENTS)
+            if owners and (named or len(owners) == 1 or owners[0] in EVENTS):
+                name, kind = _detail_name(said)
+                _add_detail(reading, owners[0], name, kind)
+                if name in reading.records[owners[0]].details:
+                    spoken = [(owners[0], name)]
+        if spoken:
+            tally.record, tally.detail = spoken[0]
+        else:  # "how much I spent", "the total of the bills": the money of what is named, or of the one thing that has money
+            candidates = [w for w in named if numbers.get(w)] or [w for w, names in numbers.items() if names]
+            if len(candidates) == 1 or (candidates and named):
+                tally.record = candidates[0]
+                money = [n for n in numbers[tally.record] if reading.records[tally.record].details[n].kind == "money"]
+                tally.detail = (money or numbers[tally.record])[0]
+    if tally.record is None and grouped:
+        # "how many days of each mood": the records that have the detail it is given per
+        tally.record = next((w for w, r in reading.records.items() if _detail_name(grouped[0])[0] in r.details), None)
+    if tally.only and tally.record in reading.records and reading.records[tally.record].due is None:
+        # "the tools currently out": the loans of tools that are not yet back
+        tally.record = next((k.source for k in reading.links if k.target == tally.record and reading.records[k.source].due), None)
+    if tally.record is None:
+        tally.measure = None
+    elif grouped:
+        group = grouped[0]
+        word = _resolve(group, mentions, {tally.record})
+        name = _detail_name(group)[0]
+        if word:
+            tally.per = word
+            graph: dict[str, list[str]] = {}
+            for link in reading.links:
+                graph.setdefault(link.source, []).append(link.target)
+                graph.setdefault(link.target, []).append(link.source)
+            if not reaches(graph, tally.record, word):
+                _link(reading, tally.record, word)  # "total distance per member": each run is a member's
+        elif name in reading.records[tally.record].details:
+            tally.per = name
+        else:
+            tally.measure = None  # per something the records do not have
+    return tally
 
 
 def _fallback(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
@@ -871,17 +1162,6 @@ def _features(doc: Doc) -> list[str]:
             feature = f"sending {_plural(lemma)}"
         if feature and feature not in found:
             found.append(feature)
-    return found
-
-
-def _summaries(doc: Doc) -> list[str]:
-    found = []
-    for token in doc:
-        if _lemma(token) in SUMMARY_WORDS or (token.lower_ == "how" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "much"):
-            phrase = token.head if token.dep_ in ("amod", "advmod", "compound") else token
-            text = " ".join(t.text for t in phrase.subtree).strip(" ,.")
-            if text and not any(text in earlier for earlier in found):
-                found.append(text)
     return found
 
 

@@ -1,6 +1,6 @@
-"""What the reader takes from a request, in the terms of the richer schema that comes next:
-money apart from decimals, choices with their options, links one or many, ownership and
-summaries. agents/understanding/to_spec.py maps it down to today's Spec."""
+"""What the reader takes from a request, in the terms of the spec: money apart from decimals,
+choices with their options, links one or many, ownership, due dates and summaries.
+agents/understanding/to_spec.py maps it to the Spec."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class Record:
     word: str  # singular, lower case: "loan"
     plural: str
     details: dict[str, Detail] = field(default_factory=dict)
+    due: str | None = None  # the detail that holds the date the record is due by ("dueOn")
+    done: str | None = None  # the detail that, once set, means it is no longer due ("returnedOn", "paid")
 
     @property
     def name(self) -> str:
@@ -33,12 +35,27 @@ class Link:
 
 
 @dataclass
+class Tally:
+    """A figure the request asks to see over records: "a monthly leaderboard of total distance per
+    member" is the sum of the runs' distance per member per month. `measure` is None when the
+    words could not be read as one."""
+
+    words: str  # in the request's words
+    measure: str | None = None  # count, sum, avg, min or max
+    record: str | None = None  # the record word counted or measured
+    detail: str | None = None  # the number or money detail summed, averaged, ...
+    per: str | None = None  # one row per linked record (its word) or per option of a detail (its name)
+    period: str | None = None  # day, week, month or year
+    only: str | None = None  # open (not yet done) or overdue records
+
+
+@dataclass
 class Reading:
     kind: str = "records"  # or one of vocabulary.REQUEST_KINDS
     records: dict[str, Record] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     owned: list[str] = field(default_factory=list)  # records each person sees only their own of
-    summaries: list[str] = field(default_factory=list)  # in the request's words
+    summaries: list[Tally] = field(default_factory=list)
     features: list[str] = field(default_factory=list)  # behaviour beyond records, in plain words
 
 

@@ -38,7 +38,7 @@ DETAIL_KINDS = {
     "email": "email", "e-mail": "email",
     "description": "long_text", "notes": "long_text", "note": "long_text", "bio": "long_text",
     "body": "long_text", "content": "long_text", "text": "long_text", "code": "long_text",
-    "instruction": "long_text", "step": "long_text", "allergy": "long_text",
+    "instruction": "long_text", "step": "long_text", "allergy": "long_text", "word": "long_text",
     "price": "money", "cost": "money", "fee": "money", "amount": "money", "salary": "money",
     "rent": "money", "deposit": "money", "charge": "money", "budget": "money", "balance": "money",
     "total": "money", "value": "money",
@@ -157,3 +157,22 @@ PLACE_HOLDS = {
     "forum": "topic", "gallery": "photo", "wiki": "article", "crm": "contact", "weather": "forecast",
     "todo": "todo", "to-do": "todo", "guestbook": "message", "newsletter": "subscriber",
 }
+
+# Words that ask for a figure over records, and which figure: "the total distance", "the average
+# price", "the most expensive item". "how many" and "how much" count and add up too, when what
+# follows says per what or per when ("how much I spent each month"); alone they are a detail.
+MEASURES = {
+    "total": "sum", "sum": "sum", "leaderboard": "sum", "average": "avg", "mean": "avg",
+    "highest": "max", "largest": "max", "biggest": "max", "longest": "max", "maximum": "max", "most": "max",
+    "lowest": "min", "smallest": "min", "shortest": "min", "cheapest": "min", "minimum": "min", "least": "min",
+}
+# Spans of time a figure is given per: "a monthly leaderboard", "each week", "per year".
+PERIODS = {"day": "day", "daily": "day", "week": "week", "weekly": "week", "month": "month", "monthly": "month",
+           "year": "year", "yearly": "year", "annual": "year"}
+# Words that ask only for records that are not yet done, or past their due date.
+ONLY_WORDS = {"overdue": "overdue", "late": "overdue", "outstanding": "open", "unreturned": "open"}
+
+# Details whose being set means a record is no longer due: "paid", "done", "returnedOn".
+DONE_WORDS = frozenset("done paid completed complete finished returned collected closed resolved".split())
+# Records of lending, which end when the thing comes back: a loan due back is done once returned.
+LENDINGS = frozenset("loan rental hire borrowing".split())

@@ -68,6 +68,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Back end: {get_stack(spec.stack.backend).label}")
             if spec.frontend:
                 self.stdout.write(f"Website: {get_stack(spec.stack.frontend).label}")
+            if spec.not_built:  # before the tasks, so nobody reads them expecting what will not be built
+                self.stdout.write("")
+                self.stdout.write("Not built:")
+                for note in spec.not_built:
+                    self.stdout.write(textwrap.fill(note, width=100, initial_indent="  - ", subsequent_indent="    "))
         self.stdout.write("")
         self.stdout.write(_table(version.tasks))
         self.stdout.write("")
