@@ -26,6 +26,7 @@ from .names import (
     sample_expression,
     snake,
 )
+from .summary_tests import record_lines, scenario
 
 PYTHON_VERSION = "3.12"
 # Compatible-release pins, the versions this generator's tests install and check.
@@ -164,7 +165,9 @@ class FastAPIStack(Stack):
         """Base Record Mapped Boolean Date DateTime Float ForeignKey String Text APIRouter Depends
         SessionDep ItemId BaseModel ConfigDict Field Day Email Flag Integer LongText Moment Number
         OptionalShortText RecordId ShortText StoredDay StoredMoment TestClient Row INPUT PATH COMPARABLE
-        ROUTERS I O""".split()
+        ROUTERS I O Column Table Decimal ColumnElement Cents OwnedRecord Money Url StoredMoney LinkedIds IdText
+        SearchText YesNo Literal Annotated Any Query Session CurrentUser Profile SummaryRow Fact Measure Kind
+        Period Amount CENT SORTS Iterable Sequence Mapping Dialect TypeDecorator""".split()
     )
     folder = Path(__file__).parent
 
@@ -174,6 +177,7 @@ class FastAPIStack(Stack):
         created = [py[e.name] for e in creation_order(spec)]
         tables, deferred = self._tables(spec, py)
         account = auth_model(spec)
+        cases = [(_summary_view(spec, py, s), scenario(spec, s)) for s in spec.summaries]
         models = sorted((e.module, e.cls) for e in py.values())
         model_imports = [("app.db", ["Base"])] + [(f"app.models.{m}", [c]) for m, c in models]
         if spec.auth:
@@ -207,6 +211,14 @@ class FastAPIStack(Stack):
             "input_type": _input_type,
             "summaries": [_summary_view(spec, py, s) for s in spec.summaries],
             "summary_imports": lambda: _summary_imports(spec, py),
+            "summary_cases": cases,
+            "summary_test_imports": sorted(
+                {f"create_{view.entity.snake}" for view, _ in cases}
+                | {f"create_{view.group_target.snake}" for view, _ in cases if view.group_target},
+                key=natural_key,
+            ),
+            "summary_tests_use_dt": any(case.created_period for _, case in cases),
+            "record_lines": record_lines,
             "linked_targets": lambda entity: _linked_targets(spec, py, entity),
             "mapped_types": MAPPED_TYPES,
             "input_types": INPUT_TYPES,
@@ -224,6 +236,8 @@ class FastAPIStack(Stack):
             "router_imports": lambda entity: _router_imports(spec, py, entity),
             "comparable": comparable_fields,
             "test_fixtures": lambda entity: _test_fixtures(spec, py, entity),
+            "test_plan": _test_plan,
+            "mark": MARK,
             "blockers": lambda entity: _blockers(spec, py, entity),
         }
 
@@ -584,10 +598,57 @@ def _summary_imports(spec: Spec, py: dict[str, PyEntity]) -> str:
     ])
 
 
+@dataclass(frozen=True)
+class TestPlan:
+    """Values the generated tests of one entity send, worked out here so the templates stay plain."""
+
+    search_field: str | None  # q: a text field, and a value of it that holds MARK
+    search_value: str | None
+    optional: list[str]  # fields a record may leave empty (the sort test's third record does)
+    money: list[str]  # fields sorted as amounts, not as text
+    due: str | None  # due=...: the due field, its past and future values
+    due_past: str | None
+    due_future: str | None
+    done: str | None  # the done field, its done and not-done values (None: a record is always done)
+    done_value: str | None
+    not_done_value: str | None
+
+
+MARK = "zQ9xJ"  # text no sample value holds, which a search looks for
+
+
+def _test_plan(entity: Entity) -> TestPlan:
+    searched = next((f for f in entity.fields if f.type in TEXT_TYPES), None)
+    marked = {
+        "email": f"{MARK}@example.com", "url": f"https://example.com/{MARK}",
+    }.get(searched.type, f"A {MARK} here") if searched else None
+    due = entity.field(entity.due) if entity.due else None
+    done = entity.field(entity.done) if entity.done else None
+
+    def when(kind: str, day: str) -> str:
+        return python_string(day if kind == "date" else f"{day}T00:00:00Z")
+
+    not_done = None
+    if done is not None:
+        not_done = "False" if done.type == "boolean" else None if done.required else "None"
+    return TestPlan(
+        search_field=searched.name if searched else None,
+        search_value=python_string(marked) if marked else None,
+        optional=[f.name for f in entity.fields if not f.required],
+        money=[f.name for f in entity.fields if f.type == "money"],
+        due=due.name if due else None,
+        due_past=when(due.type, "2000-01-03") if due else None,
+        due_future=when(due.type, "2999-01-03") if due else None,
+        done=done.name if done else None,
+        done_value=("True" if done.type == "boolean" else when(done.type, "2020-01-20")) if done else None,
+        not_done_value=not_done,
+    )
+
+
 def _test_fixtures(spec: Spec, py: dict[str, PyEntity], entity: Entity) -> list[str]:
     e = py[entity.name]
     names = {"Row", f"create_{e.snake}", f"{e.snake}_data"}
-    names |= {f"create_{c.target}" for c in e.relations if c.required}
+    names |= {f"create_{c.target}" for c in e.relations} | {f"create_{link.target}" for link in e.links}
     names |= {f"create_{b.source_snake}" for b in _blockers(spec, py, entity)}
     return sorted(names, key=lambda name: (not name[0].isupper(), natural_key(name)))
 
