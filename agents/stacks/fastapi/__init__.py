@@ -461,9 +461,9 @@ def _linked_targets(spec: Spec, py: dict[str, PyEntity], entity: Entity) -> list
 def _router_imports(spec: Spec, py: dict[str, PyEntity], entity: PyEntity) -> str:
     source = spec.entity(entity.cls)
     user = _needs_user(spec, source)
-    targets = sorted({(py[c.target_cls].module, c.target_cls) for c in entity.relations} | {
+    targets = sorted(({(py[c.target_cls].module, c.target_cls) for c in entity.relations} | {
         (link.target_module, link.target_cls) for link in entity.links
-    } - {(entity.module, entity.cls)})
+    }) - {(entity.module, entity.cls)})
     records = ["ItemId", "find_own" if entity.owned else "find", "ordering", "save"]
     records += ["require"] if entity.relations or entity.links else []
     app = [
@@ -510,10 +510,13 @@ def _lookups(entity: Entity) -> list[Lookup]:
             kind = "Day" if field.type == "date" else "Moment"
             add(f"{field.name}From", "from", kind, column.attr)
             add(f"{field.name}To", "to", kind, column.attr)
-    for c in e.relations:
-        add(c.name, "link", LOOKUP_TYPES["link"], c.attr)
-    for link in e.links:
-        add(link.lookup, "links", LOOKUP_TYPES["links"], link.records)
+    ones = {c.name: c for c in e.relations}
+    manys = {link.name: link for link in e.links}
+    for relation in entity.relations:
+        if relation.many:
+            add(manys[relation.key].lookup, "links", LOOKUP_TYPES["links"], manys[relation.key].records)
+        else:
+            add(relation.key, "link", LOOKUP_TYPES["link"], ones[relation.key].attr)
     lookups = list(found.values())
     assert [l.name for l in lookups] == [p["name"] for p in list_parameters(entity)], "the contract's lookups changed"
     return lookups
@@ -552,7 +555,7 @@ def _summary_view(spec: Spec, py: dict[str, PyEntity], summary: Summary) -> Summ
     date = e.column(summary.date_field) if summary.date_field else None
     return SummaryView(
         summary=summary,
-        function=snake(summary.name),
+        function=f"summary_{snake(summary.name)}",
         path=summary_path(summary).removeprefix("/api/summaries"),
         description=_summary_words(spec, summary),
         entity=e,
