@@ -418,7 +418,8 @@ def _model_imports(entity: PyEntity) -> str:
     app += ["Cents"] if "money" in kinds else []
     if entity.due is not None:
         app.append("utc_now" if entity.due.type == "datetime" else "utc_today")
-    return _import_block([standard, [("sqlalchemy", sorted(sql)), ("sqlalchemy.orm", orm)], [("app.db", app)]])
+    third_party = ([("sqlalchemy", sorted(sql))] if sql else []) + [("sqlalchemy.orm", orm)]
+    return _import_block([standard, third_party, [("app.db", app)]])
 
 
 def _input_type(column: Column, optional: bool = False) -> str:
@@ -586,8 +587,8 @@ def _summary_imports(spec: Spec, py: dict[str, PyEntity]) -> str:
     for summary in spec.summaries:
         view = _summary_view(spec, py, summary)
         models.add((view.entity.module, view.entity.cls))
-        if view.group_target:
-            models.add((view.group_target.module, view.group_target.cls))
+        if view.group_target and view.group_target.name_field:
+            models.add((view.group_target.module, view.group_target.cls))  # its records name the groups
     owned = any(spec.entity(s.entity).owned for s in spec.summaries)
     app = [("app.db", ["SessionDep"]), ("app.fields", ["money_text"])]
     app += [(f"app.models.{module}", [cls]) for module, cls in sorted(models)]

@@ -193,6 +193,8 @@ def scenario(spec: Spec, summary: Summary) -> Scenario:
     # Newest period first (periods are literals here, or one runtime period for all), then largest value.
     figured.sort(key=lambda row: (row[3] is not None, row[3] or 0), reverse=True)
     figured.sort(key=lambda row: row[0], reverse=True)
+    if not figured:
+        created_period = None  # no row has a period to check
     single = summary.group_by is None and summary.period is None
     empty_value = _figure([], summary.measure, kind)
     empty = [_row(None, None, None, empty_value)] if single else []
