@@ -44,7 +44,7 @@ class Expr:
 @dataclass(frozen=True)
 class Scenario:
     records: list[Record]
-    targets: list[str]  # linked records the test creates first: t1, t2
+    targets: list[Record]  # linked records the test creates first, t1 and t2 (with values of their own for a self link)
     stranger_target: bool
     empty: list[str]  # the rows with no records, each as Python source
     rows: list[str]  # the rows with the records
@@ -103,9 +103,7 @@ def scenario(spec: Spec, summary: Summary) -> Scenario:
     done = entity.field(entity.done) if entity.done else None
 
     records = [Record("a"), Record("b"), Record("c")]
-    targets: list[str] = []
     if relation is not None:
-        targets = ["t1", "t2"]
         for record, target in zip(records, ("t1", "t1", "t2")):
             record.values[relation.key] = Expr(f'{target}["id"]')
     if group_field is not None:
@@ -156,8 +154,19 @@ def scenario(spec: Spec, summary: Summary) -> Scenario:
         for n, record in enumerate(extra, start=101):
             record.values[summary.field] = n
 
+    targets = [Record("t1", counted=False), Record("t2", counted=False)] if relation is not None else []
+    if relation is not None and relation.target == entity.name:
+        # A link to the entity's own kind: t1 and t2 are counted too, in no group, in C's period.
+        for n, target in enumerate(targets, start=201):
+            target.values = dict(records[2].values) | {relation.key: None}
+            target.counted = records[2].counted
+            if kind == "int":
+                target.values[summary.field] = n
+
     def group_of(record: Record) -> tuple[Any, Any]:
         if relation is not None:
+            if record.values[relation.key] is None:
+                return None, None
             target = record.values[relation.key].source.split("[")[0]
             name = _target_name(spec, relation.target, target)
             return name, Expr(f'{target}["id"]')
@@ -170,7 +179,8 @@ def scenario(spec: Spec, summary: Summary) -> Scenario:
 
     created_period = None
     periods: dict[str, Any] = {}
-    for record, when in zip(records, DAYS):
+    self_targets = [t for t in targets if t.counted or t.values]
+    for record, when in [*zip(records, DAYS), *((t, DAYS[2]) for t in self_targets)]:
         if summary.period is None:
             periods[record.name] = None
         elif date_field is None:
@@ -181,7 +191,7 @@ def scenario(spec: Spec, summary: Summary) -> Scenario:
         else:
             periods[record.name] = _period(when, summary.period)
 
-    counted = [r for r in records if r.counted and periods[r.name] != "none"]
+    counted = [r for r in [*records, *self_targets] if r.counted and periods[r.name] != "none"]
     found: dict[tuple[Any, ...], list[Record]] = {}
     for record in counted:
         group, group_id = group_of(record) if summary.group_by else (None, None)
@@ -191,6 +201,7 @@ def scenario(spec: Spec, summary: Summary) -> Scenario:
         value = _figure([m.values.get(summary.field or "") for m in members], summary.measure, kind)
         figured.append((period, group, group_id, value))
     # Newest period first (periods are literals here, or one runtime period for all), then largest value.
+    figured.sort(key=lambda row: row[1] == "None")  # equal values: a named group before the one without
     figured.sort(key=lambda row: (row[3] is not None, row[3] or 0), reverse=True)
     figured.sort(key=lambda row: row[0], reverse=True)
     if not figured:
