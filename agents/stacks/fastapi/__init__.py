@@ -11,7 +11,7 @@ from typing import Any
 
 from agents.generators.naming import auth_model, back_relations, creation_order, kebab
 from agents.generators.samples import comparable_fields
-from agents.openapi import list_parameters, sort_keys, summary_path
+from agents.openapi import creation_required, list_parameters, sort_keys, summary_path
 from agents.spec import TEXT_TYPES, Entity, Spec, Summary
 
 from ..base import Files, Stack, select
@@ -194,7 +194,6 @@ class FastAPIStack(Stack):
             "uses_dt": any(f.type in ("date", "datetime") for e in spec.entities for f in e.fields),
             "uses_money": any(f.type == "money" for e in spec.entities for f in e.fields),
             "any_owned": any(e.owned for e in spec.entities),
-            "owned": {e.name for e in spec.entities if e.owned},
             "samples": {e.name: {f.name: sample_expression(e, f) for f in e.fields} for e in spec.entities},
             "tables": tables,
             "deferred": deferred,
@@ -237,6 +236,7 @@ class FastAPIStack(Stack):
             "comparable": comparable_fields,
             "test_fixtures": lambda entity: _test_fixtures(spec, py, entity),
             "test_plan": _test_plan,
+            "creation_required": creation_required,
             "mark": MARK,
             "blockers": lambda entity: _blockers(spec, py, entity),
         }
@@ -544,7 +544,6 @@ class SummaryView:
     group: Column | None  # a one-record link or a choice or yes/no field
     group_target: PyEntity | None  # a link's target, which names the groups
     date: str | None  # the attribute whose period is taken
-    date_required: bool
 
 
 def _summary_view(spec: Spec, py: dict[str, PyEntity], summary: Summary) -> SummaryView:
@@ -565,7 +564,6 @@ def _summary_view(spec: Spec, py: dict[str, PyEntity], summary: Summary) -> Summ
         group=group,
         group_target=py[group.target_cls] if group is not None and group.type == "relation" else None,
         date=(date.attr if date else "created_at") if summary.period else None,
-        date_required=date.required if date else True,
     )
 
 

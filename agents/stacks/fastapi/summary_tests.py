@@ -104,7 +104,7 @@ def scenario(spec: Spec, summary: Summary) -> Scenario:
 
     records = [Record("a"), Record("b"), Record("c")]
     if relation is not None:
-        for record, target in zip(records, ("t1", "t1", "t2")):
+        for record, target in zip(records, ("t1", "t1", "t2"), strict=True):
             record.values[relation.key] = Expr(f'{target}["id"]')
     if group_field is not None:
         if group_field.type == "choice":
@@ -112,13 +112,13 @@ def scenario(spec: Spec, summary: Summary) -> Scenario:
             groups: tuple[Any, Any, Any] = (group_field.options[0], group_field.options[0], other)
         else:
             groups = (True, True, None if not group_field.required else False)
-        for record, group in zip(records, groups):
+        for record, group in zip(records, groups, strict=True):
             record.values[group_field.name] = group
     if date_field is not None:
-        for record, when in zip(records, DAYS):
+        for record, when in zip(records, DAYS, strict=True):
             record.values[date_field.name] = _date_value(date_field.type, when)
     if summary.field:
-        for record, value in zip(records, values):
+        for record, value in zip(records, values, strict=True):
             record.values[summary.field] = value
 
     extra: list[Record] = []
@@ -180,7 +180,7 @@ def scenario(spec: Spec, summary: Summary) -> Scenario:
     created_period = None
     periods: dict[str, Any] = {}
     self_targets = [t for t in targets if t.counted or t.values]
-    for record, when in [*zip(records, DAYS), *((t, DAYS[2]) for t in self_targets)]:
+    for record, when in [*zip(records, DAYS, strict=True), *((t, DAYS[2]) for t in self_targets)]:
         if summary.period is None:
             periods[record.name] = None
         elif date_field is None:
