@@ -2,16 +2,21 @@
 awkward field names are carried, and what the devops and docs agents get from it."""
 
 import ast
+import re
 import tomllib
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
 from pydantic import TypeAdapter, ValidationError
 
 from agents.generators.naming import normalise_spec
+from agents.openapi import list_parameters, summary_path
 from agents.spec import Spec
 from agents.stacks import get_stack, stacks_for
+from tests.rich_specs import rich_spec
+from tests.strategies import specs
 
 STACK = get_stack("fastapi")
 
@@ -202,3 +207,115 @@ def test_the_journey_walks_every_entity() -> None:
     journey = STACK.journey_files(clinic())["backend/tests/test_journey.py"]
     assert journey.index('doctor_row = post("/api/doctors"') < journey.index("appointment_row = post(")
     assert journey.index('client.delete(f"/api/appointment-slots/') < journey.index('client.delete(f"/api/doctors/')
+
+
+# --- the richer schema: money, web addresses, choices, many-to-many links, owned records, lookups, summaries
+
+
+@pytest.mark.parametrize(("kind", "value", "accepted"), [
+    ("Money", "12.5", True), ("Money", "-3", True), ("Money", "999999999.99", True), ("Money", "1234567890", False),
+    ("Money", "1.234", False), ("Money", 12.5, False), ("Money", "1e3", False), ("Money", " 1", False), ("Money", "", False),
+    ("Url", "https://example.com/a?b=c#d", True), ("Url", "http://example.com", True), ("Url", "ftp://example.com", False),
+    ("Url", "https://", False), ("Url", "https://exa mple.com", False), ("Url", "HTTPS://example.com", False),
+    ("Url", "https://" + "a" * 1992, True), ("Url", "https://" + "a" * 1993, False),
+    ("LinkedIds", [3, 1], True), ("LinkedIds", [], True), ("LinkedIds", [1, 1], False), ("LinkedIds", [0], False),
+    ("LinkedIds", list(range(1, 101)), True), ("LinkedIds", list(range(1, 102)), False), ("LinkedIds", None, False),
+    ("IdText", "5", True), ("IdText", "5.0", True), ("IdText", "0", False), ("IdText", "+5", False), ("IdText", "2147483648", False),
+])
+def test_the_generated_types_of_the_richer_schema_accept_what_the_contract_accepts(kind: str, value: object, accepted: bool) -> None:
+    adapter = TypeAdapter(_generated_value_types()[kind])
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        assert not accepted
+    else:
+        assert accepted
+
+
+@pytest.mark.parametrize(("amount", "shown"), [("12.5", "12.50"), ("-0", "0.00"), ("-0.001", "0.00"), ("-3", "-3.00")])
+def test_an_amount_is_answered_with_two_decimals_and_never_as_minus_zero(amount: str, shown: str) -> None:
+    from decimal import Decimal
+
+    assert _generated_value_types()["money_text"](Decimal(amount)) == shown
+
+
+def test_money_is_stored_as_whole_cents_never_as_a_float() -> None:
+    files = STACK.files(rich_spec("bakery", backend="fastapi"), [])
+    assert "price: Mapped[Decimal] = mapped_column(Cents())" in files["backend/app/models/cakes.py"]
+    assert 'sa.Column("price", sa.BigInteger(), nullable=False)' in files["backend/migrations/versions/0001_initial.py"]
+    assert "Float" not in files["backend/app/models/cakes.py"]
+
+
+def test_a_choice_is_one_of_its_options_and_a_create_that_leaves_it_out_gets_its_default() -> None:
+    schemas = STACK.files(rich_spec("bakery", backend="fastapi"), [])["backend/app/schemas/orders.py"]
+    assert 'STATUS_OPTIONS = Literal[\n    "open",\n    "in progress",\n    "done",\n]' in schemas
+    assert 'status: STATUS_OPTIONS = Field(default="open", validation_alias="status")' in schemas
+
+
+def test_a_many_to_many_link_has_its_own_table_created_after_both_ends() -> None:
+    files = STACK.files(rich_spec("bakery", backend="fastapi"), [])
+    migration = files["backend/migrations/versions/0001_initial.py"]
+    assert migration.index('"cake",') < migration.index('"order__cake",') and migration.index('"order",') < migration.index('"order__cake",')
+    assert 'sa.ForeignKeyConstraint(["cake_id"], ["cake.id"], name=op.f("fk_order__cake_cake_id"), ondelete="CASCADE")' in migration
+    assert 'sa.PrimaryKeyConstraint("order_id", "cake_id", name=op.f("pk_order__cake"))' in migration
+    # Dropped before the tables it points at.
+    assert migration.index('op.drop_table("order__cake")') < migration.index('op.drop_table("cake")')
+    model = files["backend/app/models/orders.py"]
+    assert "def cake_ids(self) -> list[int]:" in model and 'order_by="Cake.id"' in model
+    schemas = files["backend/app/schemas/orders.py"]
+    assert 'cake_ids: LinkedIds = Field(default_factory=list, validation_alias="cakeIds")' in schemas
+    assert 'cake_ids: list[int] = Field(serialization_alias="cakeIds")' in schemas
+
+
+def test_a_link_from_a_record_to_one_of_its_own_kind_names_both_join_columns() -> None:
+    spec = Spec.model_validate({
+        "app_name": "people", "title": "People", "summary": "", "stack": {"backend": "fastapi"},
+        "entities": [{"name": "Person", "plural": "people", "label": "Person", "fields": [{"name": "name"}],
+                      "relations": [{"name": "friend", "target": "Person", "many": True}]}],
+    })
+    model = STACK.files(spec, [])["backend/app/models/people.py"]
+    assert "primaryjoin=lambda: Person.id == friend_links.c.person_id," in model
+    assert "secondaryjoin=lambda: Person.id == friend_links.c.friend_id," in model
+
+
+def test_every_route_of_an_owned_entity_needs_the_callers_account() -> None:
+    files = STACK.files(rich_spec("running-club", backend="fastapi"), [])
+    router = files["backend/app/routers/runs.py"]
+    for route in ("list_records(", "show_record(", "create_record(", "update_record(", "delete_record("):
+        signature = router[router.index(f"def {route}"):].split("\n")[0]
+        assert "user: CurrentUser" in signature, signature
+    assert "find_own(session, Run, id, user.id, NOT_FOUND)" in router
+    assert "Run.owner_id == user.id" in router
+    assert "class Run(OwnedRecord):" in files["backend/app/models/runs.py"]
+    migration = files["backend/migrations/versions/0001_initial.py"]
+    assert 'sa.ForeignKeyConstraint(["owner_id"], ["user.id"], name=op.f("fk_run_owner_id"), ondelete="CASCADE")' in migration
+    # Tags are anyone's, but may list only the caller's own runs.
+    tags = files["backend/app/routers/tags.py"]
+    assert 'require(session, Run, values.pop("run_ids"), "Run", user_id)' in tags
+    assert "def list_records(lookup: Annotated[TagLookup, Query()], session: SessionDep) -> list[TagOut]:" in tags
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(specs(backend="fastapi", max_entities=4))
+def test_a_lists_query_parameters_are_the_contracts(spec: Spec) -> None:
+    files = STACK.files(spec, [])
+    for entity in spec.entities:
+        module = STACK.context(spec)["py"][entity.name].module
+        lookup = files[f"backend/app/schemas/{module}.py"].split(f"class {entity.name}Lookup(BaseModel):")[1]
+        names = re.findall(r'alias="(\w+)"', lookup) + re.findall(r"^    (\w+): [^=]+ = None$", lookup, re.MULTILINE)
+        assert sorted(names) == sorted(p["name"] for p in list_parameters(entity))
+
+
+def test_each_summary_is_served_where_the_contract_puts_it() -> None:
+    spec = rich_spec("tool-shed", backend="fastapi")
+    summaries = STACK.files(spec, [])["backend/app/summaries.py"]
+    for summary in spec.summaries:
+        assert f'@router.get("{summary_path(summary).removeprefix("/api/summaries")}")' in summaries
+    assert 'router = APIRouter(prefix="/api/summaries"' in summaries
+    assert "Loan.still_open()" in summaries
+    assert "app.include_router(summaries.router)" in STACK.files(spec, [])["backend/app/main.py"]
+
+
+def test_a_project_without_summaries_has_no_summary_module() -> None:
+    files = STACK.files(clinic(), [])
+    assert "backend/app/summaries.py" not in files and "backend/tests/test_summaries.py" not in files
