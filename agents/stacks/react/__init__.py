@@ -142,6 +142,8 @@ class ReactStack(NodeStack):
                 "@types/react": "^19.2.0",
                 "@types/react-dom": "^19.2.0",
                 "@vitejs/plugin-react": "^6.0.0",
+                # The pages' own tests run axe-core's accessibility rules in jsdom.
+                "axe-core": "^4.14.0",
                 "eslint": "^10.0.0",
                 "eslint-plugin-react-hooks": "^7.0.0",
                 "globals": "^17.0.0",
