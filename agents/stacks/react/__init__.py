@@ -137,6 +137,37 @@ def _filter_entry(spec: Spec, entity: Entity) -> dict[str, str] | None:
     return None
 
 
+PERIOD_SAMPLES = {"day": "2030-01-31", "week": "2030-W05", "month": "2030-01", "year": "2030"}
+
+
+def summary_rows(spec: Spec, summary: Summary) -> list[dict[str, Any]]:
+    """Two rows a summary's API could answer (one, without a group or a period): the second in
+    the group of records without a value."""
+    entity = spec.entity(summary.entity)
+    field = entity.field(summary.field or "")
+    if summary.measure == "count":
+        values: list[Any] = [3, 1]
+    elif field is not None and field.type == "money":
+        values = ["12.50", "3.00"]
+    elif field is not None and field.type == "int" and summary.measure != "avg":
+        values = [7, 2]
+    else:
+        values = [2.5, 1.25]
+    group: Any = None
+    group_id: Any = None
+    if summary.group_by:
+        relation, choice = entity.relation(summary.group_by), entity.field(summary.group_by)
+        if relation:
+            group, group_id = _record_label(spec.entity(relation.target)), 1
+        else:
+            group = choice.options[0] if choice and choice.type == "choice" else "yes"
+    period = PERIOD_SAMPLES[summary.period] if summary.period else None
+    first = {"group": group, "groupId": group_id, "period": period, "value": values[0]}
+    if not (summary.group_by or summary.period):
+        return [first]
+    return [first, {"group": None, "groupId": None, "period": period, "value": values[1]}]
+
+
 class ReactStack(NodeStack):
     name = "react"
     part = "frontend"
@@ -171,6 +202,7 @@ class ReactStack(NodeStack):
             "summary_path": summary_path,
             "summary_value_label": summary_value_label,
             "page_test": lambda entity: self.page_test(spec, entity),
+            "summary_test": lambda summary: self.summary_test(spec, summary),
         }
 
     def page_test(self, spec: Spec, entity: Entity) -> dict[str, Any]:
@@ -225,6 +257,24 @@ class ReactStack(NodeStack):
             "required_label": required and words(required.name),
             "filter": _filter_entry(spec, entity),
             "money": [f.name for f in entity.fields if f.type == "money"],
+        }
+
+    def summary_test(self, spec: Spec, summary: Summary) -> dict[str, Any]:
+        """A summary page's test: the rows the fake API answers, as TypeScript literals, and the
+        texts the page should show for them."""
+        rows = summary_rows(spec, summary)
+        shown: list[str] = []
+        for row in rows:
+            if summary.group_by:
+                shown.append(row["group"] or "None")
+            if summary.period:
+                shown.append(row["period"])
+            value = row["value"]
+            shown.append(value if isinstance(value, str) else str(round(value, 2)))
+        return {
+            "rows": [{k: ts_value(v) for k, v in row.items()} for row in rows],
+            "shown": {f"cell{n}": template_literal(text) for n, text in enumerate(shown)},
+            "chart": bool(summary.group_by or summary.period),
         }
 
     def package(self, spec: Spec) -> dict[str, Any]:

@@ -22,6 +22,8 @@ export interface Refusal {
 export interface FakeOptions {
   /** The money fields: stored with two decimals ("12.5" becomes "12.50"), as the API does. */
   money?: string[];
+  /** What each summary's route answers, by its path. */
+  summaries?: Record<string, object[]>;
 }
 
 /** An in-memory stand-in for the backend behind `fetch`, recording every request. */
@@ -96,8 +98,7 @@ function lookup(rows: Row[], query: Record<string, string>): Row[] {
   return found;
 }
 
-/** Replaces `fetch` for one test with a fake API holding `rows` (collection or summary path ->
- * rows). */
+/** Replaces `fetch` for one test with a fake API holding `rows` (collection path -> rows). */
 export function fakeApi(rows: Record<string, Row[]>, options: FakeOptions = {}): FakeApi {
   let refusal: Refusal | null = null;
   const api: FakeApi = {
@@ -125,7 +126,7 @@ export function fakeApi(rows: Record<string, Row[]>, options: FakeOptions = {}):
       if (path.startsWith("/api/auth/")) {
         return json(200, { token: "test-token", user: { id: 1, email: "ada@example.com" } });
       }
-      if (path.startsWith("/api/summaries/")) return json(200, api.rows[path] ?? []);
+      if (path.startsWith("/api/summaries/")) return json(200, options.summaries?.[path] ?? []);
       const [, collection, id] = /^(\/api\/[^/]+)(?:\/(\d+))?$/.exec(path) ?? [];
       const list = (api.rows[collection] ??= []);
       if (method === "GET" && id === undefined) return json(200, lookup(list, query));
