@@ -56,6 +56,12 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+([/?#]\S*)?$/;
 const INT32 = 2 ** 31;
 
+/** `record[key]` when the record itself holds it: a field may be named like a property every
+ * object inherits ("constructor"), which must not read as a value. */
+export function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 function pad(n: number): string {
   return String(n).padStart(2, "0");
 }

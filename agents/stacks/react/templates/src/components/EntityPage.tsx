@@ -4,6 +4,7 @@ import {
   display,
   emptyValues,
   formatMoney,
+  own,
   problems,
   toFormValues,
   toPayload,
@@ -238,7 +239,7 @@ function Lookups({
       </label>
       <select
         id={`filter-${name}`}
-        value={inputs[name] ?? ""}
+        value={own(inputs, name) ?? ""}
         className={inputClass}
         onChange={(e) => onChange(name, e.target.value)}
       >
@@ -262,7 +263,7 @@ function Lookups({
       const yesNo = [any, { value: "true", label: "Yes" }, { value: "false", label: "No" }];
       controls.push(select(name, label, yesNo));
     } else if (field.kind === "link" || field.kind === "links") {
-      const records = (options[field.name] ?? []).map((o) => ({
+      const records = (own(options, field.name) ?? []).map((o) => ({
         value: String(o.id),
         label: o.label,
       }));
@@ -280,7 +281,7 @@ function Lookups({
             <input
               id={`filter-${name}${end}`}
               type={field.kind === "date" ? "date" : "datetime-local"}
-              value={inputs[name + end] ?? ""}
+              value={own(inputs, name + end) ?? ""}
               className={inputClass}
               onChange={(e) => onChange(name + end, e.target.value)}
             />
@@ -430,8 +431,11 @@ export function EntityPage<T extends Row, I>({
     const elsewhere: string[] = [];
     for (const issue of e instanceof ApiError ? e.issues : []) {
       const name = issueField(issue.path);
-      if (fields.some((f) => f.name === name)) byField[name] ??= issue.message;
-      else elsewhere.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+      if (!fields.some((f) => f.name === name)) {
+        elsewhere.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+      } else if (!Object.hasOwn(byField, name)) {
+        byField[name] = issue.message; // the first of a field's issues is shown beside it
+      }
     }
     setFieldErrors(byField);
     if (e instanceof ApiError && e.status === 409) {
@@ -481,7 +485,7 @@ export function EntityPage<T extends Row, I>({
 
   const labelsOf = (field: FieldSpec, value: unknown): string[] => {
     const ids = Array.isArray(value) ? value : [];
-    const known = options[field.name] ?? [];
+    const known = own(options, field.name) ?? [];
     return ids.map((id) => known.find((o) => o.id === id)?.label ?? `#${String(id)}`);
   };
   const cell = (field: FieldSpec, value: unknown): ReactNode => {
@@ -497,7 +501,7 @@ export function EntityPage<T extends Row, I>({
       );
     }
     if (field.kind === "link" && value !== null && value !== undefined) {
-      return options[field.name]?.find((o) => o.id === value)?.label ?? `#${String(value)}`;
+      return own(options, field.name)?.find((o) => o.id === value)?.label ?? `#${String(value)}`;
     }
     return display(field, value);
   };
@@ -607,8 +611,8 @@ export function EntityPage<T extends Row, I>({
               key={field.name}
               field={field}
               value={values[field.name]}
-              options={options[field.name]}
-              error={fieldErrors[field.name]}
+              options={own(options, field.name)}
+              error={own(fieldErrors, field.name)}
               loggedIn={loggedIn}
               onChange={(value) => setValues((current) => ({ ...current, [field.name]: value }))}
             />
