@@ -65,6 +65,12 @@ def search_words(entity: Entity) -> str:
     return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
+def summary_sentence(spec: Spec, summary: Summary) -> str:
+    """The first sentence of the contract's description of a summary: what its rows are
+    ("How many loans per member."); the rest is the ordering rules, for the API's readers."""
+    return summary_description(spec, summary).split(". ")[0] + "."
+
+
 def summary_value_label(summary: Summary) -> str:
     """The heading of a summary's value column: "Count", "Total price"."""
     if summary.measure == "count":
@@ -137,7 +143,9 @@ def _filter_entry(spec: Spec, entity: Entity) -> dict[str, str] | None:
     return None
 
 
-PERIOD_SAMPLES = {"day": "2030-01-31", "week": "2030-W05", "month": "2030-01", "year": "2030"}
+# Two periods of each kind, newest first, as a summary's rows come.
+PERIOD_SAMPLES = {"day": ("2030-01-31", "2030-01-30"), "week": ("2030-W05", "2030-W04"),
+                  "month": ("2030-01", "2029-12"), "year": ("2030", "2029")}
 
 
 def summary_rows(spec: Spec, summary: Summary) -> list[dict[str, Any]]:
@@ -161,11 +169,11 @@ def summary_rows(spec: Spec, summary: Summary) -> list[dict[str, Any]]:
             group, group_id = _record_label(spec.entity(relation.target)), 1
         else:
             group = choice.options[0] if choice and choice.type == "choice" else "yes"
-    period = PERIOD_SAMPLES[summary.period] if summary.period else None
-    first = {"group": group, "groupId": group_id, "period": period, "value": values[0]}
+    periods = PERIOD_SAMPLES[summary.period] if summary.period else (None, None)
+    first = {"group": group, "groupId": group_id, "period": periods[0], "value": values[0]}
     if not (summary.group_by or summary.period):
         return [first]
-    return [first, {"group": None, "groupId": None, "period": period, "value": values[1]}]
+    return [first, {"group": None, "groupId": None, "period": periods[1], "value": values[1]}]
 
 
 class ReactStack(NodeStack):
@@ -198,7 +206,7 @@ class ReactStack(NodeStack):
             "ts_array": ts_array,
             "search_words": search_words,
             "sort_keys": sort_keys,
-            "summary_description": summary_description,
+            "summary_sentence": summary_sentence,
             "summary_path": summary_path,
             "summary_value_label": summary_value_label,
             "page_test": lambda entity: self.page_test(spec, entity),

@@ -308,16 +308,17 @@ function Lookups({
     sorts.push({ value: `-${field.name}`, label: `${field.label} (descending)` });
   }
   controls.push(select("sort", "Sort by", sorts));
+  const chosen = Object.entries(inputs).filter(([name, value]) => name !== "q" && value).length;
 
   return (
     <form
       role="search"
       aria-label={`Find ${title.toLowerCase()}`}
       onSubmit={(e) => e.preventDefault()}
-      className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3"
+      className="space-y-3"
     >
       {search && (
-        <div className="sm:col-span-2 lg:col-span-3">
+        <div>
           <label htmlFor="filter-q" className={filterClass}>
             Search {title.toLowerCase()}
           </label>
@@ -334,7 +335,13 @@ function Lookups({
           </p>
         </div>
       )}
-      {controls}
+      {/* Folded away so that on a phone the list is not pushed below a screenful of filters. */}
+      <details>
+        <summary className="cursor-pointer font-medium">
+          Filter and sort{chosen > 0 && ` (${chosen} chosen)`}
+        </summary>
+        <div className="mt-3 grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3">{controls}</div>
+      </details>
     </form>
   );
 }
