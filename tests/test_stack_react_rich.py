@@ -1,7 +1,8 @@
 """The React front end of the three rich specs (tests/rich_specs.py: choices, money, web addresses,
 many-to-many links, private records, due dates, summaries): it lints, builds and passes its own
 tests, axe-core's included; and, built, in Chromium at a phone's width, no page scrolls sideways
-and axe-core (colour contrast included, which jsdom cannot judge) finds nothing serious."""
+and axe-core (colour contrast included, which jsdom cannot judge) finds nothing serious. Specs
+drawn at random type-check and pass their own tests too (their lint: test_generated_formatting)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
 from playwright.sync_api import sync_playwright
 
 from agents.generators.naming import kebab
@@ -21,6 +23,7 @@ from agents.stacks import get_stack
 from agents.stacks.react import stored, summary_rows
 from tests.node_projects import share, sh, write
 from tests.rich_specs import RICH_SPECS, rich_spec
+from tests.strategies import specs
 
 pytestmark = pytest.mark.slow
 
@@ -61,6 +64,19 @@ def test_the_rich_front_end_lints_builds_and_passes_its_own_tests_with_axe(name,
     passed = [line for line in report.splitlines() if AXE_TEST in line and "✓" in line]
     assert len(passed) == len(spec.entities) + len(spec.summaries), report[-4000:]
     assert re.search(r"Tests\s+\d+ passed", report) and " failed" not in report
+
+
+@settings(max_examples=2, deadline=None, phases=(Phase.generate,),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(spec=specs(max_entities=5))
+def test_any_drawn_front_end_typechecks_and_passes_its_own_tests(spec, node_modules, tmp_path_factory):
+    root = tmp_path_factory.mktemp("drawn")
+    write(root, REACT.files(spec, []))
+    frontend = root / REACT.root
+    share(node_modules(REACT, scripts=True), frontend, link=True)
+    sh(frontend, "npx", "tsc", "--noEmit")
+    report = sh(frontend, "npm", "test", "--", "--reporter=verbose")
+    assert report.count(AXE_TEST) == len(spec.entities) + len(spec.summaries), report[-4000:]
 
 
 def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
