@@ -8,17 +8,18 @@ from typing import Any
 
 from agents.generators.naming import upper_first, words
 from agents.generators.samples import sample_value
-from agents.spec import Entity, EntityField, Spec
+from agents.openapi import sort_keys, summary_description, summary_path
+from agents.spec import DATE_TYPES, TEXT_TYPES, Entity, EntityField, Spec, Summary
 
 from .. import get_stack
 from ..base import Files, under
 from ..typescript import FILTERS, NodeStack, template_literal, ts_value
 
 PORT = 8080
-TEXT_KINDS = ("string", "email", "text")
 TS_TYPES = {
-    "string": "string", "text": "string", "email": "string", "date": "string", "datetime": "string",
-    "int": "number", "float": "number", "boolean": "boolean",
+    "string": "string", "text": "string", "email": "string", "url": "string", "date": "string",
+    "datetime": "string", "money": "string", "choice": "string", "int": "number", "float": "number",
+    "boolean": "boolean",
 }
 
 
@@ -27,17 +28,64 @@ def section_label(entity: Entity) -> str:
 
 
 def label_field(entity: Entity) -> str:
-    """The field that names a row in a relation's select: the first text-like one, else the id."""
-    return next((f.name for f in entity.fields if f.type in TEXT_KINDS), "id")
+    """The field that names a record in a link's picker, as the contract's summary groups do: the
+    first short text, else the first text of any kind; "" when there is none (the record's id)."""
+    first = next((f for f in entity.fields if f.type == "string"), None)
+    first = first or next((f for f in entity.fields if f.type in TEXT_TYPES), None)
+    return first.name if first else ""
+
+
+def lookups(entity: Entity) -> dict[str, str]:
+    """The list query parameter (agents/openapi.list_parameters) that filters on each field or link,
+    by the field's API name; for dates, the prefix of `From` and `To`. A name some earlier lookup
+    already takes ("q", "sort", ...) is not filtered on, as in the contract."""
+    searched = any(f.type in TEXT_TYPES for f in entity.fields)
+    taken = {"sort"} | ({"q"} if searched else set()) | ({"due"} if entity.due else set())
+    found: dict[str, str] = {}
+
+    def claim(key: str, param: str, names: set[str]) -> None:
+        if not names & taken:
+            found[key] = param
+        taken.update(names)
+
+    for f in entity.fields:
+        if f.type in ("choice", "boolean"):
+            claim(f.name, f.name, {f.name})
+        elif f.type in DATE_TYPES:
+            claim(f.name, f.name, {f"{f.name}From", f"{f.name}To"})
+    for r in entity.relations:
+        param = f"{r.name}Id"
+        claim(r.key, param, {param})
+    return found
+
+
+def search_words(entity: Entity) -> str:
+    """What the list's search looks in, in words: "name, email or phone"; "" without a search."""
+    names = [words(f.name).lower() for f in entity.fields if f.type in TEXT_TYPES]
+    return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def summary_sentence(spec: Spec, summary: Summary) -> str:
+    """The first sentence of the contract's description of a summary: what its rows are
+    ("How many loans per member."); the rest is the ordering rules, for the API's readers."""
+    return summary_description(spec, summary).split(". ")[0] + "."
+
+
+def summary_value_label(summary: Summary) -> str:
+    """The heading of a summary's value column: "Count", "Total price"."""
+    if summary.measure == "count":
+        return "Count"
+    how = {"sum": "Total", "avg": "Average", "min": "Smallest", "max": "Largest"}[summary.measure]
+    return f"{how} {words(summary.field or '').lower()}"
 
 
 def stored(entity: Entity, n: int) -> dict[str, Any]:
-    """Sample row `n` as the API would return it."""
+    """Sample row `n` as the API would return it, linked to record 1 of each target."""
     row: dict[str, Any] = {"id": n}
     for f in entity.fields:
         value = sample_value(entity, f, n)
         row[f.name] = f"{value}T00:00:00.000Z" if f.type == "date" else value
-    row |= {f"{r.name}Id": 1 for r in entity.relations}
+    row |= {r.key: [1] if r.many else 1 for r in entity.relations}
     return row | {"createdAt": "2030-01-01T00:00:00.000Z", "updatedAt": "2030-01-01T00:00:00.000Z"}
 
 
@@ -51,6 +99,81 @@ def _entry(entity: Entity, field: EntityField, n: int) -> tuple[list[dict[str, s
         local = template_literal(str(value)[:16])
         return [label | {"value": local}], f"new Date({local}).toISOString()"
     return [label | {"value": template_literal(str(value))}], ts_value(value)
+
+
+def ts_array(before: str, items: list[str]) -> str:
+    """`before` and an array of texts, laid out as Prettier does: on one line when it fits in the
+    print width (100), else one element a line."""
+    texts = [template_literal(item) for item in items]
+    line = f"{before}[{', '.join(texts)}]"
+    if len(line) + 1 <= 100:
+        return line
+    return before + "[\n" + "".join(f"  {t},\n" for t in texts) + "]"
+
+
+def _record_label(entity: Entity) -> str:
+    """How sample record 1 of `entity` reads in a link's picker."""
+    name = label_field(entity)
+    return str(stored(entity, 1)[name]) if name else "#1"
+
+
+def _filter_entry(spec: Spec, entity: Entity) -> dict[str, str] | None:
+    """The first filter of an entity's list as a test sets it, and the query parameter it sends."""
+    found = lookups(entity)
+    for field in entity.fields:
+        if field.name not in found:
+            continue
+        param = found[field.name]
+        if field.type == "choice":
+            value = template_literal(field.options[0])
+            return {"label": template_literal(f"Filter by {words(field.name).lower()}"), "value": value,
+                    "param": template_literal(param), "sent": value}
+        if field.type == "boolean":
+            return {"label": template_literal(f"Filter by {words(field.name).lower()}"), "value": '"true"',
+                    "param": template_literal(param), "sent": '"true"'}
+        local = "2030-01-01" if field.type == "date" else "2030-01-01T09:30"
+        sent = template_literal(local) if field.type == "date" else f"new Date({template_literal(local)}).toISOString()"
+        return {"label": template_literal(f"{words(field.name)} from"), "value": template_literal(local),
+                "param": template_literal(f"{param}From"), "sent": sent}
+    for relation in entity.relations:
+        if relation.key in found:
+            return {"label": template_literal(f"Filter by {words(relation.name).lower()}"), "value": '"1"',
+                    "option": template_literal(_record_label(spec.entity(relation.target))),
+                    "param": template_literal(found[relation.key]), "sent": '"1"'}
+    return None
+
+
+# Two periods of each kind, newest first, as a summary's rows come.
+PERIOD_SAMPLES = {"day": ("2030-01-31", "2030-01-30"), "week": ("2030-W05", "2030-W04"),
+                  "month": ("2030-01", "2029-12"), "year": ("2030", "2029")}
+
+
+def summary_rows(spec: Spec, summary: Summary) -> list[dict[str, Any]]:
+    """Two rows a summary's API could answer (one, without a group or a period): the second in
+    the group of records without a value."""
+    entity = spec.entity(summary.entity)
+    field = entity.field(summary.field or "")
+    if summary.measure == "count":
+        values: list[Any] = [3, 1]
+    elif field is not None and field.type == "money":
+        values = ["12.50", "3.00"]
+    elif field is not None and field.type == "int" and summary.measure != "avg":
+        values = [7, 2]
+    else:
+        values = [2.5, 1.25]
+    group: Any = None
+    group_id: Any = None
+    if summary.group_by:
+        relation, choice = entity.relation(summary.group_by), entity.field(summary.group_by)
+        if relation:
+            group, group_id = _record_label(spec.entity(relation.target)), 1
+        else:
+            group = choice.options[0] if choice and choice.type == "choice" else "yes"
+    periods = PERIOD_SAMPLES[summary.period] if summary.period else (None, None)
+    first = {"group": group, "groupId": group_id, "period": periods[0], "value": values[0]}
+    if not (summary.group_by or summary.period):
+        return [first]
+    return [first, {"group": None, "groupId": None, "period": periods[1], "value": values[1]}]
 
 
 class ReactStack(NodeStack):
@@ -79,7 +202,15 @@ class ReactStack(NodeStack):
             "section_label": section_label,
             "label_field": label_field,
             "ts_types": TS_TYPES,
+            "lookups": lookups,
+            "ts_array": ts_array,
+            "search_words": search_words,
+            "sort_keys": sort_keys,
+            "summary_sentence": summary_sentence,
+            "summary_path": summary_path,
+            "summary_value_label": summary_value_label,
             "page_test": lambda entity: self.page_test(spec, entity),
+            "summary_test": lambda summary: self.summary_test(spec, summary),
         }
 
     def page_test(self, spec: Spec, entity: Entity) -> dict[str, Any]:
@@ -93,9 +224,14 @@ class ReactStack(NodeStack):
             expected[field.name] = sent
         for relation in entity.relations:
             target = spec.entity(relation.target)
-            option = template_literal(str(stored(target, 1)[label_field(target)]))
-            fill.append({"label": template_literal(words(relation.name)), "option": option, "value": '"1"'})
-            expected[f"{relation.name}Id"] = "1"
+            option = template_literal(_record_label(target))
+            label = template_literal(words(relation.name))
+            if relation.many:
+                fill.append({"label": label, "tick": option})
+                expected[relation.key] = "[1]"
+            else:
+                fill.append({"label": label, "option": option, "value": '"1"'})
+                expected[relation.key] = "1"
         first = entity.fields[0]
         if first.type == "boolean":
             edit = [{"label": template_literal(words(first.name)), "click": "true"}]
@@ -106,14 +242,47 @@ class ReactStack(NodeStack):
             backend.api_path(spec.entity(t)): {k: ts_value(v) for k, v in stored(spec.entity(t), 1).items()}
             for t in sorted({r.target for r in entity.relations})
         }
+        required = next((f for f in entity.fields if f.required and f.default is None and f.type != "boolean"), None)
+        defaults = {
+            f.name: {"label": template_literal(words(f.name)), "value": template_literal(f.default)}
+            for f in entity.fields if f.default is not None
+        }
         return {
             "existing": {k: ts_value(v) for k, v in stored(entity, 1).items()},
             "parents": parents,
             "fill": fill,
             "expected": expected,
+            "kept": next((e for e in fill if "value" in e and "option" not in e), None),
             "edit": edit,
             "first": first.name,
+            "first_label": words(first.name),
             "edited": edited,
+            "labels": {f.name: template_literal(words(f.name)) for f in entity.fields}
+            | {r.name: template_literal(words(r.name)) for r in entity.relations if not r.many},
+            "groups": {r.name: template_literal(words(r.name)) for r in entity.relations if r.many},
+            "defaults": defaults,
+            "required": required and ("Fill this in." if required.type != "choice" else f"Choose {words(required.name).lower()}."),
+            "required_label": required and words(required.name),
+            "filter": _filter_entry(spec, entity),
+            "money": [f.name for f in entity.fields if f.type == "money"],
+        }
+
+    def summary_test(self, spec: Spec, summary: Summary) -> dict[str, Any]:
+        """A summary page's test: the rows the fake API answers, as TypeScript literals, and the
+        texts the page should show for them."""
+        rows = summary_rows(spec, summary)
+        shown: list[str] = []
+        for row in rows:
+            if summary.group_by:
+                shown.append(row["group"] or "None")
+            if summary.period:
+                shown.append(row["period"])
+            value = row["value"]
+            shown.append(value if isinstance(value, str) else str(round(value, 2)))
+        return {
+            "rows": [{k: ts_value(v) for k, v in row.items()} for row in rows],
+            "shown": {f"cell{n}": template_literal(text) for n, text in enumerate(shown)},
+            "chart": bool(summary.group_by or summary.period),
         }
 
     def package(self, spec: Spec) -> dict[str, Any]:
@@ -142,6 +311,8 @@ class ReactStack(NodeStack):
                 "@types/react": "^19.2.0",
                 "@types/react-dom": "^19.2.0",
                 "@vitejs/plugin-react": "^6.0.0",
+                # The pages' own tests run axe-core's accessibility rules in jsdom.
+                "axe-core": "^4.14.0",
                 "eslint": "^10.0.0",
                 "eslint-plugin-react-hooks": "^7.0.0",
                 "globals": "^17.0.0",
