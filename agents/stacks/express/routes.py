@@ -74,6 +74,7 @@ class Lookup:
 
     param: str
     rule: str
+    kind: str  # q, sort, due, choice, boolean, date, datetime, link or list
     field: str = ""
     test: str = ""
 
@@ -81,24 +82,24 @@ class Lookup:
 def lookups(entity: Entity) -> list[Lookup]:
     candidates: list[Lookup] = []
     if any(f.type in TEXT_TYPES for f in entity.fields):
-        candidates.append(Lookup("q", "rules.text(200)"))
-    candidates.append(Lookup("sort", "z.enum(SORT_KEYS)"))
+        candidates.append(Lookup("q", "rules.text(200)", "q"))
+    candidates.append(Lookup("sort", "z.enum(SORT_KEYS)", "sort"))
     if entity.due is not None:
-        candidates.append(Lookup("due", 'z.enum(["open", "overdue"])'))
+        candidates.append(Lookup("due", 'z.enum(["open", "overdue"])', "due"))
     for field in entity.fields:
         if field.type == "choice":
-            candidates.append(Lookup(field.name, f"rules.choice({options_name(entity, field)})", field.name, "equals"))
+            candidates.append(Lookup(field.name, f"rules.choice({options_name(entity, field)})", "choice", field.name, "equals"))
         elif field.type == "boolean":
-            candidates.append(Lookup(field.name, "rules.flag", field.name, "equals"))
+            candidates.append(Lookup(field.name, "rules.flag", "boolean", field.name, "equals"))
         elif field.type in DATE_TYPES:
             rule = RULES[field.type]
-            candidates.append(Lookup(f"{field.name}From", rule, field.name, "gte"))
-            candidates.append(Lookup(f"{field.name}To", rule, field.name, "lte"))
+            candidates.append(Lookup(f"{field.name}From", rule, field.type, field.name, "gte"))
+            candidates.append(Lookup(f"{field.name}To", rule, field.type, field.name, "lte"))
     for relation in entity.relations:
         if relation.many:
-            candidates.append(Lookup(f"{relation.name}Id", "rules.pathId", relation.name, "listed"))
+            candidates.append(Lookup(f"{relation.name}Id", "rules.pathId", "list", relation.name, "listed"))
         else:
-            candidates.append(Lookup(relation.key, "rules.pathId", relation.key, "equals"))
+            candidates.append(Lookup(relation.key, "rules.pathId", "link", relation.key, "equals"))
     chosen: dict[str, Lookup] = {}
     for lookup in candidates:
         chosen.setdefault(lookup.param, lookup)  # the first of a name wins, as in the contract
