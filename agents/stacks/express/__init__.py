@@ -14,6 +14,7 @@ from ..base import Files, under
 from ..typescript import FILTERS, NodeStack, template_literal, template_text
 from . import routes
 from .prisma import SQL_TYPES, tables
+from .summary_tests import summary_plan
 
 # Prisma and its client, adapter and engines must carry the same version.
 PRISMA_VERSION = "7.10.0"
@@ -93,6 +94,7 @@ class ExpressStack(NodeStack):
             "money_fields": routes.money_fields,
             "owned_links": routes.owned_links,
             "summary_codes": [routes.summary_code(spec, s) for s in spec.summaries],
+            "summary_plans": [summary_plan(spec, s) for s in spec.summaries],
             "summary_path": summary_path,
             "summary_description": summary_description,
             "ts_sample": ts_sample,

@@ -130,7 +130,8 @@ function codePoints(a: string, b: string): number {
 export function summarise(rows: Row[], figure: Figure): SummaryRow[] {
   const buckets = new Map<string, Bucket>();
   if (!figure.group && !figure.period) {
-    buckets.set("", { group: null, groupId: null, period: null, count: 0, amounts: [] });
+    const everything = { group: null, groupId: null, period: null, count: 0, amounts: [] };
+    buckets.set(JSON.stringify([null, null, null]), everything);
   }
   for (const row of rows) {
     let period: string | null = null;
