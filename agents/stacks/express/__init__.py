@@ -88,6 +88,8 @@ class ExpressStack(NodeStack):
             "lookups": routes.lookups,
             "options_name": routes.options_name,
             "ts_array": routes.ts_array,
+            "assign": routes.assign,
+            "remove": routes.remove,
             "sort_key_items": routes.sort_key_items,
             "optional_sorts": routes.optional_sorts,
             "searched": routes.searched,

@@ -41,6 +41,26 @@ def ts_array(items: list[str], head: str, tail: str, indent: int = 0) -> str:
     return "\n".join(lines)
 
 
+# Names every JavaScript object inherits: TypeScript types `row.constructor` as the inherited
+# method even on a Record<string, unknown>, so the tests set such fields another way.
+INHERITED = frozenset({"constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf",
+                       "propertyIsEnumerable"})
+
+
+def assign(target: str, name: str, value: str) -> str:
+    """A TypeScript statement setting field `name` of the row `target` to `value`."""
+    if name in INHERITED:
+        return f"Object.assign({target}, {{ {name}: {value} }});"
+    return f"{target}.{name} = {value};"
+
+
+def remove(target: str, name: str) -> str:
+    """A TypeScript statement removing field `name` from the row `target`."""
+    if name in INHERITED:
+        return f'Reflect.deleteProperty({target}, "{name}");'
+    return f"delete {target}.{name};"
+
+
 def options_name(entity: Entity, field: EntityField) -> str:
     """The constant holding a choice's options: OPTIONS_1 for the first choice (short, so that every
     line using it fits Prettier's width whatever the field's name)."""

@@ -32,9 +32,32 @@ export interface Due {
 /** A link list's join rows, ascending by the listed record's id. */
 export const LISTED = { select: { targetId: true }, orderBy: { targetId: "asc" } } as const;
 
+/**
+ * A request body whose own fields are all it has: a field named like an Object method
+ * ("constructor") that a client leaves out must read as missing, not as the inherited method.
+ */
+export function own(body: unknown): unknown {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return body;
+  return Object.assign(Object.create(null) as Row, body);
+}
+
+/**
+ * A row with its dates as Dates. Prisma hands a model with a field named "constructor" its
+ * dates still in their wire form, { $type: "DateTime", value }.
+ */
+export function revive(row: Row): Row {
+  const result: Row = {};
+  for (const [field, value] of Object.entries(row)) {
+    const wire = value as { $type?: unknown; value?: unknown } | null;
+    const isWireDate = typeof wire === "object" && wire?.$type === "DateTime";
+    result[field] = isWireDate ? new Date(String(wire.value)) : value;
+  }
+  return result;
+}
+
 /** A stored row as the API shows it: money as text, link lists as ids, the owner left out. */
 export function present(row: Row, shape: Shape): Row {
-  const record = { ...row };
+  const record = revive(row);
   delete record.ownerId;
   for (const field of shape.money) {
     const cents = record[field];
@@ -79,7 +102,8 @@ export function mustAllBeOwn(ids: number[], own: number): void {
 export function narrow(query: Row, filters: readonly Filter[]): Where[] {
   const where: Where[] = [];
   for (const { param, field, test } of filters) {
-    const value = query[param];
+    // Own fields only: a lookup named "constructor" that was not given is not Object's.
+    const value = Object.hasOwn(query, param) ? query[param] : undefined;
     if (value === undefined) continue;
     if (test === "equals") where.push({ [field]: value });
     else if (test === "listed") where.push({ [field]: { some: { targetId: value } } });
