@@ -21,7 +21,7 @@ from django.core.management import call_command
 
 from agents.stacks import get_stack
 from agents.stacks.express import PRISMA_VERSION
-from tests.node_projects import NPM_INSTALL, share, sh, write
+from tests.node_projects import NPM_INSTALL, sh, share, write
 from tests.rich_specs import RICH_SPECS, rich_spec
 
 REQUESTS = {

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agents.generators.naming import BackRelation, auth_model, back_relations, creation_order, kebab, words
+from agents.generators.naming import (
+    BackRelation,
+    auth_model,
+    back_relations,
+    creation_order,
+    kebab,
+    words,
+)
 from agents.generators.samples import comparable_fields
 from agents.openapi import summary_description, summary_path
 from agents.spec import Entity, EntityField, Spec
@@ -64,9 +71,7 @@ class ExpressStack(NodeStack):
     role = "You write the API: Express 5, TypeScript strict, Prisma 7 with SQLite, zod, JWT, Jest + supertest tests."
     # TypeScript globals, Prisma's and Express's names, and the generated modules' own identifiers.
     reserved_names = frozenset(
-        """Array Boolean Date Error Function JSON Map Math Number Object Omit Partial Pick Promise Record
-        Request Response Set String Symbol Prisma PrismaClient Router RequestHandler Express Application
-        App Auth Int Float Decimal BigInt Bytes Json DateTime""".split()
+        ["Array", "Boolean", "Date", "Error", "Function", "JSON", "Map", "Math", "Number", "Object", "Omit", "Partial", "Pick", "Promise", "Record", "Request", "Response", "Set", "String", "Symbol", "Prisma", "PrismaClient", "Router", "RequestHandler", "Express", "Application", "App", "Auth", "Int", "Float", "Decimal", "BigInt", "Bytes", "Json", "DateTime"]
     )
     folder = Path(__file__).parent
     filters = FILTERS
@@ -87,6 +92,7 @@ class ExpressStack(NodeStack):
             "link_rule": routes.link_rule,
             "lookups": routes.lookups,
             "options_name": routes.options_name,
+            "default_name": routes.default_name,
             "ts_array": routes.ts_array,
             "assign": routes.assign,
             "remove": routes.remove,

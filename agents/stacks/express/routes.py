@@ -9,9 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.openapi import list_parameters, sort_keys
-from agents.spec import DATE_TYPES, TEXT_TYPES, Entity, EntityField, Relation, Spec, Summary
-
-from ..typescript import template_literal
+from agents.spec import (
+    DATE_TYPES,
+    TEXT_TYPES,
+    Entity,
+    EntityField,
+    Relation,
+    Spec,
+    Summary,
+)
 
 PRINT_WIDTH = 100  # .prettierrc.json
 # The zod rule (src/validation.ts) checking each field type, the same rules as the contract's.
@@ -68,6 +74,11 @@ def options_name(entity: Entity, field: EntityField) -> str:
     return f"OPTIONS_{choices.index(field.name) + 1}"
 
 
+def default_name(entity: Entity, field: EntityField) -> str:
+    """The constant holding a choice's default, beside its options (DEFAULT_1 for OPTIONS_1)."""
+    return options_name(entity, field).replace("OPTIONS", "DEFAULT")
+
+
 def zod_rule(entity: Entity, field: EntityField) -> str:
     rule = f"rules.choice({options_name(entity, field)})" if field.type == "choice" else RULES[field.type]
     if not field.required:
@@ -78,7 +89,7 @@ def zod_rule(entity: Entity, field: EntityField) -> str:
 def creation_rule(entity: Entity, field: EntityField) -> str:
     """The rule of a create: a choice left out takes its default."""
     rule = zod_rule(entity, field)
-    return rule + f".default({template_literal(field.default)})" if field.default is not None else rule
+    return rule + f".default({default_name(entity, field)})" if field.default is not None else rule
 
 
 def link_rule(relation: Relation) -> str:
