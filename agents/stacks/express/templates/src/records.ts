@@ -42,15 +42,17 @@ export function own(body: unknown): unknown {
 }
 
 /**
- * A row with its dates as Dates. Prisma hands a model with a field named "constructor" its
- * dates still in their wire form, { $type: "DateTime", value }.
+ * A row with its dates as Dates and its whole cents as bigints. Prisma hands a model with a field
+ * named "constructor" these still in their wire form, { $type: "DateTime" | "BigInt", value }.
  */
 export function revive(row: Row): Row {
   const result: Row = {};
   for (const [field, value] of Object.entries(row)) {
     const wire = value as { $type?: unknown; value?: unknown } | null;
-    const isWireDate = typeof wire === "object" && wire?.$type === "DateTime";
-    result[field] = isWireDate ? new Date(String(wire.value)) : value;
+    const kind = typeof wire === "object" ? wire?.$type : undefined;
+    if (kind === "DateTime") result[field] = new Date(String(wire?.value));
+    else if (kind === "BigInt") result[field] = BigInt(String(wire?.value));
+    else result[field] = value;
   }
   return result;
 }
