@@ -1,6 +1,8 @@
 """A generated back end keeps its own contract: Schemathesis, with every check it has, sends valid and
 invalid requests built from spec/openapi.json to the built server on 127.0.0.1 and finds nothing
-the contract and the server disagree on (statuses, bodies, headers, refused input, methods)."""
+the contract and the server disagree on (statuses, bodies, headers, refused input, methods), for a
+plain spec and for the three rich ones (money, choices, many-to-many links, owned records, list
+lookups and summary routes)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from agents.openapi import openapi_document
 from agents.spec import Spec
 from agents.stacks import get_stack
 from tests.node_projects import sh, share, write
+from tests.rich_specs import RICH_SPECS, rich_spec
 from tests.schemathesis_run import run_schemathesis
 
 pytestmark = pytest.mark.slow
@@ -65,10 +68,18 @@ def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> N
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
+SPECS = {"lending": SPEC} | {name: rich_spec(name) for name in RICH_SPECS}
+
+
+@pytest.fixture(params=list(SPECS))
+def spec(request) -> Spec:
+    return SPECS[request.param]
+
+
 @pytest.fixture
-def server_url(node_modules, tmp_path):
-    stack = get_stack(SPEC.stack.backend)
-    write(tmp_path, stack.files(SPEC, []))
+def server_url(spec, node_modules, tmp_path):
+    stack = get_stack(spec.stack.backend)
+    write(tmp_path, stack.files(spec, []))
     backend = tmp_path / stack.root
     share(node_modules(stack, scripts=True), backend, link=True)
     sh(backend, "npm", "run", "generate")
@@ -87,7 +98,7 @@ def server_url(node_modules, tmp_path):
         server.wait(timeout=10)
 
 
-def test_schemathesis_finds_no_disagreement_between_the_contract_and_the_server(server_url, tmp_path):
+def test_schemathesis_finds_no_disagreement_between_the_contract_and_the_server(spec, server_url, tmp_path):
     token = _post(f"{server_url}/api/auth/register", {"email": "st@example.com", "password": "a-long-password"})["token"]
-    done = run_schemathesis(openapi_document(SPEC), server_url, tmp_path, token)
+    done = run_schemathesis(openapi_document(spec), server_url, tmp_path, token)
     assert done.returncode == 0, done.stdout[-12000:] + done.stderr[-3000:]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.openapi import list_parameters, summary_description, summary_path
 from agents.spec import Spec
+from agents.stacks import get_stack
 
 from .devops import chosen_stacks
 from .templates import render
@@ -15,7 +17,15 @@ METHODS = ("get", "post", "put", "delete")
 
 def readme(spec: Spec) -> str:
     stacks = chosen_stacks(spec)
-    return render("README.md.j2", spec=spec, stacks=stacks, sections=[s.readme_section(spec) for s in stacks])
+    api_paths = {e.name: get_stack(spec.stack.backend).api_path(e) for e in spec.entities}
+    return render("README.md.j2", spec=spec, stacks=stacks, sections=[s.readme_section(spec) for s in stacks],
+                  api_paths=api_paths, lookups={e.name: list_parameters(e) for e in spec.entities},
+                  summaries=[(s, summary_path(s), _first_sentence(summary_description(spec, s))) for s in spec.summaries])
+
+
+def _first_sentence(text: str) -> str:
+    """What a summary counts; the rules every summary shares are said once, above the table."""
+    return text.split(". ", 1)[0] + "."
 
 
 def api_reference(contract: dict[str, Any]) -> str:

@@ -5,37 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agents.generators.naming import BackRelation, auth_model, back_relations, creation_order, kebab, words
+from agents.generators.naming import (
+    BackRelation,
+    auth_model,
+    back_relations,
+    creation_order,
+    kebab,
+    words,
+)
 from agents.generators.samples import comparable_fields
+from agents.openapi import summary_description, summary_path
 from agents.spec import Entity, EntityField, Spec
 
 from ..base import Files, under
-from ..typescript import FILTERS, NodeStack, template_text
+from ..typescript import FILTERS, NodeStack, template_literal, template_text
+from . import routes
 from .prisma import SQL_TYPES, tables
+from .summary_tests import summary_plan
 
 # Prisma and its client, adapter and engines must carry the same version.
 PRISMA_VERSION = "7.10.0"
 PRISMA_GENERATE = "PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-$npm_node_execpath} prisma generate"
 PORT = 3000
-# The zod rule (src/validation.ts) checking each field type, the same rules as the contract's.
-RULES = {
-    "string": "rules.filledText(200)",
-    "text": "rules.text(10000)",
-    "email": "rules.email(200)",
-    "int": "rules.integer",
-    "float": "rules.number",
-    "boolean": "rules.boolean",
-    "date": "rules.date",
-    "datetime": "rules.dateTime",
-}
-OPTIONAL_STRING = "rules.text(200)"
-
-
-def zod_rule(field: EntityField) -> str:
-    if not field.required:
-        rule = OPTIONAL_STRING if field.type == "string" else RULES[field.type]
-        return rule + ".nullish()"
-    return RULES[field.type]
 
 
 def ts_sample(entity: Entity, field: EntityField) -> str:
@@ -54,6 +45,12 @@ def ts_sample(entity: Entity, field: EntityField) -> str:
         return "day(n)"
     if kind == "datetime":
         return "instant(n)"
+    if kind == "money":
+        return "`${n}.25`"
+    if kind == "choice":
+        return template_literal(field.options[-1])  # not the default, which the first option may be
+    if kind == "url":
+        return f"`https://example.com/{template_text(kebab(field.name))}/${{n}}`"
     suffix = f" of {entity.label.lower()}, a longer text." if kind == "text" else ""
     return f"`{template_text(words(field.name))} ${{n}}{template_text(suffix)}`"
 
@@ -74,9 +71,7 @@ class ExpressStack(NodeStack):
     role = "You write the API: Express 5, TypeScript strict, Prisma 7 with SQLite, zod, JWT, Jest + supertest tests."
     # TypeScript globals, Prisma's and Express's names, and the generated modules' own identifiers.
     reserved_names = frozenset(
-        """Array Boolean Date Error Function JSON Map Math Number Object Omit Partial Pick Promise Record
-        Request Response Set String Symbol Prisma PrismaClient Router RequestHandler Express Application
-        App Auth Int Float Decimal BigInt Bytes Json DateTime""".split()
+        ["Array", "Boolean", "Date", "Error", "Function", "JSON", "Map", "Math", "Number", "Object", "Omit", "Partial", "Pick", "Promise", "Record", "Request", "Response", "Set", "String", "Symbol", "Prisma", "PrismaClient", "Router", "RequestHandler", "Express", "Application", "App", "Auth", "Int", "Float", "Decimal", "BigInt", "Bytes", "Json", "DateTime"]
     )
     folder = Path(__file__).parent
     filters = FILTERS
@@ -92,7 +87,24 @@ class ExpressStack(NodeStack):
             "creation_order": creation_order,
             "blockers": blockers,
             "comparable_fields": comparable_fields,
-            "rule": zod_rule,
+            "rule": routes.zod_rule,
+            "creation_rule": routes.creation_rule,
+            "link_rule": routes.link_rule,
+            "lookups": routes.lookups,
+            "options_name": routes.options_name,
+            "default_name": routes.default_name,
+            "ts_array": routes.ts_array,
+            "assign": routes.assign,
+            "remove": routes.remove,
+            "sort_key_items": routes.sort_key_items,
+            "optional_sorts": routes.optional_sorts,
+            "searched": routes.searched,
+            "money_fields": routes.money_fields,
+            "owned_links": routes.owned_links,
+            "summary_codes": [routes.summary_code(spec, s) for s in spec.summaries],
+            "summary_plans": [summary_plan(spec, s) for s in spec.summaries],
+            "summary_path": summary_path,
+            "summary_description": summary_description,
             "ts_sample": ts_sample,
         }
 

@@ -1,9 +1,13 @@
 import { z } from "zod";
+import { toCents } from "./money";
 
 // The same rules as the API contract (spec/openapi.json), so that what one accepts the other does.
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const URL = /^https?:\/\/[^\s/?#]+([/?#]\S*)?$/;
+const MONEY = /^-?[0-9]{1,9}(\.[0-9]{1,2})?$/;
+const MAX_LINKED = 100;
 // What the contract's `format: email` adds to that pattern (RFC 5321): dot-separated words of the
 // allowed characters, "@", and a host name.
 const MAILBOX =
@@ -36,6 +40,22 @@ export function email(max: number) {
     .regex(MAILBOX, "Must be an email address");
 }
 
+/** An http:// or https:// address of up to `max` characters. */
+export function url(max: number) {
+  return text(max).regex(URL, "Must be an http:// or https:// address");
+}
+
+/** One of a choice's options, exactly as written. */
+export function choice(options: readonly [string, ...string[]]) {
+  return z.enum(options);
+}
+
+/** An amount of money as text ("12.5", "-3"), kept as whole cents so that it stays exact. */
+export const money = z
+  .string()
+  .regex(MONEY, "Must be an amount with up to 9 digits and 2 decimals, sent as text")
+  .transform(toCents);
+
 /** A password of `min` to `max` characters. */
 export function password(min: number, max: number) {
   return text(max).refine(atLeast(min), `Use at least ${min} characters`);
@@ -46,6 +66,12 @@ export const integer = z.int().min(INT32_MIN).max(INT32_MAX);
 
 /** The id of a stored record. */
 export const id = z.int().min(1).max(INT32_MAX);
+
+/** The ids a many-to-many link lists: each at most once. */
+export const ids = z
+  .array(id)
+  .max(MAX_LINKED)
+  .refine((list) => new Set(list).size === list.length, "List each id once");
 
 export const number = z.number();
 
@@ -66,3 +92,6 @@ export const pathId = z
   .regex(/^\d{1,10}(\.0+)?$/)
   .transform(Number)
   .pipe(id);
+
+/** A yes/no lookup in a query string. */
+export const flag = z.enum(["true", "false"]).transform((value) => value === "true");

@@ -1,4 +1,4 @@
-import type { RequestHandler } from "express";
+import type { RequestHandler, Response } from "express";
 import { HttpError } from "../errors";
 import { pathId } from "../validation";
 
@@ -17,4 +17,9 @@ export function allowOnly(methods: string): RequestHandler {
     res.set("Allow", methods);
     res.status(405).json({ error: `${req.method} is not allowed here; use ${methods}` });
   };
+}
+
+/** The id of the logged-in account (set by the auth guard), whose records an owned entity shows. */
+export function userId(res: Response): number {
+  return (res.locals.user as { id: number }).id;
 }
