@@ -29,6 +29,9 @@ from agents.spec import DATE_TYPES, TEXT_TYPES, Entity, EntityField, Relation, S
 from agents.stacks import get_stack
 
 INT32_MAX = 2**31 - 1
+# Decimal numbers up to 10^15 either way: every stack's database driver stores these as they are
+# (Prisma's SQLite driver turned values near the largest double into Infinity).
+FLOAT_LIMIT = 10**15
 # At least one character that is not a space; the value is stored as sent, spaces included.
 FILLED = "\\S"
 EMAIL = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
@@ -42,7 +45,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "text": {"type": "string", "maxLength": 10000},
     "email": {"type": "string", "format": "email", "maxLength": 200, "pattern": EMAIL},
     "int": {"type": "integer", "minimum": -(2**31), "maximum": INT32_MAX},
-    "float": {"type": "number"},
+    "float": {"type": "number", "minimum": -FLOAT_LIMIT, "maximum": FLOAT_LIMIT},
     "boolean": {"type": "boolean"},
     "date": {"type": "string", "format": "date"},
     "datetime": {"type": "string", "format": "date-time"},

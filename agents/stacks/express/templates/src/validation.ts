@@ -73,7 +73,8 @@ export const ids = z
   .max(MAX_LINKED)
   .refine((list) => new Set(list).size === list.length, "List each id once");
 
-export const number = z.number();
+/** A decimal number within the contract's bounds, which every database driver stores as it is. */
+export const number = z.number().min(-1e15).max(1e15);
 
 export const boolean = z.boolean();
 
