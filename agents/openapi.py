@@ -30,7 +30,7 @@ from agents.stacks import get_stack
 
 INT32_MAX = 2**31 - 1
 # Decimal numbers up to 10^15 either way: every stack's database driver stores these as they are
-# (Prisma's SQLite driver turned values near the largest double into Infinity).
+# (one turned values near the largest double into Infinity).
 FLOAT_LIMIT = 10**15
 # At least one character that is not a space; the value is stored as sent, spaces included.
 FILLED = "\\S"
