@@ -15,6 +15,7 @@ from agents.generators.naming import normalise_spec, reserved_names
 from agents.spec import FieldType, Spec, StackChoice
 
 FIELD_TYPES = get_args(FieldType)
+RESERVED_FIELDS = {"id", "createdat", "updatedat", "ownerid"}  # what every record has already
 _TAIL = string.ascii_letters + string.digits
 
 
@@ -32,9 +33,10 @@ label = st.text(string.ascii_letters + string.digits + " -'&", min_size=1, max_s
 
 @st.composite
 def _entity(draw, name: str, plural: str, others: list[str], owned: bool) -> dict:
-    field_names = draw(st.lists(camel, min_size=1, max_size=8, unique_by=str.lower))
+    field_names = draw(st.lists(camel.filter(lambda n: n.lower() not in RESERVED_FIELDS), min_size=1, max_size=8,
+                                unique_by=str.lower))
     fields = [draw(_field(f)) for f in field_names]
-    taken = {f.lower() for f in field_names} | {"id", "createdat", "updatedat", "ownerid"}
+    taken = {f.lower() for f in field_names} | RESERVED_FIELDS
     relations = []
     for target in draw(st.lists(st.sampled_from(others), max_size=3)) if others else []:
         many = draw(st.booleans())
