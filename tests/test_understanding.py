@@ -422,3 +422,20 @@ def test_what_is_listed_for_my_business_is_shared_by_its_staff():
 
 def test_my_clients_are_the_people_a_business_serves_not_records_private_to_one_account():
     assert read("I teach piano. I keep track of my pupils and their lessons.").owned == []
+
+
+def test_which_tools_are_out_counts_the_loans_not_yet_returned():
+    spec = extract_spec("A tool library: members borrow tools and we track when each is due back. Show how many tools are out.")
+    summary = spec.summaries[0]
+    assert (summary.entity, summary.measure, summary.only) == ("Loan", "count", "open")
+
+
+def test_out_of_stock_is_no_figure_of_what_is_lent():
+    spec = extract_spec("A shop where products have a price; mark the ones that are out of stock.")
+    assert spec.summaries == []
+
+
+def test_a_total_price_that_each_record_has_is_a_detail_not_a_figure():
+    spec = extract_spec("Customers place orders; each order has a pickup time and a total price.")
+    assert [(f.name, f.type) for f in spec.entity("Order").fields] == [("pickupTime", "datetime"), ("price", "money")]
+    assert spec.summaries == []

@@ -980,7 +980,8 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
             starts.append((token, token))
         # ("a maximum number of people" is a limit each record has, not a figure over the records)
         elif (_lemma(token) in MEASURES or token.lower_ in MEASURES) and token.pos_ in ("NOUN", "ADJ", "ADV") \
-                and not (token.lower_ == "most" and token.head.pos_ != "ADJ") and _lemma(token.head) != "number":
+                and not (token.lower_ == "most" and token.head.pos_ != "ADJ") and _lemma(token.head) != "number" \
+                and not _a_detail(token):
             if token.dep_ in ("amod", "advmod") and token.head.pos_ == "NOUN":
                 phrase = token.head  # "the average price"
             elif token.dep_ == "pobj" and token.head.head.pos_ in ("VERB", "AUX"):
@@ -1017,9 +1018,18 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
     return spans
 
 
+def _a_detail(token: Token) -> bool:
+    """"each order has a total price": a measure word in a phrase with "a" names something each
+    record has, not a figure over the records ("the total price", "total distance per member")."""
+    return token.dep_ == "amod" and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in token.head.children)
+
+
 def _still_out(token: Token) -> bool:
-    """"currently out", "still out": lent and not yet back."""
-    return token.lower_ == "out" and (token.i > 0 and token.doc[token.i - 1].lower_ in ("currently", "still"))
+    """"currently out", "still out", "which tools are out": lent and not yet back ("out of stock" is
+    something else)."""
+    if token.lower_ != "out" or any(c.lower_ == "of" for c in token.children):
+        return False
+    return (token.i > 0 and token.doc[token.i - 1].lower_ in ("currently", "still")) or _lemma(token.head) == "be"
 
 
 def _measure(span: list[Token]) -> str | None:
