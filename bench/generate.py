@@ -26,19 +26,14 @@ from agents.registry import get_agent  # noqa: E402
 from agents.spec import Spec  # noqa: E402
 from agents.stacks import stacks_for  # noqa: E402
 from orchestration.offline_planner import planned_spec  # noqa: E402
+from tests.rich_specs import RICH_REQUESTS  # noqa: E402
 
 REQUESTS = [
     "A small clinic appointment system with doctors, patients and appointments; patients book an appointment with a doctor",
     "An inventory tracker for a warehouse: products, suppliers, purchase orders and stock movements",
     "A REST API for a bike rental shop with bikes, customers, rentals and repairs",
     "A conference site: speakers give talks in rooms, attendees register for talks, sponsors fund tracks",
-    # Choices, money, many-to-many lists, private records, due dates and summaries.
-    "A lending library for a neighbourhood tool shed: members borrow tools, we track who has what and when it is due "
-    "back. Each tool has a condition (good, worn, broken) and a price. Show how many tools are out.",
-    "An app for my running club where each member logs their own runs with a date and distance, and sees a monthly "
-    "leaderboard of total distance per member.",
-    "A bakery order system: each customer order lists several cakes, has a pickup time and a total price, and a "
-    "status (open, baking, ready); show the takings per month.",
+    *RICH_REQUESTS.values(),  # choices, money, many-to-many lists, private records, due dates and summaries
 ]
 AGENTS = ["backend", "frontend", "tests", "docs", "devops"]
 REPEATS = 7

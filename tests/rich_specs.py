@@ -78,6 +78,18 @@ RUNNING_CLUB = {
 
 RICH_SPECS = {"tool-shed": TOOL_SHED, "bakery": BAKERY, "running-club": RUNNING_CLUB}
 
+# The same three apps asked for in words, as a person would: what the offline planner reads from them
+# uses choices, money, many-to-many lists, private records, due dates and a per-period summary.
+RICH_REQUESTS = {
+    "tool-shed": "A lending library for a neighbourhood tool shed: members borrow tools, we track who has what and "
+                 "when it is due back. Each tool has a condition (good, worn, broken) and a price. Show how many "
+                 "tools are out.",
+    "running-club": "An app for my running club where each member logs their own runs with a date and distance, and "
+                    "sees a monthly leaderboard of total distance per member.",
+    "bakery": "A bakery order system: each customer order lists several cakes, has a pickup time and a total price, "
+              "and a status (open, baking, ready); show the takings per month.",
+}
+
 
 def rich_spec(name: str, backend: str = "express") -> Spec:
     return normalise_spec(Spec.model_validate(RICH_SPECS[name] | {"stack": {"backend": backend}}))
