@@ -63,6 +63,17 @@ def _generated_value_types() -> dict[str, Any]:
     ("Moment", "2030-01-02T09:30:00Z", True), ("Moment", "2030-01-02T09:30:00.1234567-05:30", True),
     ("Moment", "2030-01-02T09:30:00", False), ("Moment", "2030-01-02T09:30Z", False), ("Moment", "2030-01-02 09:30:00Z", False),
     ("Moment", 1893571200, False),
+    # decimal numbers within 10^15 either way, as the contract bounds them
+    ("Number", 1e15, True), ("Number", -1e15, True), ("Number", 1.0000001e15, False), ("Number", 1.7976931348623155e308, False),
+    # the richer schema
+    ("Money", "12.5", True), ("Money", "-3", True), ("Money", "999999999.99", True), ("Money", "1234567890", False),
+    ("Money", "1.234", False), ("Money", 12.5, False), ("Money", "1e3", False), ("Money", " 1", False), ("Money", "", False),
+    ("Url", "https://example.com/a?b=c#d", True), ("Url", "http://example.com", True), ("Url", "ftp://example.com", False),
+    ("Url", "https://", False), ("Url", "https://exa mple.com", False), ("Url", "HTTPS://example.com", False),
+    ("Url", "https://" + "a" * 1992, True), ("Url", "https://" + "a" * 1993, False),
+    ("LinkedIds", [3, 1], True), ("LinkedIds", [], True), ("LinkedIds", [1, 1], False), ("LinkedIds", [0], False),
+    ("LinkedIds", list(range(1, 101)), True), ("LinkedIds", list(range(1, 102)), False), ("LinkedIds", None, False),
+    ("IdText", "5", True), ("IdText", "5.0", True), ("IdText", "0", False), ("IdText", "+5", False), ("IdText", "2147483648", False),
 ])
 def test_the_generated_value_types_accept_what_the_contract_and_the_express_back_end_accept(
     kind: str, value: object, accepted: bool,
@@ -210,26 +221,6 @@ def test_the_journey_walks_every_entity() -> None:
 
 
 # --- the richer schema: money, web addresses, choices, many-to-many links, owned records, lookups, summaries
-
-
-@pytest.mark.parametrize(("kind", "value", "accepted"), [
-    ("Money", "12.5", True), ("Money", "-3", True), ("Money", "999999999.99", True), ("Money", "1234567890", False),
-    ("Money", "1.234", False), ("Money", 12.5, False), ("Money", "1e3", False), ("Money", " 1", False), ("Money", "", False),
-    ("Url", "https://example.com/a?b=c#d", True), ("Url", "http://example.com", True), ("Url", "ftp://example.com", False),
-    ("Url", "https://", False), ("Url", "https://exa mple.com", False), ("Url", "HTTPS://example.com", False),
-    ("Url", "https://" + "a" * 1992, True), ("Url", "https://" + "a" * 1993, False),
-    ("LinkedIds", [3, 1], True), ("LinkedIds", [], True), ("LinkedIds", [1, 1], False), ("LinkedIds", [0], False),
-    ("LinkedIds", list(range(1, 101)), True), ("LinkedIds", list(range(1, 102)), False), ("LinkedIds", None, False),
-    ("IdText", "5", True), ("IdText", "5.0", True), ("IdText", "0", False), ("IdText", "+5", False), ("IdText", "2147483648", False),
-])
-def test_the_generated_types_of_the_richer_schema_accept_what_the_contract_accepts(kind: str, value: object, accepted: bool) -> None:
-    adapter = TypeAdapter(_generated_value_types()[kind])
-    try:
-        adapter.validate_python(value)
-    except ValidationError:
-        assert not accepted
-    else:
-        assert accepted
 
 
 @pytest.mark.parametrize(("amount", "shown"), [("12.5", "12.50"), ("-0", "0.00"), ("-0.001", "0.00"), ("-3", "-3.00")])
