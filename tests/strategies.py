@@ -27,7 +27,11 @@ camel = st.one_of(
     st.sampled_from(AWKWARD_NAMES),
 )
 # 35 characters leave room for the suffix normalise_spec gives a reserved name ("Date" -> "DateEntry").
-pascal = st.builds(lambda head, tail: head + tail, st.sampled_from(string.ascii_uppercase), st.text(_TAIL, max_size=34))
+pascal = st.one_of(
+    st.builds(lambda head, tail: head + tail, st.sampled_from(string.ascii_uppercase), st.text(_TAIL, max_size=34)),
+    # Entity names whose lower-case form is a keyword ("class", "import"), as the offline planner keeps them.
+    st.sampled_from(["Class", "Import", "Delete", "New", "Default", "Enum", "Function", "Return", "Package"]),
+)
 label = st.text(string.ascii_letters + string.digits + " -'&", min_size=1, max_size=60).filter(str.strip)
 
 

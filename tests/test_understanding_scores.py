@@ -35,7 +35,7 @@ def test_it_finds_the_records_a_careful_reader_finds(score):
 
 
 def test_it_makes_no_records_a_careful_reader_would_not(score):
-    assert len(score.junk) <= 1
+    assert score.junk == []
 
 
 def test_it_finds_the_details_of_each_record_with_their_kinds(score):
@@ -68,8 +68,13 @@ def test_it_reads_the_figures_a_request_asks_to_see(score):
 
 
 def test_the_spec_keeps_choices_due_dates_and_summaries_it_can_give(spec_score):
-    assert spec_score.choices.f1 >= 0.80
+    assert spec_score.choices.f1 >= 0.87
     assert spec_score.due.f1 >= 0.85
-    assert spec_score.summaries.f1 >= 0.63
-    assert spec_score.relations.f1 >= 0.78
+    assert spec_score.summaries.f1 >= 0.68
+    assert spec_score.relations.f1 >= 0.84
     assert spec_score.owned_right / spec_score.owned_seen >= 0.88
+
+
+def test_the_spec_keeps_every_record_under_the_persons_word_and_adds_none(spec_score):
+    assert spec_score.entities.f1 >= 0.96
+    assert spec_score.junk == []

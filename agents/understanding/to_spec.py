@@ -20,10 +20,6 @@ FIELD_TYPES = {"text": "string", "long_text": "text", "number": "int", "decimal"
 # Details whose options are the stages a record goes through: a new record starts at the first
 # ("open / in progress / done" starts open). Other choices (a colour, a size) have no default.
 STAGE_WORDS = frozenset("status state stage condition progress".split())
-# Entity names that are reserved words in the generated TypeScript, and the name used instead.
-RESERVED_RENAMES = {"class": "session", "package": "parcel", "case": "matter", "function": "occasion",
-                    "interface": "connector", "default": "preset", "export": "shipment", "import": "delivery",
-                    "delete": "removal", "return": "refund", "switch": "toggle", "enum": "choice", "new": "novelty"}
 # What offline mode still builds for a request of another kind: one record, and how to say it.
 KIND_RECORDS = {
     "game": ("score", {"player": "text", "points": "number"}, "the high-score table"),
@@ -39,9 +35,8 @@ def spec_entities(reading: Reading, *, auth: bool = True) -> list[Entity]:
     records: dict[str, Record] = {}
     for word, record in list(_records(reading).items())[:20]:
         # Two readings of one word ("patient", "patients") would be two tables with one route.
-        if all(_pascal(_entity_word(word)) != _pascal(_entity_word(w)) and record.plural != r.plural for w, r in records.items()):
+        if all(_pascal(word) != _pascal(w) and record.plural != r.plural for w, r in records.items()):
             records[word] = record
-    names = {word: _entity_word(word) for word in records}
     links: dict[str, list[str]] = {word: [] for word in records}
     many: set[tuple[str, str]] = set()
     for link in reading.links:
@@ -51,7 +46,7 @@ def spec_entities(reading: Reading, *, auth: bool = True) -> list[Entity]:
             if link.cardinality == "many":
                 many.add((link.source, link.target))
     owned = set(reading.owned) if auth else set()
-    return [_entity(records[word], names, links[word], many, owned=word in owned) for word in records]
+    return [_entity(records[word], links[word], many, owned=word in owned) for word in records]
 
 
 def spec_summaries(reading: Reading, entities: list[Entity]) -> list[Summary]:
@@ -112,10 +107,6 @@ def _records(reading: Reading) -> dict[str, Record]:
     return {word: Record(word, word + "s", {n: Detail(n, k) for n, k in details.items()})}
 
 
-def _entity_word(word: str) -> str:
-    return RESERVED_RENAMES.get(word, word)
-
-
 def _pascal(word: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^a-zA-Z0-9]+", word) if part)
 
@@ -125,10 +116,11 @@ def _camel(word: str) -> str:
     return pascal[:1].lower() + pascal[1:]
 
 
-def _entity(record: Record, names: dict[str, str], targets: list[str], many: set[tuple[str, str]], *, owned: bool) -> Entity:
-    word = names[record.word]
-    relations = [Relation(name=_camel(names[t]), target=_pascal(names[t]), many=(record.word, t) in many)
-                 for t in targets if t in names][:10]
+def _entity(record: Record, targets: list[str], many: set[tuple[str, str]], *, owned: bool) -> Entity:
+    # A name that is a keyword of a generated language ("class", "import") is kept: the stacks
+    # only ever use it inside longer names, and normalise_spec renames what a stack reserves.
+    word = record.word
+    relations = [Relation(name=_camel(t), target=_pascal(t), many=(word, t) in many) for t in targets][:10]
     taken = RESERVED_FIELDS | {"ownerId"} | {r.name for r in relations} | {r.key for r in relations}
     fields = [_field(d) for d in record.details.values() if d.name not in taken and re.fullmatch(r"[a-z][a-zA-Z0-9]{0,39}", d.name)]
     if not fields:
@@ -137,8 +129,7 @@ def _entity(record: Record, names: dict[str, str], targets: list[str], many: set
     types = {f.name: f.type for f in fields}
     due = record.due if types.get(record.due or "") in ("date", "datetime") else None
     done = record.done if due and types.get(record.done or "") in ("date", "datetime", "boolean") else None
-    plural = names[record.word] + "s" if word != record.word else record.plural
-    return Entity(name=_pascal(word), plural=_camel(plural), label=word.replace("-", " ").capitalize()[:60],
+    return Entity(name=_pascal(word), plural=_camel(record.plural), label=word.replace("-", " ").capitalize()[:60],
                   fields=fields, relations=relations, owned=owned, due=due, done=done)
 
 
@@ -170,12 +161,12 @@ def _summary(tally: Tally, reading: Reading, entities: list[Entity], taken: set[
     """The Summary a tally of the reading reads as, or None when the spec cannot give it."""
     if tally.measure is None or tally.record not in reading.records or not tally.words:
         return None
-    entity = next((e for e in entities if e.label.lower() == _entity_word(tally.record).replace("-", " ")), None)
+    entity = next((e for e in entities if e.label.lower() == tally.record.replace("-", " ")), None)
     if entity is None:
         return None
     group = None
     if tally.per in reading.records:
-        group = next((r.name for r in entity.relations if r.name == _camel(_entity_word(tally.per)) and not r.many), None)
+        group = next((r.name for r in entity.relations if r.name == _camel(tally.per) and not r.many), None)
         if group is None:
             return None  # per records it does not link to one of: not a figure its records can give
     elif tally.per is not None:
