@@ -170,6 +170,6 @@ def test_the_projects_stack_choices_shape_the_offline_plan(project_a):
 
 def test_an_offline_replan_keeps_what_earlier_feedback_added(v1, project_a):
     plan_project(project_a, provider_name="offline", feedback="Also keep invoices")
-    v3 = plan_project(project_a, provider_name="offline", feedback="And reminders")
-    assert "Invoice" in v3.reasoning and "Reminder" in v3.reasoning
-    assert v3.feedback == "And reminders"
+    v3 = plan_project(project_a, provider_name="offline", feedback="And vaccinations")
+    assert "Invoice" in v3.reasoning and "Vaccination" in v3.reasoning
+    assert v3.feedback == "And vaccinations"
