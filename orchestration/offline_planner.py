@@ -44,6 +44,12 @@ def offline_plan(request: str, *, feedback: str = "", options: dict | None = Non
     keep = previous.stack if previous is not None and asked_backend(text) is None else None
     spec = planned_spec(request, feedback=feedback, options=options, stack=keep)
     chosen = chosen_options(options or {})
+    reasoning = _reasoning(spec, feedback, chosen, _backend_sentence(spec, text, chosen, kept=keep is not None))
+    return validate_plan({"reasoning": reasoning, "tasks": spec_tasks(spec)}), spec
+
+
+def spec_tasks(spec: Spec) -> list[dict]:
+    """The tasks that build `spec`, in the shape described at the top of this module."""
     tasks = [_architect(spec)]
     backend_keys = _backend(spec, tasks)
     if spec.frontend:
@@ -52,8 +58,7 @@ def offline_plan(request: str, *, feedback: str = "", options: dict | None = Non
     tasks.append(_task("tests", "Add end-to-end tests", "tests", _tests_instructions(spec), code_keys))
     tasks.append(_task("docs", "Write the README and API reference", "docs", _docs_instructions(spec), ["spec"]))
     tasks.append(_task("devops", "Add Docker and CI", "devops", _devops_instructions(spec), ["spec"]))
-    reasoning = _reasoning(spec, feedback, chosen, _backend_sentence(spec, text, chosen, kept=keep is not None))
-    return validate_plan({"reasoning": reasoning, "tasks": [t.model_dump() for t in tasks]}), spec
+    return [task.model_dump() for task in tasks]
 
 
 def _task(key: str, title: str, agent: str, instructions: str, depends_on: list[str], scope: list[str] | None = None) -> PlanTask:

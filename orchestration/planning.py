@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from django_q.tasks import async_task
 from pydantic import Field
 
 from agents.extraction import chosen_options
+from agents.generators.naming import normalise_spec
 from agents.providers import LLMContext, ProviderError, generate, get_provider
 from agents.registry import listed_agents
 from agents.spec import SPEC_GUIDE, Spec, StackChoice
@@ -30,8 +32,9 @@ from projects.models import Project
 
 from .models import LLMCall, PlanSource, PlanVersion
 from .offline_planner import offline_plan, planned_spec
+from .plan_checks import check_runnable
 from .plan_diff import normalise_tasks
-from .plans import MAX_TASKS, Plan, PlanInvalid, validate_plan
+from .plans import MAX_REASONING, MAX_TASKS, Plan, PlanInvalid, validate_plan
 
 logger = logging.getLogger(__name__)
 
@@ -96,10 +99,15 @@ def _user_prompt(project: Project, previous: PlanVersion | None, feedback: str, 
     return "\n\n".join(parts)
 
 
-def _check_plan(plan: ModelPlan) -> ModelPlan:
-    """The provider's validate hook: PlanInvalid's errors go back to the model as a repair."""
-    checked = validate_plan(plan.model_dump(exclude={"stack"}))
-    return ModelPlan(reasoning=checked.reasoning, tasks=checked.tasks, stack=plan.stack)
+def _plan_checker(read: Spec):
+    """The provider's validate hook: a plan that is invalid, or that could not run for the spec read
+    from the request, goes back to the model with the reasons, as a repair."""
+    def check(plan: ModelPlan) -> ModelPlan:
+        checked = validate_plan(plan.model_dump(exclude={"stack"}))
+        tasks, notes = check_runnable(checked.task_list(), normalise_spec(read.model_copy(update={"stack": plan.stack})))
+        said = f"{checked.reasoning}\n\nChecked before saving: {'; '.join(notes)}." if notes else checked.reasoning
+        return ModelPlan(reasoning=said.strip()[:MAX_REASONING], tasks=tasks, stack=plan.stack)
+    return check
 
 
 def _save_version(project: Project, **fields) -> PlanVersion:
@@ -137,7 +145,7 @@ def plan_project(project: Project, *, user=None, provider_name: str | None = Non
         read = planned_spec(project.request, feedback=every_feedback, options=project.options)
         generated = generate(
             provider, system=_system_prompt(), prompt=_user_prompt(project, previous, feedback, read), schema=ModelPlan,
-            context=LLMContext(project=project, purpose="plan"), validate=_check_plan,
+            context=LLMContext(project=project, purpose="plan"), validate=_plan_checker(read),
         )
         plan, call_ids = generated.value, generated.call_ids
         spec = planned_spec(project.request, feedback=every_feedback, options=project.options, stack=plan.stack)
@@ -163,17 +171,29 @@ def _feedback_so_far(version: PlanVersion | None) -> list[str]:
     return notes[::-1]
 
 
-def edit_plan(version: PlanVersion, tasks: list[dict], *, user) -> PlanVersion:
-    """A person's edit of `version`, stored as a new validated version (source "edit"). Raises PlanInvalid."""
+class Edited(NamedTuple):
+    """A saved edit, and what was mended or is worth knowing about it, in plain words."""
+
+    version: PlanVersion
+    notes: list[str]
+
+
+def edit_plan(version: PlanVersion, tasks: list[dict], *, user) -> Edited:
+    """A person's edit of `version`, stored as a new validated version (source "edit") that can run:
+    the rehearsal of plan_checks mends a missing wait and says so. Raises PlanInvalid."""
     plan = validate_plan({"reasoning": "", "tasks": tasks})
     if normalise_tasks(plan.task_list()) == normalise_tasks(version.tasks):
         raise PlanInvalid([f"nothing changed: the plan is the same as version {version.number}"])
+    spec = version.spec_model()
+    tasks, notes = check_runnable(plan.task_list(), spec) if spec is not None else (plan.task_list(), [])
     who = getattr(user, "username", "") or "someone"
-    reasoning = f"{who} edited version {version.number} by hand.\n\n{plan.reasoning}".strip()
-    return _save_version(
+    said = [plan.reasoning] + ([f"Checked before saving: {'; '.join(notes)}."] if notes else [])
+    reasoning = f"{who} edited version {version.number} by hand.\n\n" + "\n\n".join(filter(None, said))
+    saved = _save_version(
         version.project, parent=version, source=PlanSource.EDIT, created_by=_person(user),
-        reasoning=reasoning, tasks=plan.task_list(), spec=version.spec, provider="", model="",
+        reasoning=reasoning.strip(), tasks=tasks, spec=version.spec, provider="", model="",
     )
+    return Edited(saved, notes)
 
 
 def request_plan(project: Project, *, user=None, provider_name: str | None = None, feedback: str = "") -> bool:

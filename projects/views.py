@@ -278,11 +278,12 @@ def version_edit(request: HttpRequest, project_id: int, version_id: int) -> Http
     problems: list[str] = []
     if request.method == "POST" and formset.is_valid():
         try:
-            saved = edit_plan(version, formset.tasks(originals), user=request.user)
+            saved, notes = edit_plan(version, formset.tasks(originals), user=request.user)
         except PlanInvalid as invalid:
             problems = list(invalid.errors)
         else:
-            messages.success(request, f"Saved as plan version {saved.number}. Review it below, then press Run when it looks right.")
+            mended = f" While checking it: {'; '.join(notes)}." if notes else ""
+            messages.success(request, f"Saved as plan version {saved.number}.{mended} Review it below, then press Run when it looks right.")
             return redirect("projects:detail", project_id=version.project.pk)
     context = {"project": version.project, "version": version, "formset": formset, "problems": problems}
     status = 400 if request.method == "POST" else 200

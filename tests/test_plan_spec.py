@@ -24,7 +24,7 @@ def _entities(spec: Spec) -> list[str]:
 
 def _architect_only(version, alice):
     """A version with the architect's task alone, so that a run writes just the spec."""
-    return edit_plan(version, [t for t in version.tasks if t["agent"] == "architect"], user=alice)
+    return edit_plan(version, [t for t in version.tasks if t["agent"] == "architect"], user=alice).version
 
 
 def test_a_planned_version_stores_the_spec_its_tasks_were_fitted_to(project_a):

@@ -49,7 +49,7 @@ def test_the_project_provider_is_used_when_none_is_named(project_a):
 
 def test_an_edit_is_a_new_validated_version_with_the_edited_one_as_parent(v1, project_a, alice):
     plan_project(project_a, provider_name="offline", feedback="more")
-    edited = edit_plan(v1, _tasks_with(v1, docs={"title": "Write a friendly README"}), user=alice)
+    edited = edit_plan(v1, _tasks_with(v1, docs={"title": "Write a friendly README"}), user=alice).version
     assert (edited.number, edited.source, edited.parent, edited.created_by) == (3, "edit", v1, alice)
     assert next(t for t in edited.tasks if t["key"] == "docs")["title"] == "Write a friendly README"
     assert edited.reasoning.startswith("alice edited version 1 by hand.")
@@ -69,7 +69,7 @@ def test_an_edit_that_changes_nothing_is_refused(v1, alice):
 
 
 def test_an_edit_that_fixes_a_self_dependency_says_so(v1, alice):
-    edited = edit_plan(v1, _tasks_with(v1, docs={"depends_on": ["spec", "docs"], "timeout_s": 60}), user=alice)
+    edited = edit_plan(v1, _tasks_with(v1, docs={"depends_on": ["spec", "docs"], "timeout_s": 60}), user=alice).version
     assert "task 'docs' depended on itself; removed that" in edited.reasoning
 
 

@@ -1,0 +1,151 @@
+"""Whether a valid plan can also run: checked when it is saved, in the words of the people editing it.
+
+validate_plan checks a plan's shape (keys, known agents, no loops). A plan of the right shape can
+still fail when it runs: a task that reads the architect's spec without waiting for it, two tasks
+writing the same file, part of the back end built by nobody. Offline, every agent's files follow
+from the spec and the task's scope alone, so the run is rehearsed here, file lists only, in a few
+milliseconds: what can be mended one obvious way (a missing wait) is mended and said; the rest is
+refused with the tasks' titles, before anyone presses Run. A model writing the code is asked for
+the same files (the offline layout is its expected layout), so the same checks hold for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from agents.base import AgentContext
+from agents.file_agent import CONTRACT_PATH, SPEC_PATH
+from agents.openapi import openapi_json
+from agents.registry import get_agent
+from agents.spec import Spec
+from agents.stacks import get_stack
+from agents.stacks.base import CORE
+
+from .plans import PlanInvalid
+from .runs import reachable
+
+ARCHITECT = "architect"
+# Each part of the project, the agent that builds it, and how people call it.
+PARTS = {"backend": "the back end", "frontend": "the website"}
+
+
+def check_runnable(tasks: list[dict[str, Any]], spec: Spec) -> tuple[list[dict[str, Any]], list[str]]:
+    """The tasks, with missing waits added, and what was mended or is worth knowing, in plain words;
+    PlanInvalid says what cannot be mended. `tasks` are validated tasks (PlanVersion.tasks' shape)."""
+    tasks = [dict(task, depends_on=list(task.get("depends_on", []))) for task in tasks]
+    titles = {task["key"]: f"\u201c{task['title']}\u201d" for task in tasks}
+    problems = _scope_problems(tasks, spec, titles)
+    if problems:
+        raise PlanInvalid(problems)
+    files = {task["key"]: _files_of(task, spec) for task in tasks}
+    problems += [f"{titles[key]} would write no files, so it would do nothing: remove it, or pick the agent that does what "
+                 "it says." for key, written in files.items() if not written]
+    problems += _clashes(tasks, files, titles)
+    uncovered, notes = _uncovered_parts(tasks, files, spec)
+    problems += uncovered
+    if not problems:
+        problems, mended = _waits(tasks, files, titles)
+        notes = mended + notes
+    if problems:
+        raise PlanInvalid(problems)
+    return tasks, notes
+
+
+def _scope_problems(tasks: list[dict[str, Any]], spec: Spec, titles: dict[str, str]) -> list[str]:
+    names = {entity.name for entity in spec.entities}
+    problems = []
+    for task in tasks:
+        unknown = [name for name in task.get("scope", []) if name != CORE and name not in names]
+        if unknown:
+            which = ", ".join(unknown)
+            problems.append(f"{titles[task['key']]} is for {which}, which the data model does not keep: "
+                            f"its records are {', '.join(sorted(names))}.")
+    return problems
+
+
+def _files_of(task: dict[str, Any], spec: Spec) -> set[str]:
+    """The paths the task's agent writes offline for this spec and the task's scope."""
+    agent = get_agent(task["agent"])
+    if task["agent"] == ARCHITECT:
+        return {SPEC_PATH, CONTRACT_PATH}
+    upstream = {SPEC_PATH: json.dumps(spec.model_dump()), CONTRACT_PATH: openapi_json(spec)}
+    context = AgentContext(request="", task_key=task["key"], title=task["title"], instructions=task.get("instructions", ""),
+                           scope=list(task.get("scope", [])), upstream=upstream, spec=spec)
+    return set(agent.offline(spec, context))
+
+
+def _clashes(tasks: list[dict[str, Any]], files: dict[str, set[str]], titles: dict[str, str]) -> list[str]:
+    """Each task that would write a file an earlier task writes, with the tasks it collides with."""
+    problems = []
+    for i, task in enumerate(tasks):
+        earlier = [other for other in tasks[:i] if files[other["key"]] & files[task["key"]]]
+        if not earlier:
+            continue
+        shared = sorted(set().union(*(files[other["key"]] for other in earlier)) & files[task["key"]])
+        more = f" and {len(shared) - 1} more" if len(shared) > 1 else ""
+        problems.append(
+            f"{titles[task['key']]} would write files that {_listed(titles[other['key']] for other in earlier)} "
+            f"already write{'s' if len(earlier) == 1 else ''} ({shared[0]}{more}). Each file can come from one task only: "
+            f"remove {titles[task['key']]}, or say what you want through the instructions of the task that writes those files."
+        )
+    return problems
+
+
+def _uncovered_parts(tasks: list[dict[str, Any]], files: dict[str, set[str]], spec: Spec) -> tuple[list[str], list[str]]:
+    """A part of the project that some task builds must be built whole: no file of it left to
+    nobody. A part nobody builds is left out of the project, which runs; that is said, not refused."""
+    problems, notes = [], []
+    for part, words in PARTS.items():
+        if part == "frontend" and not spec.frontend:
+            continue
+        builders = [task for task in tasks if task["agent"] == part]
+        built = set().union(*(files[task["key"]] for task in builders))
+        missing = sorted(set(get_stack(getattr(spec.stack, part)).files(spec, [])) - built)
+        if not builders:
+            notes.append(f"No task builds {words}, so this plan makes none")
+        elif missing:
+            more = f" and {len(missing) - 1} other files" if len(missing) > 1 else ""
+            problems.append(f"No task builds part of {words} ({missing[0]}{more}), so it would not run: "
+                            f"add a {part} task for the whole of {words}, or put back the task that built that part.")
+    return problems, notes
+
+
+def _waits(tasks: list[dict[str, Any]], files: dict[str, set[str]], titles: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Every file a task reads must come from a task it waits for, directly or not. A missing wait
+    is added when it makes no loop; a file nobody writes cannot be mended here."""
+    writer = {path: key for key, written in files.items() for path in written}
+    by_key = {task["key"]: task for task in tasks}
+    problems, notes = [], []
+    needs_missing: dict[str, list[str]] = {}
+    for task in tasks:
+        for path in getattr(get_agent(task["agent"]), "reads", ()):
+            source = writer.get(path)
+            if source is None:
+                needs_missing.setdefault(path, []).append(titles[task["key"]])
+            elif source != task["key"] and source not in _ancestors(by_key, task["key"]):
+                if task["key"] in _ancestors(by_key, source):
+                    problems.append(f"{titles[task['key']]} reads {path}, which {titles[source]} writes, but "
+                                    f"{titles[source]} waits for it: one of the two must not wait for the other.")
+                else:
+                    task["depends_on"].append(source)
+                    notes.append(f"{titles[task['key']]} now waits for {titles[source]}, because it reads {path}, "
+                                 "which that task writes")
+    if needs_missing:
+        readers = list(dict.fromkeys(title for titles_ in needs_missing.values() for title in titles_))
+        problems.append(f"No task writes {' or '.join(needs_missing)}, the data model and API contract that "
+                        f"{_listed(readers)} read{'s' if len(readers) == 1 else ''}: put back the architect's task "
+                        "(\u201cDesign the data model and API contract\u201d), or add a task for the architect agent.")
+    return problems, list(dict.fromkeys(notes))
+
+
+def _ancestors(by_key: dict[str, dict[str, Any]], key: str) -> set[str]:
+    return reachable({k: task["depends_on"] for k, task in by_key.items()}, [key])
+
+
+def _listed(items: Iterable[str]) -> str:
+    items = list(items)
+    if len(items) > 3:
+        return f"{', '.join(items[:2])} and {len(items) - 2} other tasks"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
