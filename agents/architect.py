@@ -1,9 +1,10 @@
 """The architect: writes the plan version's spec (spec/spec.json) and the API contract
 (spec/openapi.json) that every other agent reads.
 
-The spec was computed once, when the version was planned, and comes with the task. Offline, the
-architect writes it as it is; with a model, it asks the model to refine it (fields, relations,
-roles) and keeps the choices the plan was built on: the stacks, the website and the log-ins.
+The spec was computed once, when the version was planned, and comes with the task. Offline, or when
+a person set it in the data-model editor, the architect writes it as it is; otherwise, with a model,
+it asks the model to refine it (fields, relations, roles) and keeps the choices the plan was built
+on: the stacks, the website and the log-ins.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ class ArchitectAgent(Agent):
     def run(self, context: AgentContext) -> AgentResult:
         if context.spec is None:
             raise PermanentAgentError(NO_SPEC)
-        if context.provider is None or context.provider.offline:
+        if context.spec_edited:
+            spec = context.spec
+            reasoning = "Wrote the data model as the team set it in the editor, without changing it."
+            tokens = (0, 0)
+        elif context.provider is None or context.provider.offline:
             spec = context.spec
             reasoning = "Wrote the spec the planner drew from the request when it made this plan version."
             tokens = (0, 0)

@@ -28,6 +28,7 @@ class AgentContext:
     scope: list[str]  # entity names this task covers; empty means the whole project
     upstream: dict[str, str]  # path -> content of every artifact written by the task's dependencies
     spec: Spec | None = None  # the spec stored with the plan version; None for versions planned before specs were stored
+    spec_edited: bool = False  # a person set the spec in the data-model editor: it is written as it is
     feedback: str = ""  # the team's feedback that led to this plan version (a re-plan), in their words
     provider: Any = None  # an LLM provider (agents.providers) or None for offline generation
     llm_context: Any = None  # where the provider records its LLMCall rows and charges the budget

@@ -29,6 +29,15 @@ def name_words(identifier: str) -> str:
     return words(identifier).lower()
 
 
+def plural_of(word: str) -> str:
+    """"tool" -> "tools", "delivery" -> "deliveries", "box" -> "boxes": English's regular plurals, and "people"."""
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return "people" if word == "person" else word + "s"
+
+
 def record_plural(entity: Entity) -> str:
     """"Tools", "Appointment slots": the entity's route name said as people say it."""
     return words(entity.plural)

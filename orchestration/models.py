@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from agents.spec import Spec
+from agents.spec_words import SpecWords, describe
 from agents.stacks import get_stack
 
 from .plan_diff import PlanDiff, diff_tasks
@@ -34,6 +35,7 @@ class PlanSource(models.TextChoices):
     LLM = "llm", "LLM"
     OFFLINE = "offline", "Offline planner"
     EDIT = "edit", "Manual edit"
+    MODEL = "model", "Data model edit"
     REPLAN = "replan", "Re-plan with feedback"
 
 
@@ -72,6 +74,11 @@ class PlanVersion(ImmutableModel):
         help_text="What the project contains (agents.spec.Spec), computed once when the version was planned; "
         "empty for versions made before versions kept their spec.",
     )
+    spec_edited = models.BooleanField(
+        default=False,
+        help_text="A person set the spec in the data-model editor (in this version or the one it was edited from): "
+        "the architect writes it as it is, even with a model.",
+    )
     provider = models.CharField(max_length=20, blank=True)
     model = models.CharField(max_length=100, blank=True)
     tokens_in = models.PositiveIntegerField(default=0)
@@ -97,6 +104,11 @@ class PlanVersion(ImmutableModel):
     def not_built(self) -> list[str]:
         """What the planner said, in plain words, this version will not build (a game's play, reminders)."""
         return list((self.spec or {}).get("not_built", []))
+
+    def described(self) -> SpecWords | None:
+        """What the version will build, in plain words; None for a version made before versions kept their spec."""
+        spec = self.spec_model()
+        return None if spec is None else describe(spec)
 
     def built_with(self) -> str:
         """The stacks the version is planned for, in words: "<back-end label> (back end) and <front-end

@@ -2,11 +2,12 @@
 
 Each version stores the spec its plan was made for, computed here once (offline_planner.planned_spec):
 the offline planner fits its plan to it; a model writes the plan and chooses the stacks, and the
-spec drawn from the request is its starting point. An edit keeps its parent's spec.
+spec drawn from the request is its starting point. An edit of the tasks keeps its parent's spec.
 
 plan_project does it now; request_plan does it on a worker and records the outcome on the
-project; edit_plan stores a person's changes as a new, validated version. Versions are never
-changed once saved: every plan is a new number.
+project; edit_plan stores a person's changes to the tasks, and edit_spec their changes to the
+data model, as a new, validated version. Versions are never changed once saved: every plan is a
+new number.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from agents.stacks import stacks_for
 from projects.models import Project
 
 from .models import LLMCall, PlanSource, PlanVersion
-from .offline_planner import offline_plan, planned_spec
+from .offline_planner import offline_plan, planned_spec, spec_tasks
 from .plan_checks import check_runnable
 from .plan_diff import normalise_tasks
 from .plans import MAX_REASONING, MAX_TASKS, Plan, PlanInvalid, validate_plan
@@ -191,7 +192,27 @@ def edit_plan(version: PlanVersion, tasks: list[dict], *, user) -> Edited:
     reasoning = f"{who} edited version {version.number} by hand.\n\n" + "\n\n".join(filter(None, said))
     saved = _save_version(
         version.project, parent=version, source=PlanSource.EDIT, created_by=_person(user),
-        reasoning=reasoning.strip(), tasks=tasks, spec=version.spec, provider="", model="",
+        reasoning=reasoning.strip(), tasks=tasks, spec=version.spec, spec_edited=version.spec_edited, provider="", model="",
+    )
+    return Edited(saved, notes)
+
+
+def edit_spec(version: PlanVersion, spec: Spec, *, user, changes: list[str]) -> Edited:
+    """A person's change to what the app keeps (the data-model editor), stored as a new version
+    (source "model") whose tasks are planned again from the changed spec, offline and at once, and
+    whose spec the architect then writes as it is. `changes` says the edit in plain words. Raises
+    PlanInvalid."""
+    spec = normalise_spec(spec)
+    if version.spec is not None and spec.model_dump(mode="json") == version.spec:
+        raise PlanInvalid([f"Nothing changed: what the app keeps is the same as in version {version.number}."])
+    tasks, notes = check_runnable(validate_plan({"tasks": spec_tasks(spec)}).task_list(), spec)
+    who = getattr(user, "username", "") or "someone"
+    said = "; ".join(changes) or "no change to its records"
+    reasoning = (f"{who} changed what the app keeps, starting from version {version.number}: {said}. "
+                 "The tasks were planned again from the changed data model; the architect writes it as it is.")
+    saved = _save_version(
+        version.project, parent=version, source=PlanSource.MODEL, created_by=_person(user), reasoning=reasoning[:MAX_REASONING],
+        tasks=tasks, spec=spec.model_dump(mode="json"), spec_edited=True, provider="", model="",
     )
     return Edited(saved, notes)
 

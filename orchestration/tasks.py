@@ -128,7 +128,8 @@ def _context(task: TaskRun, claim: Claim, checkpoint) -> TaskContext:
     provider, llm_context = _provider(task)
     return TaskContext(
         request=version.project.request, task_key=task.key, title=task.title, instructions=task.instructions,
-        scope=list(task.scope), upstream=_upstream(task), spec=version.spec_model(), feedback=version.feedback,
+        scope=list(task.scope), upstream=_upstream(task), spec=version.spec_model(), spec_edited=version.spec_edited,
+        feedback=version.feedback,
         provider=provider, llm_context=llm_context, checkpoint=checkpoint, attempt=claim.number,
     )
 

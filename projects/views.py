@@ -26,12 +26,13 @@ from agents.providers import configured_providers, default_provider_name
 from agents.registry import listed_agents
 from agents.stacks import stacks_for
 from orchestration.models import Artifact, Run
-from orchestration.planning import edit_plan, request_plan
+from orchestration.planning import edit_plan, edit_spec, request_plan
 from orchestration.plans import PlanInvalid
 from orchestration.runs import RunAlreadyActive, cancel_run, retry_failed, start_run
 
 from . import access
 from .forms import REQUEST_EXAMPLES, NewProjectForm, ReplanForm, TaskFormSet
+from .model_editor import ModelEditor
 from .models import Project
 from .plan_display import ACTIVE_RUN, Board, build_board, project_statuses, status_payload, with_latest_activity
 
@@ -115,6 +116,7 @@ def _render_project(request: HttpRequest, project: Project, board: Board | None,
         "can_edit": access.user_can_edit(project), "live": live, "replan_form": replan_form or ReplanForm(),
         "planning": project.planning_status == Project.PlanningStatus.PLANNING,
     }
+    context["board_editable"] = bool(board and not context["planning"] and not shown_run and not board.run_active)
     return render(request, "projects/project_detail.html", context, status=status)
 
 
@@ -288,6 +290,34 @@ def version_edit(request: HttpRequest, project_id: int, version_id: int) -> Http
     context = {"project": version.project, "version": version, "formset": formset, "problems": problems}
     status = 400 if request.method == "POST" else 200
     return render(request, "projects/version_edit.html", context, status=status)
+
+
+@never_cache
+@login_required
+def version_model(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
+    """The data-model editor: what the app keeps, changed in plain words, saved as a new version."""
+    version = access.get_version_for_user(request.user, project_id, version_id, edit=True)
+    spec = version.spec_model()
+    if spec is None:
+        messages.info(request, "This plan version was made before versions kept what the app stores, so it cannot be changed "
+                               "here. Re-plan the project, then change the new version.")
+        return redirect("projects:detail", project_id=version.project.pk)
+    posted = request.method == "POST"
+    add = request.POST.get("add", "") if posted else ""
+    editor = ModelEditor(spec, request.POST if posted else None, add=add)
+    if posted and not add and editor.is_valid():
+        try:
+            saved, notes = edit_spec(version, editor.result, user=request.user, changes=editor.changes)
+        except PlanInvalid as invalid:
+            editor.errors = list(invalid.errors)
+        else:
+            said = editor.notes + notes
+            extra = f" Also: {'; '.join(said)}." if said else ""
+            messages.success(request, f"Saved as plan version {saved.number}: {'; '.join(editor.changes)}.{extra} "
+                                      "Review it below, then press Run when it looks right.")
+            return redirect("projects:detail", project_id=version.project.pk)
+    context = {"project": version.project, "version": version, "editor": editor}
+    return render(request, "projects/model_edit.html", context, status=400 if editor.errors else 200)
 
 
 def _zip_response(run: Run) -> FileResponse:

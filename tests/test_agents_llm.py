@@ -38,7 +38,7 @@ TRESPASSING_ANSWER = {"reasoning": "A page too.", "files": [{"path": "frontend/s
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _run_plan(project, settings, replies, *, spec: Spec | None = None, feedback: str = ""):
+def _run_plan(project, settings, replies, *, spec: Spec | None = None, feedback: str = "", spec_edited: bool = False):
     project.provider = "openai"
     project.save()
     tasks = [
@@ -47,7 +47,7 @@ def _run_plan(project, settings, replies, *, spec: Spec | None = None, feedback:
     ]
     spec = spec or planned_spec(project.request)
     version = PlanVersion.objects.create(project=project, number=1, source="llm", tasks=tasks, feedback=feedback,
-                                         spec=spec.model_dump(mode="json"))
+                                         spec=spec.model_dump(mode="json"), spec_edited=spec_edited)
     with OpenAIStub([Reply(json=answer) for answer in replies]) as stub:
         use_openai(settings, stub, TASK_MAX_ATTEMPTS=1)
         run = run_inline(start_run(version))
@@ -77,6 +77,16 @@ def test_the_architect_keeps_the_stack_website_and_log_ins_the_plan_was_built_fo
     written = Spec.model_validate_json(Artifact.objects.get(run=run, path=SPEC_PATH).content)
     assert [e.name for e in written.entities] == ["Dog", "Booking"]
     assert (written.stack, written.frontend, written.auth) == (planned.stack, False, False)
+
+
+def test_a_data_model_set_in_the_editor_is_written_as_it_is_without_asking_the_model(project_a, settings):
+    edited = Spec.model_validate(SPEC)
+    run, stub = _run_plan(project_a, settings, [BACKEND_ANSWER], spec=edited, spec_edited=True)
+    spec_task = run.task_runs.get(key="spec")
+    assert spec_task.status == TaskRun.Status.SUCCEEDED
+    assert Spec.model_validate_json(Artifact.objects.get(run=run, path=SPEC_PATH).content) == edited
+    assert "as the team set it in the editor" in spec_task.reasoning
+    assert LLMCall.objects.filter(task_run=spec_task).count() == 0 and len(stub.requests) == 1
 
 
 def test_the_architects_prompt_explains_the_richer_spec_with_an_example(project_a, settings):

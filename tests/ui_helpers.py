@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from html.parser import HTMLParser
 
 from django.utils import timezone
 
@@ -26,11 +27,12 @@ def plan_tasks(count: int = 5) -> list[dict]:
 
 
 def make_version(project: Project, *, tasks: list[dict] | None = None, user=None, source: str = "offline",
-                 reasoning: str = "The request names customers and dogs.", feedback: str = "") -> PlanVersion:
+                 reasoning: str = "The request names customers and dogs.", feedback: str = "",
+                 spec: dict | None = None) -> PlanVersion:
     latest = project.plan_versions.order_by("-number").first()
     return PlanVersion.objects.create(
         project=project, number=(latest.number + 1) if latest else 1, parent=latest, source=source, created_by=user,
-        reasoning=reasoning, feedback=feedback, tasks=tasks if tasks is not None else plan_tasks(),
+        reasoning=reasoning, feedback=feedback, tasks=tasks if tasks is not None else plan_tasks(), spec=spec,
     )
 
 
@@ -61,3 +63,51 @@ def make_artifact(run: Run, path: str, content: str, *, task_key: str = "archite
     data = content.encode()
     return Artifact.objects.create(run=run, task_run=run.task_runs.get(key=task_key), path=path, content=content,
                                    sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+class _FormReader(HTMLParser):
+    """What a browser would submit from the page's forms: text, hidden and checked inputs, selected options, text areas."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        name = a.get("name")
+        if tag == "input" and name and a.get("type", "text") not in ("submit", "button"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.data[name] = a.get("value", "on" if a.get("type") == "checkbox" else "")
+        elif tag == "select" and name:
+            self._select, self._select_first = name, None
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if self._select_first is None:
+                self._select_first = value
+                self.data.setdefault(self._select, value)
+            if "selected" in a:
+                self.data[self._select] = value
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.data[self._textarea] += data
+
+
+def form_data(page: str) -> dict[str, str]:
+    """The fields of the page's forms as a browser would post them untouched (csrf token aside)."""
+    reader = _FormReader()
+    reader.feed(page)
+    reader.data.pop("csrfmiddlewaretoken", None)
+    return reader.data

@@ -15,6 +15,7 @@ import re
 
 from spacy.tokens import Doc, Token
 
+from ..spec_words import plural_of
 from .language import parse
 from .reading import Detail, Link, Reading, Record, Tally, reaches
 from .vocabulary import (
@@ -320,16 +321,8 @@ def _add(reading: Reading, word: str, plural: str | None = None) -> str | None:
     if same is not None:
         return same  # "appointments" and then "each day's bookings": the same records
     if word not in reading.records:
-        reading.records[word] = Record(word=word, plural=plural or _plural(word))
+        reading.records[word] = Record(word=word, plural=plural or plural_of(word))
     return word
-
-
-def _plural(word: str) -> str:
-    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    if word.endswith(("s", "x", "z", "ch", "sh")):
-        return word + "es"
-    return "people" if word == "person" else word + "s"
 
 
 def _link(reading: Reading, source: str | None, target: str | None, cardinality: str = "one") -> None:
@@ -1169,7 +1162,7 @@ def _features(doc: Doc) -> list[str]:
         if lemma == "send" and sent is not None:
             continue  # the thing sent names the feature itself
         if token.pos_ == "NOUN" and lemma in SENT_THINGS:
-            feature = f"sending {_plural(lemma)}"
+            feature = f"sending {plural_of(lemma)}"
         if feature and feature not in found:
             found.append(feature)
     return found
