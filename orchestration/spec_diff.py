@@ -8,11 +8,15 @@ to be renamed; when that is not clear-cut, it is said as removed and added.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from agents.spec import Entity, EntityField, Relation, Spec, Summary
 from agents.spec_words import _listed, detail_kind, name_words, record_plural, summary_shows
 from agents.stacks import get_stack
+
+Named = TypeVar("Named", Entity, EntityField)
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def _app_changes(old: Spec, new: Spec) -> list[SpecChange]:
     return changes
 
 
-def _renamed(old: list, new: list, shape) -> dict[str, str]:
+def _renamed(old: Sequence[Named], new: Sequence[Named], shape: Callable[[Named], tuple]) -> dict[str, str]:
     """Old name -> new name, for each thing that left while exactly one newcomer has its shape."""
     old_names, new_names = {x.name for x in old}, {x.name for x in new}
     gone = [x for x in old if x.name not in new_names]

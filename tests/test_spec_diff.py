@@ -147,6 +147,10 @@ def test_due_and_done_changes_are_said():
     assert _said(TOOL_SHED, edit) == ["Loans no longer say when they are done", "removed summary Tools currently out"]
 
 
+def test_a_record_that_becomes_due_by_a_date_says_by_which():
+    assert _said(BAKERY, lambda s: _entity(s, "Order").update(due="pickupAt")) == ["Orders are now due by their pickup at"]
+
+
 def test_summaries_added_removed_and_changed_are_said():
     def edit(spec):
         spec["summaries"][0]["period"] = "week"
@@ -163,11 +167,12 @@ def test_summaries_added_removed_and_changed_are_said():
 
 def test_log_ins_the_website_and_the_stack_say_what_they_are_now():
     def edit(spec):
+        spec["title"] = "Cake orders"
         spec["auth"] = False
         spec["frontend"] = False
         spec["stack"] = {"backend": "fastapi"}
     assert _said(BAKERY, edit) == [
-        "log-ins switched off", "the website switched off",
+        "the app is now called Cake orders (was Bakery orders)", "log-ins switched off", "the website switched off",
         "the back end is now FastAPI + SQLAlchemy 2 + Alembic (Python) (was Express 5 + TypeScript + Prisma 7 (Node.js))"]
 
 
