@@ -79,6 +79,11 @@ def link_words(entity: Entity, relation: Relation, spec: Spec) -> str:
 def summary_words(summary: Summary, spec: Spec) -> str:
     """What a summary shows, after its label: "Total distance per member each month: the total distance of
     Runs, for each member, per month of ran on"."""
+    return f"{summary.label}: {summary_shows(summary, spec)}"
+
+
+def summary_shows(summary: Summary, spec: Spec) -> str:
+    """What a summary shows, without its label: "the total distance of runs, for each member, per month of ran on"."""
     entity = spec.entity(summary.entity)
     if summary.measure == "count":
         what = f"how many {record_plural(entity).lower()}"
@@ -92,7 +97,7 @@ def summary_words(summary: Summary, spec: Spec) -> str:
     if summary.period:
         when = name_words(summary.date_field) if summary.date_field else "when it was added"
         parts.append(f"{PERIOD_WORDS[summary.period]} of {when}")
-    return f"{summary.label}: {', '.join(parts)}"
+    return ", ".join(parts)
 
 
 def access_words(spec: Spec) -> list[str]:

@@ -13,6 +13,7 @@ from agents.spec_words import SpecWords, describe
 from agents.stacks import get_stack
 
 from .plan_diff import PlanDiff, diff_tasks
+from .spec_diff import spec_changes
 
 
 def _choices_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
@@ -122,8 +123,15 @@ class PlanVersion(ImmutableModel):
         return " and ".join(parts)
 
     def diff(self, other: PlanVersion) -> PlanDiff:
-        """What changed going from this version to `other`: tasks added, removed and changed, edges, text diff."""
-        return diff_tasks(self.tasks, other.tasks, old_label=f"v{self.number}", new_label=f"v{other.number}")
+        """What changed going from this version to `other`: the app in plain words, then tasks added, removed
+        and changed, edges, and a text diff."""
+        labels = {"old_label": f"version {self.number}", "new_label": f"version {other.number}"}
+        app_changes = spec_changes(self.spec_model(), other.spec_model(), **labels)
+        return diff_tasks(self.tasks, other.tasks, **labels, app_changes=app_changes)
+
+    def changes(self) -> PlanDiff | None:
+        """What changed since the version this one was made from; None for a first version."""
+        return self.parent.diff(self) if self.parent else None
 
 
 UNFINISHED_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.RETRY_WAIT)

@@ -61,8 +61,9 @@ def test_a_version_page_has_no_save_button(staff_client, versions):
 def test_the_compare_page_highlights_what_changed(staff_client, project_a, versions):
     page = staff_client.get(_compare(project_a, a=1, b=2)).content.decode()
     assert "Version 1 → version 2" in page
-    assert 'class="plan-diff-added"' in page and "backend-invoice" in page
-    assert 'class="plan-diff-changed"' in page
+    assert "Added record Invoice (date), linked to Vet" in page
+    assert 'Build the invoice API <span class="plan-diff-status">added</span>' in page
+    assert 'Add end-to-end tests <span class="plan-diff-status">changed</span>' in page
     assert "Also keep invoices, vets and reminders" in page
     assert 'class="plan-diff-line-add"' in page
 
@@ -79,7 +80,8 @@ def test_the_compare_page_defaults_to_the_latest_version_and_its_parent(staff_cl
 def test_the_compare_page_compares_any_two_versions_in_either_order(staff_client, project_a, versions):
     page = staff_client.get(_compare(project_a, a=2, b=1)).content.decode()
     assert "Version 2 → version 1" in page
-    assert 'class="plan-diff-removed"' in page
+    assert "Removed record Invoice" in page
+    assert 'Build the invoice API <span class="plan-diff-status">removed</span>' in page
 
 
 def test_the_compare_page_says_so_when_there_is_nothing_to_compare(staff_client, project_a):
