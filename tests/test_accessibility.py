@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from orchestration.models import LLMCall, Run, TaskRun
 from projects.models import Project
@@ -22,13 +22,15 @@ from .ui_helpers import make_artifact, make_run, make_version
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-SUMMARY = Path("/tmp/autodevos-axe-{width}.txt")
+SUMMARY = "/tmp/autodevos-axe-{width}.txt"
 
 
 @dataclass
 class Visit:
     name: str
     url: str
+    # Text the page shows in the state meant, so a page that went wrong is not checked in its place.
+    shows: str
     user: str | None = "alice"
     # What a person does on the page before it is checked, e.g. sending a form with mistakes.
     then: Callable[[Page], None] | None = None
@@ -77,46 +79,58 @@ def _visits(alice, team_a) -> list[Visit]:
     LLMCall.objects.create(project=ready, plan_version=first, provider="openai", model="gpt", prompt="Plan it.",
                            prompt_chars=8, response="{}", response_chars=2, error="The answer was not JSON.")
 
+    planning = project("Being planned")
+    planning.planning_status = Project.PlanningStatus.PLANNING
+    planning.save(update_fields=["planning_status"])
+    unplanned = project("Not planned")
+    unplanned.planning_status, unplanned.planning_error = Project.PlanningStatus.FAILED, "The planner could not be reached."
+    unplanned.save(update_fields=["planning_status", "planning_error"])
+
     p, r = f"/projects/{ready.pk}", f"/projects/{done_version.project_id}/runs/{done.pk}"
+    g = f"/projects/{running.plan_version.project_id}"
     admin = "/admin/orchestration"
     return [
-        Visit("log-in page", "/login/", user=None),
-        Visit("log-in page, wrong password", "/login/", user=None, then=_log_in_as("alice", "not the password")),
-        Visit("project list", "/projects/"),
-        Visit("new project form", "/projects/new/"),
-        Visit("new project form with errors", "/projects/new/", then=_send_without("#id_request", "Plan my project")),
-        Visit("project page, plan ready", f"{p}/"),
-        Visit("project page, run going", f"/projects/{running.plan_version.project_id}/"),
-        Visit("project page, run failed", f"/projects/{failed.plan_version.project_id}/"),
-        Visit("project page, run done", f"/projects/{done_version.project_id}/"),
-        Visit("run page", f"{r}/"),
-        Visit("plan history", f"{p}/versions/"),
-        Visit("version page", f"{p}/versions/{latest.pk}/"),
-        Visit("version edit page", f"{p}/versions/{latest.pk}/edit/"),
-        Visit("version edit page with errors", f"{p}/versions/{latest.pk}/edit/",
+        Visit("log-in page", "/login/", "Username", user=None),
+        Visit("log-in page, wrong password", "/login/", "did not match", user=None,
+              then=_log_in_as("alice", "not the password")),
+        Visit("project list", "/projects/", "Run going"),
+        Visit("new project form", "/projects/new/", "What should we build?"),
+        Visit("new project form with errors", "/projects/new/", "Please describe what you would like us to build.",
+              then=_send_without("#id_request", "Plan my project")),
+        Visit("project page, planning", f"/projects/{planning.pk}/", "drawing up a plan"),
+        Visit("project page, planning failed", f"/projects/{unplanned.pk}/", "The planner could not be reached."),
+        Visit("project page, plan ready", f"{p}/", "Run this plan"),
+        Visit("project page, run going", f"/projects/{running.plan_version.project_id}/", "Running"),
+        Visit("project page, run failed", f"/projects/{failed.plan_version.project_id}/", "the spec names no entities"),
+        Visit("project page, run done", f"/projects/{done_version.project_id}/", "Download zip"),
+        Visit("run page", f"{r}/", f"Files of run {done.pk}"),
+        Visit("plan history", f"{p}/versions/", "Feedback: Also keep invoices."),
+        Visit("version page", f"{p}/versions/{latest.pk}/", "Plan version 2"),
+        Visit("version edit page", f"{p}/versions/{latest.pk}/edit/", "Edit plan version 2"),
+        Visit("version edit page with errors", f"{p}/versions/{latest.pk}/edit/", "Every task needs a short title.",
               then=_send_without("input[name$='-title']", "Save as a new version")),
-        Visit("compare page", f"{p}/versions/compare/"),
-        Visit("files page", f"{r}/files/"),
-        Visit("file page", f"{r}/files/backend/app/main.py"),
-        Visit("message: nothing to download", f"{p}/download.zip"),
-        Visit("message: plan changed (error)", f"{p}/",
+        Visit("compare page", f"{p}/versions/compare/", "Version 1 → version 2"),
+        Visit("files page", f"{r}/files/", "README.md"),
+        Visit("file page", f"{r}/files/backend/app/main.py", "main.py"),
+        Visit("message: nothing to download", f"{p}/download.zip", "There is nothing to download yet"),
+        Visit("message: plan changed (error)", f"{p}/", "The plan changed since you looked at it",
               then=_post_then_open(f"{p}/run/", {"version": str(first.pk)}, f"{p}/")),
-        Visit("message: run cancelled (success)", f"/projects/{running.plan_version.project_id}/",
-              then=_post_then_open(f"/projects/{running.plan_version.project_id}/runs/{running.pk}/cancel/", {},
-                                   f"/projects/{running.plan_version.project_id}/runs/{running.pk}/")),
-        Visit("403 page", f"{p}/versions/{latest.pk}/edit/", user="victor"),
-        Visit("404 page", "/projects/999999/"),
-        Visit("admin index", "/admin/", user="staff"),
-        Visit("admin project list", "/admin/projects/project/", user="staff"),
-        Visit("admin project page", f"/admin/projects/project/{ready.pk}/change/", user="staff"),
-        Visit("admin plan version list", f"{admin}/planversion/", user="staff"),
-        Visit("admin plan version page", f"{admin}/planversion/{latest.pk}/change/", user="staff"),
-        Visit("admin plan compare", f"{admin}/planversion/compare/{ready.pk}/", user="staff"),
-        Visit("admin run list", f"{admin}/run/", user="staff"),
-        Visit("admin run page", f"{admin}/run/{failed.pk}/change/", user="staff"),
-        Visit("admin task-run list", f"{admin}/taskrun/", user="staff"),
-        Visit("admin task-run page", f"{admin}/taskrun/{failed.task_runs.get(key='backend-1').pk}/change/", user="staff"),
-        Visit("admin LLM call list", f"{admin}/llmcall/", user="staff"),
+        Visit("message: run cancelled (success)", f"{g}/", f"Run {running.pk} is cancelled",
+              then=_post_then_open(f"{g}/runs/{running.pk}/cancel/", {}, f"{g}/runs/{running.pk}/")),
+        Visit("403 page", f"{p}/versions/{latest.pk}/edit/", "You cannot do that here", user="victor"),
+        Visit("404 page", "/projects/999999/", "We could not find that page"),
+        Visit("admin index", "/admin/", "Site administration", user="staff"),
+        Visit("admin project list", "/admin/projects/project/", "Run going", user="staff"),
+        Visit("admin project page", f"/admin/projects/project/{ready.pk}/change/", "Plan ready", user="staff"),
+        Visit("admin plan version list", f"{admin}/planversion/", "compare with previous", user="staff"),
+        Visit("admin plan version page", f"{admin}/planversion/{latest.pk}/change/", "Also keep invoices.", user="staff"),
+        Visit("admin plan compare", f"{admin}/planversion/compare/{ready.pk}/", "Version 1 → version 2", user="staff"),
+        Visit("admin run list", f"{admin}/run/", "1 failed", user="staff"),
+        Visit("admin run page", f"{admin}/run/{failed.pk}/change/", "the spec names no entities", user="staff"),
+        Visit("admin task-run list", f"{admin}/taskrun/", "backend-1", user="staff"),
+        Visit("admin task-run page", f"{admin}/taskrun/{failed.task_runs.get(key='backend-1').pk}/change/",
+              "the spec names no entities", user="staff"),
+        Visit("admin LLM call list", f"{admin}/llmcall/", "openai", user="staff"),
     ]
 
 
@@ -129,10 +143,10 @@ def _log_in_as(username: str, password: str = PASSWORD) -> Callable[[Page], None
     return log_in
 
 
-def _context(browser: Browser, base_url: str, viewport: dict, axe: str, username: str | None) -> BrowserContext:
+def _context(chromium: Browser, base_url: str, viewport: dict, axe: str, username: str | None) -> BrowserContext:
     # An init script reaches the page through the browser's debugging protocol, which the app's
     # Content-Security-Policy does not govern: axe runs with the policy in force, as people see the page.
-    context = browser.new_context(viewport=viewport, base_url=base_url)
+    context = chromium.new_context(viewport=viewport, base_url=base_url)
     context.set_default_timeout(30_000)
     context.add_init_script(script=axe)
     if username:
@@ -156,13 +170,14 @@ def test_no_page_has_a_serious_or_critical_accessibility_problem(browser, live_s
         page.goto(visit.url)
         if visit.then:
             visit.then(page)
+        expect(page.get_by_text(visit.shows).first).to_be_visible()
         found[visit.name] = audit(page)
         page.close()
     for context in contexts.values():
         context.close()
 
     summary = _summary(found, viewport)
-    SUMMARY.with_name(SUMMARY.name.format(width=viewport["width"])).write_text(summary)
+    Path(SUMMARY.format(width=viewport["width"])).write_text(summary)
     print(summary)
     blocking = {name: [v for v in violations if v.blocking] for name, violations in found.items()}
     problems = "\n".join(f"{name}:\n" + "\n".join(f"  {v}" for v in vs) for name, vs in blocking.items() if vs)
@@ -180,3 +195,21 @@ def _summary(found: dict[str, list[Violation]], viewport: dict) -> str:
         lines.append(f"{name:<{width}}  " + "  ".join(f"{c:>8}" for c in counts) + f"  {rules}")
     lines += ["", "Each violation:"] + [f"{name}: {v}" for name, violations in found.items() for v in violations]
     return "\n".join(lines) + "\n"
+
+
+def test_a_cached_axe_core_that_is_not_the_published_one_is_refused_and_removed(tmp_path):
+    tarball = tmp_path / f"axe-core-{AXE_VERSION}.tgz"
+    tarball.write_bytes(b"not axe-core")
+    with pytest.raises(AssertionError, match=f"is not the published axe-core {AXE_VERSION}"):
+        axe_source(tmp_path)
+    assert not tarball.exists()
+
+
+def test_without_npm_the_audit_is_skipped_on_a_laptop_and_fails_in_ci(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no npm on the path
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="axe-core could not be fetched"):
+        axe_source(tmp_path)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(AssertionError, match="need npm to fetch axe-core"):
+        axe_source(tmp_path)
