@@ -1,0 +1,215 @@
+"""Every page of the app and the main admin pages, checked by axe-core in a real browser (Debian's
+Chromium) at desktop and phone width: no serious or critical accessibility problem anywhere.
+
+A new page joins the check by adding a Visit to `_visits`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from orchestration.models import LLMCall, Run, TaskRun
+from projects.models import Project
+
+from .axe import AXE_VERSION, Violation, audit, axe_source
+from .conftest import PASSWORD
+from .test_browser import DESKTOP, PHONE, browser  # noqa: F401 (the browser fixture)
+from .ui_helpers import make_artifact, make_run, make_version
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SUMMARY = "/tmp/autodevos-axe-{width}.txt"
+
+
+@dataclass
+class Visit:
+    name: str
+    url: str
+    # Text the page shows in the state meant, so a page that went wrong is not checked in its place.
+    shows: str
+    user: str | None = "alice"
+    # What a person does on the page before it is checked, e.g. sending a form with mistakes.
+    then: Callable[[Page], None] | None = None
+
+
+@pytest.fixture(scope="session")
+def axe(request) -> str:
+    return axe_source(request.config.cache.mkdir(f"axe-core-{AXE_VERSION}"))
+
+
+def _send_without(field: str, button: str) -> Callable[[Page], None]:
+    def send(page: Page) -> None:
+        page.locator(field).first.fill("")
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state()
+    return send
+
+
+def _post_then_open(action: str, form: dict, shown: str) -> Callable[[Page], None]:
+    """Sends a form the way the page's own button would, then opens the page that shows its message."""
+    def send(page: Page) -> None:
+        token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+        page.request.post(action, form={"csrfmiddlewaretoken": token, **form}, max_redirects=0)
+        page.goto(shown)
+    return send
+
+
+def _visits(alice, team_a) -> list[Visit]:
+    """The pages, each with data made directly in the database to show it in one state."""
+    def project(title: str) -> Project:
+        return Project.objects.create(team=team_a, created_by=alice, title=title, request=f"A site for {title.lower()}.")
+
+    ready = project("Plan ready")
+    first = make_version(ready, user=alice)
+    latest = make_version(ready, user=alice, feedback="Also keep invoices.", tasks=first.tasks[:4])
+    running = make_run(make_version(project("Run going")), status=Run.Status.RUNNING,
+                       statuses={"architect": TaskRun.Status.SUCCEEDED, "backend-1": TaskRun.Status.RUNNING})
+    failed = make_run(make_version(project("Run failed")), status=Run.Status.FAILED,
+                      statuses={"architect": TaskRun.Status.SUCCEEDED, "backend-1": TaskRun.Status.FAILED,
+                                "frontend-2": TaskRun.Status.SKIPPED})
+    done_version = make_version(project("Run done"))
+    done = make_run(done_version, status=Run.Status.SUCCEEDED,
+                    statuses={task["key"]: TaskRun.Status.SUCCEEDED for task in done_version.tasks})
+    make_artifact(done, "README.md", "# Run done\n\nHow to start it.\n")
+    make_artifact(done, "backend/app/main.py", "def main() -> None:\n    print('hello')\n")
+    LLMCall.objects.create(project=ready, plan_version=first, provider="openai", model="gpt", prompt="Plan it.",
+                           prompt_chars=8, response="{}", response_chars=2, error="The answer was not JSON.")
+
+    planning = project("Being planned")
+    planning.planning_status = Project.PlanningStatus.PLANNING
+    planning.save(update_fields=["planning_status"])
+    unplanned = project("Not planned")
+    unplanned.planning_status, unplanned.planning_error = Project.PlanningStatus.FAILED, "The planner could not be reached."
+    unplanned.save(update_fields=["planning_status", "planning_error"])
+
+    p, r = f"/projects/{ready.pk}", f"/projects/{done_version.project_id}/runs/{done.pk}"
+    g = f"/projects/{running.plan_version.project_id}"
+    admin = "/admin/orchestration"
+    return [
+        Visit("log-in page", "/login/", "Username", user=None),
+        Visit("log-in page, wrong password", "/login/", "did not match", user=None,
+              then=_log_in_as("alice", "not the password")),
+        Visit("project list", "/projects/", "Run going"),
+        Visit("new project form", "/projects/new/", "What should we build?"),
+        Visit("new project form with errors", "/projects/new/", "Please describe what you would like us to build.",
+              then=_send_without("#id_request", "Plan my project")),
+        Visit("project page, planning", f"/projects/{planning.pk}/", "drawing up a plan"),
+        Visit("project page, planning failed", f"/projects/{unplanned.pk}/", "The planner could not be reached."),
+        Visit("project page, plan ready", f"{p}/", "Run this plan"),
+        Visit("project page, run going", f"/projects/{running.plan_version.project_id}/", "Running"),
+        Visit("project page, run failed", f"/projects/{failed.plan_version.project_id}/", "the spec names no entities"),
+        Visit("project page, run done", f"/projects/{done_version.project_id}/", "Download zip"),
+        Visit("run page", f"{r}/", f"Files of run {done.pk}"),
+        Visit("plan history", f"{p}/versions/", "Feedback: Also keep invoices."),
+        Visit("version page", f"{p}/versions/{latest.pk}/", "Plan version 2"),
+        Visit("version edit page", f"{p}/versions/{latest.pk}/edit/", "Edit plan version 2"),
+        Visit("version edit page with errors", f"{p}/versions/{latest.pk}/edit/", "Every task needs a short title.",
+              then=_send_without("input[name$='-title']", "Save as a new version")),
+        Visit("compare page", f"{p}/versions/compare/", "Version 1 → version 2"),
+        Visit("files page", f"{r}/files/", "README.md"),
+        Visit("file page", f"{r}/files/backend/app/main.py", "main.py"),
+        Visit("message: nothing to download", f"{p}/download.zip", "There is nothing to download yet"),
+        Visit("message: plan changed (error)", f"{p}/", "The plan changed since you looked at it",
+              then=_post_then_open(f"{p}/run/", {"version": str(first.pk)}, f"{p}/")),
+        Visit("message: run cancelled (success)", f"{g}/", f"Run {running.pk} is cancelled",
+              then=_post_then_open(f"{g}/runs/{running.pk}/cancel/", {}, f"{g}/runs/{running.pk}/")),
+        Visit("403 page", f"{p}/versions/{latest.pk}/edit/", "You cannot do that here", user="victor"),
+        Visit("404 page", "/projects/999999/", "We could not find that page"),
+        Visit("admin index", "/admin/", "Site administration", user="staff"),
+        Visit("admin project list", "/admin/projects/project/", "Run going", user="staff"),
+        Visit("admin project page", f"/admin/projects/project/{ready.pk}/change/", "Plan ready", user="staff"),
+        Visit("admin plan version list", f"{admin}/planversion/", "compare with previous", user="staff"),
+        Visit("admin plan version page", f"{admin}/planversion/{latest.pk}/change/", "Also keep invoices.", user="staff"),
+        Visit("admin plan compare", f"{admin}/planversion/compare/{ready.pk}/", "Version 1 → version 2", user="staff"),
+        Visit("admin run list", f"{admin}/run/", "1 failed", user="staff"),
+        Visit("admin run page", f"{admin}/run/{failed.pk}/change/", "the spec names no entities", user="staff"),
+        Visit("admin task-run list", f"{admin}/taskrun/", "backend-1", user="staff"),
+        Visit("admin task-run page", f"{admin}/taskrun/{failed.task_runs.get(key='backend-1').pk}/change/",
+              "the spec names no entities", user="staff"),
+        Visit("admin LLM call list", f"{admin}/llmcall/", "openai", user="staff"),
+    ]
+
+
+def _log_in_as(username: str, password: str = PASSWORD) -> Callable[[Page], None]:
+    def log_in(page: Page) -> None:
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+    return log_in
+
+
+def _context(chromium: Browser, base_url: str, viewport: dict, axe: str, username: str | None) -> BrowserContext:
+    # An init script reaches the page through the browser's debugging protocol, which the app's
+    # Content-Security-Policy does not govern: axe runs with the policy in force, as people see the page.
+    context = chromium.new_context(viewport=viewport, base_url=base_url)
+    context.set_default_timeout(30_000)
+    context.add_init_script(script=axe)
+    if username:
+        page = context.new_page()
+        page.goto("/login/")
+        _log_in_as(username)(page)
+        page.close()
+    return context
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_page_has_a_serious_or_critical_accessibility_problem(browser, live_server, axe, viewport, alice, team_a,  # noqa: F811
+                                                                  victor, staff):
+    visits = _visits(alice, team_a)
+    contexts: dict[str | None, BrowserContext] = {}
+    found: dict[str, list[Violation]] = {}
+    for visit in visits:
+        if visit.user not in contexts:
+            contexts[visit.user] = _context(browser, live_server.url, viewport, axe, visit.user)
+        page = contexts[visit.user].new_page()
+        page.goto(visit.url)
+        if visit.then:
+            visit.then(page)
+        expect(page.get_by_text(visit.shows).first).to_be_visible()
+        found[visit.name] = audit(page)
+        page.close()
+    for context in contexts.values():
+        context.close()
+
+    summary = _summary(found, viewport)
+    Path(SUMMARY.format(width=viewport["width"])).write_text(summary)
+    print(summary)
+    blocking = {name: [v for v in violations if v.blocking] for name, violations in found.items()}
+    problems = "\n".join(f"{name}:\n" + "\n".join(f"  {v}" for v in vs) for name, vs in blocking.items() if vs)
+    assert not problems, f"Serious or critical accessibility problems at {viewport['width']} px:\n{problems}"
+
+
+def _summary(found: dict[str, list[Violation]], viewport: dict) -> str:
+    impacts = ["critical", "serious", "moderate", "minor"]
+    width = max(map(len, found))
+    lines = [f"axe-core {AXE_VERSION} at {viewport['width']}x{viewport['height']}: violations (rules) per page",
+             f"{'page':<{width}}  " + "  ".join(f"{i:>8}" for i in impacts) + "  rules"]
+    for name, violations in found.items():
+        counts = [sum(v.impact == i for v in violations) for i in impacts]
+        rules = ", ".join(sorted({v.rule for v in violations}))
+        lines.append(f"{name:<{width}}  " + "  ".join(f"{c:>8}" for c in counts) + f"  {rules}")
+    lines += ["", "Each violation:"] + [f"{name}: {v}" for name, violations in found.items() for v in violations]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_cached_axe_core_that_is_not_the_published_one_is_refused_and_removed(tmp_path):
+    tarball = tmp_path / f"axe-core-{AXE_VERSION}.tgz"
+    tarball.write_bytes(b"not axe-core")
+    with pytest.raises(AssertionError, match=f"is not the published axe-core {AXE_VERSION}"):
+        axe_source(tmp_path)
+    assert not tarball.exists()
+
+
+def test_without_npm_the_audit_is_skipped_on_a_laptop_and_fails_in_ci(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no npm on the path
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="axe-core could not be fetched"):
+        axe_source(tmp_path)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(AssertionError, match="need npm to fetch axe-core"):
+        axe_source(tmp_path)
