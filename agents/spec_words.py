@@ -108,10 +108,10 @@ def access_words(spec: Spec) -> list[str]:
     shared = [e for e in spec.entities if not e.owned]
     lines = ["People sign up and log in."]
     if shared:
-        lines.append(f"Anyone can look at {_listed([record_plural(e).lower() for e in shared])}; "
+        lines.append(f"Anyone can look at {listed([record_plural(e).lower() for e in shared])}; "
                      "only people who are logged in can add, change or remove them.")
     if owned:
-        lines.append(f"Each person sees and changes only their own {_listed([record_plural(e).lower() for e in owned])}: "
+        lines.append(f"Each person sees and changes only their own {listed([record_plural(e).lower() for e in owned])}: "
                      "nobody else can see them.")
     return lines
 
@@ -135,13 +135,14 @@ def _lookups(entity: Entity) -> str:
     filters = [name_words(f.name) for f in entity.fields if f.type in {"choice", "boolean"}]
     filters += [name_words(r.name) for r in entity.relations]
     if filters:
-        ways.append(f"filters by {_listed(filters)}")
+        ways.append(f"filters by {listed(filters)}")
     if entity.due:
         ways.append("open and overdue ones")
-    return f" with {_listed(ways)}" if ways else ""
+    return f" with {listed(ways)}" if ways else ""
 
 
-def _listed(items: list[str]) -> str:
+def listed(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 

@@ -35,6 +35,7 @@ from .models import LLMCall, PlanSource, PlanVersion
 from .offline_planner import offline_plan, planned_spec, spec_tasks
 from .plan_checks import check_runnable
 from .plan_diff import normalise_tasks
+from .spec_diff import spec_changes
 from .plans import MAX_REASONING, MAX_TASKS, Plan, PlanInvalid, validate_plan
 
 logger = logging.getLogger(__name__)
@@ -197,15 +198,16 @@ def edit_plan(version: PlanVersion, tasks: list[dict], *, user) -> Edited:
     return Edited(saved, notes)
 
 
-def edit_spec(version: PlanVersion, spec: Spec, *, user, changes: list[str]) -> Edited:
+def edit_spec(version: PlanVersion, spec: Spec, *, user) -> Edited:
     """A person's change to what the app keeps (the data-model editor), stored as a new version
     (source "model") whose tasks are planned again from the changed spec, offline and at once, and
-    whose spec the architect then writes as it is. `changes` says the edit in plain words. Raises
-    PlanInvalid."""
+    whose spec the architect then writes as it is. Its notes start with the changes in plain words.
+    Raises PlanInvalid."""
     spec = normalise_spec(spec)
     if version.spec is not None and spec.model_dump(mode="json") == version.spec:
         raise PlanInvalid([f"Nothing changed: what the app keeps is the same as in version {version.number}."])
     tasks, notes = check_runnable(validate_plan({"tasks": spec_tasks(spec)}).task_list(), spec)
+    changes = [change.text for change in spec_changes(version.spec_model(), spec)]
     who = getattr(user, "username", "") or "someone"
     said = "; ".join(changes) or "no change to its records"
     reasoning = (f"{who} changed what the app keeps, starting from version {version.number}: {said}. "
@@ -214,7 +216,7 @@ def edit_spec(version: PlanVersion, spec: Spec, *, user, changes: list[str]) -> 
         version.project, parent=version, source=PlanSource.MODEL, created_by=_person(user), reasoning=reasoning[:MAX_REASONING],
         tasks=tasks, spec=spec.model_dump(mode="json"), spec_edited=True, provider="", model="",
     )
-    return Edited(saved, notes)
+    return Edited(saved, changes + notes)
 
 
 def request_plan(project: Project, *, user=None, provider_name: str | None = None, feedback: str = "") -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from agents.spec import Entity, EntityField, Relation, Spec, Summary
-from agents.spec_words import _listed, detail_kind, name_words, record_plural, summary_shows
+from agents.spec_words import detail_kind, listed, name_words, record_plural, summary_shows
 from agents.stacks import get_stack
 
 Named = TypeVar("Named", Entity, EntityField)
@@ -103,7 +103,7 @@ def _added_record(entity: Entity, spec: Spec) -> str:
     text = f"added record {entity.label} ({', '.join(name_words(f.name) for f in entity.fields)})"
     if entity.relations:
         targets = [spec.entity(r.target) for r in entity.relations]
-        text += f", linked to {_listed([t.label for t in targets])}"
+        text += f", linked to {listed([t.label for t in targets])}"
     return text
 
 

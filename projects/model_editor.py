@@ -21,7 +21,7 @@ from django import forms
 from pydantic import ValidationError
 
 from agents.spec import IDENTIFIER, OPTION, TYPE_NAME, Entity, EntityField, Relation, Spec, Summary, check_summary
-from agents.spec_words import KIND_WORDS, identifier, name_words, plural_of, record_plural
+from agents.spec_words import KIND_WORDS, identifier, listed, name_words, plural_of
 
 MAX_RECORDS, MAX_DETAILS, MAX_LINKS, MAX_SUMMARIES = 20, 30, 40, 10
 RESERVED = {"id", "createdAt", "updatedAt", "ownerId"}
@@ -116,7 +116,6 @@ class ModelEditor:
         self.spec, self.data = spec, data
         self.errors: list[str] = []
         self.notes: list[str] = []
-        self.changes: list[str] = []
         self.result: Spec | None = None
         self.unreadable = False
         counts = self._counts(add)
@@ -243,7 +242,8 @@ class ModelEditor:
     # --- reading the POST ----------------------------------------------------------------------
 
     def is_valid(self) -> bool:
-        """Whether the POST makes a spec that can be built; then `result`, `changes` and `notes` say it."""
+        """Whether the POST makes a spec that can be built; then `result` is it, and `notes` say what went with
+        a removed record or detail."""
         if self.data is None:
             return False
         if self.unreadable or not self._originals_all_there():
@@ -264,7 +264,7 @@ class ModelEditor:
         if not switches["auth"]:
             private = [data["label"] for data in draft.entities.values() if data["owned"]]
             if private:
-                self.errors.append(f"{_listed(private)} {'is' if len(private) == 1 else 'are'} private to the person who adds "
+                self.errors.append(f"{listed(private)} {'is' if len(private) == 1 else 'are'} private to the person who adds "
                                    "them, which needs log-ins: untick \u201cEach person sees only the ones they added\u201d, "
                                    "or keep log-ins on.")
                 return False
@@ -300,7 +300,6 @@ class ModelEditor:
             data = row.form.cleaned_data
             name = data["name"].strip()
             if row.entity is not None and data["remove"]:
-                self.changes.append(f"removed record {row.entity.label}")
                 continue
             if row.entity is None and not name:
                 if any(form.cleaned_data["name"].strip() for form in row.details):
@@ -340,18 +339,11 @@ class ModelEditor:
         else:
             words_ = re.split(r"\s+", label.strip())
             names = {"name": pascal, "plural": identifier(" ".join([*words_[:-1], plural_of(words_[-1].lower())]))}
-            if known is not None:
-                self.changes.append(f"renamed record {known.label} to {label}")
-            else:
-                self.changes.append(f"added record {label}")
-        owned = row.form.cleaned_data["private"]
-        if known is not None and owned != known.owned:
-            self.changes.append(f"{record_plural(known)} {'are now' if owned else 'are no longer'} private to the person who adds them")
         fields = self._fields(row, label)
         if fields is None:
             return None
         entity = {"name": names["name"], "plural": names["plural"], "label": label, "fields": fields, "relations": [],
-                  "owned": owned, "due": known.due if known else None, "done": known.done if known else None}
+                  "owned": row.form.cleaned_data["private"], "due": known.due if known else None, "done": known.done if known else None}
         return entity
 
     def _fields(self, row: RecordRow, record: str) -> list[dict[str, Any]] | None:
@@ -363,7 +355,6 @@ class ModelEditor:
             said = data["name"].strip()
             original = known_fields.get(data["original"] or "")
             if original is not None and data["remove"]:
-                self.changes.append(f"removed detail {name_words(original.name)} from {record}")
                 continue
             if not said:
                 if original is not None:
@@ -414,16 +405,6 @@ class ModelEditor:
                  "unique": bool(original and original.unique), "default": None}
         if original is not None and original.default in options:
             built["default"] = original.default
-        if original is None:
-            self.changes.append(f"added detail {name_words(name)} ({_kind(kind, options)}) to {record}")
-            return built
-        if name != original.name:
-            self.changes.append(f"renamed detail {name_words(original.name)} of {record} to {name_words(name)}")
-        if kind != original.type or options != original.options:
-            self.changes.append(f"{name_words(name)} of {record} is now {_kind(kind, options)} "
-                                f"(was {_kind(original.type, original.options)})")
-        if built["required"] != original.required:
-            self.changes.append(f"{name_words(name)} of {record} is now {'required' if built['required'] else 'optional'}")
         return built
 
     def _read_links(self, draft: Draft) -> None:
@@ -434,8 +415,6 @@ class ModelEditor:
             original = known.get(data["original"] or "")
             source, target = data["source"], data["target"]
             if data["remove"] or not (source or target):
-                if original is not None:
-                    self.changes.append(f"{original[0].label} no longer links to {self.spec.entity(original[1].target).label}")
                 continue
             if not (source and target):
                 self.errors.append("A link needs both records: pick the one that links and the one it links to.")
@@ -467,14 +446,6 @@ class ModelEditor:
         if len(entity["relations"]) >= 10:
             self.errors.append(f"{entity['label']} may link to at most 10 records.")
             return None
-        said = {"one": f"is for one {other['label']}", "maybe": f"may be for one {other['label']}",
-                "several": f"has several {other['label']} records"}[kind]
-        if original is None or not same_target:
-            self.changes.append(f"each {entity['label']} now {said}")
-            if original is not None:
-                self.changes.append(f"{original[0].label} no longer links to {self.spec.entity(original[1].target).label}")
-        elif (kind == "several") != original[1].many or (kind == "one") != (original[1].required and not original[1].many):
-            self.changes.append(f"each {entity['label']} now {said}")
         return {"name": name, "target": other["name"], "required": kind == "one", "many": kind == "several"}
 
     def _original_name(self, draft: Draft, prefix: str) -> str | None:
@@ -489,8 +460,6 @@ class ModelEditor:
             data = form.cleaned_data
             original = known.get(data["original"] or "")
             if data["remove"] or not data["record"]:
-                if original is not None:
-                    self.changes.append(f"removed summary {original.label}")
                 continue
             record = draft.entities.get(data["record"])
             if record is None:
@@ -558,10 +527,6 @@ class ModelEditor:
         except ValueError as exc:
             self.errors.append(f"The summary \u201c{label}\u201d cannot be made: {_plain(str(exc))}")
             return None
-        if original is None:
-            self.changes.append(f"added summary {label}")
-        elif original.model_dump() != Summary.model_validate(summary).model_dump():
-            self.changes.append(f"changed summary {original.label}")
         return summary
 
     def _check_due_dates(self, draft: Draft) -> None:
@@ -597,10 +562,6 @@ def _summary_label(data: dict[str, Any], record: dict[str, Any], amount: str | N
     return what[:80]
 
 
-def _kind(kind: str, options: list[str]) -> str:
-    return f"choice: {', '.join(options)}" if kind == "choice" else KIND_WORDS[kind]
-
-
 def _detail_initial(detail: EntityField) -> dict[str, Any]:
     return {"original": detail.name, "name": name_words(detail.name), "kind": detail.type,
             "options": ", ".join(detail.options), "required": detail.required}
@@ -617,5 +578,3 @@ def _plain(message: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -307,13 +307,11 @@ def version_model(request: HttpRequest, project_id: int, version_id: int) -> Htt
     editor = ModelEditor(spec, request.POST if posted else None, add=add)
     if posted and not add and editor.is_valid():
         try:
-            saved, notes = edit_spec(version, editor.result, user=request.user, changes=editor.changes)
+            saved, notes = edit_spec(version, editor.result, user=request.user)
         except PlanInvalid as invalid:
             editor.errors = list(invalid.errors)
         else:
-            said = editor.notes + notes
-            extra = f" Also: {'; '.join(said)}." if said else ""
-            messages.success(request, f"Saved as plan version {saved.number}: {'; '.join(editor.changes)}.{extra} "
+            messages.success(request, f"Saved as plan version {saved.number}: {'; '.join(notes + editor.notes)}. "
                                       "Review it below, then press Run when it looks right.")
             return redirect("projects:detail", project_id=version.project.pk)
     context = {"project": version.project, "version": version, "editor": editor}

@@ -101,9 +101,8 @@ def test_a_person_adds_a_record_a_choice_detail_and_a_link_and_gets_a_new_versio
     assert [(r.name, r.target, r.required) for r in tool_.relations] == [("vet", "Vet", False)]
     assert any("Vet" in task["instructions"] for task in v2.tasks), "the tasks are planned again from the new spec"
     page = client.get(response.url).content.decode()
-    assert "Saved as plan version 2: added detail" not in page  # the first change said is the condition's kind
-    assert "Saved as plan version 2: condition of Tool is now choice: good, worn, broken (was text)" in page
-    assert "added record Vet" in page and "each Tool now may be for one Vet" in page
+    assert ("Saved as plan version 2: added record Vet (name); condition of Tool is now choice: good, worn, broken (was text); "
+            "Tool now links to Vet.") in page
     assert "Each Tool may be for one Vet." in page
 
 
