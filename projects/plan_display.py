@@ -5,7 +5,6 @@ however many tasks a plan has."""
 from __future__ import annotations
 
 import graphlib
-import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +19,8 @@ from orchestration.models import PlanVersion, Run, TaskRun, TaskStatus
 from .models import Project
 
 NODE_W = 224
-TITLE_CHARS = 27  # what fits on one line of NODE_W at the title's 13 px bold, with room for wide letters
+TITLE_PX = NODE_W - 20  # a title line's room inside a node's padding
+NARROW, WIDE = frozenset("fijlrtIJ.,:;'’-()/!| "), frozenset("mwMW&@")
 LINE_H, TITLE_TOP, META_GAP, NODE_BOTTOM = 16, 20, 20, 12
 LANE_H = 8  # the slot an edge takes in a column it crosses
 COL_GAP, ROW_GAP, PAD = 56, 18, 10
@@ -82,8 +82,8 @@ class DagPicture:
     edges: list[Edge]  # one per dependency
     width: int
     height: int
+    node_h: int  # every node as tall as the one with the longest title
     node_w: int = NODE_W
-    node_h: int = 0
 
 
 @dataclass
@@ -188,7 +188,7 @@ def layered_picture(rows: list[TaskRow]) -> DagPicture:
     links = [link for chain in chains for link in zip(chain, chain[1:])]
     columns = _fewest_crossings(columns, links)
 
-    lines = {row.key: textwrap.wrap(row.title, TITLE_CHARS) or [""] for row in rows}
+    lines = {row.key: _wrap(row.title) for row in rows}
     node_h = TITLE_TOP + (max(map(len, lines.values()), default=1) - 1) * LINE_H + META_GAP + NODE_BOTTOM
 
     def slot_h(slot: Slot) -> int:
@@ -215,7 +215,28 @@ def layered_picture(rows: list[TaskRow]) -> DagPicture:
         points.append((left(layer[target]) - 4, top[target] + node_h // 2))  # room for the arrow head
         edges.append(Edge(source, target, _path(points)))
     width = PAD * 2 + len(columns) * NODE_W + max(len(columns) - 1, 0) * COL_GAP
-    return DagPicture(nodes, edges, width, tallest + PAD * 2, node_h=node_h)
+    return DagPicture(nodes, edges, width, tallest + PAD * 2, node_h)
+
+
+def _title_px(text: str) -> float:
+    """About how wide `text` is at the title's 13 px bold in DejaVu Sans (Debian's system-ui), the
+    widest usual fallback: capitals, m and w are wider, i, l, t and punctuation narrower."""
+    return sum(5.5 if c in NARROW else 14 if c in WIDE else 11 if c.isupper() else 9.3 for c in text)
+
+
+def _wrap(title: str) -> list[str]:
+    """The whole title in lines that fit a node, broken between words, inside a word only when it alone is too wide."""
+    lines: list[str] = []
+    for word in title.split():
+        if lines and _title_px(f"{lines[-1]} {word}") <= TITLE_PX:
+            lines[-1] += f" {word}"
+            continue
+        while _title_px(word) > TITLE_PX:
+            cut = max(n for n in range(1, len(word)) if _title_px(word[:n]) <= TITLE_PX)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines or [""]
 
 
 def _path(points: list[tuple[int, int]]) -> str:

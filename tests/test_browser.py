@@ -134,7 +134,10 @@ def test_a_viewer_has_no_run_button_and_the_post_is_refused(browser, live_server
 
 
 def _failed_twelve_task_run(project) -> Run:
-    version = make_version(project, tasks=plan_tasks(12))
+    tasks = plan_tasks(12)
+    tasks[1]["title"] = "Build the appointment booking API with reminders for customers and their dogs"
+    tasks[2]["title"] = "MANAGE WAREHOUSE INVENTORY AND WORKSHOP MACHINES"
+    version = make_version(project, tasks=tasks)
     statuses = {task["key"]: TaskRun.Status.SUCCEEDED for task in version.tasks[:6]}
     statuses |= {"tests-3": TaskRun.Status.FAILED, "docs-4": TaskRun.Status.FAILED, "devops-5": TaskRun.Status.SKIPPED}
     return make_run(version, statuses=statuses, status=Run.Status.FAILED)
@@ -158,6 +161,7 @@ def test_a_failed_run_of_a_twelve_task_plan_reads_well_on_desktop_and_phone(brow
     phone = _log_in(browser, live_server.url, "alice", PHONE)
     phone.goto(url)
     expect(phone.get_by_text("Scroll sideways to see the whole plan.")).to_be_visible()
+    phone.screenshot(path="/tmp/ui-fixes-failed-phone-status.png")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     region = phone.get_by_role("region", name="Plan diagram")
     for _ in range(40):  # the diagram's box is on the Tab path: keyboard users can reach it
@@ -167,6 +171,7 @@ def test_a_failed_run_of_a_twelve_task_plan_reads_well_on_desktop_and_phone(brow
     expect(region).to_be_focused()
     phone.keyboard.press("ArrowRight")
     phone.wait_for_function("box => box.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
+    phone.screenshot(path="/tmp/ui-fixes-failed-phone-diagram.png")
     phone.screenshot(path="/tmp/ui-fixes-failed-phone.png", full_page=True)
 
 

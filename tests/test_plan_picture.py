@@ -73,10 +73,15 @@ def test_the_offline_plans_used_here_have_arrows_that_skip_a_column():
 
 
 def test_every_title_is_drawn_whole_on_as_many_lines_as_it_needs():
-    tasks = plan_tasks(3)
+    tasks = plan_tasks(4)
     tasks[1]["title"] = "Build the appointment booking API with reminders for customers and their dogs"
+    tasks[2]["title"] = "MANAGE WAREHOUSE INVENTORY"
+    tasks[3]["title"] = "Write Rechtsschutzversicherungsgesellschaften"
     picture = layered_picture(_rows(tasks))
-    for node in picture.nodes:
+    lines = {node.row.key: node.lines for node in picture.nodes}
+    for node in picture.nodes[:3]:
         assert " ".join(node.lines) == node.row.title
-    assert max(len(node.lines) for node in picture.nodes) >= 3
+    assert len(lines["backend-1"]) >= 3
+    assert lines["frontend-2"] == ["MANAGE WAREHOUSE", "INVENTORY"]  # capitals are wide: 26 of them do not fit one line
+    assert "".join(lines["tests-3"]) == "WriteRechtsschutzversicherungsgesellschaften"  # a word too long for a line is split
     assert all(picture.node_h > node.meta_y for node in picture.nodes)
