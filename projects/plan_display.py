@@ -264,16 +264,13 @@ def _fewest_crossings(columns: list[list[Slot]], links: list[tuple[Slot, Slot]],
     for sweep in range(sweeps):
         rightwards = sweep % 2 == 0
         order = range(1, len(columns)) if rightwards else range(len(columns) - 2, -1, -1)
+        neighbours = before if rightwards else after
         for i in order:
-            neighbours = before if rightwards else after
             position = {slot: n for n, slot in enumerate(columns[i - 1 if rightwards else i + 1])}
-
-            def barycentre(item: tuple[int, Slot]) -> float:
-                own, slot = item
-                near = neighbours[slot]
-                return sum(position[n] for n in near) / len(near) if near else own
-
-            columns[i] = [slot for _, slot in sorted(enumerate(columns[i]), key=barycentre)]
+            # A slot with no neighbours on that side keeps its place.
+            barycentres = [sum(position[n] for n in neighbours[slot]) / len(neighbours[slot]) if neighbours[slot] else own
+                           for own, slot in enumerate(columns[i])]
+            columns[i] = [slot for _, slot in sorted(zip(barycentres, columns[i], strict=True), key=lambda pair: pair[0])]
         crossings = _crossings(columns, links)
         if crossings < fewest:
             best, fewest = [list(c) for c in columns], crossings
