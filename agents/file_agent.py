@@ -94,7 +94,7 @@ class FileAgent(Agent):
         raise NotImplementedError
 
     def offline_reasoning(self, spec: Spec, files: dict[str, str]) -> str:
-        return f"Generated {len(files)} files for {spec.title!r} from the spec with the offline generator."
+        return f"Generated {len(files)} file{'s' if len(files) != 1 else ''} for {spec.title!r} from the spec with the offline generator."
 
     def run(self, context: AgentContext) -> AgentResult:
         spec = read_spec(context.upstream)

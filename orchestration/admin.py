@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -7,8 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
 
 from autodevos_site.admin_inlines import ReadOnlyTabularInline
 from projects.models import Project
@@ -36,6 +39,7 @@ def compare_url(version: PlanVersion, other: PlanVersion | None = None) -> str:
 
 @admin.register(PlanVersion)
 class PlanVersionAdmin(ReadOnlyAdmin):
+    actions = None  # not even "Delete selected": a version is part of the project's history, and refuses deletes
     list_display = ["project", "number", "source", "provider", "model", "created_by", "created_at", "compare_link"]
     list_filter = ["source", "provider", "created_at"]
     search_fields = ["project__title", "reasoning", "feedback"]
@@ -110,17 +114,21 @@ class TaskRunInline(ReadOnlyTabularInline):
 
 
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(ReadOnlyAdmin):
     list_display = ["id", "plan_version", "status", "failed_tasks", "triggered_by", "tokens_in", "tokens_out", "cost_usd", "created_at", "finished_at"]
     list_filter = ["status", ("task_runs__agent", admin.AllValuesFieldListFilter), "created_at"]
     search_fields = ["plan_version__project__title"]
     list_select_related = ["plan_version__project", "triggered_by"]
-    readonly_fields = [f.name for f in Run._meta.fields]
     date_hierarchy = "created_at"
     inlines = [TaskRunInline]
     actions = ["retry_failed_tasks", "cancel_runs"]
 
-    @admin.action(description="Retry failed tasks", permissions=["change"])
+    def has_control_permission(self, request) -> bool:
+        """Retrying and cancelling go through orchestration.runs, not the view-only page, but they still
+        change a run: they need the permission to change runs."""
+        return request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename('change', self.opts)}")
+
+    @admin.action(description="Retry failed tasks", permissions=["control"])
     def retry_failed_tasks(self, request, queryset) -> None:
         reset, refused = {}, []
         for run in queryset:
@@ -137,7 +145,7 @@ class RunAdmin(admin.ModelAdmin):
         if refused:
             self.message_user(request, "Not retried — " + "; ".join(refused), level=messages.WARNING)
 
-    @admin.action(description="Cancel run", permissions=["change"])
+    @admin.action(description="Cancel run", permissions=["control"])
     def cancel_runs(self, request, queryset) -> None:
         active = list(queryset.filter(status__in=[Run.Status.PENDING, Run.Status.RUNNING]))
         for run in active:
@@ -174,18 +182,29 @@ class TaskLLMCallInline(ReadOnlyTabularInline):
 
 
 @admin.register(TaskRun)
-class TaskRunAdmin(admin.ModelAdmin):
-    list_display = ["key", "run", "agent", "status", "attempt", "max_attempts", "started_at", "finished_at", "short_error"]
+class TaskRunAdmin(ReadOnlyAdmin):
+    # Narrow columns, so that status and error fit beside the filters at 1280 px without a sideways scroll.
+    list_display = ["key", "run_number", "agent", "status", "attempts", "started", "short_error"]
     list_filter = ["status", "agent", "started_at"]
     search_fields = ["key", "title", "error", "run__plan_version__project__title"]
-    list_select_related = ["run__plan_version__project"]
-    readonly_fields = [f.name for f in TaskRun._meta.fields]
     date_hierarchy = "started_at"
     inlines = [TaskAttemptInline, TaskLLMCallInline]
 
+    @admin.display(description="run", ordering="run_id")
+    def run_number(self, obj: TaskRun) -> int:
+        return obj.run_id
+
+    @admin.display(description="started", ordering="started_at", empty_value="—")
+    def started(self, obj: TaskRun) -> str | None:
+        return date_format(localtime(obj.started_at), "j M H:i:s") if obj.started_at else None
+
+    @admin.display(description="attempts")
+    def attempts(self, obj: TaskRun) -> str:
+        return f"{obj.attempt} of {obj.max_attempts}"
+
     @admin.display(description="error")
     def short_error(self, obj: TaskRun) -> str:
-        return Truncator(obj.error).chars(80)
+        return Truncator(obj.error).chars(60)
 
 
 @admin.register(Artifact)

@@ -102,16 +102,24 @@ def _plain(item: dict[str, Any]) -> str:
     return item["msg"]
 
 
+def _names(plan: Plan) -> dict[str, str]:
+    """How messages name each task: by the title people see on the page, quoted, with the key
+    added only when two tasks share a title, so that a model repairing the plan can tell them apart."""
+    titles = [task.title for task in plan.tasks]
+    return {task.key: f"“{task.title}”" + (f" ({task.key})" if titles.count(task.title) > 1 else "") for task in plan.tasks}
+
+
 def _normalise(plan: Plan) -> list[str]:
     """Fix what has one sensible reading, in place; say what was fixed."""
     notes = []
+    names = _names(plan)
     for task in plan.tasks:
         deps = list(dict.fromkeys(task.depends_on))
         if len(deps) < len(task.depends_on):
-            notes.append(f"task {task.key!r} listed a dependency twice; kept it once")
+            notes.append(f"{names[task.key]} listed a task to wait for twice; kept it once")
         if task.key in deps:
             deps.remove(task.key)
-            notes.append(f"task {task.key!r} depended on itself; removed that")
+            notes.append(f"{names[task.key]} waited for itself; removed that")
         task.depends_on = deps
         task.scope = list(dict.fromkeys(task.scope))
     return notes
@@ -121,17 +129,18 @@ def _graph_errors(plan: Plan) -> list[str]:
     keys = [t.key for t in plan.tasks]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     errors = [f"task keys must be unique; repeated: {', '.join(duplicates)}"] if duplicates else []
+    names = _names(plan)
     for task in plan.tasks:
         missing = [d for d in task.depends_on if d not in keys]
         if missing:
             which = "which is not a task" if len(missing) == 1 else "which are not tasks"
-            errors.append(f"task {task.key!r} depends on {', '.join(map(repr, missing))}, {which} in this plan")
+            errors.append(f"{names[task.key]} waits for {' and '.join(map(repr, missing))}, {which} in this plan")
     if not errors:  # a cycle is only meaningful once every key is unique and every dependency exists
         try:
             TopologicalSorter({t.key: t.depends_on for t in plan.tasks}).prepare()
         except CycleError as exc:
             # graphlib lists the cycle with each task before the one that depends on it.
-            cycle = " depends on ".join(repr(key) for key in reversed(exc.args[1]))
+            cycle = ", which waits for ".join(names[key] for key in reversed(exc.args[1]))
             errors.append(f"the dependencies go round in a circle: {cycle}; a plan must have a start and an end")
     return errors
 
@@ -139,12 +148,13 @@ def _graph_errors(plan: Plan) -> list[str]:
 def _task_errors(plan: Plan) -> list[str]:
     errors = []
     agents = listed_agents()
+    names = _names(plan)
     for task in plan.tasks:
         if task.agent not in agents:
-            errors.append(f"task {task.key!r}: agent {task.agent!r} does not exist; use one of {', '.join(agents)}")
+            errors.append(f"{names[task.key]}: agent {task.agent!r} does not exist; use one of {', '.join(agents)}")
         bad_scope = [s for s in task.scope if not re.match(SCOPE_PATTERN, s)]
         if bad_scope:
-            errors.append(f"task {task.key!r}: scope entries must be entity names or 'core'; got {', '.join(map(repr, bad_scope))}")
+            errors.append(f"{names[task.key]}: scope entries must be entity names or 'core'; got {', '.join(map(repr, bad_scope))}")
     return errors
 
 

@@ -46,18 +46,39 @@ def backend_field(blank: tuple[str, str], help_text: str) -> forms.ChoiceField:
     )
 
 
+class LongTextField(forms.CharField):
+    """A text box with a limit but no maxlength attribute: with one, the browser cuts a long paste
+    without a word. Text over the limit reaches the server, which refuses it saying how long it was
+    and keeps it in the box; forms.js counts characters against data-max-chars as people type.
+    The "max_length" error message may use {length} and {limit}."""
+
+    def __init__(self, *, max_chars: int, **kwargs: Any) -> None:
+        self.max_chars = max_chars
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "data-max-chars": str(self.max_chars)}
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if len(value) > self.max_chars:
+            message = self.error_messages["max_length"].format(length=f"{len(value):,}", limit=f"{self.max_chars:,}")
+            raise forms.ValidationError(message, code="max_length")
+
+
 class NewProjectForm(forms.Form):
-    request = forms.CharField(
+    request = LongTextField(
         label="What should we build?",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Describe it the way you would to a person: who uses it, what they keep track of and what they can do. "
         "No technical words needed.",
         min_length=REQUEST_MIN,
-        max_length=REQUEST_MAX,
+        max_chars=REQUEST_MAX,
         error_messages={
             "required": "Please describe what you would like us to build.",
             "min_length": f"Please describe it in a little more detail (at least {REQUEST_MIN} characters).",
-            "max_length": f"That is longer than we can read at once: please keep it under {REQUEST_MAX} characters.",
+            "max_length": "That is longer than we can read at once: it has {length} characters, and we read at most {limit}. "
+            "Please shorten it; your text is still in the box.",
         },
     )
     title = forms.CharField(
@@ -100,13 +121,13 @@ class NewProjectForm(forms.Form):
 
 
 class ReplanForm(forms.Form):
-    feedback = forms.CharField(
+    feedback = LongTextField(
         label="What should change in the plan?",
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=FEEDBACK_MAX,
+        max_chars=FEEDBACK_MAX,
         error_messages={
             "required": "Please say what should change, for example “add a task that writes a user guide”.",
-            "max_length": f"Please keep the feedback under {FEEDBACK_MAX} characters.",
+            "max_length": "The feedback has {length} characters; please keep it to {limit} or fewer. Your text is still in the box.",
         },
     )
 
@@ -121,7 +142,10 @@ class TaskForm(forms.Form):
 
     title = forms.CharField(max_length=200, error_messages={"required": "Every task needs a short title."})
     agent = forms.ChoiceField(choices=[], error_messages={"invalid_choice": "Please pick one of the listed agents."})
-    instructions = forms.CharField(required=False, max_length=INSTRUCTIONS_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    instructions = LongTextField(
+        required=False, max_chars=INSTRUCTIONS_MAX, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "These instructions have {length} characters; please keep them to {limit} or fewer."},
+    )
     depends_on = forms.MultipleChoiceField(required=False, choices=[], widget=forms.CheckboxSelectMultiple,
                                            label="Waits for")
 

@@ -5,19 +5,24 @@ however many tasks a plan has."""
 from __future__ import annotations
 
 import graphlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import combinations
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from orchestration.models import PlanVersion, Run, TaskRun, TaskStatus
 
 from .models import Project
 
-NODE_W, NODE_H = 196, 54
+NODE_W = 224
+TITLE_PX = NODE_W - 20  # a title line's room inside a node's padding
+NARROW, WIDE = frozenset("fijlrtIJ.,:;'’-()/!| "), frozenset("mwMW&@")
+LINE_H, TITLE_TOP, META_GAP, NODE_BOTTOM = 16, 20, 20, 12
+LANE_H = 8  # the slot an edge takes in a column it crosses
 COL_GAP, ROW_GAP, PAD = 56, 18, 10
 ACTIVE_RUN = (Run.Status.PENDING, Run.Status.RUNNING)
 
@@ -53,17 +58,32 @@ class Node:
     row: TaskRow
     x: int
     y: int
-    label: str
+    lines: list[str]  # the whole title, wrapped
+
+    @property
+    def title_lines(self) -> list[tuple[int, str]]:
+        return [(TITLE_TOP + i * LINE_H, line) for i, line in enumerate(self.lines)]
+
+    @property
+    def meta_y(self) -> int:
+        return TITLE_TOP + (len(self.lines) - 1) * LINE_H + META_GAP
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    d: str  # SVG path data
 
 
 @dataclass
 class DagPicture:
     nodes: list[Node]
-    edges: list[str]  # SVG path data, one per dependency
+    edges: list[Edge]  # one per dependency
     width: int
     height: int
+    node_h: int  # every node as tall as the one with the longest title
     node_w: int = NODE_W
-    node_h: int = NODE_H
 
 
 @dataclass
@@ -72,6 +92,7 @@ class Progress:
     finished: int
     succeeded: int
     failed: int
+    skipped: int = 0
 
     @property
     def percent(self) -> int:
@@ -109,40 +130,160 @@ class Board:
     def has_failed_tasks(self) -> bool:
         return any(row.status == TaskStatus.FAILED for row in self.rows)
 
+    @property
+    def outcome(self) -> str:
+        """The shown run's state for its colour: active, succeeded, failed or cancelled."""
+        return "active" if self.run_active else self.run.status
+
+    @property
+    def status_line(self) -> str:
+        """The shown run in one sentence, so that its state never rests on the bar's colour alone."""
+        run, progress = self.run, self.progress
+        if run.status == Run.Status.FAILED:
+            parts = [f"{progress.failed} of {progress.total} tasks failed"] if progress.failed else ["it stopped before its tasks finished"]
+            if progress.skipped:
+                parts.append(f"{progress.skipped} {'was' if progress.skipped == 1 else 'were'} skipped")
+            return f"Run {run.pk} failed: {' and '.join(parts)}."
+        if run.status == Run.Status.CANCELLED:
+            return f"Run {run.pk} was cancelled: {progress.succeeded} of {progress.total} tasks had succeeded; the others stopped."
+        if run.status == Run.Status.SUCCEEDED:
+            return f"Run {run.pk} succeeded: all {progress.total} tasks finished."
+        return f"Run {run.pk}: {run.get_status_display()} — {progress.summary} ({progress.percent} %)."
+
+    @property
+    def bar_label(self) -> str:
+        """Beside the bar: how far a run got, or in words that it failed or was cancelled."""
+        if self.outcome in (Run.Status.FAILED, Run.Status.CANCELLED):
+            return self.run.get_status_display()
+        return f"{self.progress.percent} %"
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        """Every status a task can be shown with: planned without a run, the run statuses with one."""
+        return TaskStatus.choices if self.run else [("planned", "Planned")]
+
+
+Slot = str | tuple[str, str, int]  # a task's key, or a lane (from, to, column) of an edge crossing that column
+
 
 def layered_picture(rows: list[TaskRow]) -> DagPicture:
-    """Columns by longest path from a root (graphlib's order guarantees dependencies come
-    first); within a column, nodes sit near the average row of what they depend on."""
+    """Columns by longest path from a root (graphlib's order puts dependencies first). An edge that
+    spans several columns gets a lane in each column it crosses and is drawn along it, so it passes
+    between the nodes there, never through one; barycentre sweeps order each column to reduce crossings."""
     by_key = {row.key: row for row in rows}
     graph = {row.key: [d for d in row.depends_on if d in by_key] for row in rows}
     layer: dict[str, int] = {}
     for key in graphlib.TopologicalSorter(graph).static_order():
         layer[key] = 1 + max((layer[d] for d in graph[key]), default=-1)
-    columns: list[list[str]] = [[] for _ in range(max(layer.values(), default=-1) + 1)]
+    columns: list[list[Slot]] = [[] for _ in range(max(layer.values(), default=-1) + 1)]
     for row in rows:
         columns[layer[row.key]].append(row.key)
-    slot: dict[str, int] = {}
-    for column in columns:
-        column.sort(key=lambda k: sum(slot[d] for d in graph[k]) / len(graph[k]) if graph[k] else -1)
-        slot.update((key, i) for i, key in enumerate(column))
-    tallest = max((len(c) for c in columns), default=0)
-    height = PAD * 2 + tallest * NODE_H + max(tallest - 1, 0) * ROW_GAP
-    position: dict[str, tuple[int, int]] = {}
+    chains: list[list[Slot]] = []
+    for key, deps in graph.items():
+        for dep in deps:
+            lanes = [(dep, key, column) for column in range(layer[dep] + 1, layer[key])]
+            for lane in lanes:
+                columns[lane[2]].append(lane)
+            chains.append([dep, *lanes, key])
+    links = [link for chain in chains for link in zip(chain, chain[1:])]
+    columns = _fewest_crossings(columns, links)
+
+    lines = {row.key: _wrap(row.title) for row in rows}
+    node_h = TITLE_TOP + (max(map(len, lines.values()), default=1) - 1) * LINE_H + META_GAP + NODE_BOTTOM
+
+    def slot_h(slot: Slot) -> int:
+        return node_h if isinstance(slot, str) else LANE_H
+
+    column_h = [sum(map(slot_h, column)) + ROW_GAP * max(len(column) - 1, 0) for column in columns]
+    tallest = max(column_h, default=0)
+    top: dict[Slot, int] = {}
     for index, column in enumerate(columns):
-        top = (height - len(column) * NODE_H - (len(column) - 1) * ROW_GAP) // 2
-        for i, key in enumerate(column):
-            position[key] = (PAD + index * (NODE_W + COL_GAP), top + i * (NODE_H + ROW_GAP))
-    nodes = [Node(row, *position[row.key], Truncator(row.title).chars(23)) for row in rows]
-    edges = [_edge(position[d], position[key]) for key in graph for d in graph[key]]
+        y = PAD + (tallest - column_h[index]) // 2
+        for slot in column:
+            top[slot] = y
+            y += slot_h(slot) + ROW_GAP
+
+    def left(column: int) -> int:
+        return PAD + column * (NODE_W + COL_GAP)
+
+    nodes = [Node(row, left(layer[row.key]), top[row.key], lines[row.key]) for row in rows]
+    edges = []
+    for source, *lanes, target in chains:
+        points = [(left(layer[source]) + NODE_W, top[source] + node_h // 2)]
+        for lane in lanes:
+            points += [(left(lane[2]), top[lane] + LANE_H // 2), (left(lane[2]) + NODE_W, top[lane] + LANE_H // 2)]
+        points.append((left(layer[target]) - 4, top[target] + node_h // 2))  # room for the arrow head
+        edges.append(Edge(source, target, _path(points)))
     width = PAD * 2 + len(columns) * NODE_W + max(len(columns) - 1, 0) * COL_GAP
-    return DagPicture(nodes, edges, width, height)
+    return DagPicture(nodes, edges, width, tallest + PAD * 2, node_h)
 
 
-def _edge(start: tuple[int, int], end: tuple[int, int]) -> str:
-    x1, y1 = start[0] + NODE_W, start[1] + NODE_H // 2
-    x2, y2 = end[0] - 4, end[1] + NODE_H // 2
-    bend = (x2 - x1) // 2
-    return f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}"
+def _title_px(text: str) -> float:
+    """About how wide `text` is at the title's 13 px bold in DejaVu Sans (Debian's system-ui), the
+    widest usual fallback: capitals, m and w are wider, i, l, t and punctuation narrower."""
+    return sum(5.5 if c in NARROW else 14 if c in WIDE else 11 if c.isupper() else 9.3 for c in text)
+
+
+def _wrap(title: str) -> list[str]:
+    """The whole title in lines that fit a node, broken between words, inside a word only when it alone is too wide."""
+    lines: list[str] = []
+    for word in title.split():
+        if lines and _title_px(f"{lines[-1]} {word}") <= TITLE_PX:
+            lines[-1] += f" {word}"
+            continue
+        while _title_px(word) > TITLE_PX:
+            cut = max(n for n in range(1, len(word)) if _title_px(word[:n]) <= TITLE_PX)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines or [""]
+
+
+def _path(points: list[tuple[int, int]]) -> str:
+    """SVG path data through `points`: an S-curve across each gap between columns, leaving and
+    arriving level so it stays inside the gap, and a straight line along each lane."""
+    (x, y), *rest = points
+    d = f"M{x},{y}"
+    for i, (x2, y2) in enumerate(rest):
+        bend = (x2 - x) // 2
+        d += f" L{x2},{y2}" if i % 2 else f" C{x + bend},{y} {x2 - bend},{y2} {x2},{y2}"
+        x, y = x2, y2
+    return d
+
+
+def _fewest_crossings(columns: list[list[Slot]], links: list[tuple[Slot, Slot]], sweeps: int = 8) -> list[list[Slot]]:
+    """Sort each column by the average position of its neighbours in the column before (sweeping
+    right) or after (sweeping left); keep the order with the fewest crossing links."""
+    before: dict[Slot, list[Slot]] = defaultdict(list)
+    after: dict[Slot, list[Slot]] = defaultdict(list)
+    for a, b in links:
+        after[a].append(b)
+        before[b].append(a)
+    columns = [list(column) for column in columns]
+    best, fewest = [list(c) for c in columns], _crossings(columns, links)
+    for sweep in range(sweeps):
+        rightwards = sweep % 2 == 0
+        order = range(1, len(columns)) if rightwards else range(len(columns) - 2, -1, -1)
+        neighbours = before if rightwards else after
+        for i in order:
+            position = {slot: n for n, slot in enumerate(columns[i - 1 if rightwards else i + 1])}
+            # A slot with no neighbours on that side keeps its place.
+            barycentres = [sum(position[n] for n in neighbours[slot]) / len(neighbours[slot]) if neighbours[slot] else own
+                           for own, slot in enumerate(columns[i])]
+            columns[i] = [slot for _, slot in sorted(zip(barycentres, columns[i], strict=True), key=lambda pair: pair[0])]
+        crossings = _crossings(columns, links)
+        if crossings < fewest:
+            best, fewest = [list(c) for c in columns], crossings
+    return best
+
+
+def _crossings(columns: list[list[Slot]], links: list[tuple[Slot, Slot]]) -> int:
+    """How many pairs of links between the same two columns cross."""
+    place = {slot: (index, n) for index, column in enumerate(columns) for n, slot in enumerate(column)}
+    return sum(
+        place[a1][0] == place[a2][0] and (place[a1][1] - place[a2][1]) * (place[b1][1] - place[b2][1]) < 0
+        for (a1, b1), (a2, b2) in combinations(links, 2)
+    )
 
 
 def build_board(version: PlanVersion, run: Run | None = None, *, now: datetime | None = None) -> Board:
@@ -190,6 +331,7 @@ def _progress(task_runs: list[TaskRun]) -> Progress:
         finished=sum(s in TaskRun.FINISHED for s in statuses),
         succeeded=statuses.count(TaskStatus.SUCCEEDED),
         failed=statuses.count(TaskStatus.FAILED),
+        skipped=statuses.count(TaskStatus.SKIPPED),
     )
 
 
@@ -204,7 +346,8 @@ def status_payload(project: Project, board: Board | None) -> dict[str, Any]:
         progress = board.progress
         payload["run"] = {
             "id": board.run.pk, "status": board.run.status, "status_label": board.run.get_status_display(),
-            "active": board.run_active, "percent": progress.percent, "summary": progress.summary,
+            "active": board.run_active, "outcome": board.outcome, "percent": progress.percent,
+            "bar_label": board.bar_label, "summary": board.status_line,
             "tasks": [row.as_json() for row in board.rows],
         }
     return payload

@@ -109,10 +109,11 @@ def _current_board(project: Project) -> Board | None:
 def _render_project(request: HttpRequest, project: Project, board: Board | None, *, replan_form: ReplanForm | None = None,
                     shown_run: Run | None = None, status: int = 200) -> HttpResponse:
     runs = list(Run.objects.filter(plan_version__project=project).select_related("plan_version", "triggered_by")[:RECENT_RUNS])
-    latest_success = next((r for r in runs if r.status == Run.Status.SUCCEEDED), None)
+    latest_success = Run.objects.filter(plan_version__project=project, status=Run.Status.SUCCEEDED).select_related("plan_version").first()
     live = project.planning_status == Project.PlanningStatus.PLANNING or bool(board and board.run_active)
     context = {
         "project": project, "board": board, "runs": runs, "latest_success": latest_success, "shown_run": shown_run,
+        "download_is_older": bool(latest_success and board and latest_success.plan_version_id != board.version.pk),
         "can_edit": access.user_can_edit(project), "live": live, "replan_form": replan_form or ReplanForm(),
         "planning": project.planning_status == Project.PlanningStatus.PLANNING,
     }

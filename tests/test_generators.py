@@ -305,3 +305,10 @@ def test_the_contract_states_the_rules_every_back_end_enforces():
     assert given["email"] == {"type": "string", "format": "email", "maxLength": 200, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}
     assert given["visits"]["maximum"] == 2**31 - 1
     assert item["put"]["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/MemberChanges"}
+
+
+def test_the_offline_reasoning_counts_one_file_in_the_singular():
+    spec = extract_spec("A REST API for a library to track books, authors and loans.")
+    docs = get_agent("docs")
+    assert docs.offline_reasoning(spec, {"README.md": "# Library"}).startswith("Generated 1 file for")
+    assert docs.offline_reasoning(spec, {"README.md": "", "docs/API.md": ""}).startswith("Generated 2 files for")

@@ -110,7 +110,7 @@ def test_the_teams_back_end_choice_stands_whatever_the_model_chose(provider, pro
 @pytest.mark.parametrize(("bad", "reason"), [
     (CYCLE, "go round in a circle"),
     (UNKNOWN_AGENT, "agent 'sysadmin' does not exist"),
-    (MISSING_DEP, "depends on 'qa-plan', which is not a task in this plan"),
+    (MISSING_DEP, "waits for 'qa-plan', which is not a task in this plan"),
     (UNKNOWN_STACK, "unknown backend stack 'cobol'"),
 ])
 def test_a_bad_plan_goes_back_to_the_model_and_the_repaired_one_is_kept(provider, project_a, bad, reason):
@@ -130,7 +130,7 @@ def test_after_the_repairs_run_out_planning_fails_with_the_reason_and_no_version
     with pytest.raises(ProviderError) as caught:
         plan_project(project_a, provider_name=name)
     assert "did not give a usable answer" in str(caught.value)
-    assert "depends on 'qa-plan', which is not a task in this plan" in str(caught.value)
+    assert "waits for 'qa-plan', which is not a task in this plan" in str(caught.value)
     assert not PlanVersion.objects.exists()
     assert LLMCall.objects.filter(project=project_a, plan_version=None).count() == settings.LLM_MAX_REPAIRS + 1
 

@@ -47,27 +47,38 @@ def test_a_test_only_agent_is_not_allowed_in_a_plan():
     assert "agent 'probe' does not exist" in error
 
 
-def test_a_missing_dependency_is_refused():
-    assert _errors([_task("api", depends_on=["spec"])]) == ["task 'api' depends on 'spec', which is not a task in this plan"]
+def test_a_missing_dependency_is_refused_naming_the_task_by_its_title():
+    assert _errors([_task("api", depends_on=["spec"])]) == ["“Do api” waits for 'spec', which is not a task in this plan"]
 
 
-def test_a_cycle_is_refused_and_spelled_out():
+def test_a_cycle_is_refused_and_spelled_out_with_the_titles_people_see():
     [error] = _errors([_task("a", depends_on=["c"]), _task("b", depends_on=["a"]), _task("c", depends_on=["b"])])
     assert error.startswith("the dependencies go round in a circle:")
-    assert "'a' depends on 'c'" in error and "'c' depends on 'b'" in error
+    assert "“Do a”, which waits for “Do c”" in error and "“Do c”, which waits for “Do b”" in error
+    assert "'a'" not in error
+
+
+def test_tasks_that_share_a_title_are_told_apart_by_their_keys():
+    twins = [{**_task("api", depends_on=["gone"]), "title": "Build it"}, {**_task("web"), "title": "Build it"}]
+    assert _errors(twins) == ["“Build it” (api) waits for 'gone', which is not a task in this plan"]
+
+
+def test_an_unknown_agent_is_named_with_the_tasks_title():
+    [error] = _errors([_task("magic", "wizard")])
+    assert error.startswith("“Do magic”: agent 'wizard' does not exist")
 
 
 def test_a_self_dependency_is_removed_and_the_reasoning_says_so():
     plan = validate_plan({"reasoning": "Plan.", "tasks": [_task("a", "architect", depends_on=["a"])]})
     assert plan.tasks[0].depends_on == []
-    assert "task 'a' depended on itself; removed that" in plan.reasoning
+    assert "“Do a” waited for itself; removed that" in plan.reasoning
     assert plan.reasoning.startswith("Plan.")
 
 
 def test_a_duplicate_dependency_is_kept_once_and_the_reasoning_says_so():
     plan = validate_plan([_task("a", "architect"), _task("b", depends_on=["a", "a"])])
     assert plan.tasks[1].depends_on == ["a"]
-    assert "task 'b' listed a dependency twice; kept it once" in plan.reasoning
+    assert "“Do b” listed a task to wait for twice; kept it once" in plan.reasoning
 
 
 def test_a_plan_without_tasks_is_refused():

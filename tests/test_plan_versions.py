@@ -70,7 +70,8 @@ def test_an_edit_that_changes_nothing_is_refused(v1, alice):
 
 def test_an_edit_that_fixes_a_self_dependency_says_so(v1, alice):
     edited = edit_plan(v1, _tasks_with(v1, docs={"depends_on": ["spec", "docs"], "timeout_s": 60}), user=alice).version
-    assert "task 'docs' depended on itself; removed that" in edited.reasoning
+    docs = next(t["title"] for t in v1.tasks if t["key"] == "docs")
+    assert f"“{docs}” waited for itself; removed that" in edited.reasoning
 
 
 def test_an_unknown_provider_is_refused_in_plain_words(project_a):

@@ -1,6 +1,7 @@
 """What the buttons and forms do: create, run, cancel, retry, re-plan, edit the plan, download."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -9,7 +10,7 @@ from django_q.conf import Conf
 
 from agents.stacks import stacks_for
 from orchestration.models import PlanVersion, Run, TaskRun
-from projects.forms import REQUEST_MAX
+from projects.forms import FEEDBACK_MAX, REQUEST_MAX
 from projects.models import Membership, Project
 
 from .ui_helpers import make_artifact, make_run, make_version
@@ -69,15 +70,35 @@ def test_an_empty_request_is_explained_and_nothing_is_created(client, alice, tea
     assert not Project.objects.exists()
 
 
-def test_a_too_long_request_is_explained_and_the_text_kept(client, alice, team_a):
-    text = "A shop for hats. " * (REQUEST_MAX // 10)
+def test_a_long_paste_reaches_the_server_whole_and_is_refused_saying_how_long_it_was(client, alice, team_a):
+    text = "A shop for hats." * 1250
     client.force_login(alice)
     response = _post(client, "new", request=text, team=team_a.pk, provider="offline")
     page = response.content.decode()
     assert response.status_code == 400
-    assert f"please keep it under {REQUEST_MAX} characters" in page
-    assert text.strip() in page
+    assert f"it has 20,000 characters, and we read at most {REQUEST_MAX:,}" in page
+    assert text in page
     assert not Project.objects.exists()
+
+
+def test_the_request_box_has_no_maxlength_so_the_browser_never_cuts_a_paste(client, alice, team_a):
+    client.force_login(alice)
+    box = re.search(r"<textarea[^>]*>", client.get(reverse("projects:new")).content.decode()).group()
+    assert 'name="request"' in box
+    assert "maxlength" not in box
+    assert f'data-max-chars="{REQUEST_MAX}"' in box
+
+
+def test_too_long_feedback_is_refused_saying_how_long_it_was_and_kept(client, alice, project_a):
+    make_version(project_a)
+    feedback = "Add invoices. " * 200
+    client.force_login(alice)
+    response = _post(client, "replan", project_a.pk, feedback=feedback)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f"The feedback has {len(feedback.strip()):,} characters; please keep it to {FEEDBACK_MAX:,} or fewer." in page
+    assert feedback.strip() in page
+    assert 'data-max-chars="2000"' in page and "maxlength" not in re.search(r'<textarea[^>]*name="feedback"[^>]*>', page).group()
 
 
 def test_an_unconfigured_provider_is_refused_in_plain_words(client, alice, team_a, settings):
@@ -227,6 +248,18 @@ def test_adding_a_task_gives_it_a_key_from_its_title(client, bob, project_a):
         f"{n}-depends_on": ["architect"]}))
     added = project_a.plan_versions.get(number=2).tasks[-1]
     assert added["key"] == "write-a-user-guide" and added["depends_on"] == ["architect"] and added["agent"] == "docs"
+
+
+def test_too_long_instructions_are_refused_saying_how_long_they_were_and_kept(client, bob, project_a):
+    version = make_version(project_a)
+    instructions = "Use PostgreSQL. " * 300
+    client.force_login(bob)
+    response = _post(client, "edit_version", project_a.pk, version.pk, **_edit_data(version, **{"1-instructions": instructions}))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f"These instructions have {len(instructions.strip()):,} characters; please keep them to 4,000 or fewer." in page
+    assert instructions.strip() in page
+    assert project_a.plan_versions.count() == 1
 
 
 def test_an_invalid_edit_is_explained_and_kept(client, bob, project_a):

@@ -279,3 +279,133 @@ def test_comparing_with_a_version_of_another_project_is_404(client, alice, proje
     client.force_login(alice)
     response = client.get(reverse("projects:compare", args=[project_a.pk]), {"a": theirs.pk, "b": mine.pk})
     assert response.status_code == 404
+
+
+def _failed_run(project, user=None) -> Run:
+    """Run of a 5-task plan: the architect succeeded, one task failed, the other three were skipped."""
+    skipped = {key: TaskRun.Status.SKIPPED for key in ["frontend-2", "tests-3", "docs-4"]}
+    return make_run(make_version(project), statuses={"architect": S, "backend-1": F, **skipped}, status=Run.Status.FAILED, user=user)
+
+
+def test_a_failed_run_says_so_in_words_and_colour_and_what_to_do_next(client, alice, project_a):
+    run = _failed_run(project_a)
+    client.force_login(alice)
+    page = _page(client, "detail", project_a.pk)
+    assert f"Run {run.pk} failed: 1 of 5 tasks failed and 3 were skipped." in page
+    assert 'class="progress-row run-failed"' in page
+    assert re.search(r'id="run-percent"[^>]*>Failed<', page)
+    assert "Retry the failed tasks, edit the plan, or re-plan with feedback." in page
+    assert "Retry failed tasks" in page and "Edit plan" in page and "Re-plan with feedback" in page
+
+
+def test_a_viewer_is_told_a_run_failed_but_offered_no_next_step(client, victor, project_a):
+    run = _failed_run(project_a)
+    client.force_login(victor)
+    page = _page(client, "detail", project_a.pk)
+    assert f"Run {run.pk} failed: 1 of 5 tasks failed and 3 were skipped." in page
+    assert "Retry the failed tasks" not in page
+
+
+def test_a_failed_runs_own_page_points_back_to_the_project_for_plan_changes(client, alice, project_a):
+    run = _failed_run(project_a)
+    client.force_login(alice)
+    page = _page(client, "run", project_a.pk, run.pk)
+    assert "Retry the failed tasks, or go back to the project to edit the plan or re-plan with feedback." in page
+
+
+def test_a_cancelled_run_has_its_own_colour_and_words(client, alice, project_a):
+    run = make_run(make_version(project_a), statuses={"architect": S, "backend-1": TaskRun.Status.CANCELLED},
+                   status=Run.Status.CANCELLED)
+    client.force_login(alice)
+    page = _page(client, "detail", project_a.pk)
+    assert f"Run {run.pk} was cancelled: 1 of 5 tasks had succeeded; the others stopped." in page
+    assert 'class="progress-row run-cancelled"' in page
+    assert re.search(r'id="run-percent"[^>]*>Cancelled<', page)
+    assert "Run this plan again, edit it, or re-plan with feedback." in page
+
+
+def test_a_finished_run_is_not_just_a_full_bar_in_the_status_endpoint(client, alice, project_a):
+    run = _failed_run(project_a)
+    client.force_login(alice)
+    data = client.get(reverse("projects:status", args=[project_a.pk])).json()["run"]
+    assert data["percent"] == 100
+    assert data["outcome"] == "failed" and data["bar_label"] == "Failed"
+    assert data["summary"] == f"Run {run.pk} failed: 1 of 5 tasks failed and 3 were skipped."
+
+
+def test_the_poller_shows_the_same_words_as_the_page(client, alice, project_a):
+    """project.js writes the endpoint's summary and outcome where the page drew its own."""
+    make_run(make_version(project_a), statuses={"architect": S, "backend-1": R})
+    client.force_login(alice)
+    data = client.get(reverse("projects:status", args=[project_a.pk])).json()["run"]
+    page = _page(client, "detail", project_a.pk)
+    assert data["summary"] in page and data["summary"] == f"Run {data['id']}: Running — 1 of 5 tasks finished (20 %)."
+    assert f'class="progress-row run-{data["outcome"]}"' in page and data["outcome"] == "active"
+    script = open(finders.find("js/project.js")).read()
+    assert "run.summary" in script and '"progress-row run-" + run.outcome' in script and "run.bar_label" in script
+
+
+def test_the_download_button_names_its_run_and_plan_version(client, alice, project_a):
+    run = make_run(make_version(project_a), statuses={"architect": S}, status=Run.Status.SUCCEEDED)
+    client.force_login(alice)
+    page = _page(client, "detail", project_a.pk)
+    link = reverse("projects:run_download", args=[project_a.pk, run.pk])
+    assert re.search(rf'href="{link}"[^>]*>Download run {run.pk} \(plan version 1\) as a zip<', page)
+    assert "has no successful run yet" not in page
+
+
+def test_the_download_of_an_older_version_says_so(client, alice, project_a):
+    run = make_run(make_version(project_a), statuses={"architect": S}, status=Run.Status.SUCCEEDED)
+    make_run(make_version(project_a), statuses={"architect": F}, status=Run.Status.FAILED)
+    client.force_login(alice)
+    page = _page(client, "detail", project_a.pk)
+    assert f"Download run {run.pk} (plan version 1) as a zip" in page
+    assert "Plan version 2 has no successful run yet, so the download is of plan version 1, an older one." in page
+
+
+def test_every_status_shown_in_the_diagram_is_in_the_legend(client, alice, project_a):
+    version = make_version(project_a, tasks=plan_tasks(8))
+    statuses = ["succeeded", "failed", "running", "queued", "retry_wait", "skipped", "cancelled"]
+    make_run(version, statuses={task["key"]: status for task, status in zip(version.tasks, statuses)})
+    client.force_login(alice)
+    page = _page(client, "detail", project_a.pk)
+    shown = set(re.findall(r'class="node status-([a-z_]+)"', page))
+    legend = set(re.findall(r'class="swatch status-([a-z_]+)"', page))
+    assert shown == {*statuses, "pending"}
+    assert shown <= legend
+    assert "waiting to retry" in page
+
+
+def test_a_plan_not_yet_run_has_only_planned_in_its_legend(client, alice, project_a):
+    make_version(project_a)
+    client.force_login(alice)
+    assert set(re.findall(r'class="swatch status-([a-z_]+)"', _page(client, "detail", project_a.pk))) == {"planned"}
+
+
+def test_the_diagram_shows_whole_titles(client, alice, project_a):
+    long_title = "Design the data model and API contract for every record"
+    tasks = plan_tasks(3)
+    tasks[0]["title"] = long_title
+    make_version(project_a, tasks=tasks)
+    client.force_login(alice)
+    page = _page(client, "detail", project_a.pk)
+    node = re.search(r'<g class="node[^"]*" data-task="architect".*?</g>', page, re.S).group()
+    assert " ".join(re.findall(r"<tspan x=\"10\" y=\"\d+\">([^<]+)</tspan>", node)) == long_title
+    assert f"<title>{long_title} (architect)</title>" in node
+
+
+def test_the_diagram_box_can_be_reached_and_scrolled_by_keyboard(client, alice, project_a):
+    make_version(project_a)
+    client.force_login(alice)
+    page = _page(client, "detail", project_a.pk)
+    box = re.search(r'<div class="dag-scroll"[^>]*>', page).group()
+    assert 'tabindex="0"' in box and 'role="region"' in box and 'aria-label="Plan diagram"' in box
+    assert 'aria-describedby="dag-scroll-hint"' in box
+    assert "Scroll sideways to see the whole plan." in page
+
+
+def test_the_new_project_link_is_shown_only_to_people_who_can_create_one(client, alice, victor):
+    client.force_login(victor)
+    assert ">New project<" not in _page(client, "list")
+    client.force_login(alice)
+    assert ">New project<" in _page(client, "list")

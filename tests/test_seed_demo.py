@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth import authenticate
+from django.conf import settings
 from django.core.management import call_command
 
 from projects.models import Membership
@@ -27,3 +28,10 @@ def test_seed_demo_prints_working_credentials_once(capsys, rf):
     assert "password=" not in second
     assert authenticate(login, username="demo", password=credentials["demo"]) is not None
     assert Membership.objects.filter(team__name="Demo team").count() == 2
+
+
+def test_the_demo_login_is_a_team_member_as_the_readme_says(capsys):
+    call_command("seed_demo")
+    roles = dict(Membership.objects.filter(team__name="Demo team").values_list("user__username", "role"))
+    assert roles == {"demo": Membership.Role.MEMBER, "admin": Membership.Role.OWNER}
+    assert "(the `demo` user is a team member)" in (settings.BASE_DIR / "README.md").read_text()

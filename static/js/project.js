@@ -62,9 +62,11 @@
   function showProgress(run) {
     var bar = document.getElementById("run-progress");
     if (bar) bar.value = run.percent;
+    var row = document.getElementById("run-progress-row");
+    if (row) row.className = "progress-row run-" + run.outcome;
     var percent = document.getElementById("run-percent");
-    if (percent) percent.textContent = run.percent + " %";
-    var text = "Run " + run.id + ": " + run.status_label + " — " + run.summary + " (" + run.percent + " %).";
+    if (percent) percent.textContent = run.bar_label;
+    var text = run.summary;
     // Rewriting the same words would make screen readers announce them again every poll.
     if (statusText.textContent.trim() !== text) statusText.textContent = text;
   }

@@ -18,11 +18,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         User = get_user_model()
         team, _ = Team.objects.get_or_create(name=DEMO_TEAM)
-        for username, is_staff in ((DEMO_MEMBER, False), (DEMO_STAFF, True)):
+        # The demo login is a member, as the README says: members create, run and change projects;
+        # owning the team (managing who is in it) is the staff user's job.
+        for username, is_staff, role in ((DEMO_MEMBER, False, Membership.Role.MEMBER), (DEMO_STAFF, True, Membership.Role.OWNER)):
             user, created = User.objects.get_or_create(
                 username=username, defaults={"is_staff": is_staff, "is_superuser": is_staff}
             )
-            Membership.objects.get_or_create(user=user, team=team, defaults={"role": Membership.Role.OWNER})
+            Membership.objects.get_or_create(user=user, team=team, defaults={"role": role})
             if created:
                 password = secrets.token_urlsafe(12)
                 user.set_password(password)
