@@ -40,8 +40,6 @@ def check_runnable(tasks: list[dict[str, Any]], spec: Spec) -> tuple[list[dict[s
     if problems:
         raise PlanInvalid(problems)
     files = {task["key"]: _files_of(task, spec) for task in tasks}
-    problems += [f"{titles[key]} would write no files, so it would do nothing: remove it, or pick the agent that does what "
-                 "it says." for key, written in files.items() if not written]
     problems += _clashes(tasks, files, titles)
     uncovered, notes = _uncovered_parts(tasks, files, spec)
     problems += uncovered
