@@ -13,11 +13,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from orchestration.models import LLMCall, Run, TaskRun
+from orchestration.offline_planner import spec_tasks
 from projects.models import Project
 
 from .axe import AXE_VERSION, Violation, audit, axe_source
 from .conftest import PASSWORD
 from .test_browser import DESKTOP, PHONE, browser  # noqa: F401 (the browser fixture)
+from .rich_specs import rich_spec
 from .ui_helpers import make_artifact, make_run, make_version
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -47,6 +49,12 @@ def _send_without(field: str, button: str) -> Callable[[Page], None]:
         page.get_by_role("button", name=button).click()
         page.wait_for_load_state()
     return send
+
+
+def _choice_without_options(page: Page) -> None:
+    page.get_by_label("Kind").first.select_option("choice")
+    page.get_by_role("button", name="Save as a new plan version").click()
+    page.wait_for_load_state()
 
 
 def _post_then_open(action: str, form: dict, shown: str) -> Callable[[Page], None]:
@@ -86,6 +94,12 @@ def _visits(alice, team_a) -> list[Visit]:
     unplanned.planning_status, unplanned.planning_error = Project.PlanningStatus.FAILED, "The planner could not be reached."
     unplanned.save(update_fields=["planning_status", "planning_error"])
 
+    shed = project("Tool shed")
+    tool_shed, bakery = rich_spec("tool-shed"), rich_spec("bakery")
+    make_version(shed, user=alice, tasks=spec_tasks(tool_shed), spec=tool_shed.model_dump(mode="json"))
+    grown = make_version(shed, user=alice, tasks=spec_tasks(bakery), spec=bakery.model_dump(mode="json"))
+    s = f"/projects/{shed.pk}"
+
     p, r = f"/projects/{ready.pk}", f"/projects/{done_version.project_id}/runs/{done.pk}"
     g = f"/projects/{running.plan_version.project_id}"
     admin = "/admin/orchestration"
@@ -110,6 +124,11 @@ def _visits(alice, team_a) -> list[Visit]:
         Visit("version edit page with errors", f"{p}/versions/{latest.pk}/edit/", "Every task needs a short title.",
               then=_send_without("input[name$='-title']", "Save as a new version")),
         Visit("compare page", f"{p}/versions/compare/", "Version 1 → version 2"),
+        Visit("project page, what we'll build", f"{s}/", "What we’ll build"),
+        Visit("data-model editor", f"{s}/versions/{grown.pk}/model/", "Change what we’ll build"),
+        Visit("data-model editor with errors", f"{s}/versions/{grown.pk}/model/", "Your changes were not saved",
+              then=_choice_without_options),
+        Visit("compare page, the app's changes", f"{s}/versions/compare/", "What changes in the app"),
         Visit("files page", f"{r}/files/", "README.md"),
         Visit("file page", f"{r}/files/backend/app/main.py", "main.py"),
         Visit("message: nothing to download", f"{p}/download.zip", "There is nothing to download yet"),
