@@ -116,7 +116,7 @@ def _visits(alice, team_a) -> list[Visit]:
         Visit("project page, plan ready", f"{p}/", "Run this plan"),
         Visit("project page, run going", f"/projects/{running.plan_version.project_id}/", "Running"),
         Visit("project page, run failed", f"/projects/{failed.plan_version.project_id}/", "the spec names no entities"),
-        Visit("project page, run done", f"/projects/{done_version.project_id}/", "Download zip"),
+        Visit("project page, run done", f"/projects/{done_version.project_id}/", "as a zip"),
         Visit("run page", f"{r}/", f"Files of run {done.pk}"),
         Visit("plan history", f"{p}/versions/", "Feedback: Also keep invoices."),
         Visit("version page", f"{p}/versions/{latest.pk}/", "Plan version 2"),
