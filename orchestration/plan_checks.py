@@ -6,7 +6,9 @@ writing the same file, part of the back end built by nobody. Offline, every agen
 from the spec and the task's scope alone, so the run is rehearsed here, file lists only, in a few
 milliseconds: what can be mended one obvious way (a missing wait) is mended and said; the rest is
 refused with the tasks' titles, before anyone presses Run. A model writing the code is asked for
-the same files (the offline layout is its expected layout), so the same checks hold for it.
+the same files (the offline layout is its expected layout), so the same checks hold for a person's
+edit of any version; a model's own plan may divide a part by instructions, so for it only what
+the tasks read is checked.
 """
 
 from __future__ import annotations
@@ -31,18 +33,24 @@ ARCHITECT = "architect"
 PARTS = {"backend": "the back end", "frontend": "the website"}
 
 
-def check_runnable(tasks: list[dict[str, Any]], spec: Spec) -> tuple[list[dict[str, Any]], list[str]]:
+def check_runnable(tasks: list[dict[str, Any]], spec: Spec, *, model_divides: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
     """The tasks, with missing waits added, and what was mended or is worth knowing, in plain words;
-    PlanInvalid says what cannot be mended. `tasks` are validated tasks (PlanVersion.tasks' shape)."""
+    PlanInvalid says what cannot be mended. `tasks` are validated tasks (PlanVersion.tasks' shape).
+
+    With `model_divides` (a model's own plan) the model may split a part between tasks by their
+    instructions, which the offline layout cannot show: only the records named and what each task
+    reads are checked, not who writes which file."""
     tasks = [dict(task, depends_on=list(task.get("depends_on", []))) for task in tasks]
     titles = {task["key"]: f"\u201c{task['title']}\u201d" for task in tasks}
     problems = _scope_problems(tasks, spec, titles)
     if problems:
         raise PlanInvalid(problems)
     files = {task["key"]: _files_of(task, spec) for task in tasks}
-    problems += _clashes(tasks, files, titles)
-    uncovered, notes = _uncovered_parts(tasks, files, spec)
-    problems += uncovered
+    notes: list[str] = []
+    if not model_divides:
+        problems += _clashes(tasks, files, titles)
+        uncovered, notes = _uncovered_parts(tasks, files, spec)
+        problems += uncovered
     if not problems:
         problems, mended = _waits(tasks, files, titles)
         notes = mended + notes

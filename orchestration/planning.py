@@ -106,7 +106,8 @@ def _plan_checker(read: Spec):
     from the request, goes back to the model with the reasons, as a repair."""
     def check(plan: ModelPlan) -> ModelPlan:
         checked = validate_plan(plan.model_dump(exclude={"stack"}))
-        tasks, notes = check_runnable(checked.task_list(), normalise_spec(read.model_copy(update={"stack": plan.stack})))
+        spec = normalise_spec(read.model_copy(update={"stack": plan.stack}))
+        tasks, notes = check_runnable(checked.task_list(), spec, model_divides=True)
         said = f"{checked.reasoning}\n\nChecked before saving: {'; '.join(notes)}." if notes else checked.reasoning
         return ModelPlan(reasoning=said.strip()[:MAX_REASONING], tasks=tasks, stack=plan.stack)
     return check
