@@ -3,8 +3,8 @@
 validate_plan checks a plan's shape (keys, known agents, no loops). A plan of the right shape can
 still fail when it runs: a task that reads the architect's spec without waiting for it, two tasks
 writing the same file, part of the back end built by nobody. Offline, every agent's files follow
-from the spec and the task's scope alone, so the run is rehearsed here, file lists only, in a few
-milliseconds: what can be mended one obvious way (a missing wait) is mended and said; the rest is
+from the spec and the task's scope alone, so the run is rehearsed here, file lists only, in tens
+of milliseconds (bench/generate.py): what can be mended one obvious way (a missing wait) is mended and said; the rest is
 refused with the tasks' titles, before anyone presses Run. A model writing the code is asked for
 the same files (the offline layout is its expected layout), so the same checks hold for a person's
 edit of any version; a model's own plan may divide a part by instructions, so for it only what
@@ -22,7 +22,7 @@ from agents.file_agent import CONTRACT_PATH, SPEC_PATH
 from agents.openapi import openapi_json
 from agents.registry import get_agent
 from agents.spec import Spec
-from agents.stacks import get_stack
+from agents.spec_words import listed
 from agents.stacks.base import CORE
 
 from .plans import PlanInvalid
@@ -45,11 +45,12 @@ def check_runnable(tasks: list[dict[str, Any]], spec: Spec, *, model_divides: bo
     problems = _scope_problems(tasks, spec, titles)
     if problems:
         raise PlanInvalid(problems)
-    files = {task["key"]: _files_of(task, spec) for task in tasks}
+    upstream = {SPEC_PATH: json.dumps(spec.model_dump()), CONTRACT_PATH: openapi_json(spec)}
+    files = {task["key"]: _files_of(task, spec, upstream) for task in tasks}
     notes: list[str] = []
     if not model_divides:
         problems += _clashes(tasks, files, titles)
-        uncovered, notes = _uncovered_parts(tasks, files, spec)
+        uncovered, notes = _uncovered_parts(tasks, spec)
         problems += uncovered
     if not problems:
         problems, mended = _waits(tasks, files, titles)
@@ -71,12 +72,11 @@ def _scope_problems(tasks: list[dict[str, Any]], spec: Spec, titles: dict[str, s
     return problems
 
 
-def _files_of(task: dict[str, Any], spec: Spec) -> set[str]:
+def _files_of(task: dict[str, Any], spec: Spec, upstream: dict[str, str]) -> set[str]:
     """The paths the task's agent writes offline for this spec and the task's scope."""
     agent = get_agent(task["agent"])
     if task["agent"] == ARCHITECT:
         return {SPEC_PATH, CONTRACT_PATH}
-    upstream = {SPEC_PATH: json.dumps(spec.model_dump()), CONTRACT_PATH: openapi_json(spec)}
     context = AgentContext(request="", task_key=task["key"], title=task["title"], instructions=task.get("instructions", ""),
                            scope=list(task.get("scope", [])), upstream=upstream, spec=spec)
     return set(agent.offline(spec, context))
@@ -92,28 +92,31 @@ def _clashes(tasks: list[dict[str, Any]], files: dict[str, set[str]], titles: di
         shared = sorted(set().union(*(files[other["key"]] for other in earlier)) & files[task["key"]])
         more = f" and {len(shared) - 1} more" if len(shared) > 1 else ""
         problems.append(
-            f"{titles[task['key']]} would write files that {_listed(titles[other['key']] for other in earlier)} "
+            f"{titles[task['key']]} would write files that {_titles(titles[other['key']] for other in earlier)} "
             f"already write{'s' if len(earlier) == 1 else ''} ({shared[0]}{more}). Each file can come from one task only: "
             f"remove {titles[task['key']]}, or say what you want through the instructions of the task that writes those files."
         )
     return problems
 
 
-def _uncovered_parts(tasks: list[dict[str, Any]], files: dict[str, set[str]], spec: Spec) -> tuple[list[str], list[str]]:
-    """A part of the project that some task builds must be built whole: no file of it left to
-    nobody. A part nobody builds is left out of the project, which runs; that is said, not refused."""
+def _uncovered_parts(tasks: list[dict[str, Any]], spec: Spec) -> tuple[list[str], list[str]]:
+    """A part of the project that some task builds must be built whole: its shared files and every
+    record's files (a stack's files for a scope are exactly those, agents.stacks.base.select). A part
+    nobody builds is left out of the project, which runs; that is said, not refused."""
     problems, notes = [], []
     for part, words in PARTS.items():
         if part == "frontend" and not spec.frontend:
             continue
-        builders = [task for task in tasks if task["agent"] == part]
-        built = set().union(*(files[task["key"]] for task in builders))
-        missing = sorted(set(get_stack(getattr(spec.stack, part)).files(spec, [])) - built)
-        if not builders:
+        scopes = [set(task.get("scope", [])) for task in tasks if task["agent"] == part]
+        if not scopes:
             notes.append(f"No task builds {words}, so this plan makes none")
-        elif missing:
-            more = f" and {len(missing) - 1} other files" if len(missing) > 1 else ""
-            problems.append(f"No task builds part of {words} ({missing[0]}{more}), so it would not run: "
+            continue
+        if any(not scope for scope in scopes):
+            continue  # a task for the whole part
+        covered = set().union(*scopes)
+        missing = ([] if CORE in covered else ["its shared files"]) + [e.label for e in spec.entities if e.name not in covered]
+        if missing:
+            problems.append(f"No task builds part of {words} ({listed(missing)}), so it would not run: "
                             f"add a {part} task for the whole of {words}, or put back the task that built that part.")
     return problems, notes
 
@@ -141,7 +144,7 @@ def _waits(tasks: list[dict[str, Any]], files: dict[str, set[str]], titles: dict
     if needs_missing:
         readers = list(dict.fromkeys(title for titles_ in needs_missing.values() for title in titles_))
         problems.append(f"No task writes {' or '.join(needs_missing)}, the data model and API contract that "
-                        f"{_listed(readers)} read{'s' if len(readers) == 1 else ''}: put back the architect's task "
+                        f"{_titles(readers)} read{'s' if len(readers) == 1 else ''}: put back the architect's task "
                         "(\u201cDesign the data model and API contract\u201d), or add a task for the architect agent.")
     return problems, list(dict.fromkeys(notes))
 
@@ -150,8 +153,7 @@ def _ancestors(by_key: dict[str, dict[str, Any]], key: str) -> set[str]:
     return reachable({k: task["depends_on"] for k, task in by_key.items()}, [key])
 
 
-def _listed(items: Iterable[str]) -> str:
+def _titles(items: Iterable[str]) -> str:
+    """Task titles in a sentence; past three, "“A”, “B” and 5 other tasks"."""
     items = list(items)
-    if len(items) > 3:
-        return f"{', '.join(items[:2])} and {len(items) - 2} other tasks"
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    return f"{', '.join(items[:2])} and {len(items) - 2} other tasks" if len(items) > 3 else listed(items)

@@ -77,8 +77,8 @@ def test_removing_the_core_of_a_split_back_end_is_refused():
     core = [dict(t, depends_on=["spec" if d == "backend-core" else d for d in t["depends_on"]])
             for t in tasks if t["key"] != "backend-core"]
     [error] = _refusal(core, spec)
-    assert error.startswith("No task builds part of the back end (backend/")
-    assert "so it would not run" in error
+    assert error == ("No task builds part of the back end (its shared files), so it would not run: add a backend task "
+                     "for the whole of the back end, or put back the task that built that part.")
 
 
 def test_a_task_for_a_record_the_data_model_lacks_is_refused():
