@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest
@@ -17,8 +17,8 @@ from autodevos_site.admin_inlines import ReadOnlyTabularInline
 from projects.models import Project
 
 from .models import Artifact, LLMCall, PlanVersion, Run, TaskAttempt, TaskRun
-from .runs import RunAlreadyActive, cancel_run, retry_failed
 from .plan_diff import normalise_tasks
+from .runs import RunAlreadyActive, cancel_run, retry_failed
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

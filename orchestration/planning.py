@@ -35,8 +35,8 @@ from .models import LLMCall, PlanSource, PlanVersion
 from .offline_planner import offline_plan, planned_spec, spec_tasks
 from .plan_checks import check_runnable
 from .plan_diff import normalise_tasks
-from .spec_diff import spec_changes
 from .plans import MAX_REASONING, MAX_TASKS, Plan, PlanInvalid, validate_plan
+from .spec_diff import spec_changes
 
 logger = logging.getLogger(__name__)
 

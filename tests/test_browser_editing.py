@@ -13,7 +13,7 @@ from orchestration.planning import plan_project
 from projects.models import Project
 
 from .clusters import Cluster
-from .test_browser import DESKTOP, PHONE, _log_in, browser  # noqa: F401 (the browser fixture)
+from .test_browser import DESKTOP, PHONE, _log_in, browser  # noqa: F401, F811 (the browser fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
