@@ -255,6 +255,20 @@ RECOVERY_INTERVAL_S = env.int("RECOVERY_INTERVAL_S", default=10)
 QUEUED_STALE_S = env.int("QUEUED_STALE_S", default=30)
 
 # --- Generated output limits (agents.safe_output) ---------------------------------------
+# The verify stage (agents/verify.py): builds and tests each run's project in a sandbox.
+VERIFY_CHECKS = env.bool("VERIFY_CHECKS", default=True)
+VERIFY_SANDBOX = env.str("VERIFY_SANDBOX", default="bwrap")  # bwrap, or none (see VERIFY_UNSANDBOXED_OFFLINE)
+# Code no model wrote (the offline generator's) may be checked without a sandbox when there is none.
+VERIFY_UNSANDBOXED_OFFLINE = env.bool("VERIFY_UNSANDBOXED_OFFLINE", default=False)
+VERIFY_PYTHON = env.str("VERIFY_PYTHON", default="")  # the sandbox's Python; default python3 under /usr
+VERIFY_CACHE_DIR = Path(env.str("VERIFY_CACHE_DIR", default="") or DATA_DIR / "verify-cache")
+VERIFY_MAX_REPAIRS = env.int("VERIFY_MAX_REPAIRS", default=2)
+VERIFY_TIMEOUT_S = env.int("VERIFY_TIMEOUT_S", default=1800)  # the verify task's own time limit
+VERIFY_STEP_TIMEOUT_S = env.int("VERIFY_STEP_TIMEOUT_S", default=600)  # each check's wall time
+VERIFY_MEMORY_MB = env.int("VERIFY_MEMORY_MB", default=4096)  # each check's memory (data segment)
+VERIFY_CONTRACT_EXAMPLES = env.int("VERIFY_CONTRACT_EXAMPLES", default=5)
+VERIFY_CONTRACT_MAX_S = env.int("VERIFY_CONTRACT_MAX_S", default=10)
+
 OUTPUT_MAX_FILE_BYTES = env.int("OUTPUT_MAX_FILE_BYTES", default=512 * 1024)
 OUTPUT_MAX_FILES = env.int("OUTPUT_MAX_FILES", default=500)
 OUTPUT_MAX_TOTAL_BYTES = env.int("OUTPUT_MAX_TOTAL_BYTES", default=8 * 1024 * 1024)

@@ -15,7 +15,9 @@ searched first, as `<dir>/<stack name>/<template path>`.
 
 from __future__ import annotations
 
+import hashlib
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Literal
@@ -158,6 +160,10 @@ class Stack:
         """Lines of the project's .env.example this part reads, with a comment for each."""
         return ""
 
+    def verification(self, files: Files) -> Verification:
+        """What the verify stage runs for this part, given the part's files (paths relative to its root)."""
+        raise NotImplementedError
+
     def api_path(self, entity: Entity) -> str:
         """Back ends: the collection URL of an entity's routes. Every back-end stack serves the same
         contract (agents/openapi.py), so they answer the same here."""
@@ -180,3 +186,33 @@ def select(core: Files, per_entity: dict[str, Files], scope: list[str]) -> Files
 
 def under(root: str, files: Files) -> Files:
     return {f"{root}/{path}": text for path, text in files.items()}
+
+
+# --- what the verify stage runs -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One check of a part: a shell command run in the part's folder, with no network."""
+
+    name: str  # what people read after the part's name: "types", "lint", "tests", "build"
+    command: str
+    counts: str = ""  # the test runner whose summary line gives the counts: "jest", "vitest" or "pytest"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """How the verify stage installs, checks and serves one part of a generated project."""
+
+    tree: str  # the installed dependency tree: "node_modules" (in the part's folder) or "venv" (beside it)
+    install_key: str  # identifies the tree: a hash of the lockfile (or dependency list) and the runtime
+    install: str  # the command that installs the tree (the only one with network); {venv} names a venv's folder
+    steps: tuple[Step, ...]
+    prepare: tuple[str, ...] = ()  # run once the tree is in place, before the steps (generated clients)
+    migrate: str = ""  # back ends: create the contract check's database
+    serve: str = ""  # back ends: start the built server on $PORT, for the contract check
+    env: tuple[tuple[str, str], ...] = ()  # what every command of the part is given (a JWT secret, a database)
+
+
+def digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]

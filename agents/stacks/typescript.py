@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from agents.generators.naming import article, kebab, lower_first, upper_first, words
 from agents.spec import Spec
 
-from .base import Files, Stack, select, under
+from .base import Files, Stack, Step, Verification, digest, select, under
 
 NODE = "20"  # the Node.js major version the generated Dockerfiles and CI jobs use
 
@@ -81,6 +81,24 @@ class NodeStack(Stack):
     def gitlab_job(self, spec: Spec) -> dict[str, Any]:
         return {"stage": "test", "image": f"node:{NODE}", "script": [f"cd {self.root}", *self._ci_steps()]}
 
+    # The verify stage's checks after the install, in order, and what a back end needs to serve.
+    verify_steps: ClassVar[tuple[Step, ...]]
+    prepare: ClassVar[tuple[str, ...]] = ()
+    migrate: ClassVar[str] = ""
+    serve: ClassVar[str] = ""
+    verify_env: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def verification(self, files: Files) -> Verification:
+        """`npm ci` from the lockfile (npm install without one), then the part's steps. The tree is
+        keyed by the lockfile without the package's own name and version, which differ per project."""
+        lockfile = files.get("package-lock.json")
+        if lockfile is None:
+            key, install = digest(self.name, "no lockfile", files.get("package.json", "")), "npm install --no-audit --no-fund"
+        else:
+            key, install = digest(self.name, NODE, _dependency_tree(lockfile)), "npm ci --no-audit --no-fund"
+        return Verification(tree="node_modules", install_key=key, install=install, steps=self.verify_steps,
+                            prepare=self.prepare, migrate=self.migrate, serve=self.serve, env=self.verify_env)
+
     def _ci_steps(self) -> list[str]:
         return ["npm install --no-audit --no-fund", *self.checks]
 
@@ -89,3 +107,18 @@ class NodeStack(Stack):
 
     def env_example(self, spec: Spec) -> str:
         return self.render("_stack/env.example.j2", **self.context(spec))
+
+
+def _dependency_tree(lockfile: str) -> str:
+    """The lockfile as text, without the root package's name and version (the same tree for every
+    project); the text as it is when it is not JSON (npm ci then says what is wrong)."""
+    try:
+        lock = json.loads(lockfile)
+        lock.pop("name", None)
+        lock.pop("version", None)
+        root = lock.get("packages", {}).get("", {})
+        root.pop("name", None)
+        root.pop("version", None)
+        return json.dumps(lock, sort_keys=True)
+    except (ValueError, AttributeError):
+        return lockfile

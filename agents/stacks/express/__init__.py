@@ -17,7 +17,7 @@ from agents.generators.samples import comparable_fields
 from agents.openapi import summary_description, summary_path
 from agents.spec import Entity, EntityField, Spec
 
-from ..base import Files, under
+from ..base import Files, Step, under
 from ..typescript import FILTERS, NodeStack, template_literal, template_text
 from . import routes
 from .prisma import SQL_TYPES, tables
@@ -67,6 +67,16 @@ class ExpressStack(NodeStack):
     root = "backend"
     language = "typescript"
     checks = ("npx tsc --noEmit", "npm run lint", "npm test")
+    verify_steps = (
+        Step("types", "npx tsc --noEmit"),
+        Step("lint", "npm run lint"),
+        Step("tests", "npm test", counts="jest"),
+        Step("build", "npm run build"),
+    )
+    prepare = ("npm run generate",)  # the Prisma client, which npm ci's postinstall writes into src/generated
+    migrate = "node dist/migrate.js"
+    serve = "node dist/server.js"
+    verify_env = (("DATABASE_URL", "file:/tmp/verify.db"), ("JWT_SECRET", "verify-stage-only-not-a-secret-0123456789"))
     asked_for_by = ("node.js", "nodejs", "express.js", "expressjs")
     role = "You write the API: Express 5, TypeScript strict, Prisma 7 with SQLite, zod, JWT, Jest + supertest tests."
     # TypeScript globals, Prisma's and Express's names, and the generated modules' own identifiers.

@@ -5,6 +5,9 @@ pytest with FastAPI's test client; ruff and strict mypy clean. It serves the sam
 from __future__ import annotations
 
 import json
+import shlex
+import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ from agents.generators.samples import comparable_fields
 from agents.openapi import creation_required, list_parameters, sort_keys, summary_path
 from agents.spec import TEXT_TYPES, Entity, Spec, Summary
 
-from ..base import Files, Stack, select
+from ..base import Files, Stack, Step, Verification, digest, select
 from .names import (
     Column,
     ManyLink,
@@ -313,6 +316,32 @@ class FastAPIStack(Stack):
 
     def journey_files(self, spec: Spec) -> Files:
         return {"backend/tests/test_journey.py": self.render("journey/test_journey.py.j2", **self.context(spec))}
+
+    def verification(self, files: Files) -> Verification:
+        """A virtual environment of the pyproject's dependencies (runtime and dev), keyed by the
+        list and this Python's version; then ruff, mypy, the migrations and pytest."""
+        try:
+            project = tomllib.loads(files.get("pyproject.toml", ""))["project"]
+            requirements = sorted([*project.get("dependencies", []), *project.get("optional-dependencies", {}).get("dev", [])])
+        except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError):
+            requirements = []  # the install then fails on the project's own pyproject, and says why
+        python = ".".join(map(str, sys.version_info[:2]))
+        install = "{python} -m venv {venv} && {venv}/bin/pip install --quiet --disable-pip-version-check " + (
+            " ".join(shlex.quote(r) for r in requirements) if requirements else "-e ."
+        )
+        return Verification(
+            tree="venv", install_key=digest(self.name, python, *requirements), install=install,
+            steps=(
+                Step("lint", "ruff check --no-cache ."),
+                Step("format", "ruff format --check --no-cache ."),
+                Step("types", "mypy --no-incremental ."),
+                Step("migrations", "alembic upgrade head && alembic check"),
+                Step("tests", "pytest -q -p no:cacheprovider", counts="pytest"),
+            ),
+            migrate="alembic upgrade head",
+            serve="uvicorn --factory app.main:create_app --host 127.0.0.1 --port $PORT",
+            env=(("DATABASE_URL", "sqlite:////tmp/verify.db"), ("JWT_SECRET", "verify-stage-only-not-a-secret-0123456789")),
+        )
 
     def devops_files(self, spec: Spec) -> Files:
         return {

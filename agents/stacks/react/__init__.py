@@ -12,7 +12,7 @@ from agents.openapi import sort_keys, summary_description, summary_path
 from agents.spec import DATE_TYPES, TEXT_TYPES, Entity, EntityField, Spec, Summary
 
 from .. import get_stack
-from ..base import Files, under
+from ..base import Files, Step, under
 from ..typescript import FILTERS, NodeStack, template_literal, ts_value
 
 PORT = 8080
@@ -183,6 +183,12 @@ class ReactStack(NodeStack):
     root = "frontend"
     language = "typescript"
     checks = ("npm run lint", "npm run build", "npm test")
+    verify_steps = (
+        Step("types", "npx tsc --noEmit"),
+        Step("lint", "npm run lint"),
+        Step("tests", "npm test", counts="vitest"),
+        Step("build", "npx vite build"),  # `npm run build` would type-check a second time
+    )
     role = "You write the web frontend: React 19, TypeScript strict, Tailwind 4, Vite, a typed API client, Vitest tests."
     # TypeScript and DOM globals, React's names, and the generated modules' own identifiers.
     reserved_names = frozenset(
