@@ -67,6 +67,7 @@ bench: install .env
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/verify.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -143,7 +143,7 @@ def forwarded_settings() -> dict[str, str]:
 
 
 def sandbox(root: Path, *, allow_unsandboxed: bool, kind: str) -> Sandbox:
-    """The sandbox this worker can offer. `kind` is the VERIFY_SANDBOX setting: "bwrap" (isolation
+    """The sandbox this worker can offer for the folder `root` (given to the sandbox's user). `kind` is the VERIFY_SANDBOX setting: "bwrap" (isolation
     required, unless `allow_unsandboxed`) or "none". SandboxUnavailable says why there is none."""
     if kind == "none":
         if allow_unsandboxed:
@@ -151,19 +151,22 @@ def sandbox(root: Path, *, allow_unsandboxed: bool, kind: str) -> Sandbox:
         raise SandboxUnavailable("VERIFY_SANDBOX is none, and this code may not run without a sandbox.")
     if kind != "bwrap":
         raise SandboxUnavailable(f"VERIFY_SANDBOX={kind!r} is not a sandbox this worker knows (bwrap or none).")
-    problem = bwrap_problem()
+    made = Sandbox("bwrap", root)
+    made.give(root)  # the root's own folder first: the probe below is made inside it
+    problem = bwrap_problem(root)
     if problem is None:
-        return Sandbox("bwrap", root)
+        return made
     if allow_unsandboxed:
         return Sandbox("none", root)
     raise SandboxUnavailable(problem)
 
 
-def bwrap_problem() -> str | None:
-    """Why bubblewrap cannot isolate a command on this worker, or None when it can."""
+def bwrap_problem(inside: Path | None = None) -> str | None:
+    """Why bubblewrap cannot isolate a command on this worker (in a folder made `inside` the given
+    one, whose parents the sandbox's user must be able to pass through), or None when it can."""
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed on this worker (Debian: apt-get install bubblewrap)."
-    with tempfile.TemporaryDirectory(prefix="autodevos-sandbox-probe-") as folder:
+    with tempfile.TemporaryDirectory(prefix="autodevos-sandbox-probe-", dir=inside) as folder:
         probe = Sandbox("bwrap", Path(folder))
         probe.give(Path(folder))
         outcome = probe.run("true", Path(folder), limits=Limits(wall_s=20))

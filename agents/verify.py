@@ -116,6 +116,8 @@ class VerifyContext(AgentContext):
 @register
 class VerifyAgent(Agent):
     name = "verify"
+    # Not offered to planners yet: plans gain their verify task once runs store and show its checks.
+    listed = False
     description = ("Builds and tests the generated project in a sandbox: installs its dependencies, checks types, "
                    "lint and formatting, runs its tests, builds it and checks the API against its contract.")
 
@@ -383,6 +385,8 @@ class DependencyCache:
         """Where a verification's project folder goes: beside the cache, so hard links reach."""
         folder = self.root / "work"
         folder.mkdir(parents=True, exist_ok=True)
+        for made in (self.root, folder):  # passable, not readable, by the sandbox's user
+            made.chmod(made.stat().st_mode | 0o111)
         return str(folder)
 
     @contextmanager

@@ -1,0 +1,106 @@
+"""The verify agent builds and tests a generated project in the sandbox: an offline project passes every
+check of both parts, the API keeps its contract under Schemathesis, and a second verification reuses
+the installed dependencies; a project with a type error and a failing test fails with those checks
+named, in words, and every check reported as it ended."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from agents.base import AgentContext, PermanentAgentError
+from agents.registry import get_agent
+from agents.verify import CheckResult, VerifyContext
+from orchestration.offline_planner import planned_spec
+from tests.rich_specs import RICH_REQUESTS
+
+pytestmark = pytest.mark.slow
+# Kept between sessions like the other slow tests' installs: a cold back end install compiles SQLite.
+CACHE = Path(tempfile.gettempdir()) / "autodevos-test-verify-cache"
+AGENTS = ["backend", "frontend", "tests", "docs", "devops"]
+
+
+class Recorded:
+    def __init__(self) -> None:
+        self.checks: list[CheckResult] = []
+
+    def record(self, check: CheckResult) -> None:
+        self.checks.append(check)
+
+    def repair(self, failing, files, round):
+        return {}
+
+    def words(self) -> list[str]:
+        return [c.words for c in self.checks]
+
+
+def generated(request: str) -> tuple[dict[str, str], object]:
+    """The files an offline run writes for `request`, agent by agent."""
+    spec = planned_spec(request)
+
+    def context(agent: str, upstream: dict[str, str]) -> AgentContext:
+        return AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream, spec=spec)
+
+    files = get_agent("architect").run(context("architect", {})).files
+    upstream = dict(files)
+    for agent in AGENTS:
+        if agent != "frontend" or spec.frontend:
+            files |= get_agent(agent).run(context(agent, upstream)).files
+    return files, spec
+
+
+def verify(files: dict[str, str], spec, hooks: Recorded):
+    context = VerifyContext(request="", task_key="verify", title="Build and test the project", instructions="",
+                            scope=[], upstream=files, spec=spec, hooks=hooks)
+    return get_agent("verify").run(context)
+
+
+@pytest.fixture
+def verify_settings(settings):
+    settings.VERIFY_CHECKS = True
+    settings.VERIFY_SANDBOX = "bwrap"
+    settings.VERIFY_UNSANDBOXED_OFFLINE = False
+    settings.VERIFY_CACHE_DIR = CACHE
+    return settings
+
+
+def test_an_offline_project_passes_every_check_and_the_second_verification_reuses_the_installs(verify_settings):
+    files, spec = generated(RICH_REQUESTS["tool-shed"])
+    first = Recorded()
+    result = verify(files, spec, first)
+    assert result.files == {}
+    assert all(c.passed for c in first.checks), [(c.words, c.output[-2000:]) for c in first.checks if not c.passed]
+    names = {(c.part, c.name) for c in first.checks}
+    assert names == {("backend", n) for n in ("installs", "types", "lint", "tests", "build", "contract")} | {
+        ("frontend", n) for n in ("installs", "types", "lint", "tests", "build")}
+    backend_tests = next(c for c in first.checks if (c.part, c.name) == ("backend", "tests"))
+    assert backend_tests.counts["passed"] > 20 and backend_tests.words == f"Back end: {backend_tests.counts['passed']} tests pass"
+    contract = next(c for c in first.checks if c.name == "contract")
+    assert contract.counts["cases"] > 0 and contract.counts["server_errors"] == contract.counts["violations"] == 0
+    assert "checks passed" in result.reasoning
+
+    again = Recorded()
+    verify(files, spec, again)
+    installs = [c for c in again.checks if c.name == "installs"]
+    assert len(installs) == 2 and all(c.passed and c.note == "reused installed dependencies" for c in installs)
+
+
+def test_a_type_error_and_a_failing_test_fail_the_verification_with_those_checks_named(verify_settings):
+    files, spec = generated("An API for a plant nursery: plants with a name, a price and a watering day")
+    assert not spec.frontend
+    files["backend/src/wrong.ts"] = 'export const wrongType: number = "not a number";\n'  # no test imports it
+    test = next(p for p in files if p.startswith("backend/tests/") and p.endswith(".test.ts"))
+    files[test] += '\ntest("a deliberately failing test", () => {\n  expect(1 + 1).toBe(3);\n});\n'
+    hooks = Recorded()
+    with pytest.raises(PermanentAgentError) as failed:
+        verify(files, spec, hooks)
+    message = str(failed.value)
+    assert message.startswith("Checks failed: ")
+    assert "Back end: type errors" in message and "Back end: tests failed: 1" in message
+    types = next(c for c in hooks.checks if c.name == "types")
+    assert not types.passed and "src/wrong.ts" in types.output and "TS2322" in types.output and types.exit_code not in (0, None)
+    tests = next(c for c in hooks.checks if c.name == "tests")
+    assert tests.counts["failed"] == 1 and "a deliberately failing test" in tests.output
+    assert next(c for c in hooks.checks if c.name == "installs").passed
