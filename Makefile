@@ -50,7 +50,8 @@ run: migrate static
 
 # Every test on SQLite with the ORM broker; then the tests marked `scaleout` again on
 # PostgreSQL with the Redis broker, where those are reachable (in CI they must be).
-TEST_ENV := DEBUG=true SECRET_KEY=test-only-not-secret
+# Runs verify nothing unless a test turns VERIFY_CHECKS on (tests/test_verify.py, the verified-run tests).
+TEST_ENV := DEBUG=true SECRET_KEY=test-only-not-secret VERIFY_CHECKS=false
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 

@@ -48,6 +48,8 @@ class Agent:
     description: ClassVar[str]
     # Planners may only use agents that are listed; test-only agents are not.
     listed: ClassVar[bool] = True
+    # The setting that holds a task's time limit when its plan gives none.
+    timeout_setting: ClassVar[str] = "TASK_TIMEOUT_S"
 
     def run(self, context: AgentContext) -> AgentResult:
         raise NotImplementedError

@@ -54,10 +54,11 @@ def main() -> int:
             login = ["--header", f"Authorization: Bearer {token}"]
         report = Path("/tmp/schemathesis-report.json")
         done = subprocess.run(
-            [args.st, "run", args.contract, "--url", url, "--checks", "all", "--phases", "examples,coverage,fuzzing",
+            [args.st, "run", str(Path(args.contract).resolve()), "--url", url, "--checks", "all", "--phases", "examples,coverage,fuzzing",
              "--max-examples", str(args.max_examples), "--max-time", str(args.max_time), "--seed", "1",
              "--workers", "1", "--no-color", "--report", "json", "--report-json-path", str(report), *login],
             capture_output=True, text=True, timeout=args.max_time + 120, check=False,
+            cwd="/tmp",  # Schemathesis keeps its cache in .schemathesis/ of its folder: never in the project
         )
         print(done.stdout[-4000:])
         found = _counts(report)

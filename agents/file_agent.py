@@ -11,11 +11,13 @@ agent's own area or failing the safe writer's rules fails the task with nothing 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import ClassVar
 
 from pydantic import BaseModel, Field, ValidationError
 
 from .base import Agent, AgentContext, AgentResult, PermanentAgentError
+from .checks import names_file
 from .providers import generate
 from .safe_output import UnsafeOutput, check_files, check_path
 from .spec import Spec
@@ -24,6 +26,9 @@ SPEC_PATH = "spec/spec.json"
 CONTRACT_PATH = "spec/openapi.json"
 # Upstream text a model call may carry, in estimated tokens (about four characters each).
 CONTEXT_TOKEN_BUDGET = 24_000
+# A repair's own files and the failing checks' output, in estimated tokens.
+REPAIR_FILES_TOKEN_BUDGET = 16_000
+REPAIR_PROBLEMS_TOKEN_BUDGET = 4_000
 CHARS_PER_TOKEN = 4
 
 
@@ -49,12 +54,13 @@ def read_spec(upstream: dict[str, str]) -> Spec:
         raise PermanentAgentError(f"{SPEC_PATH} is not a valid spec: {exc.errors()[0]['msg']}") from None
 
 
-def relevant_upstream(upstream: dict[str, str], prefixes: tuple[str, ...], budget_tokens: int) -> dict[str, str]:
-    """The upstream files to show a model, most relevant first (the spec and contract, then those
-    under `prefixes`, then the rest, shortest first), cut to fit `budget_tokens`: the file that
-    overflows is truncated with a marker and later ones are left out."""
+def relevant_upstream(upstream: dict[str, str], prefixes: tuple[str, ...], budget_tokens: int,
+                      first: Collection[str] = ()) -> dict[str, str]:
+    """The upstream files to show a model, most relevant first (the spec and contract and the paths in
+    `first`, then those under `prefixes`, then the rest, shortest first), cut to fit `budget_tokens`:
+    the file that overflows is truncated with a marker and later ones are left out."""
     def rank(path: str) -> tuple[int, int]:
-        if path in (SPEC_PATH, CONTRACT_PATH):
+        if path in (SPEC_PATH, CONTRACT_PATH) or path in first:
             return (0, 0)
         return (1 if path.startswith(prefixes) else 2, len(upstream[path]))
 
@@ -115,6 +121,32 @@ class FileAgent(Agent):
         value: GeneratedFiles = answer.value
         files = self.accept(value)
         return AgentResult(files=files, reasoning=value.reasoning, tokens_in=answer.tokens_in, tokens_out=answer.tokens_out)
+
+    def repair(self, context: AgentContext, problems: str, own: dict[str, str]) -> AgentResult:
+        """Ask the model to fix the files this task wrote (`own`), given the failing checks' output
+        (`problems`, cut to a budget). The answer holds only the files it changed, each whole; they
+        must lie in this agent's area like any of its answers. Files the output names are shown first."""
+        spec = read_spec(context.upstream)
+        problems = problems[-REPAIR_PROBLEMS_TOKEN_BUDGET * CHARS_PER_TOKEN:]
+        named = [path for path in own if names_file(problems, path.split("/", 1)[-1])]
+        shown = relevant_upstream(own, self.context_prefixes, REPAIR_FILES_TOKEN_BUDGET, first=named)
+        contract = {path: context.upstream[path] for path in (CONTRACT_PATH,) if path in context.upstream}
+        parts = [
+            f"Request: {context.request}",
+            f"Task: {context.title}\n{context.instructions}",
+            f"Spec:\n{json.dumps(spec.model_dump(), indent=1)}",
+            "The project's own checks failed on the files you wrote. Find the cause in the output below and fix it "
+            "in your files. Answer with every file you change, each in full; leave out the files that need no change. "
+            "Do not weaken or delete a test to make it pass: fix the code it tests, unless the test itself is wrong.",
+            f"--- failing checks ---\n{problems}",
+        ]
+        parts += [f"--- your file {path} ---\n{text}" for path, text in shown.items()]
+        parts += [f"--- upstream file {path} ---\n{text}" for path, text in contract.items()]
+        answer = generate(context.provider, system=self.system_prompt(spec), prompt="\n\n".join(parts),
+                          schema=GeneratedFiles, context=context.llm_context)
+        value: GeneratedFiles = answer.value
+        return AgentResult(files=self.accept(value), reasoning=value.reasoning,
+                           tokens_in=answer.tokens_in, tokens_out=answer.tokens_out)
 
     def accept(self, answer: GeneratedFiles) -> dict[str, str]:
         """The model's files once every path is safe and inside this agent's area; else UnsafeOutput."""

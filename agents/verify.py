@@ -35,59 +35,20 @@ from typing import Protocol
 from django.conf import settings
 
 from .base import Agent, AgentContext, AgentError, AgentResult, PermanentAgentError
+from .checks import CheckResult
 from .file_agent import CONTRACT_PATH, read_spec
 from .registry import register
 from .sandbox import Limits, Sandbox, SandboxUnavailable, bwrap_problem, sandbox
 from .stacks import get_stack
 from .stacks.base import Verification, digest
 
-PART_WORDS = {"backend": "Back end", "frontend": "Website"}
 DRIVER = Path(__file__).with_name("contract_driver.py")
 SCHEMATHESIS = "schemathesis==4.32.5"  # the contract check's tool, installed into the cache once
 COUNT = re.compile(r"(\d+) (passed|failed|skipped|todo|errors?)\b")
 
 
-@dataclass
-class CheckResult:
-    """One check of one part, as people see it: a row of the run's Checks panel."""
-
-    part: str  # the part's folder: "backend" or "frontend"
-    name: str  # "installs", "types", "lint", "format", "migrations", "tests", "build" or "contract"
-    command: str
-    passed: bool
-    duration_s: float
-    exit_code: int | None
-    output: str  # the end of what the command printed
-    counts: dict[str, int] = field(default_factory=dict)  # tests: passed/failed/skipped; contract: cases/server_errors/violations
-    note: str = ""  # "reused installed dependencies", "killed at the 600 s limit"
-    round: int = 0  # 0 for the first verification, n for the one after the n-th repair
-
-    @property
-    def words(self) -> str:
-        """"Back end: 45 tests pass", "Website: tests failed: 2"."""
-        return f"{PART_WORDS.get(self.part, self.part)}: {check_words(self.name, self.passed, self.counts)}"
-
-
-def check_words(name: str, passed: bool, counts: dict[str, int]) -> str:
-    if name == "tests" and counts:
-        if passed:
-            return f"{counts.get('passed', 0)} test{'s' if counts.get('passed', 0) != 1 else ''} pass"
-        return f"tests failed: {counts.get('failed', 0) or 'the run did not finish'}"
-    if name == "contract" and passed:
-        if counts.get("cases"):
-            return f"keeps its API contract ({counts['cases']} requests to {counts.get('operations', 0)} routes)"
-        return "keeps its API contract"
-    if name == "contract":
-        if counts.get("server_errors") or counts.get("violations"):
-            return f"breaks its API contract: {counts.get('server_errors', 0)} server errors, {counts.get('violations', 0)} other"
-        return "breaks its API contract"
-    return (PASSED if passed else FAILED).get(name, f"{name} {'passes' if passed else 'fails'}")
-
-
-PASSED = {"installs": "installs", "types": "types check", "lint": "lint and format pass", "format": "formatting is clean",
-          "migrations": "migrations apply", "tests": "tests pass", "build": "builds"}
-FAILED = {"installs": "does not install", "types": "type errors", "lint": "lint fails", "format": "formatting differs",
-          "migrations": "migrations fail", "tests": "tests fail", "build": "does not build"}
+class NotRepaired(AgentError):
+    """No agent could repair the failures (each one's reason in words): the checks stay failed."""
 
 
 class VerifyHooks(Protocol):
@@ -97,7 +58,8 @@ class VerifyHooks(Protocol):
         """Store one finished check."""
 
     def repair(self, failing: list[CheckResult], files: dict[str, str], round: int) -> dict[str, str]:
-        """Send the failures to the agents that wrote the files involved; returns the files they changed."""
+        """Send the failures to the agents that wrote the files involved; returns the files they changed,
+        or raises NotRepaired saying why none could."""
 
 
 class _NoHooks:
@@ -105,7 +67,7 @@ class _NoHooks:
         pass
 
     def repair(self, failing: list[CheckResult], files: dict[str, str], round: int) -> dict[str, str]:
-        return {}
+        raise NotRepaired("nothing here can repair it")
 
 
 @dataclass
@@ -116,8 +78,7 @@ class VerifyContext(AgentContext):
 @register
 class VerifyAgent(Agent):
     name = "verify"
-    # Not offered to planners yet: plans gain their verify task once runs store and show its checks.
-    listed = False
+    timeout_setting = "VERIFY_TIMEOUT_S"
     description = ("Builds and tests the generated project in a sandbox: installs its dependencies, checks types, "
                    "lint and formatting, runs its tests, builds it and checks the API against its contract.")
 
@@ -145,6 +106,7 @@ class VerifyAgent(Agent):
             _write(root, files)
             box.give(root)
             history: list[str] = []
+            unrepaired = ""
             for repair in range(repairs + 1):
                 results = self._check_parts(box, root, files, parts, cache, context, hooks, repair)
                 failing = [r for r in results if not r.passed]
@@ -154,16 +116,20 @@ class VerifyAgent(Agent):
                 if repair == repairs:
                     break
                 context.checkpoint()
-                changed = hooks.repair(failing, files, repair + 1)
-                if not changed:
-                    history.append("nobody could repair it.")
+                try:
+                    changed = hooks.repair(failing, files, repair + 1)
+                    if not changed:
+                        raise NotRepaired("no files were changed")
+                except NotRepaired as exc:
+                    history.append(f"not repaired: {exc}.")
+                    unrepaired = f" Not repaired: {exc}."
                     break
                 files |= changed
                 _write(root, changed)
                 box.give(root, files=list(changed))
         raise PermanentAgentError(
             "Checks failed: " + "; ".join(r.words for r in failing)
-            + (f" (after {repair} repair round{'s' if repair != 1 else ''})" if repair else "") + "."
+            + (f" (after {repair} repair round{'s' if repair != 1 else ''})" if repair else "") + "." + unrepaired
         )
 
     def _check_parts(self, box: Sandbox, root: Path, files: dict[str, str], parts, cache: DependencyCache,

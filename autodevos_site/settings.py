@@ -196,6 +196,9 @@ Q_CLUSTER = {
     "catch_up": False,
     "poll": env.float("Q_POLL", default=0.02),
     "label": "Task queue",
+    # The queue this process's workers take tasks from: the site's own (its name) unless WORKER_QUEUE
+    # names another, e.g. the VERIFY_QUEUE that verify tasks are sent to.
+    "cluster_name": env("WORKER_QUEUE", default="") or env("Q_CLUSTER_NAME", default="autodevos"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -268,6 +271,10 @@ VERIFY_STEP_TIMEOUT_S = env.int("VERIFY_STEP_TIMEOUT_S", default=600)  # each ch
 VERIFY_MEMORY_MB = env.int("VERIFY_MEMORY_MB", default=4096)  # each check's memory (data segment)
 VERIFY_CONTRACT_EXAMPLES = env.int("VERIFY_CONTRACT_EXAMPLES", default=5)
 VERIFY_CONTRACT_MAX_S = env.int("VERIFY_CONTRACT_MAX_S", default=10)
+# Send verify tasks to their own queue, which only clusters started with WORKER_QUEUE=<that name> take
+# (machines with the sandbox and the dependency caches); empty: any worker takes them.
+VERIFY_QUEUE = env.str("VERIFY_QUEUE", default="")
+VERIFY_OUTPUT_MAX_CHARS = env.int("VERIFY_OUTPUT_MAX_CHARS", default=20_000)  # of each check's output, its end, stored
 
 OUTPUT_MAX_FILE_BYTES = env.int("OUTPUT_MAX_FILE_BYTES", default=512 * 1024)
 OUTPUT_MAX_FILES = env.int("OUTPUT_MAX_FILES", default=500)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from agents.spec import Spec
 from agents.spec_words import SpecWords, describe
 from agents.stacks import get_stack
+from agents.checks import PART_WORDS, check_words
 
 from .plan_diff import PlanDiff, diff_tasks
 from .spec_diff import spec_changes
@@ -330,6 +331,11 @@ class TaskAttempt(models.Model):
     succeeded = models.BooleanField(null=True)
     error = models.TextField(blank=True)
     backoff_s = models.FloatField(null=True, blank=True, help_text="Delay before the next attempt, when one was scheduled.")
+    repair_round = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Set when this attempt repaired the task's files after failing checks: which round of repairs.",
+    )
+    reasoning = models.TextField(blank=True, help_text="What a repair attempt changed and why, in the agent's words.")
 
     class Meta:
         ordering = ["task_run", "number"]
@@ -384,3 +390,51 @@ class LLMCall(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.provider}/{self.model} attempt {self.attempt}"
+
+
+class CheckStatus(models.TextChoices):
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+
+
+class Check(ImmutableModel):
+    """One check the verify task ran on the generated project: a part's install, types, lint, tests,
+    build or API contract, in one round (0 before any repair, n after the n-th)."""
+
+    Status = CheckStatus
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="checks")
+    task_run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, related_name="checks")
+    attempt = models.PositiveIntegerField(help_text="The verify task's attempt (TaskAttempt.number) that ran it.")
+    round = models.PositiveIntegerField(default=0, help_text="0 before any repair; n after the n-th repair round.")
+    part = models.CharField(max_length=20)
+    name = models.CharField(max_length=20)
+    command = models.TextField()
+    status = models.CharField(max_length=10, choices=CheckStatus.choices)
+    duration_s = models.FloatField(default=0)
+    exit_code = models.IntegerField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="Tests passed/failed/skipped; contract cases, server errors, violations.")
+    output = models.TextField(blank=True, help_text="The end of what the command printed, cut to VERIFY_OUTPUT_MAX_CHARS.")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "attempt", "round", "id"]
+        indexes = [models.Index(fields=["run", "attempt", "round"], name="check_run_round")]
+        constraints = [_choices_check("status", CheckStatus, "check_valid_status")]
+
+    def __str__(self) -> str:
+        return f"{self.part} {self.name} ({self.status})"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == CheckStatus.PASSED
+
+    @property
+    def words(self) -> str:
+        """"45 tests pass", "type errors": the check as the Checks panel says it."""
+        return check_words(self.name, self.passed, self.counts)
+
+    @property
+    def part_words(self) -> str:
+        return PART_WORDS.get(self.part, self.part)

@@ -7,7 +7,8 @@ instructions name the stacks through their labels, so a new stack needs no chang
 The shape: the architect writes the spec and API contract first; the backend follows (one task,
 or with four or more entities a core task and then one task per resource, so resources are
 built in parallel); a frontend only when the request wants one; tests after the code they test;
-docs and devops from the contract, in parallel with the code.
+docs and devops from the contract, in parallel with the code; and last the verify task, which builds
+and tests everything the code tasks wrote.
 """
 
 from __future__ import annotations
@@ -58,7 +59,19 @@ def spec_tasks(spec: Spec) -> list[dict]:
     tasks.append(_task("tests", "Add end-to-end tests", "tests", _tests_instructions(spec), code_keys))
     tasks.append(_task("docs", "Write the README and API reference", "docs", _docs_instructions(spec), ["spec"]))
     tasks.append(_task("devops", "Add Docker and CI", "devops", _devops_instructions(spec), ["spec"]))
+    tasks.append(verify_task(spec, code_keys + ["tests", "devops"]))  # devops writes each part's Dockerfile
     return [task.model_dump() for task in tasks]
+
+
+VERIFY_TITLE = "Build and test the project"
+
+
+def verify_task(spec: Spec, depends_on: list[str], key: str = "verify") -> PlanTask:
+    """The plan's last stage: build and test what the tasks in `depends_on` wrote."""
+    halves = f"the back end ({_label(spec, 'backend')})" + (f" and the website ({_label(spec, 'frontend')})" if spec.frontend else "")
+    instructions = (f"In a sandbox, install, type-check, lint, test and build {halves}, and check the API against its "
+                    "contract; failures go back to the agent that wrote the files.")
+    return _task(key, VERIFY_TITLE, "verify", instructions, depends_on)
 
 
 def _task(key: str, title: str, agent: str, instructions: str, depends_on: list[str], scope: list[str] | None = None) -> PlanTask:

@@ -25,10 +25,13 @@ from agents.spec import Spec
 from agents.spec_words import listed
 from agents.stacks.base import CORE
 
+from .offline_planner import verify_task
 from .plans import PlanInvalid
 from .runs import reachable
 
 ARCHITECT = "architect"
+VERIFY = "verify"
+CODE_FOLDERS = ("backend/", "frontend/")
 # Each part of the project, the agent that builds it, and how people call it.
 PARTS = {"backend": "the back end", "frontend": "the website"}
 
@@ -55,6 +58,9 @@ def check_runnable(tasks: list[dict[str, Any]], spec: Spec, *, model_divides: bo
     if not problems:
         problems, mended = _waits(tasks, files, titles)
         notes = mended + notes
+    if not problems:
+        problems, mended = _verify_stage(tasks, spec, files, titles)
+        notes = mended + notes
     if problems:
         raise PlanInvalid(problems)
     return tasks, notes
@@ -77,6 +83,8 @@ def _files_of(task: dict[str, Any], spec: Spec, upstream: dict[str, str]) -> set
     agent = get_agent(task["agent"])
     if task["agent"] == ARCHITECT:
         return {SPEC_PATH, CONTRACT_PATH}
+    if not hasattr(agent, "offline"):  # the verify task writes no files
+        return set()
     context = AgentContext(request="", task_key=task["key"], title=task["title"], instructions=task.get("instructions", ""),
                            scope=list(task.get("scope", [])), upstream=upstream, spec=spec)
     return set(agent.offline(spec, context))
@@ -147,6 +155,35 @@ def _waits(tasks: list[dict[str, Any]], files: dict[str, set[str]], titles: dict
                         f"{_titles(readers)} read{'s' if len(readers) == 1 else ''}: put back the architect's task "
                         "(\u201cDesign the data model and API contract\u201d), or add a task for the architect agent.")
     return problems, list(dict.fromkeys(notes))
+
+
+def _verify_stage(tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[str]],
+                  titles: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Every plan ends by building and testing what it wrote: a plan without a verify task gets one,
+    and a verify task waits for every task that writes code (the back end or the website)."""
+    problems, notes = [], []
+    writers = [task["key"] for task in tasks if any(path.startswith(CODE_FOLDERS) for path in files[task["key"]])]
+    if not writers:
+        return problems, notes
+    if not any(task["agent"] == VERIFY for task in tasks):
+        keys = {task["key"] for task in tasks}
+        key = next(k for k in ("verify", *(f"verify-{n}" for n in range(2, len(tasks) + 3))) if k not in keys)
+        added = verify_task(spec, writers, key).model_dump()
+        tasks.append(added)
+        files[key] = set()
+        titles[key] = f"\u201c{added['title']}\u201d"
+        notes.append(f"{titles[key]} was added: every plan ends by building and testing the code its tasks wrote")
+    by_key = {task["key"]: task for task in tasks}
+    for task in (task for task in tasks if task["agent"] == VERIFY):
+        missing = [writer for writer in writers if writer not in _ancestors(by_key, task["key"])]
+        looped = [writer for writer in missing if task["key"] in _ancestors(by_key, writer)]
+        problems += [f"{titles[writer]} waits for {titles[task['key']]}, which builds and tests the code: the code "
+                     f"must be written first, so {titles[writer]} must not wait for it." for writer in looped]
+        if missing and not looped:
+            task["depends_on"] += missing
+            notes.append(f"{titles[task['key']]} now waits for {_titles(titles[w] for w in missing)}, which "
+                         f"write{'s' if len(missing) == 1 else ''} code it builds and tests")
+    return problems, notes
 
 
 def _ancestors(by_key: dict[str, dict[str, Any]], key: str) -> set[str]:

@@ -59,6 +59,7 @@ Rules:
 - depends_on lists the keys of tasks that must finish first; no task depends on itself; no cycles.
 - The architect task comes first (it writes the spec and API contract that every other agent reads).
 - Always include tests, docs and devops tasks. Include a frontend task only if the request wants a user interface.
+- End with one verify task that depends on every task writing code (backend, frontend, tests): it builds and tests the project.
 - scope: [] for the whole project, ["core"] for shared backend files, or [EntityName] for one entity's files.
   For four or more entities, use one backend task with scope ["core"] and one backend task per entity after it.
 - timeout_s: null unless a task needs a specific limit in seconds.

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
+from agents.registry import get_agent
 from agents.safe_output import UnsafeOutput, check_files
 
 from .backoff import full_jitter
@@ -114,9 +115,18 @@ def _task_run(run: Run, task: dict, now: datetime) -> TaskRun:
     return TaskRun(
         run=run, key=task["key"], agent=task["agent"], title=task["title"], instructions=task.get("instructions", ""),
         scope=task.get("scope") or [], depends_on=task.get("depends_on") or [],
-        timeout_s=task.get("timeout_s") or settings.TASK_TIMEOUT_S, max_attempts=settings.TASK_MAX_ATTEMPTS,
+        timeout_s=task.get("timeout_s") or _default_timeout(task["agent"]),
+        max_attempts=settings.TASK_MAX_ATTEMPTS,
         status=TaskStatus.QUEUED if is_root else TaskStatus.PENDING, queued_at=now if is_root else None,
     )
+
+
+def _default_timeout(agent: str) -> int:
+    """A task's time limit when its plan gives none: its agent's setting (the verify task's is longer)."""
+    try:
+        return getattr(settings, get_agent(agent).timeout_setting)
+    except KeyError:  # an agent that no longer exists: its task fails when it runs, saying so
+        return settings.TASK_TIMEOUT_S
 
 
 def cancel_run(run: Run, *, user=None) -> None:
@@ -165,9 +175,10 @@ def dispatch(timeouts: Mapping[int, int]) -> None:
 
 
 def _enqueue(timeouts: dict[int, int]) -> None:
+    routed = _routed(timeouts)
     for pk, timeout_s in timeouts.items():
         async_task(
-            "orchestration.tasks.execute_task", pk, task_name=f"task-run-{pk}", broker=_broker(),
+            "orchestration.tasks.execute_task", pk, task_name=f"task-run-{pk}", broker=_broker(routed.get(pk)),
             # save=False: our TaskRun rows hold the outcome; django-q2's result rows would only pile up.
             save=False,
             # The task's own timeout stops the agent; django-q2's, a margin later, kills a worker wedged beyond that.
@@ -175,10 +186,19 @@ def _enqueue(timeouts: dict[int, int]) -> None:
         )
 
 
+def _routed(timeouts: dict[int, int]) -> dict[int, str]:
+    """The tasks that go to a queue of their own: with VERIFY_QUEUE set, verify tasks go to the
+    clusters started with WORKER_QUEUE set to it (the workers with the sandbox and the caches)."""
+    if not settings.VERIFY_QUEUE:
+        return {}
+    verify = TaskRun.objects.filter(pk__in=list(timeouts), agent="verify").values_list("pk", flat=True)
+    return dict.fromkeys(verify, settings.VERIFY_QUEUE)
+
+
 @functools.cache
-def _broker() -> Broker:
-    # One broker per process: get_broker() opens a new Redis connection pool on every call.
-    return get_broker()
+def _broker(queue: str | None = None) -> Broker:
+    # One broker per queue and process: get_broker() opens a new Redis connection pool on every call.
+    return get_broker(queue)
 
 
 # --- Attempts -----------------------------------------------------------------------------

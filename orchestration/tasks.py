@@ -29,9 +29,11 @@ from django.db import connections
 from agents import providers
 from agents.base import Agent, AgentContext, AgentError, AgentResult, PermanentAgentError
 from agents.registry import get_agent
+from agents.verify import VerifyAgent, VerifyContext
 
 from .models import Artifact, TaskRun
 from .runs import Claim, claim_task, close_attempt, complete_attempt, fail_attempt, reachable
+from .verification import RunChecks
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,11 @@ class Stopped(AgentError):
 @dataclass
 class TaskContext(AgentContext):
     attempt: int = 1  # which try this is over the task's whole history (TaskAttempt.number)
+
+
+@dataclass
+class VerifyTaskContext(TaskContext, VerifyContext):
+    """The verify task's context: with the hooks that store its checks and repair other tasks' files."""
 
 
 def worker_id() -> str:
@@ -123,21 +130,27 @@ class _Watch:
                 return
 
 
-def _context(task: TaskRun, claim: Claim, checkpoint) -> TaskContext:
+def _context(task: TaskRun, claim: Claim, checkpoint, *, purpose: str = "agent") -> TaskContext:
+    """The agent's context for an attempt of `task` (`purpose` "repair" when the verify task asks
+    the agent that wrote failing files to fix them)."""
     version = task.run.plan_version
-    provider, llm_context = _provider(task)
-    return TaskContext(
+    provider, llm_context = _provider(task, purpose)
+    fields = dict(
         request=version.project.request, task_key=task.key, title=task.title, instructions=task.instructions,
         scope=list(task.scope), upstream=_upstream(task), spec=version.spec_model(), spec_edited=version.spec_edited,
         feedback=version.feedback,
         provider=provider, llm_context=llm_context, checkpoint=checkpoint, attempt=claim.number,
     )
+    if isinstance(get_agent(task.agent), VerifyAgent):
+        hooks = RunChecks(task, claim, lambda other, purpose: _context(other, claim, checkpoint, purpose=purpose))
+        return VerifyTaskContext(**fields, hooks=hooks)
+    return TaskContext(**fields)
 
 
-def _provider(task: TaskRun) -> tuple[providers.Provider, providers.LLMContext]:
+def _provider(task: TaskRun, purpose: str) -> tuple[providers.Provider, providers.LLMContext]:
     run = task.run
     provider = providers.get_provider(run.provider or None)
-    return provider, providers.LLMContext(project=run.plan_version.project, task_run=task, purpose="agent")
+    return provider, providers.LLMContext(project=run.plan_version.project, task_run=task, purpose=purpose)
 
 
 def _upstream(task: TaskRun) -> dict[str, str]:

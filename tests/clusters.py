@@ -96,7 +96,8 @@ class Cluster:
         get_broker().purge_queue()
         env = {
             **os.environ, "ENV_FILE": os.devnull, "DATABASE_URL": current_database_url(), "REDIS_URL": settings.REDIS_URL,
-            "Q_CLUSTER_NAME": settings.Q_CLUSTER["name"], "Q_WORKERS": str(self.workers), **self.env,
+            "Q_CLUSTER_NAME": settings.Q_CLUSTER["name"], "Q_WORKERS": str(self.workers),
+            "VERIFY_CHECKS": str(settings.VERIFY_CHECKS).lower(), **self.env,
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
         for command in (["qcluster"], ["recover", "--loop", "--interval", str(self.recovery_interval)]):

@@ -173,3 +173,21 @@ def test_a_live_worker_keeps_its_lease_for_as_long_as_the_task_runs(project_a, s
 
     assert requeued == 0
     assert run.task_runs.get().attempts.count() == 1
+
+
+def test_with_a_verify_queue_verify_tasks_go_to_the_workers_that_take_it(project_a, settings):
+    settings.VERIFY_QUEUE = "verify-workers"
+    site, verify = get_broker(), get_broker("verify-workers")
+    site.purge_queue()
+    verify.purge_queue()
+    checks = {"key": "verify", "title": "Build and test the project", "agent": "verify", "instructions": "",
+              "depends_on": ["a"], "scope": [], "timeout_s": None}
+    run = start_run(make_plan(project_a, [probe_task("a"), checks]))
+    assert (site.queue_size(), verify.queue_size()) == (1, 0)
+
+    execute_task(run.task_runs.get(key="a").pk)  # the probe succeeds; the verify task is queued
+
+    assert run.task_runs.get(key="verify").status == TaskRun.Status.QUEUED
+    assert (site.queue_size(), verify.queue_size()) == (1, 1)  # the probe's delivery is still in the site's queue
+    assert verify.dequeue()[0][1]  # a delivery, signed as any other
+    verify.purge_queue()

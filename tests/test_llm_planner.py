@@ -29,14 +29,16 @@ GOOD = {
     "tasks": [
         _task("spec", "architect"), _task("api", "backend", ["spec"]), _task("web", "frontend", ["spec"]),
         _task("tests", "tests", ["api", "web"]), _task("docs", "docs", ["spec"]), _task("devops", "devops", ["spec"]),
+        _task("verify", "verify", ["api", "web", "tests", "devops"]),
     ],
     "stack": {"backend": BACKENDS[-1], "frontend": FRONTEND},
 }
 UNKNOWN_STACK = {**GOOD, "stack": {"backend": "cobol", "frontend": FRONTEND}}
 CYCLE = {**GOOD, "tasks": [_task("spec", "architect", ["tests"]), *GOOD["tasks"][1:]]}
-UNKNOWN_AGENT = {**GOOD, "tasks": [*GOOD["tasks"][:5], _task("devops", "sysadmin", ["spec"])]}
+UNKNOWN_AGENT = {**GOOD, "tasks": [*GOOD["tasks"][:5], _task("devops", "sysadmin", ["spec"]), GOOD["tasks"][6]]}
 NO_ARCHITECT = {**GOOD, "tasks": [dict(t, depends_on=[d for d in t["depends_on"] if d != "spec"]) for t in GOOD["tasks"][1:]]}
 MISSING_DEP = {**GOOD, "tasks": [*GOOD["tasks"][:3], _task("tests", "tests", ["api", "qa-plan"]), *GOOD["tasks"][4:]]}
+NO_VERIFY = {**GOOD, "tasks": GOOD["tasks"][:6]}
 
 
 @pytest.fixture(params=sorted(STUBS))
@@ -64,7 +66,7 @@ def test_a_good_plan_is_stored_with_provider_model_tokens_and_its_call(provider,
     assert version.model
     assert (version.tokens_in, version.tokens_out) == (900, 300)
     assert version.reasoning == GOOD["reasoning"]
-    assert [t["key"] for t in version.tasks] == ["spec", "api", "web", "tests", "docs", "devops"]
+    assert [t["key"] for t in version.tasks] == ["spec", "api", "web", "tests", "docs", "devops", "verify"]
     assert list(version.llm_calls.values_list("purpose", "attempt", "error")) == [("plan", 1, "")]
 
 
@@ -153,7 +155,8 @@ def test_a_failed_background_planning_is_shown_on_the_project_and_nothing_else_p
 
 def test_replanning_sends_the_current_plan_and_the_feedback(provider, project_a, alice):
     name, start = provider
-    api_only = [*GOOD["tasks"][:2], _task("tests", "tests", ["api"]), *GOOD["tasks"][4:]]
+    api_only = [*GOOD["tasks"][:2], _task("tests", "tests", ["api"]), *GOOD["tasks"][4:6],
+                _task("verify", "verify", ["api", "tests", "devops"])]
     stub = start([Reply(json=GOOD), Reply(json={**GOOD, "tasks": api_only})])
     v1 = plan_project(project_a, provider_name=name)
     v2 = plan_project(project_a, user=alice, provider_name=name, feedback="Drop the frontend, we only need the API")
@@ -181,6 +184,16 @@ def test_a_plan_that_would_pass_the_token_budget_is_never_requested(provider, pr
     with pytest.raises(ProviderError, match="token budget exceeded"):
         plan_project(project_a, provider_name=name)
     assert stub.requests == []
+
+
+def test_a_plan_without_the_verify_stage_gets_it_back_waiting_for_the_code_and_says_so(provider, project_a):
+    name, start = provider
+    start([Reply(json=NO_VERIFY)])
+    version = plan_project(project_a, provider_name=name)
+    verify = version.tasks[-1]
+    assert (verify["key"], verify["agent"], verify["title"]) == ("verify", "verify", "Build and test the project")
+    assert set(verify["depends_on"]) == {"api", "web", "tests", "devops"}
+    assert "“Build and test the project” was added: every plan ends by building and testing the code" in version.reasoning
 
 
 def test_a_model_may_divide_a_part_between_tasks_by_their_instructions(provider, project_a):

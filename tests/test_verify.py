@@ -12,7 +12,8 @@ import pytest
 
 from agents.base import AgentContext, PermanentAgentError
 from agents.registry import get_agent
-from agents.verify import CheckResult, VerifyContext
+from agents.checks import CheckResult
+from agents.verify import VerifyContext
 from orchestration.offline_planner import planned_spec
 from tests.rich_specs import RICH_REQUESTS
 
