@@ -45,6 +45,8 @@ static: $(STATIC_MANIFEST)
 # With the .env made above DEBUG is off, as in production: people see the app's own error pages,
 # never Django's debug pages. `DEBUG=true make run` turns them on for development.
 run: migrate static
+	@command -v bwrap >/dev/null || echo "Note: bubblewrap is not installed, so runs cannot verify what they generate" \
+	  "and will fail at their last stage. Install it (apt-get install bubblewrap) or set VERIFY_CHECKS=false in .env."
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py serve --port $(PORT)
 

@@ -264,7 +264,9 @@ VERIFY_SANDBOX = env.str("VERIFY_SANDBOX", default="bwrap")  # bwrap, or none (s
 # Code no model wrote (the offline generator's) may be checked without a sandbox when there is none.
 VERIFY_UNSANDBOXED_OFFLINE = env.bool("VERIFY_UNSANDBOXED_OFFLINE", default=False)
 VERIFY_PYTHON = env.str("VERIFY_PYTHON", default="")  # the sandbox's Python; default python3 under /usr
-VERIFY_CACHE_DIR = Path(env.str("VERIFY_CACHE_DIR", default="") or DATA_DIR / "verify-cache")
+# Under /var/tmp by default, not data/: the sandbox's user must be able to pass through every parent
+# folder, which a checkout in a private home or a mktemp folder does not allow.
+VERIFY_CACHE_DIR = Path(env.str("VERIFY_CACHE_DIR", default="") or "/var/tmp/autodevos-verify-cache")
 VERIFY_MAX_REPAIRS = env.int("VERIFY_MAX_REPAIRS", default=2)
 VERIFY_TIMEOUT_S = env.int("VERIFY_TIMEOUT_S", default=1800)  # the verify task's own time limit
 VERIFY_STEP_TIMEOUT_S = env.int("VERIFY_STEP_TIMEOUT_S", default=600)  # each check's wall time
