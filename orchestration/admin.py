@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -16,7 +16,8 @@ from django.utils.timezone import localtime
 from autodevos_site.admin_inlines import ReadOnlyTabularInline
 from projects.models import Project
 
-from .models import Artifact, LLMCall, PlanVersion, Run, TaskAttempt, TaskRun
+from .check_outcomes import CHECKS_FAILED, CHECKS_PASSED, NOT_CHECKED, checks_outcome, with_checks_outcome
+from .models import Artifact, Check, LLMCall, PlanVersion, Run, TaskAttempt, TaskRun
 from .plan_diff import normalise_tasks
 from .runs import RunAlreadyActive, cancel_run, retry_failed
 
@@ -113,14 +114,43 @@ class TaskRunInline(ReadOnlyTabularInline):
     fields = ["key", "agent", "status", "attempt", "max_attempts", "started_at", "finished_at", "error"]
 
 
+class CheckInline(ReadOnlyTabularInline):
+    """The run's checks in the order they ran; the command and the output are on each check's own page."""
+
+    model = Check
+    fields = ["attempt", "round", "part", "name", "status", "duration_s", "exit_code", "note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("command", "output")
+
+
+class ChecksFilter(admin.SimpleListFilter):
+    """How the last round of the verify task's latest attempt ended (see orchestration.check_outcomes);
+    RunAdmin.get_queryset annotates the runs it filters."""
+
+    title = "checks"
+    parameter_name = "checks"
+    outcomes = {"passed": CHECKS_PASSED, "failed": CHECKS_FAILED, "none": NOT_CHECKED}
+
+    def lookups(self, request, model_admin):
+        return [("passed", "passed"), ("failed", "failed"), ("none", "not checked")]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.outcomes:
+            return queryset.filter(self.outcomes[self.value()])
+        return queryset
+
+
 @admin.register(Run)
 class RunAdmin(ReadOnlyAdmin):
-    list_display = ["id", "plan_version", "status", "failed_tasks", "triggered_by", "tokens_in", "tokens_out", "cost_usd", "created_at", "finished_at"]
-    list_filter = ["status", ("task_runs__agent", admin.AllValuesFieldListFilter), "created_at"]
+    list_display = ["id", "plan_version", "status", "failed_tasks", "checks_result", "triggered_by", "tokens_in", "tokens_out", "cost_usd",
+                    "created_at", "finished_at"]
+    list_filter = ["status", ChecksFilter, ("task_runs__agent", admin.AllValuesFieldListFilter), "created_at"]
     search_fields = ["plan_version__project__title"]
     list_select_related = ["plan_version__project", "triggered_by"]
     date_hierarchy = "created_at"
-    inlines = [TaskRunInline]
+    readonly_fields = ["checks_result", "repair_rounds"]
+    inlines = [TaskRunInline, CheckInline]
     actions = ["retry_failed_tasks", "cancel_runs"]
 
     def has_control_permission(self, request) -> bool:
@@ -154,7 +184,17 @@ class RunAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         failed = Count("task_runs", filter=Q(task_runs__status=TaskRun.Status.FAILED))
-        return super().get_queryset(request).annotate(failed_count=failed)
+        rounds = TaskAttempt.objects.filter(task_run__run=OuterRef("pk"), repair_round__isnull=False).order_by("-repair_round")
+        runs = with_checks_outcome(super().get_queryset(request))
+        return runs.annotate(failed_count=failed, repair_round_count=Subquery(rounds.values("repair_round")[:1]))
+
+    @admin.display(description="checks")
+    def checks_result(self, obj: Run) -> str:
+        return checks_outcome(obj) or "—"
+
+    @admin.display(description="repair rounds", ordering="repair_round_count")
+    def repair_rounds(self, obj: Run) -> int:
+        return obj.repair_round_count or 0
 
     @admin.display(description="failed tasks", ordering="failed_count")
     def failed_tasks(self, obj: Run) -> str:
@@ -167,7 +207,7 @@ class RunAdmin(ReadOnlyAdmin):
 
 class TaskAttemptInline(ReadOnlyTabularInline):
     model = TaskAttempt
-    fields = ["number", "worker", "started_at", "finished_at", "succeeded", "backoff_s", "error"]
+    fields = ["number", "repair_round", "worker", "started_at", "finished_at", "succeeded", "backoff_s", "error", "reasoning"]
 
 
 class TaskLLMCallInline(ReadOnlyTabularInline):
@@ -205,6 +245,34 @@ class TaskRunAdmin(ReadOnlyAdmin):
     @admin.display(description="error")
     def short_error(self, obj: TaskRun) -> str:
         return Truncator(obj.error).chars(60)
+
+
+class CheckChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer("command", "output")
+
+
+@admin.register(Check)
+class CheckAdmin(ReadOnlyAdmin):
+    actions = None  # a check is a record of what ran: it goes with its run, never on its own
+    list_display = ["run", "part", "name", "status", "duration", "round", "attempt", "created_at"]
+    list_filter = ["status", "part", "name"]
+    search_fields = ["run__plan_version__project__title", "command", "note"]
+    list_select_related = ["run__plan_version__project"]
+    fields = ["run", "task_run", "attempt", "round", "part", "name", "status", "command", "duration_s", "exit_code", "counts",
+              "note", "created_at", "printed"]
+    readonly_fields = ["created_at", "printed"]
+
+    def get_changelist(self, request, **kwargs):
+        return CheckChangeList
+
+    @admin.display(description="duration", ordering="duration_s")
+    def duration(self, obj: Check) -> str:
+        return f"{obj.duration_s:.1f} s"
+
+    @admin.display(description="output (its end)")
+    def printed(self, obj: Check) -> str:
+        return format_html('<pre class="check-output">{}</pre>', obj.output) if obj.output else "—"
 
 
 @admin.register(Artifact)

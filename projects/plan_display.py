@@ -8,14 +8,17 @@ import graphlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from itertools import combinations
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from orchestration.check_outcomes import checks_outcome, with_checks_outcome
 from orchestration.models import PlanVersion, Run, TaskRun, TaskStatus
 
+from .checks_panel import ChecksPanel, checks_key, checks_panel, find_verify_task
 from .models import Project
 
 NODE_W = 224
@@ -114,6 +117,7 @@ class Board:
     run: Run | None
     rows: list[TaskRow]
     progress: Progress | None
+    verify_task: TaskRun | None = None  # the run's verify task; None without a run, or in plans made before it
     picture: DagPicture = field(init=False)
 
     def __post_init__(self) -> None:
@@ -125,6 +129,16 @@ class Board:
     @property
     def run_active(self) -> bool:
         return self.run is not None and self.run.status in ACTIVE_RUN
+
+    @cached_property
+    def checks(self) -> ChecksPanel | None:
+        """The run's Checks panel; None when its plan has no verify task."""
+        return checks_panel(self.verify_task) if self.verify_task else None
+
+    @property
+    def checks_key(self) -> str:
+        """What the page's poller compares to know whether the Checks panel changed (see checks_key)."""
+        return checks_key(self.verify_task) if self.verify_task else ""
 
     @property
     def has_failed_tasks(self) -> bool:
@@ -292,7 +306,7 @@ def build_board(version: PlanVersion, run: Run | None = None, *, now: datetime |
         return Board(version, None, rows, None)
     task_runs = list(run.task_runs.all())
     rows = [_run_row(t, run, now or timezone.now()) for t in task_runs]
-    return Board(version, run, rows, _progress(task_runs))
+    return Board(version, run, rows, _progress(task_runs), find_verify_task(task_runs))
 
 
 def _planned_row(task: dict[str, Any]) -> TaskRow:
@@ -358,6 +372,7 @@ class ProjectStatus:
     code: str
     label: str
     percent: int | None = None
+    checks: str = ""  # "passed" or "failed": how the finished run's checks ended, when it has any
 
 
 def with_latest_activity(projects: QuerySet[Project]) -> QuerySet[Project]:
@@ -368,9 +383,10 @@ def with_latest_activity(projects: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def project_statuses(projects: list[Project]) -> dict[int, ProjectStatus]:
-    """Each project's status for the list, from `with_latest_activity` plus one query for the runs."""
+    """Each project's status for the list, and how its last run's checks ended, from `with_latest_activity`
+    plus one query for the runs."""
     run_ids = [p.latest_run_id for p in projects if p.latest_run_id]
-    runs = Run.objects.filter(pk__in=run_ids).select_related("plan_version").annotate(
+    runs = with_checks_outcome(Run.objects.filter(pk__in=run_ids)).select_related("plan_version").annotate(
         total=Count("task_runs"), done=Count("task_runs", filter=Q(task_runs__status__in=TaskRun.FINISHED))
     )
     runs_by_id = {run.pk: run for run in runs}
@@ -389,4 +405,4 @@ def _project_status(project: Project, run: Run | None) -> ProjectStatus:
     if run.status in ACTIVE_RUN:
         percent = round(100 * run.done / run.total) if run.total else 0
         return ProjectStatus("running", f"Running {percent} %", percent)
-    return ProjectStatus(run.status, run.get_status_display())
+    return ProjectStatus(run.status, run.get_status_display(), checks=checks_outcome(run))

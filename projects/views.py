@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -142,7 +143,8 @@ def run_detail(request: HttpRequest, project_id: int, run_id: int) -> HttpRespon
 @require_GET
 @login_required
 def project_status(request: HttpRequest, project_id: int) -> JsonResponse:
-    """What the page's poller asks for while planning or a run goes on; `?run=` picks a run."""
+    """What the page's poller asks for while planning or a run goes on; `?run=` picks a run. `?checks=` is
+    the key of the Checks panel the page shows: when the panel changed since, the answer brings it anew."""
     run_param = request.GET.get("run", "")
     if run_param:
         run_id = _parse_id(run_param)
@@ -153,7 +155,13 @@ def project_status(request: HttpRequest, project_id: int) -> JsonResponse:
     else:
         project = access.get_project_for_user(request.user, project_id)
         board = _current_board(project)
-    return JsonResponse(status_payload(project, board))
+    payload = status_payload(project, board)
+    if board and board.verify_task:
+        key = board.checks_key
+        payload["checks"] = {"key": key}
+        if request.GET.get("checks") != key:
+            payload["checks"]["html"] = render_to_string("projects/_checks.html", {"panel": board.checks}, request)
+    return JsonResponse(payload)
 
 
 @never_cache

@@ -20,7 +20,7 @@ from .axe import AXE_VERSION, Violation, audit, axe_source
 from .conftest import PASSWORD
 from .test_browser import DESKTOP, PHONE, browser  # noqa: F401 (the browser fixture)
 from .rich_specs import rich_spec
-from .ui_helpers import make_artifact, make_run, make_version
+from .ui_helpers import make_artifact, make_check, make_repair, make_run, make_verified_run, make_version
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -87,6 +87,16 @@ def _visits(alice, team_a) -> list[Visit]:
     LLMCall.objects.create(project=ready, plan_version=first, provider="openai", model="gpt", prompt="Plan it.",
                            prompt_chars=8, response="{}", response_chars=2, error="The answer was not JSON.")
 
+    checked = project("Checks failed")
+    red = make_verified_run(checked, verify=TaskRun.Status.FAILED, status=Run.Status.FAILED,
+                            error="Checks failed: Back end: type errors (after 1 repair round).")
+    make_check(red, "installs", note="reused installed dependencies")
+    make_check(red, "tests", passed=False, counts={"passed": 10, "failed": 2}, output="✕ a deliberately failing test\n")
+    make_repair(red, 1, reasoning="The last test expected 1 + 1 to be 3.")
+    make_check(red, "tests", round=1, counts={"passed": 12, "failed": 0})
+    make_check(red, "types", round=1, passed=False,
+               output="src/wrong.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.\n" * 3)
+
     planning = project("Being planned")
     planning.planning_status = Project.PlanningStatus.PLANNING
     planning.save(update_fields=["planning_status"])
@@ -117,6 +127,7 @@ def _visits(alice, team_a) -> list[Visit]:
         Visit("project page, run going", f"/projects/{running.plan_version.project_id}/", "Running"),
         Visit("project page, run failed", f"/projects/{failed.plan_version.project_id}/", "the spec names no entities"),
         Visit("project page, run done", f"/projects/{done_version.project_id}/", "as a zip"),
+        Visit("project page, checks failed", f"/projects/{checked.pk}/", "error TS2322", then=_open_check("type errors")),
         Visit("run page", f"{r}/", f"Files of run {done.pk}"),
         Visit("plan history", f"{p}/versions/", "Feedback: Also keep invoices."),
         Visit("version page", f"{p}/versions/{latest.pk}/", "Plan version 2"),
@@ -150,7 +161,17 @@ def _visits(alice, team_a) -> list[Visit]:
         Visit("admin task-run page", f"{admin}/taskrun/{failed.task_runs.get(key='backend-1').pk}/change/",
               "the spec names no entities", user="staff"),
         Visit("admin LLM call list", f"{admin}/llmcall/", "openai", user="staff"),
+        Visit("admin run page with checks", f"{admin}/run/{red.pk}/change/", "reused installed dependencies", user="staff"),
+        Visit("admin check list", f"{admin}/check/?status__exact=failed", "types", user="staff"),
+        Visit("admin check page", f"{admin}/check/{red.checks.get(name='types').pk}/change/", "error TS2322", user="staff"),
     ]
+
+
+def _open_check(words: str) -> Callable[[Page], None]:
+    """Opens the Checks panel's line of the check that says `words`, to its command and output."""
+    def open_it(page: Page) -> None:
+        page.locator("#checks summary", has_text=words).first.click()
+    return open_it
 
 
 def _log_in_as(username: str, password: str = PASSWORD) -> Callable[[Page], None]:

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 from django.utils import timezone
 
-from orchestration.models import Artifact, PlanVersion, Run, TaskRun
+from orchestration.models import Artifact, Check, PlanVersion, Run, TaskAttempt, TaskRun
 from projects.models import Project
 
 AGENTS = ["backend", "frontend", "tests", "docs", "devops"]
@@ -63,6 +63,43 @@ def make_artifact(run: Run, path: str, content: str, *, task_key: str = "archite
     data = content.encode()
     return Artifact.objects.create(run=run, task_run=run.task_runs.get(key=task_key), path=path, content=content,
                                    sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+BACKEND_TASK = {"key": "backend-1", "title": "Build the API", "agent": "backend", "instructions": "Write it.",
+                "depends_on": [], "scope": [], "timeout_s": None}
+VERIFY_TASK = {"key": "verify", "title": "Build and test the project", "agent": "verify", "instructions": "Run the checks.",
+               "depends_on": ["backend-1"], "scope": [], "timeout_s": None}
+
+
+def make_verified_run(project: Project, *, verify: str = TaskRun.Status.SUCCEEDED, status: str = Run.Status.SUCCEEDED,
+                      reasoning: str = "", error: str = "") -> Run:
+    """A run of backend → verify, the verify task in the `verify` state with its first attempt opened once it started."""
+    run = make_run(make_version(project, tasks=[BACKEND_TASK, VERIFY_TASK]),
+                   statuses={"backend-1": TaskRun.Status.SUCCEEDED, "verify": verify}, status=status)
+    task = run.task_runs.get(key="verify")
+    TaskRun.objects.filter(pk=task.pk).update(reasoning=reasoning, error=error)
+    if task.started_at:
+        TaskAttempt.objects.create(task_run=task, number=1, started_at=task.started_at, error=error,
+                                   succeeded={TaskRun.Status.SUCCEEDED: True, TaskRun.Status.FAILED: False}.get(verify))
+    return run
+
+
+def make_check(run: Run, name: str, *, part: str = "backend", passed: bool = True, round: int = 0, attempt: int = 1,
+               counts: dict | None = None, output: str = "", note: str = "") -> Check:
+    """A check of the run's verify task, as the verify agent records it."""
+    return Check.objects.create(
+        run=run, task_run=run.task_runs.get(key="verify"), attempt=attempt, round=round, part=part, name=name,
+        command=f"npm run {name}", status=Check.Status.PASSED if passed else Check.Status.FAILED, duration_s=12.34,
+        exit_code=0 if passed else 2, counts=counts or {}, output=output, note=note,
+    )
+
+
+def make_repair(run: Run, round: int, *, succeeded: bool = True, reasoning: str = "", error: str = "") -> TaskAttempt:
+    """A finished repair attempt of the run's backend task, in repair round `round`."""
+    backend = run.task_runs.get(key="backend-1")
+    now = timezone.now()
+    return TaskAttempt.objects.create(task_run=backend, number=backend.attempts.count() + 2, started_at=now, finished_at=now,
+                                      succeeded=succeeded, repair_round=round, reasoning=reasoning, error=error)
 
 
 class _FormReader(HTMLParser):

@@ -6,6 +6,7 @@
 
   var url = panel.dataset.statusUrl;
   var statusText = document.getElementById("status-text");
+  var checks = document.getElementById("checks");
   var delay = 1000;
 
   function setText(root, field, text) {
@@ -56,7 +57,27 @@
       showProgress(run);
       run.tasks.forEach(updateTask);
     }
+    if (checks && data.checks) showChecks(data.checks);
     return true;
+  }
+
+  // The server sends the Checks panel only when it changed; the checks a person opened stay open.
+  function showChecks(answer) {
+    checks.dataset.key = answer.key;
+    if (answer.html === undefined) return;
+    var open = Array.prototype.map.call(checks.querySelectorAll("details[data-check][open]"), function (el) {
+      return el.dataset.check;
+    });
+    checks.innerHTML = answer.html;
+    open.forEach(function (id) {
+      var details = checks.querySelector('details[data-check="' + CSS.escape(id) + '"]');
+      if (details) details.open = true;
+    });
+  }
+
+  function pollUrl() {
+    if (!checks) return url;
+    return url + (url.indexOf("?") === -1 ? "?" : "&") + "checks=" + encodeURIComponent(checks.dataset.key || "");
   }
 
   function showProgress(run) {
@@ -72,7 +93,7 @@
   }
 
   function poll() {
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    fetch(pollUrl(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error("status " + response.status);
         return response.json();
