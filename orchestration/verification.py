@@ -40,6 +40,9 @@ class RunChecks:
         self.task = task
         self.claim = claim
         self.context_for = context_for  # (task, purpose) -> the agent context of another task of the run
+        # A repair left open by an earlier attempt whose worker died ends now, said so.
+        TaskAttempt.objects.filter(task_run__run_id=task.run_id, repair_round__isnull=False, finished_at__isnull=True).update(
+            finished_at=timezone.now(), succeeded=False, error="Stopped: the verify task's worker stopped during the repair.")
 
     def record(self, check: CheckResult) -> None:
         limit = settings.VERIFY_OUTPUT_MAX_CHARS

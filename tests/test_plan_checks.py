@@ -52,6 +52,36 @@ def test_a_plan_without_the_architect_is_refused_naming_the_tasks_that_need_it()
     assert "put back the architect's task (“Design the data model and API contract”)" in error
 
 
+def test_a_plan_left_without_its_verify_stage_gets_it_back_waiting_for_every_task_that_writes_code():
+    tasks, spec = _plan()
+    mended, notes = check_runnable(_without(tasks, "verify"), spec)
+    verify = mended[-1]
+    assert (verify["key"], verify["agent"], verify["title"]) == ("verify", "verify", "Build and test the project")
+    assert set(verify["depends_on"]) == {t["key"] for t in tasks if t["agent"] in ("backend", "frontend", "tests", "devops")}
+    assert notes == ["“Build and test the project” was added: every plan ends by building and testing the code its tasks wrote"]
+
+
+def test_a_verify_stage_that_does_not_wait_for_new_code_is_made_to():
+    tasks, spec = _plan(REQUESTS[0])
+    extra = {"key": "admin-pages", "title": "Add admin pages", "agent": "frontend", "instructions": "",
+             "depends_on": ["spec"], "scope": [], "timeout_s": None}
+    frontend_free = [t for t in tasks if t["key"] != "frontend"]
+    frontend_free = [dict(t, depends_on=[d for d in t["depends_on"] if d != "frontend"]) for t in frontend_free]
+    mended, notes = check_runnable([*frontend_free, extra], spec)
+    assert "admin-pages" in next(t for t in mended if t["key"] == "verify")["depends_on"]
+    assert notes == ["“Build and test the project” now waits for “Add admin pages”, which writes code it builds and tests"]
+
+
+def test_code_that_waits_for_the_verify_stage_is_refused():
+    tasks, spec = _plan(REQUESTS[0])
+    frontend_free = [dict(t, depends_on=[d for d in t["depends_on"] if d != "frontend"]) for t in tasks if t["key"] != "frontend"]
+    late = {"key": "admin-pages", "title": "Add admin pages", "agent": "frontend", "instructions": "",
+            "depends_on": ["spec", "verify"], "scope": [], "timeout_s": None}
+    [error] = _refusal([*frontend_free, late], spec)
+    assert error == ("“Add admin pages” waits for “Build and test the project”, which builds and tests the code: the code "
+                     "must be written first, so “Add admin pages” must not wait for it.")
+
+
 def test_a_task_that_waits_for_nothing_is_made_to_wait_for_what_it_reads():
     tasks, spec = _plan()
     guide = {"key": "guide", "title": "Write a user guide", "agent": "docs", "instructions": "", "depends_on": [],
