@@ -121,6 +121,7 @@ class VerifyAgent(Agent):
                     if not changed:
                         raise NotRepaired("no files were changed")
                 except NotRepaired as exc:
+                    context.checkpoint()  # a repair cut short by the deadline or a cancel ends the attempt as that
                     history.append(f"not repaired: {exc}.")
                     unrepaired = f" Not repaired: {exc}."
                     break
