@@ -6,5 +6,7 @@ export default defineConfig({
   plugins: [react(), tailwindcss()],
   // In development the API runs beside Vite; /api requests go to it.
   server: { proxy: { "/api": "http://localhost:3000" } },
-  test: { environment: "jsdom", setupFiles: ["./src/test/setup.ts"] },
+  // Each test file gets its own jsdom in a VM context of one worker: isolated as with a process
+  // per file, without starting one.
+  test: { environment: "jsdom", setupFiles: ["./src/test/setup.ts"], pool: "vmThreads" },
 });
