@@ -18,6 +18,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -42,12 +43,15 @@ def main() -> int:
         done = subprocess.run(args.migrate, shell=True, env=env, capture_output=True, text=True, timeout=120)
         if done.returncode:
             return _report({"error": f"the database migration failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"})
-    server = subprocess.Popen(args.serve, shell=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # The server's output goes to a file: a pipe nobody reads fills up with its request log (uvicorn
+    # logs every request) and then blocks the server in the middle of the run.
+    log = tempfile.TemporaryFile(mode="w+")
+    server = subprocess.Popen(args.serve, shell=True, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         if not _wait_until_up(f"{url}/api/health", server):
-            output = server.stdout.read() if server.poll() is not None else ""
-            return _report({"error": f"the server did not answer on /api/health within 60 s.\n{output[-3000:]}"})
+            log.seek(0)
+            return _report({"error": f"the server did not answer on /api/health within 60 s.\n{log.read()[-3000:]}"})
         login = []
         if any(path.startswith("/api/auth/register") for path in contract.get("paths", {})):
             token = _post(f"{url}/api/auth/register", {"email": "contract@example.com", "password": "a-long-password-1"})["token"]
