@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from agents.spec import Spec
@@ -344,6 +345,11 @@ class TaskAttempt(models.Model):
     def __str__(self) -> str:
         return f"{self.task_run.key} attempt {self.number}"
 
+    @staticmethod
+    def last_number(task_run_id: int) -> int:
+        """The number of the task's latest attempt over its whole history; 0 before its first."""
+        return TaskAttempt.objects.filter(task_run_id=task_run_id).aggregate(last=Max("number"))["last"] or 0
+
 
 class Artifact(ImmutableModel):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="artifacts")
@@ -360,6 +366,13 @@ class Artifact(ImmutableModel):
 
     def __str__(self) -> str:
         return self.path
+
+    @classmethod
+    def of(cls, run_id: int, task_run_id: int, path: str, content: str) -> Artifact:
+        """An unsaved row for one file a task wrote, with its hash and size."""
+        data = content.encode()
+        return cls(run_id=run_id, task_run_id=task_run_id, path=path, content=content,
+                   sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 
 class LLMCall(ImmutableModel):

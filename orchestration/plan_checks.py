@@ -24,13 +24,14 @@ from agents.registry import get_agent
 from agents.spec import Spec
 from agents.spec_words import listed
 from agents.stacks.base import CORE
+from agents.verify import VerifyAgent
 
 from .offline_planner import verify_task
 from .plans import PlanInvalid
 from .runs import reachable
 
 ARCHITECT = "architect"
-VERIFY = "verify"
+VERIFY = VerifyAgent.name
 CODE_FOLDERS = ("backend/", "frontend/")
 # Each part of the project, the agent that builds it, and how people call it.
 PARTS = {"backend": "the back end", "frontend": "the website"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -27,6 +26,7 @@ from django_q.tasks import async_task
 
 from agents.registry import get_agent
 from agents.safe_output import UnsafeOutput, check_files
+from agents.verify import VerifyAgent
 
 from .backoff import full_jitter
 from .models import Artifact, PlanVersion, Run, TaskAttempt, TaskRun, TaskRunQuerySet, TaskStatus
@@ -191,7 +191,7 @@ def _routed(timeouts: dict[int, int]) -> dict[int, str]:
     clusters started with WORKER_QUEUE set to it (the workers with the sandbox and the caches)."""
     if not settings.VERIFY_QUEUE:
         return {}
-    verify = TaskRun.objects.filter(pk__in=list(timeouts), agent="verify").values_list("pk", flat=True)
+    verify = TaskRun.objects.filter(pk__in=list(timeouts), agent=VerifyAgent.name).values_list("pk", flat=True)
     return dict.fromkeys(verify, settings.VERIFY_QUEUE)
 
 
@@ -221,8 +221,7 @@ def claim_task(task_run_id: int, *, worker: str) -> Claim | None:
 
 def current_claim(task: TaskRun) -> Claim:
     """The claim a running task is held under, as its worker knows it."""
-    number = task.attempts.aggregate(last=Max("number"))["last"] or 0
-    return Claim(task.pk, task.run_id, task.worker, task.attempt, task.started_at, number)
+    return Claim(task.pk, task.run_id, task.worker, task.attempt, task.started_at, TaskAttempt.last_number(task.pk))
 
 
 def complete_attempt(claim: Claim, files: dict[str, str], reasoning: str) -> bool:
@@ -242,9 +241,7 @@ def complete_attempt(claim: Claim, files: dict[str, str], reasoning: str) -> boo
                 # Delete-then-insert: however often the task ran, it keeps exactly this attempt's files.
                 Artifact.objects.filter(task_run_id=claim.task_run_id).delete()
                 Artifact.objects.bulk_create(
-                    Artifact(run_id=claim.run_id, task_run_id=claim.task_run_id, path=path, content=content,
-                             sha256=hashlib.sha256(content.encode()).hexdigest(), size=len(content.encode()))
-                    for path, content in files.items()
+                    Artifact.of(claim.run_id, claim.task_run_id, path, content) for path, content in files.items()
                 )
         except IntegrityError:
             return False  # another attempt of this task stored its files first, and won

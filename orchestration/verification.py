@@ -10,13 +10,11 @@ while the verify task's claim is still current, so a cancelled run or a lost lea
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from agents.base import AgentError
@@ -85,8 +83,7 @@ class RunChecks:
         agent = get_agent(writer.agent)
         if not hasattr(agent, "repair"):
             raise NotRepaired(f"the {writer.agent} agent cannot repair files")
-        number = (writer.attempts.aggregate(last=Max("number"))["last"] or 0) + 1
-        attempt = TaskAttempt.objects.create(task_run=writer, number=number, worker=self.claim.worker,
+        attempt = TaskAttempt.objects.create(task_run=writer, number=TaskAttempt.last_number(writer.pk) + 1, worker=self.claim.worker,
                                              started_at=timezone.now(), repair_round=round)
         own = dict(writer.artifacts.values_list("path", "content"))
         try:
@@ -99,11 +96,8 @@ class RunChecks:
                     raise NotRepaired("the run was cancelled or the verify task handed to another worker")
                 # Artifacts are written once: a changed file is a new row in place of the old.
                 writer.artifacts.filter(path__in=list(result.files)).delete()
-                Artifact.objects.bulk_create(
-                    Artifact(run_id=writer.run_id, task_run=writer, path=path, content=content,
-                             sha256=hashlib.sha256(content.encode()).hexdigest(), size=len(content.encode()))
-                    for path, content in result.files.items()
-                )
+                Artifact.objects.bulk_create(Artifact.of(writer.run_id, writer.pk, path, content)
+                                             for path, content in result.files.items())
                 _close(attempt, succeeded=True, reasoning=result.reasoning)
         except BaseException as exc:
             _close(attempt, succeeded=False, error=str(exc) or type(exc).__name__)
