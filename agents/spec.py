@@ -156,6 +156,33 @@ def check_summary(summary: Summary, entity: Entity) -> None:
         raise ValueError(f"{where}: only overdue records needs {entity.name} to have a due field")
 
 
+CriterionKind = Literal["records", "choice", "unique", "link", "private", "login", "find", "due", "summary"]
+CRITERION_ID = r"^[a-z][a-z0-9-]{0,59}$"  # stable across versions: "records-tool", "link-loan-tool", "own-1"
+MAX_CRITERIA = 50
+MAX_CRITERION_CHARS = 300
+
+
+class CriterionAbout(BaseModel):
+    """What in the spec proves a criterion, and so which generated test does: a kind of behaviour,
+    the entity it is about (none for log-ins) and, for some kinds, one of its details, links or,
+    for "summary", the summary's name."""
+
+    kind: CriterionKind
+    entity: str | None = Field(default=None, pattern=TYPE_NAME)
+    name: str | None = Field(default=None, pattern=IDENTIFIER)
+
+
+class Criterion(BaseModel):
+    """One thing the app must do, in plain words, that the team agrees before Run and the verify stage
+    proves with the tests tagged with its id. `about` is None for free text that nothing in the spec
+    expresses: no generated test can prove it."""
+
+    id: str = Field(pattern=CRITERION_ID)
+    text: str = Field(min_length=1, max_length=MAX_CRITERION_CHARS)
+    about: CriterionAbout | None = None
+    by: Literal["planner", "model", "person"] = "planner"
+
+
 class StackChoice(BaseModel):
     """Which registered stack (agents/stacks/) builds each part of the project."""
 
@@ -185,6 +212,7 @@ class Spec(BaseModel):
     kind: str = "records"  # what the request is: records, or a game, converter, cli tool, ... (generators ignore it)
     not_built: list[str] = Field(default_factory=list)  # plain-language notes on what offline mode will not build
     summaries: list[Summary] = Field(default_factory=list, max_length=10)
+    criteria: list[Criterion] = Field(default_factory=list, max_length=MAX_CRITERIA)  # acceptance criteria (agents/criteria.py)
 
     @model_validator(mode="after")
     def _relations_point_at_entities(self) -> Spec:
@@ -209,6 +237,9 @@ class Spec(BaseModel):
             if summary.entity not in names:
                 raise ValueError(f"summary {summary.name} counts unknown entity {summary.entity}")
             check_summary(summary, self.entity(summary.entity))
+        ids = [c.id for c in self.criteria]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate criterion ids in {ids}")
         return self
 
     def entity(self, name: str) -> Entity:

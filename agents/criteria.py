@@ -1,0 +1,281 @@
+"""Acceptance criteria: what the app must do, in plain words, agreed before Run and proven after it.
+
+Each criterion has a stable id and says, in `about`, which behaviour of the spec proves it (records
+kept, a choice's options, a link, privacy, log-ins, finding records, due dates, a summary). The
+offline planner derives them from the spec (`derive_criteria`); a model may write its own, which must
+pass `criteria_problems`; people add, reword and remove them (each change a new plan version), and
+`carry_criteria` keeps their words when the data model changes or the project is re-planned.
+
+The tests agent writes, for each criterion with an `about`, tests tagged with its id: a TypeScript
+test's title starts with "<id>: ", a pytest test records the property criterion=<id>.
+`tagged_tests` finds those tags in test files (spec/criteria.json), and the verify stage finds them
+in the test runners' reports (agents/test_reports.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .generators.naming import kebab
+from .spec import MAX_CRITERIA, Criterion, CriterionAbout, Entity, Spec
+from .spec_words import link_words, listed, name_words, record_plural, summary_shows
+
+CRITERIA_PATH = "spec/criteria.json"
+TEXT_TYPES = {"string", "text", "email", "url"}
+NOT_COVERED = ("Nothing in what we'll build expresses this, so no generated test can prove it; "
+               "it stays unproven unless a model writes a test for it.")
+# The order in which derived criteria are kept when a large spec gives more than MAX_CRITERIA.
+PRIORITY = ("records", "link", "private", "login", "summary", "choice", "due", "unique", "find")
+
+
+# --- derived from the spec ----------------------------------------------------------------------
+
+
+def derive_criteria(spec: Spec) -> list[Criterion]:
+    """The criteria the spec implies, one or more per record, link, choice, rule, summary and lookup,
+    in the spec's order (records first), at most MAX_CRITERIA (the most basic kinds kept first)."""
+    found: list[Criterion] = []
+    for entity in spec.entities:
+        found.append(_criterion(_records_text(spec, entity), "records", entity.name))
+        for field in entity.fields:
+            if field.type == "choice":
+                start = f"; a new {entity.label.lower()} starts as {field.default}" if field.default else ""
+                text = (f"A {_owner(entity)}'s {name_words(field.name)} is one of {_or(field.options)}{start}; "
+                        "anything else is refused.")
+                found.append(_criterion(text, "choice", entity.name, field.name))
+            if field.unique:
+                text = f"No two {record_plural(entity).lower()} have the same {name_words(field.name)}."
+                found.append(_criterion(text, "unique", entity.name, field.name))
+        for relation in entity.relations:
+            target = spec.entity(relation.target)
+            link = link_words(entity, relation, spec)
+            text = f"{link[:1].upper()}{link[1:]}; {'a' if not relation.many else 'listing a'} {target.label.lower()} that does not exist is refused."
+            found.append(_criterion(text, "link", entity.name, relation.name))
+        if entity.owned:
+            text = f"Each person sees and changes only their own {record_plural(entity).lower()}: nobody else can see them."
+            found.append(_criterion(text, "private", entity.name))
+        if entity.due:
+            due = name_words(entity.due)
+            if entity.done:
+                done = name_words(entity.done)
+                text = (f"{record_plural(entity)} whose {due} has passed and that have no {done} yet show as overdue; "
+                        f"those with no {done} yet show as open.")
+            else:
+                text = f"{record_plural(entity)} whose {due} has passed show as overdue."
+            found.append(_criterion(text, "due", entity.name))
+        if ways := _find_ways(entity):
+            found.append(_criterion(f"{record_plural(entity)} can be {ways}.", "find", entity.name))
+    shared = [e for e in spec.entities if not e.owned]
+    if spec.auth and shared:
+        text = (f"Only people who are logged in can add, change or remove "
+                f"{listed([record_plural(e).lower() for e in shared])}.")
+        found.append(_criterion(text, "login"))
+    for summary in spec.summaries:
+        text = f"“{summary.label}” shows {summary_shows(summary, spec)}."
+        found.append(_criterion(text, "summary", summary.entity, summary.name))
+    if len(found) > MAX_CRITERIA:
+        ranked = sorted(found, key=lambda c: PRIORITY.index(c.about.kind))[:MAX_CRITERIA]
+        found = [c for c in found if c in ranked]
+    return found
+
+
+def _criterion(text: str, kind: str, entity: str | None = None, name: str | None = None) -> Criterion:
+    about = CriterionAbout(kind=kind, entity=entity, name=name)
+    return Criterion(id=about_id(about), text=text, about=about)
+
+
+def about_id(about: CriterionAbout) -> str:
+    """The id of the criterion derived for `about`: "records-tool", "link-loan-tool", "login"."""
+    named = (about.name,) if about.kind == "summary" else (about.entity, about.name)
+    parts = [about.kind] + [kebab(p) for p in named if p]
+    return "-".join(parts)[:60].rstrip("-")
+
+
+def _records_text(spec: Spec, entity: Entity) -> str:
+    who = "A person who is logged in" if spec.auth else "Anyone"
+    label = entity.label.lower()
+    details = [name_words(f.name) for f in entity.fields][:4]
+    text = (f"{who} can add {_a(label)} with its {listed(details)}, see it in the list of "
+            f"{record_plural(entity).lower()}, change it and remove it.")
+    required = [name_words(f.name) for f in entity.fields if f.required]
+    required += [name_words(r.name) for r in entity.relations if r.required]
+    if required:
+        text += f" {_a(label).capitalize()} without its {listed(required[:4])} is refused."
+    return text
+
+
+def _find_ways(entity: Entity) -> str:
+    ways = []
+    if any(f.type in TEXT_TYPES for f in entity.fields):
+        ways.append("searched by the words in them")
+    filters = [name_words(f.name) for f in entity.fields if f.type in {"choice", "boolean"}]
+    filters += [name_words(r.name) for r in entity.relations]
+    if filters:
+        ways.append(f"narrowed down by {listed(filters)}")
+    return " and ".join(ways)
+
+
+def _owner(entity: Entity) -> str:
+    return entity.label.lower()
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def _or(options: list[str]) -> str:
+    return options[0] if len(options) == 1 else f"{', '.join(options[:-1])} or {options[-1]}"
+
+
+# --- what a criterion may be about ----------------------------------------------------------------
+
+
+def about_problem(about: CriterionAbout, spec: Spec) -> str | None:
+    """Why `about` names nothing the spec has, in plain words; None when it is there to test."""
+    if about.kind == "login":
+        return None if spec.auth and any(not e.owned for e in spec.entities) else "the app has no log-ins to check"
+    entity = next((e for e in spec.entities if e.name == about.entity), None)
+    if entity is None:
+        return f"there is no record called {about.entity or '(none given)'}"
+    if about.kind == "summary":
+        summary = next((s for s in spec.summaries if s.name == about.name), None)
+        return None if summary is not None and summary.entity == entity.name else f"there is no summary called {about.name} of {entity.label}"
+    named = entity.field(about.name or "")
+    checks = {
+        "records": (True, ""),
+        "choice": (named is not None and named.type == "choice", f"{entity.label} has no choice called {about.name}"),
+        "unique": (named is not None and named.unique, f"{entity.label} has no detail {about.name} that must differ"),
+        "link": (entity.relation(about.name or "") is not None, f"{entity.label} has no link called {about.name}"),
+        "private": (entity.owned, f"{record_plural(entity)} are not private to their creator"),
+        "due": (entity.due is not None, f"{record_plural(entity)} have no due date"),
+        "find": (bool(_find_ways(entity)), f"{record_plural(entity)} have nothing to search or filter by"),
+    }
+    ok, problem = checks[about.kind]
+    return None if ok else problem
+
+
+def targets(spec: Spec) -> list[tuple[str, str]]:
+    """What a person may say proves their own criterion: (about as JSON, the derived criterion's words)."""
+    return [(about_key(c.about), c.text) for c in derive_criteria(spec)]
+
+
+def about_key(about: CriterionAbout) -> str:
+    return json.dumps(about.model_dump(exclude_none=True), sort_keys=True)
+
+
+def about_from_key(key: str) -> CriterionAbout | None:
+    return CriterionAbout.model_validate_json(key) if key else None
+
+
+def criteria_problems(criteria: list[Criterion], spec: Spec) -> list[str]:
+    """Why a model's (or anyone's) criteria cannot stand, in plain words: none, too many, repeated
+    ids, or one that names nothing in the spec. Empty when they are fine."""
+    if not criteria:
+        return ["write at least one acceptance criterion"]
+    problems = []
+    if len(criteria) > MAX_CRITERIA:
+        problems.append(f"at most {MAX_CRITERIA} criteria, not {len(criteria)}")
+    ids = [c.id for c in criteria]
+    if repeated := sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(f"criterion ids repeat: {', '.join(repeated)}")
+    for criterion in criteria:
+        if criterion.about is None:
+            problems.append(f"criterion {criterion.id} says nothing about what in the spec proves it (about)")
+        elif problem := about_problem(criterion.about, spec):
+            problems.append(f"criterion {criterion.id}: {problem}")
+    return problems
+
+
+def covered(criterion: Criterion, spec: Spec) -> bool:
+    """Whether the offline generators write a test that proves `criterion`."""
+    return criterion.about is not None and about_problem(criterion.about, spec) is None
+
+
+def uncovered_reason(criterion: Criterion, spec: Spec) -> str:
+    """Why no generated test proves `criterion`, in plain words; empty when one does."""
+    if criterion.about is None:
+        return NOT_COVERED
+    problem = about_problem(criterion.about, spec)
+    return f"Not covered: {problem}, so no generated test can prove it." if problem else ""
+
+
+# --- carried from version to version --------------------------------------------------------------
+
+
+def carry_criteria(new: Spec, old: Spec | None) -> list[Criterion]:
+    """The criteria of `new` (a changed data model, or a re-plan's spec) given those of `old`, the
+    version it follows: every criterion of `old` that a person wrote or reworded stays, in their words
+    (one whose behaviour left the spec stays as free text, so nothing a person wrote is lost); a
+    derived one stays, in the new spec's words, while the spec still has its behaviour; and what the
+    new spec adds that `old` did not have brings its derived criteria. A derived criterion a person
+    removed from `old` stays removed."""
+    derived = {c.id: c for c in derive_criteria(new)}
+    if old is None:
+        return list(derived.values())
+    before = {about_id(c.about) for c in derive_criteria(old) if c.about}
+    kept: list[Criterion] = []
+    for criterion in old.criteria:
+        if criterion.by == "planner" and criterion.id in derived:
+            kept.append(derived[criterion.id])
+        elif criterion.by != "planner":
+            about = criterion.about if criterion.about and about_problem(criterion.about, new) is None else None
+            kept.append(criterion.model_copy(update={"about": about}))
+    ids = {c.id for c in kept}
+    kept += [c for key, c in derived.items() if key not in before and key not in ids]
+    return kept[:MAX_CRITERIA]
+
+
+def next_own_id(criteria: Iterable[Criterion]) -> str:
+    """The id of a person's new criterion: "own-1", "own-2", … never one already used."""
+    taken = {c.id for c in criteria}
+    number = 1
+    while f"own-{number}" in taken:
+        number += 1
+    return f"own-{number}"
+
+
+# --- tagged tests ---------------------------------------------------------------------------------
+
+# `it("records-tool: adds, lists, changes and removes a tool", ...)`, with any quote.
+TS_TAG = re.compile(r"""\b(?:it|test)(?:\.\w+)?\(\s*(["'`])([a-z][a-z0-9-]{0,59}): ((?:(?!\1).)*)\1""")
+PY_TEST = re.compile(r"^(?:async )?def (test_\w+)\(", re.MULTILINE)
+PY_TAG = re.compile(r"""record_property\(\s*["']criterion["']\s*,\s*["']([a-z][a-z0-9-]{0,59})["']\s*\)""")
+
+
+def tagged_tests(files: dict[str, str], ids: Iterable[str]) -> dict[str, list[dict[str, str]]]:
+    """Each id's tests found in `files` (path -> text): {"file", "name"} for every TypeScript test whose
+    title starts with "<id>: " and every pytest test that records criterion=<id>."""
+    wanted = set(ids)
+    found: dict[str, list[dict[str, str]]] = {i: [] for i in wanted}
+    for path, text in sorted(files.items()):
+        if path.endswith((".ts", ".tsx")):
+            for _, tag, title in TS_TAG.findall(text):
+                if tag in wanted:
+                    found[tag].append({"file": path, "name": f"{tag}: {title}"})
+        elif path.endswith(".py") and "/test" in f"/{path}":
+            starts = [(m.start(), m.group(1)) for m in PY_TEST.finditer(text)] + [(len(text), "")]
+            for (start, name), (end, _) in zip(starts, starts[1:]):
+                for tag in PY_TAG.findall(text, start, end):
+                    if tag in wanted:
+                        found[tag].append({"file": path, "name": name})
+    return found
+
+
+def criteria_json(spec: Spec, files: dict[str, str]) -> str:
+    """spec/criteria.json: every criterion with whether a generated test can prove it, and the tests
+    tagged with its id among `files`."""
+    tests = tagged_tests(files, [c.id for c in spec.criteria])
+    rows: list[dict[str, Any]] = []
+    for criterion in spec.criteria:
+        rows.append({
+            "id": criterion.id,
+            "text": criterion.text,
+            "by": criterion.by,
+            "covered": covered(criterion, spec),
+            "not_covered": uncovered_reason(criterion, spec),
+            "tests": tests[criterion.id],
+        })
+    return json.dumps({"criteria": rows}, indent=2, ensure_ascii=False) + "\n"
