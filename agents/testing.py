@@ -1,9 +1,12 @@
-"""The tests agent (name "tests"): a user's journey through the whole API, in the back-end stack's test tool."""
+"""The tests agent (name "tests"): a user's journey through the whole API, and tests that prove each
+acceptance criterion, in the back-end stack's test tool; and spec/criteria.json, which maps every
+criterion to the tests tagged with its id."""
 
 from __future__ import annotations
 
-from .base import AgentContext
-from .file_agent import FileAgent
+from .base import AgentContext, AgentResult
+from .criteria import CRITERIA_PATH, criteria_json
+from .file_agent import FileAgent, read_spec
 from .registry import register
 from .spec import Spec
 from .stacks import get_stack
@@ -12,10 +15,23 @@ from .stacks import get_stack
 @register
 class TestsAgent(FileAgent):
     name = "tests"
-    description = "Adds an end-to-end test to backend/tests/: every kind of record created, listed, changed and deleted in order."
-    area = ("backend/tests/",)
-    context_prefixes = ("backend/tests/", "backend/src/")
-    role = "You write end-to-end tests of the API."
+    description = ("Adds an end-to-end test to backend/tests/ (every kind of record created, listed, changed and deleted "
+                   "in order) and, for each acceptance criterion, tests tagged with its id, mapped in spec/criteria.json.")
+    area = ("backend/tests/", CRITERIA_PATH)
+    context_prefixes = ("backend/tests/", "backend/src/", "backend/app/")
+    role = ("You write end-to-end tests of the API, and for each acceptance criterion of the spec at least one test "
+            "tagged with its id: a TypeScript test's title starts with \"<id>: \"; a pytest test calls "
+            "record_property(\"criterion\", \"<id>\").")
 
     def offline(self, spec: Spec, context: AgentContext) -> dict[str, str]:
-        return get_stack(spec.stack.backend).journey_files(spec)
+        stack = get_stack(spec.stack.backend)
+        files = stack.journey_files(spec) | stack.criteria_files(spec)
+        return files | {CRITERIA_PATH: criteria_json(spec, files)}
+
+    def run(self, context: AgentContext) -> AgentResult:
+        result = super().run(context)
+        # The map is the tests' own: made from the tags in every test file of the run, whoever wrote them.
+        spec = read_spec(context.upstream)
+        tests = {path: text for path, text in (context.upstream | result.files).items() if path != CRITERIA_PATH}
+        result.files[CRITERIA_PATH] = criteria_json(spec, tests)
+        return result

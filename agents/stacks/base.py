@@ -136,6 +136,11 @@ class Stack:
         """What the tests agent adds: a person's journey through the whole app, end to end."""
         return {}
 
+    def criteria_files(self, spec: Spec) -> Files:
+        """Back ends: what the tests agent adds for the acceptance criteria (agents/criteria.py), paths
+        from the project root: for each criterion a test can prove, tests tagged with its id."""
+        return {}
+
     def devops_files(self, spec: Spec) -> Files:
         """The part's Dockerfile and friends, paths from the project root."""
         raise NotImplementedError
