@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from agents.criteria import carry_criteria
 from agents.extraction import apply_options, asked_backend, chosen_options, extract_spec
 from agents.generators.naming import normalise_spec
 from agents.spec import Entity, Spec, StackChoice
@@ -25,14 +26,17 @@ from .plans import Plan, PlanTask, validate_plan
 PER_RESOURCE_FROM = 4  # entities; from here on each resource gets its own backend task
 
 
-def planned_spec(request: str, *, feedback: str = "", options: dict | None = None, stack: StackChoice | None = None) -> Spec:
+def planned_spec(request: str, *, feedback: str = "", options: dict | None = None, stack: StackChoice | None = None,
+                 previous: Spec | None = None) -> Spec:
     """The spec of a plan version: `request` and `feedback` (every re-plan's so far, one per line)
     read together, `stack` (the stacks chosen earlier) kept, and the project's `options` taking
-    precedence over both."""
+    precedence over both; with the acceptance criteria it implies, and those the team wrote or
+    reworded in `previous` (the version it follows) carried over."""
     spec = extract_spec(f"{request}\n{feedback}" if feedback.strip() else request)
     if stack is not None:
         spec = spec.model_copy(update={"stack": stack})
-    return normalise_spec(apply_options(spec, options or {}))
+    spec = normalise_spec(apply_options(spec, options or {}))
+    return spec.model_copy(update={"criteria": carry_criteria(spec, previous)})
 
 
 def offline_plan(request: str, *, feedback: str = "", options: dict | None = None,
@@ -43,7 +47,7 @@ def offline_plan(request: str, *, feedback: str = "", options: dict | None = Non
     one; options override what the request suggests."""
     text = f"{request}\n{feedback}"
     keep = previous.stack if previous is not None and asked_backend(text) is None else None
-    spec = planned_spec(request, feedback=feedback, options=options, stack=keep)
+    spec = planned_spec(request, feedback=feedback, options=options, stack=keep, previous=previous)
     chosen = chosen_options(options or {})
     reasoning = _reasoning(spec, feedback, chosen, _backend_sentence(spec, text, chosen, kept=keep is not None))
     return validate_plan({"reasoning": reasoning, "tasks": spec_tasks(spec)}), spec

@@ -4,6 +4,7 @@ by both back-end stacks' and the front end's end-to-end tests, so each stack is 
 
 from __future__ import annotations
 
+from agents.criteria import derive_criteria
 from agents.generators.naming import normalise_spec
 from agents.spec import Spec
 
@@ -92,4 +93,6 @@ RICH_REQUESTS = {
 
 
 def rich_spec(name: str, backend: str = "express") -> Spec:
-    return normalise_spec(Spec.model_validate(RICH_SPECS[name] | {"stack": {"backend": backend}}))
+    """One of the three apps, with the acceptance criteria the offline planner derives for it."""
+    spec = normalise_spec(Spec.model_validate(RICH_SPECS[name] | {"stack": {"backend": backend}}))
+    return spec.model_copy(update={"criteria": derive_criteria(spec)})

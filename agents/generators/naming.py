@@ -95,6 +95,9 @@ def normalise_spec(spec: Spec) -> Spec:
             relation["target"] = renames.get(relation["target"], relation["target"])
     for summary in data["summaries"]:
         summary["entity"] = renames.get(summary["entity"], summary["entity"])
+    for criterion in data["criteria"]:
+        if criterion["about"] and criterion["about"]["entity"]:
+            criterion["about"]["entity"] = renames.get(criterion["about"]["entity"], criterion["about"]["entity"])
     while cycle := _required_cycle(data["entities"]):
         needing, needed = cycle[1], cycle[0]
         entity = next(e for e in data["entities"] if e["name"] == needing)
