@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 PART_WORDS = {"backend": "Back end", "frontend": "Website"}
 
@@ -25,6 +26,7 @@ class CheckResult:
     counts: dict[str, int] = field(default_factory=dict)  # tests: passed/failed/skipped; contract: cases/server_errors/violations
     note: str = ""  # "reused installed dependencies", "killed at the 600 s limit"
     round: int = 0  # 0 for the first verification, n for the one after the n-th repair
+    tests: list[Any] | None = None  # a tests check: its runner's report, test by test (agents.test_reports.TestOutcome)
 
     @property
     def words(self) -> str:

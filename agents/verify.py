@@ -41,6 +41,7 @@ from .registry import register
 from .sandbox import Limits, Sandbox, SandboxUnavailable, bwrap_problem, sandbox
 from .stacks import get_stack
 from .stacks.base import Verification, digest
+from .test_reports import CriterionOutcome, prove_criteria, read_report
 
 DRIVER = Path(__file__).with_name("contract_driver.py")
 SCHEMATHESIS = "schemathesis==4.32.5"  # the contract check's tool, installed into the cache once
@@ -57,6 +58,9 @@ class VerifyHooks(Protocol):
     def record(self, check: CheckResult) -> None:
         """Store one finished check."""
 
+    def record_criteria(self, outcomes: list[CriterionOutcome], round: int) -> None:
+        """Store whether each acceptance criterion was proven in this round."""
+
     def repair(self, failing: list[CheckResult], files: dict[str, str], round: int) -> dict[str, str]:
         """Send the failures to the agents that wrote the files involved; returns the files they changed,
         or raises NotRepaired saying why none could."""
@@ -64,6 +68,9 @@ class VerifyHooks(Protocol):
 
 class _NoHooks:
     def record(self, check: CheckResult) -> None:
+        pass
+
+    def record_criteria(self, outcomes: list[CriterionOutcome], round: int) -> None:
         pass
 
     def repair(self, failing: list[CheckResult], files: dict[str, str], round: int) -> dict[str, str]:
@@ -110,7 +117,7 @@ class VerifyAgent(Agent):
             for repair in range(repairs + 1):
                 results = self._check_parts(box, root, files, parts, cache, context, hooks, repair)
                 failing = [r for r in results if not r.passed]
-                history.append(_summary(results))
+                history.append(_summary(results) + self._prove(spec, parts, results, hooks, repair))
                 if not failing:
                     return AgentResult(files={}, reasoning=" Then: ".join(history))
                 if repair == repairs:
@@ -132,6 +139,17 @@ class VerifyAgent(Agent):
             "Checks failed: " + "; ".join(r.words for r in failing)
             + (f" (after {repair} repair round{'s' if repair != 1 else ''})" if repair else "") + "." + unrepaired
         )
+
+    def _prove(self, spec, parts, results: list[CheckResult], hooks: VerifyHooks, round: int) -> str:
+        """Each acceptance criterion against the parts' test reports, recorded; what that proved, in words."""
+        if not spec.criteria:
+            return ""
+        tests = {r.part: r for r in results if r.name == "tests"}
+        reports = {stack.root: tests[stack.root].tests if stack.root in tests else None for _, stack in parts}
+        outcomes = prove_criteria(spec, reports)
+        hooks.record_criteria(outcomes, round)
+        proven = sum(o.status == "passed" for o in outcomes)
+        return f" {proven} of {len(outcomes)} acceptance criteria proven."
 
     def _check_parts(self, box: Sandbox, root: Path, files: dict[str, str], parts, cache: DependencyCache,
                      context: AgentContext, hooks: VerifyHooks, round: int) -> list[CheckResult]:
@@ -188,9 +206,15 @@ def check_part(box: Sandbox, folder: Path, part: str, verification: Verification
     if not installed:
         return
     for step in verification.steps:
+        report = folder / step.report if step.report else None
+        if report is not None:
+            report.unlink(missing_ok=True)  # an earlier round's
         outcome = box.run(step.command, folder, env=env, limits=limits, checkpoint=checkpoint)
         counts = _counts(outcome.output) if step.counts else {}
-        yield _result(part, step.name, step.command, outcome, counts)
+        result = _result(part, step.name, step.command, outcome, counts)
+        if report is not None:
+            result.tests = read_report(report, part, folder)
+        yield result
     if contract and verification.serve:
         yield _contract(box, folder, part, verification, env, limits, checkpoint, cache)
 

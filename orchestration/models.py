@@ -451,3 +451,51 @@ class Check(ImmutableModel):
     @property
     def part_words(self) -> str:
         return PART_WORDS.get(self.part, self.part)
+
+
+class CriterionStatus(models.TextChoices):
+    PASSED = "passed", "Proven"
+    FAILED = "failed", "Failed"
+    NOT_PROVEN = "not_proven", "Not proven"
+
+
+class CriterionResult(ImmutableModel):
+    """Whether the verify task proved one acceptance criterion of the run's plan version, in one
+    round: the tests tagged with its id, each with its status and, when it failed, its message."""
+
+    Status = CriterionStatus
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="criterion_results")
+    task_run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, related_name="criterion_results")
+    attempt = models.PositiveIntegerField(help_text="The verify task's attempt (TaskAttempt.number) that proved it.")
+    round = models.PositiveIntegerField(default=0, help_text="0 before any repair; n after the n-th repair round.")
+    criterion = models.CharField(max_length=60, help_text="The criterion's id in the plan version's spec.")
+    text = models.TextField(help_text="The criterion as the team agreed it, when the run started.")
+    status = models.CharField(max_length=12, choices=CriterionStatus.choices)
+    note = models.CharField(max_length=300, blank=True, help_text="Why it is not proven, in plain words.")
+    tests = models.JSONField(default=list, blank=True,
+                             help_text="The tests tagged with its id: part, file, name, status, and a failure's message.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "attempt", "round", "id"]
+        indexes = [models.Index(fields=["run", "attempt", "round"], name="criterion_run_round")]
+        constraints = [
+            _choices_check("status", CriterionStatus, "criterionresult_valid_status"),
+            models.UniqueConstraint(fields=["run", "attempt", "round", "criterion"], name="criterionresult_unique_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} ({self.status})"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == CriterionStatus.PASSED
+
+    @classmethod
+    def latest(cls, run: Run) -> list[CriterionResult]:
+        """The run's criteria as its verify task's last round left them (empty before any was proven)."""
+        last = cls.objects.filter(run=run).order_by("-attempt", "-round").values_list("attempt", "round").first()
+        if last is None:
+            return []
+        return list(cls.objects.filter(run=run, attempt=last[0], round=last[1]).order_by("id"))

@@ -21,9 +21,10 @@ from agents.base import AgentError
 from agents.checks import PART_WORDS, CheckResult, names_file
 from agents.registry import get_agent
 from agents.safe_output import UnsafeOutput
+from agents.test_reports import CriterionOutcome
 from agents.verify import NotRepaired
 
-from .models import Artifact, Check, TaskAttempt, TaskRun
+from .models import Artifact, Check, CriterionResult, TaskAttempt, TaskRun
 from .runs import Claim
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,13 @@ class RunChecks:
             status=Check.Status.PASSED if check.passed else Check.Status.FAILED,
             duration_s=check.duration_s, exit_code=check.exit_code, counts=check.counts,
             output=check.output[-limit:], note=check.note[:200],
+        )
+
+    def record_criteria(self, outcomes: list[CriterionOutcome], round: int) -> None:
+        CriterionResult.objects.bulk_create(
+            CriterionResult(run_id=self.task.run_id, task_run=self.task, attempt=self.claim.number, round=round,
+                            criterion=o.id, text=o.text, status=o.status, note=o.note[:300], tests=o.tests)
+            for o in outcomes
         )
 
     def repair(self, failing: list[CheckResult], files: dict[str, str], round: int) -> dict[str, str]:

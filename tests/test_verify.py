@@ -26,9 +26,13 @@ AGENTS = ["backend", "frontend", "tests", "docs", "devops"]
 class Recorded:
     def __init__(self) -> None:
         self.checks: list[CheckResult] = []
+        self.criteria: dict[int, list] = {}  # round -> each criterion's outcome
 
     def record(self, check: CheckResult) -> None:
         self.checks.append(check)
+
+    def record_criteria(self, outcomes, round):
+        self.criteria[round] = outcomes
 
     def repair(self, failing, files, round):
         return {}

@@ -203,6 +203,14 @@ class Step:
     name: str  # what people read after the part's name: "types", "lint", "tests", "build"
     command: str
     counts: str = ""  # the test runner whose summary line gives the counts: "jest", "vitest" or "pytest"
+    # Where the command's test runner writes its report, test by test (agents/test_reports.py): a path
+    # from the part's folder, outside it, so that the part's own lint and format checks never see it.
+    report: str = ""
+
+
+def report_path(part: str, suffix: str) -> str:
+    """Where a part's test report goes: beside the part's folder, named for the part."""
+    return f"../.{part}-tests.{suffix}"
 
 
 @dataclass(frozen=True)

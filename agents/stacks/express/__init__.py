@@ -17,7 +17,7 @@ from agents.generators.samples import comparable_fields
 from agents.openapi import summary_description, summary_path
 from agents.spec import Entity, EntityField, Spec
 
-from ..base import Files, Step, under
+from ..base import Files, Step, report_path, under
 from ..typescript import FILTERS, NodeStack, template_literal, template_text
 from . import routes
 from .prisma import SQL_TYPES, tables
@@ -27,6 +27,7 @@ from .summary_tests import summary_plan
 PRISMA_VERSION = "7.10.0"
 PRISMA_GENERATE = "PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-$npm_node_execpath} prisma generate"
 PORT = 3000
+REPORT = report_path("backend", "json")  # Jest's own JSON report, read by the verify stage
 
 
 def ts_sample(entity: Entity, field: EntityField) -> str:
@@ -70,7 +71,7 @@ class ExpressStack(NodeStack):
     verify_steps = (
         Step("types", "npx tsc --noEmit"),
         Step("lint", "npm run lint"),
-        Step("tests", "npm test", counts="jest"),
+        Step("tests", f"npm test -- --json --outputFile={REPORT}", counts="jest", report=REPORT),
         Step("build", "npm run build"),
     )
     prepare = ("npm run generate",)  # the Prisma client, which npm ci's postinstall writes into src/generated

@@ -17,7 +17,7 @@ from agents.generators.samples import comparable_fields
 from agents.openapi import creation_required, list_parameters, sort_keys, summary_path
 from agents.spec import TEXT_TYPES, Entity, Spec, Summary
 
-from ..base import Files, Stack, Step, Verification, digest, select
+from ..base import Files, Stack, Step, Verification, digest, report_path, select
 from .names import (
     Column,
     ManyLink,
@@ -32,6 +32,7 @@ from .names import (
 from .summary_tests import record_lines, scenario
 
 PYTHON_VERSION = "3.12"
+REPORT = report_path("backend", "xml")  # pytest's JUnit XML report, read by the verify stage
 # Compatible-release pins, the versions this generator's tests install and check.
 DEPENDENCIES = [
     "alembic>=1.20,<2",
@@ -336,7 +337,7 @@ class FastAPIStack(Stack):
                 Step("format", "ruff format --check --no-cache ."),
                 Step("types", "mypy --no-incremental ."),
                 Step("migrations", "alembic upgrade head && alembic check"),
-                Step("tests", "pytest -q -p no:cacheprovider", counts="pytest"),
+                Step("tests", f"pytest -q -p no:cacheprovider --junitxml={REPORT}", counts="pytest", report=REPORT),
             ),
             migrate="alembic upgrade head",
             serve="uvicorn --factory app.main:create_app --host 127.0.0.1 --port $PORT",

@@ -12,10 +12,11 @@ from agents.openapi import sort_keys, summary_description, summary_path
 from agents.spec import DATE_TYPES, TEXT_TYPES, Entity, EntityField, Spec, Summary
 
 from .. import get_stack
-from ..base import Files, Step, under
+from ..base import Files, Step, report_path, under
 from ..typescript import FILTERS, NodeStack, template_literal, ts_value
 
 PORT = 8080
+REPORT = report_path("frontend", "json")  # Vitest's JSON report, read by the verify stage
 TS_TYPES = {
     "string": "string", "text": "string", "email": "string", "url": "string", "date": "string",
     "datetime": "string", "money": "string", "choice": "string", "int": "number", "float": "number",
@@ -186,7 +187,8 @@ class ReactStack(NodeStack):
     verify_steps = (
         Step("types", "npx tsc --noEmit"),
         Step("lint", "npm run lint"),
-        Step("tests", "npm test", counts="vitest"),
+        Step("tests", f"npm test -- --reporter=default --reporter=json --outputFile.json={REPORT}", counts="vitest",
+             report=REPORT),
         Step("build", "npx vite build"),  # `npm run build` would type-check a second time
     )
     role = "You write the web frontend: React 19, TypeScript strict, Tailwind 4, Vite, a typed API client, Vitest tests."
