@@ -279,3 +279,21 @@ def criteria_json(spec: Spec, files: dict[str, str]) -> str:
             "tests": tests[criterion.id],
         })
     return json.dumps({"criteria": rows}, indent=2, ensure_ascii=False) + "\n"
+
+
+# How a model should write criteria: the planner's prompt says this.
+CRITERIA_GUIDE = f"""Acceptance criteria ("criteria"): 1 to {MAX_CRITERIA} short statements, in plain words a person who
+does not program agrees with, of what the app must do ("A member can borrow a tool; it then shows as out until it is
+returned"). Each has an "id" (lower-case letters, digits and dashes, e.g. "borrow-tool"), a "text" (at most 300
+characters) and "about": the behaviour of the spec a test proves it with, {{"kind": ..., "entity": ..., "name": ...}}:
+- records (entity): its records can be added, listed, changed and removed; ones without required details are refused
+- choice (entity, name of a choice field): only its options are accepted; a new record starts with its default
+- unique (entity, name of a unique field): no two records share it
+- link (entity, name of one of its relations): the link is kept; a link to a record that does not exist is refused
+- private (entity that is owned): each person sees and changes only their own
+- login (no entity): only logged-in people can add, change or remove shared records
+- find (entity): its records can be searched by their words and narrowed down by choices, yes/no details and links
+- due (entity with due): records past their due date and not done show as overdue
+- summary (entity, name of a summary): the summary shows the figure counted from the records
+Every criterion must name something the spec has. Start from the criteria derived from the spec, which you are
+given; keep those the team wrote (by "person") as they are."""

@@ -23,11 +23,12 @@ from django.db.models import Max
 from django_q.tasks import async_task
 from pydantic import Field
 
+from agents.criteria import CRITERIA_GUIDE, carry_criteria, criteria_problems
 from agents.extraction import chosen_options
 from agents.generators.naming import normalise_spec
 from agents.providers import LLMContext, ProviderError, generate, get_provider
 from agents.registry import listed_agents
-from agents.spec import SPEC_GUIDE, Spec, StackChoice
+from agents.spec import MAX_CRITERIA, SPEC_GUIDE, Criterion, Spec, StackChoice
 from agents.stacks import stacks_for
 from projects.models import Project
 
@@ -69,13 +70,17 @@ Rules:
 - reasoning: say what you found in the request, which stacks you chose and why, and why the plan has this shape, in plain words;
   name what the spec's not_built says will not be built.
 
-The spec you are given was read from the request; the architect task refines it. {spec_guide}"""
+The spec you are given was read from the request; the architect task refines it. {spec_guide}
+
+{criteria_guide}"""
 
 
 class ModelPlan(Plan):
-    """What a model answers: the plan, and the stacks it is for."""
+    """What a model answers: the plan, the stacks it is for, and the app's acceptance criteria."""
 
     stack: StackChoice = Field(description="The registered stack that builds each part of the project.")
+    criteria: list[Criterion] = Field(default_factory=list, max_length=MAX_CRITERIA,
+                                      description="What the app must do, in plain words, each proven by a test.")
 
 
 def _system_prompt() -> str:
@@ -84,12 +89,15 @@ def _system_prompt() -> str:
         f"- {part}: " + "; ".join(f"{name} ({stack.label})" for name, stack in sorted(stacks_for(part).items()))
         for part in ("backend", "frontend")
     )
-    return SYSTEM_PROMPT.format(agents=agents, stacks=stacks, max_tasks=MAX_TASKS, spec_guide=SPEC_GUIDE)
+    return SYSTEM_PROMPT.format(agents=agents, stacks=stacks, max_tasks=MAX_TASKS, spec_guide=SPEC_GUIDE,
+                                criteria_guide=CRITERIA_GUIDE)
 
 
 def _user_prompt(project: Project, previous: PlanVersion | None, feedback: str, read: Spec) -> str:
     parts = [f"Request:\n{project.request}",
-             f"The spec read from the request:\n{read.model_dump_json(exclude={'stack'}, exclude_defaults=True)}"]
+             f"The spec read from the request:\n{read.model_dump_json(exclude={'stack', 'criteria'}, exclude_defaults=True)}",
+             "The acceptance criteria derived from it (and those the team wrote, by \"person\"):\n"
+             + json.dumps([c.model_dump(exclude_none=True) for c in read.criteria], indent=1)]
     if chosen := chosen_options(project.options):
         parts.append(f"Choices made by the team:\n{json.dumps(chosen, sort_keys=True)}")
     if previous is not None:
@@ -106,11 +114,16 @@ def _plan_checker(read: Spec):
     """The provider's validate hook: a plan that is invalid, or that could not run for the spec read
     from the request, goes back to the model with the reasons, as a repair."""
     def check(plan: ModelPlan) -> ModelPlan:
-        checked = validate_plan(plan.model_dump(exclude={"stack"}))
+        checked = validate_plan(plan.model_dump(exclude={"stack", "criteria"}))
         spec = normalise_spec(read.model_copy(update={"stack": plan.stack}))
         tasks, notes = check_runnable(checked.task_list(), spec, model_divides=True)
+        criteria = [c.model_copy(update={"by": "model"}) if c.by == "planner" else c for c in plan.criteria]
+        if criteria and (problems := criteria_problems(criteria, spec)):
+            raise ValueError("the acceptance criteria cannot stand: " + "; ".join(problems))
+        if not criteria:
+            notes.append("the model wrote no acceptance criteria, so they were derived from the spec")
         said = f"{checked.reasoning}\n\nChecked before saving: {'; '.join(notes)}." if notes else checked.reasoning
-        return ModelPlan(reasoning=said.strip()[:MAX_REASONING], tasks=tasks, stack=plan.stack)
+        return ModelPlan(reasoning=said.strip()[:MAX_REASONING], tasks=tasks, stack=plan.stack, criteria=criteria)
     return check
 
 
@@ -146,13 +159,17 @@ def plan_project(project: Project, *, user=None, provider_name: str | None = Non
         plan, spec = offline_plan(project.request, feedback=every_feedback, options=project.options, previous=previous_spec)
         usage, call_ids = {}, ()
     else:
-        read = planned_spec(project.request, feedback=every_feedback, options=project.options)
+        previous_spec = previous.spec_model() if previous is not None else None
+        read = planned_spec(project.request, feedback=every_feedback, options=project.options, previous=previous_spec)
         generated = generate(
             provider, system=_system_prompt(), prompt=_user_prompt(project, previous, feedback, read), schema=ModelPlan,
             context=LLMContext(project=project, purpose="plan"), validate=_plan_checker(read),
         )
         plan, call_ids = generated.value, generated.call_ids
-        spec = planned_spec(project.request, feedback=every_feedback, options=project.options, stack=plan.stack)
+        spec = planned_spec(project.request, feedback=every_feedback, options=project.options, stack=plan.stack,
+                            previous=previous_spec)
+        if plan.criteria:
+            spec = spec.model_copy(update={"criteria": _with_own(plan.criteria, previous_spec)})
         usage = {"tokens_in": generated.tokens_in, "tokens_out": generated.tokens_out}
     source = PlanSource.REPLAN if previous else (PlanSource.OFFLINE if provider.offline else PlanSource.LLM)
     version = _save_version(
@@ -163,6 +180,14 @@ def plan_project(project: Project, *, user=None, provider_name: str | None = Non
     # LLMCall rows are immutable; linking them to the version they produced is the one update allowed.
     LLMCall.objects.filter(pk__in=call_ids).update(plan_version=version)
     return version
+
+
+def _with_own(criteria: list[Criterion], previous: Spec | None) -> list[Criterion]:
+    """A model's criteria, and every one the team wrote or reworded in the version before that the
+    model left out (a person's words are never lost to a re-plan)."""
+    ids = {c.id for c in criteria}
+    own = [c for c in (previous.criteria if previous else []) if c.by == "person" and c.id not in ids]
+    return (criteria + own)[:MAX_CRITERIA]
 
 
 def _feedback_so_far(version: PlanVersion | None) -> list[str]:
@@ -206,6 +231,7 @@ def edit_spec(version: PlanVersion, spec: Spec, *, user) -> Edited:
     whose spec the architect then writes as it is. Its notes start with the changes in plain words.
     Raises PlanInvalid."""
     spec = normalise_spec(spec)
+    spec = spec.model_copy(update={"criteria": carry_criteria(spec, version.spec_model())})
     if version.spec is not None and spec.model_dump(mode="json") == version.spec:
         raise PlanInvalid([f"Nothing changed: what the app keeps is the same as in version {version.number}."])
     tasks, notes = check_runnable(validate_plan({"tasks": spec_tasks(spec)}).task_list(), spec)
@@ -219,6 +245,32 @@ def edit_spec(version: PlanVersion, spec: Spec, *, user) -> Edited:
         tasks=tasks, spec=spec.model_dump(mode="json"), spec_edited=True, provider="", model="",
     )
     return Edited(saved, changes + notes)
+
+
+def edit_criteria(version: PlanVersion, criteria: list[Criterion], *, user) -> Edited:
+    """A person's change to the acceptance criteria (added, reworded or removed), stored as a new
+    version (source "edit") with the same tasks and data model. Raises PlanInvalid when nothing
+    changed or the criteria cannot stand (a criterion about something the spec no longer has is kept
+    as free text, said in its notes)."""
+    spec = version.spec_model()
+    if spec is None:
+        raise PlanInvalid(["This plan version was made before versions kept what the app must do: re-plan it first."])
+    if len(criteria) > MAX_CRITERIA:
+        raise PlanInvalid([f"At most {MAX_CRITERIA} criteria: remove {len(criteria) - MAX_CRITERIA}."])
+    ids = [c.id for c in criteria]
+    if len(set(ids)) != len(ids):
+        raise PlanInvalid(["Two criteria have the same id."])
+    edited = spec.model_copy(update={"criteria": criteria})
+    if edited.model_dump(mode="json") == version.spec:
+        raise PlanInvalid([f"Nothing changed: the criteria are the same as in version {version.number}."])
+    changes = [change.text for change in spec_changes(spec, edited)]
+    who = getattr(user, "username", "") or "someone"
+    reasoning = f"{who} changed what the app must do, starting from version {version.number}: {'; '.join(changes)}."
+    saved = _save_version(
+        version.project, parent=version, source=PlanSource.EDIT, created_by=_person(user), reasoning=reasoning[:MAX_REASONING],
+        tasks=version.tasks, spec=edited.model_dump(mode="json"), spec_edited=version.spec_edited, provider="", model="",
+    )
+    return Edited(saved, changes)
 
 
 def request_plan(project: Project, *, user=None, provider_name: str | None = None, feedback: str = "") -> bool:

@@ -21,10 +21,12 @@ Named = TypeVar("Named", Entity, EntityField)
 
 @dataclass(frozen=True)
 class SpecChange:
-    """One change, said as a sentence; kind (added, removed, changed or unknown) is for styling only."""
+    """One change, said as a sentence; kind (added, removed, changed or unknown) is for styling only;
+    topic says whether it changed the app ("app") or its acceptance criteria ("criteria")."""
 
     kind: str
     text: str
+    topic: str = "app"
 
 
 def spec_changes(old: Spec | None, new: Spec | None, *, old_label: str = "the older version",
@@ -55,6 +57,25 @@ def spec_changes(old: Spec | None, new: Spec | None, *, old_label: str = "the ol
     changes += _summary_changes(old, new)
     changes += [SpecChange("removed", f"now says it will not build: {note}") for note in new.not_built if note not in old.not_built]
     changes += [SpecChange("added", f"no longer says it will not build: {note}") for note in old.not_built if note not in new.not_built]
+    return changes + criterion_changes(old, new)
+
+
+def criterion_changes(old: Spec, new: Spec) -> list[SpecChange]:
+    """The acceptance criteria added, reworded and removed, matched by id."""
+    before = {c.id: c for c in old.criteria}
+    after = {c.id: c for c in new.criteria}
+    changes = [SpecChange("removed", f"removed criterion {c.id}: \u201c{c.text}\u201d", "criteria")
+               for c in old.criteria if c.id not in after]
+    for criterion in new.criteria:
+        was = before.get(criterion.id)
+        if was is None:
+            changes.append(SpecChange("added", f"added criterion {criterion.id}: \u201c{criterion.text}\u201d", "criteria"))
+        elif was.text != criterion.text:
+            changes.append(SpecChange("changed", f"reworded criterion {criterion.id}: now \u201c{criterion.text}\u201d "
+                                                 f"(was \u201c{was.text}\u201d)", "criteria"))
+        elif (was.about is None) != (criterion.about is None) or was.about != criterion.about:
+            now = "a generated test can now prove it" if criterion.about else "no generated test can prove it any more"
+            changes.append(SpecChange("changed", f"criterion {criterion.id}: {now}", "criteria"))
     return changes
 
 
