@@ -13,7 +13,7 @@ import json
 
 from pydantic import BaseModel, Field, ValidationError
 
-from .criteria import about_problem
+from .criteria import about_problem, carry_criteria
 from .base import Agent, AgentContext, AgentResult, PermanentAgentError
 from .file_agent import CONTRACT_PATH, SPEC_PATH
 from .generators.naming import normalise_spec
@@ -29,8 +29,8 @@ SYSTEM = (
     "them, which records are private to their creator, due dates, and the summaries the request asks to see. "
     "Keep it to what the request and the team's feedback need.\n\n" + SPEC_GUIDE
 )
-# What the plan's tasks were built for, and what the team agreed the app must do: a model's spec may not change them.
-PLANNED_CHOICES = ("stack", "frontend", "auth", "criteria")
+# What the plan's tasks were built for: a model's spec may not change them.
+PLANNED_CHOICES = ("stack", "frontend", "auth")
 NO_SPEC = (
     "This plan version was made before plan versions kept their spec, so there is nothing for the architect to write. "
     "Re-plan the project and run the new version."
@@ -65,12 +65,16 @@ class ArchitectAgent(Agent):
                 # Validated again with the plan's choices: private records need the log-ins the plan has, and a
                 # spec that breaks a rule goes back to the model with the reason instead of failing the task.
                 try:
-                    spec = normalise_spec(Spec.model_validate(answer.spec.model_dump() | kept))
+                    spec = normalise_spec(Spec.model_validate(answer.spec.model_dump() | kept | {"criteria": []}))
                 except ValidationError as exc:
                     raise ValueError(str(exc)) from exc
-                lost = [f"{c.id} ({problem})" for c in spec.criteria if c.about and (problem := about_problem(c.about, spec))]
+                # The criteria a person or the planning model wrote were agreed before Run: the spec keeps what
+                # they are about. Those derived from the spec follow it.
+                lost = [f"{c.id} ({problem})" for c in context.spec.criteria
+                        if c.by != "planner" and c.about and (problem := about_problem(c.about, spec))]
                 if lost:
                     raise ValueError("keep what the agreed acceptance criteria are about: " + "; ".join(lost))
+                spec = spec.model_copy(update={"criteria": carry_criteria(spec, context.spec)})
                 return ArchitectAnswer(reasoning=answer.reasoning, spec=spec)
 
             answer = generate(context.provider, system=SYSTEM, prompt=self.prompt(context), schema=ArchitectAnswer,
@@ -86,7 +90,8 @@ class ArchitectAgent(Agent):
         parts = [
             f"Request: {context.request}",
             f"Task: {context.title}\n{context.instructions}",
-            "The planner's spec, to start from (its stack, frontend, auth and criteria are the team's plan and stay as they are):\n"
+            "The planner's spec, to start from (its stack, frontend and auth are the team's plan and stay as they are; "
+            "keep what its criteria by \"person\" or \"model\" are about):\n"
             + json.dumps(context.spec.model_dump(), indent=1),
         ]
         if context.feedback:

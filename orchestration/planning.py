@@ -235,7 +235,10 @@ def edit_spec(version: PlanVersion, spec: Spec, *, user) -> Edited:
     if version.spec is not None and spec.model_dump(mode="json") == version.spec:
         raise PlanInvalid([f"Nothing changed: what the app keeps is the same as in version {version.number}."])
     tasks, notes = check_runnable(validate_plan({"tasks": spec_tasks(spec)}).task_list(), spec)
-    changes = [change.text for change in spec_changes(version.spec_model(), spec)]
+    every = spec_changes(version.spec_model(), spec)
+    changes = [change.text for change in every if change.topic == "app"]
+    if criteria := [change for change in every if change.topic == "criteria"]:
+        changes.append(f"{len(criteria)} acceptance criteri{'on' if len(criteria) == 1 else 'a'} changed with it")
     who = getattr(user, "username", "") or "someone"
     said = "; ".join(changes) or "no change to its records"
     reasoning = (f"{who} changed what the app keeps, starting from version {version.number}: {said}. "

@@ -71,7 +71,8 @@ def criterion_changes(old: Spec, new: Spec) -> list[SpecChange]:
         if was is None:
             changes.append(SpecChange("added", f"added criterion {criterion.id}: \u201c{criterion.text}\u201d", "criteria"))
         elif was.text != criterion.text:
-            changes.append(SpecChange("changed", f"reworded criterion {criterion.id}: now \u201c{criterion.text}\u201d "
+            verb = "reworded criterion" if criterion.by == "person" else "criterion"
+            changes.append(SpecChange("changed", f"{verb} {criterion.id} now says \u201c{criterion.text}\u201d "
                                                  f"(was \u201c{was.text}\u201d)", "criteria"))
         elif (was.about is None) != (criterion.about is None) or was.about != criterion.about:
             now = "a generated test can now prove it" if criterion.about else "no generated test can prove it any more"

@@ -32,6 +32,12 @@ GOOD = {
         _task("verify", "verify", ["api", "web", "tests", "devops"]),
     ],
     "stack": {"backend": BACKENDS[-1], "frontend": FRONTEND},
+    "criteria": [
+        {"id": "book-appointment", "text": "A customer can book an appointment for their dog",
+         "about": {"kind": "records", "entity": "Appointment"}},
+        {"id": "appointment-customer", "text": "Every appointment is for a customer we know",
+         "about": {"kind": "link", "entity": "Appointment", "name": "customer"}},
+    ],
 }
 UNKNOWN_STACK = {**GOOD, "stack": {"backend": "cobol", "frontend": FRONTEND}}
 CYCLE = {**GOOD, "tasks": [_task("spec", "architect", ["tests"]), *GOOD["tasks"][1:]]}
@@ -39,6 +45,9 @@ UNKNOWN_AGENT = {**GOOD, "tasks": [*GOOD["tasks"][:5], _task("devops", "sysadmin
 NO_ARCHITECT = {**GOOD, "tasks": [dict(t, depends_on=[d for d in t["depends_on"] if d != "spec"]) for t in GOOD["tasks"][1:]]}
 MISSING_DEP = {**GOOD, "tasks": [*GOOD["tasks"][:3], _task("tests", "tests", ["api", "qa-plan"]), *GOOD["tasks"][4:]]}
 NO_VERIFY = {**GOOD, "tasks": GOOD["tasks"][:6]}
+CRITERION_ABOUT_NOTHING = {**GOOD, "criteria": [
+    {"id": "cat-records", "text": "Cats can be booked too", "about": {"kind": "records", "entity": "Cat"}}]}
+NO_CRITERIA = {key: value for key, value in GOOD.items() if key != "criteria"}
 
 
 @pytest.fixture(params=sorted(STUBS))
@@ -101,6 +110,32 @@ def test_the_version_stores_the_spec_drawn_from_the_request_with_the_stacks_the_
     assert (spec.stack.backend, spec.stack.frontend) == (BACKENDS[-1], FRONTEND)
 
 
+def test_the_models_acceptance_criteria_are_stored_with_the_version_as_the_models(provider, project_a):
+    name, start = provider
+    start([Reply(json=GOOD)])
+    spec = plan_project(project_a, provider_name=name).spec_model()
+    assert [(c.id, c.text, c.by) for c in spec.criteria] == [
+        ("book-appointment", "A customer can book an appointment for their dog", "model"),
+        ("appointment-customer", "Every appointment is for a customer we know", "model")]
+
+
+def test_the_prompt_shows_the_criteria_derived_from_the_spec_and_how_to_write_them(provider, project_a):
+    name, start = provider
+    stub = start([Reply(json=GOOD)])
+    plan_project(project_a, provider_name=name)
+    roles = dict(stub.requests[0].messages)
+    assert "Acceptance criteria" in roles["system"] and "private (entity that is owned)" in roles["system"]
+    assert '"id": "records-appointment"' in roles["user"].split("The acceptance criteria derived from it", 1)[1]
+
+
+def test_a_plan_without_criteria_gets_those_derived_from_the_spec_and_says_so(provider, project_a):
+    name, start = provider
+    start([Reply(json=NO_CRITERIA)])
+    version = plan_project(project_a, provider_name=name)
+    assert "records-appointment" in [c.id for c in version.spec_model().criteria]
+    assert "the model wrote no acceptance criteria, so they were derived from the spec" in version.reasoning
+
+
 def test_the_teams_back_end_choice_stands_whatever_the_model_chose(provider, project_a):
     name, start = provider
     stub = start([Reply(json=GOOD)])
@@ -116,6 +151,7 @@ def test_the_teams_back_end_choice_stands_whatever_the_model_chose(provider, pro
     (MISSING_DEP, "waits for 'qa-plan', which is not a task in this plan"),
     (UNKNOWN_STACK, "unknown backend stack 'cobol'"),
     (NO_ARCHITECT, "No task writes spec/spec.json or spec/openapi.json"),
+    (CRITERION_ABOUT_NOTHING, "criterion cat-records: there is no record called Cat"),
 ])
 def test_a_bad_plan_goes_back_to_the_model_and_the_repaired_one_is_kept(provider, project_a, bad, reason):
     name, start = provider

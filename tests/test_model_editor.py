@@ -102,7 +102,9 @@ def test_a_person_adds_a_record_a_choice_detail_and_a_link_and_gets_a_new_versio
     assert any("Vet" in task["instructions"] for task in v2.tasks), "the tasks are planned again from the new spec"
     page = client.get(response.url).content.decode()
     assert ("Saved as plan version 2: added record Vet (name); condition of Tool is now choice: good, worn, broken (was text); "
-            "Tool now links to Vet.") in page
+            "Tool now links to Vet; 6 acceptance criteria changed with it.") in page
+    criteria = {c.id for c in v2.spec_model().criteria}
+    assert {"records-vet", "choice-tool-condition", "link-tool-vet"} <= criteria, "the new details bring their criteria"
     assert "Each Tool may be for one Vet." in page
 
 
