@@ -101,3 +101,46 @@ def test_generate_with_force_writes_into_a_directory_that_is_not_empty(tmp_path)
     call_command("generate", CLINIC, "--out", str(tmp_path), "--force", stdout=io.StringIO())
     assert (tmp_path / "keep.txt").read_text() == "mine"
     assert (tmp_path / "backend" / "package.json").exists()
+
+
+def _with_criteria(run: Run) -> None:
+    from agents.generators.docs import readme
+    from tests.rich_specs import rich_spec
+
+    spec = rich_spec("tool-shed")
+    _store(run, "spec/spec.json", spec.model_dump_json())
+    _store(run, "README.md", readme(spec))
+
+
+def test_the_zips_readme_says_each_criterion_as_the_runs_checks_left_it(run):
+    from orchestration.models import CriterionResult
+
+    _with_criteria(run)
+    verify = TaskRun.objects.create(run=run, key="verify", agent="verify", title="Build and test the project")
+    for criterion, status, note in [("records-tool", "passed", ""), ("login", "failed", ""),
+                                    ("due-loan", "not_proven", "No test tagged with its id ran.")]:
+        CriterionResult.objects.create(run=run, task_run=verify, attempt=1, round=0, criterion=criterion, text="x", status=status,
+                                       note=note)
+    readme = _zip(run).read("tool-shed/README.md").decode()
+    assert "whether the tests tagged with its id proved it when the project was built" in readme
+    assert "| `records-tool` | A person who is logged in can add a tool" in readme
+    assert "| ✓ proven |" in readme.split("`records-tool`")[1].splitlines()[0]
+    assert readme.split("`login`")[1].splitlines()[0].endswith("| ✗ failed |")
+    assert readme.split("`due-loan`")[1].splitlines()[0].endswith("| ✗ not proven: No test tagged with its id ran. |")
+    assert readme.count("## What it must do") == 1
+
+
+def test_a_run_whose_checks_did_not_run_says_its_criteria_were_not_proven(run):
+    _with_criteria(run)
+    readme = _zip(run).read("tool-shed/README.md").decode()
+    assert readme.split("`records-tool`")[1].splitlines()[0].endswith("| ✗ not proven: the project's checks did not run |")
+
+
+def test_a_readme_a_model_wrote_without_the_section_gets_it_at_the_end(run):
+    from tests.rich_specs import rich_spec
+
+    _store(run, "spec/spec.json", rich_spec("tool-shed").model_dump_json())
+    _store(run, "README.md", "# Tool shed\n\nBy a model.\n")
+    readme = _zip(run).read("tool-shed/README.md").decode()
+    assert readme.startswith("# Tool shed\n\nBy a model.\n\n<!-- criteria")
+    assert "`records-tool`" in readme
