@@ -71,6 +71,7 @@ bench: install .env
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/criteria.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
