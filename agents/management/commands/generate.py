@@ -14,7 +14,7 @@ from agents.extraction import title_for
 from agents.providers import ProviderError
 from agents.stacks import stacks_for
 from agents.verify import VerifyAgent
-from orchestration.models import Check, Run, TaskRun, TaskStatus
+from orchestration.models import Check, CriterionResult, Run, TaskRun, TaskStatus
 from orchestration.planning import plan_project
 from orchestration.plans import PlanInvalid
 from orchestration.runs import run_inline, start_run
@@ -87,6 +87,16 @@ class CheckPrinter:
         after = f" after {last.round} repair round{'s' if last.round != 1 else ''}" if last.round else ""
         return f"All {count} checks passed{after}."
 
+    def criteria(self) -> list[str]:
+        """Each acceptance criterion as the last round left it: "✓ records-tool: A person …"."""
+        results = CriterionResult.latest(self.run)
+        proven = sum(r.passed for r in results)
+        lines = [f"Acceptance criteria: {proven} of {len(results)} proven."] if results else []
+        for result in results:
+            why = f" ({result.note})" if result.note else ""
+            lines.append(f"  {'✓' if result.passed else '✗'} {result.criterion}: {result.text}{why}")
+        return lines
+
 
 class Command(BaseCommand):
     help = 'Plan a request, run every task and write the generated project: generate "<request>" --out DIR.'
@@ -122,6 +132,8 @@ class Command(BaseCommand):
             raise CommandError(self._failures(run))
         if checks:
             self.stdout.write(self.style.SUCCESS(checks.summary()))
+            for line in checks.criteria():
+                self.stdout.write(line)
         count = write_files(run, out)
         self.stdout.write(self.style.SUCCESS(f"Wrote {count} files to {out}"))
         self.stdout.write(f"Next: {out / 'README.md'} says how to install, test and run it.")
