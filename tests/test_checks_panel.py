@@ -363,5 +363,5 @@ def test_generate_verify_prints_each_check_as_it_ends(tmp_path, settings):
     assert "✓ Back end: installs" in printed and "✓ Back end: keeps its API contract" in printed
     assert re.search(r"All \d+ checks passed\.", printed)
     assert re.search(r"Acceptance criteria: (\d+) of \1 proven\.", printed), printed
-    assert "✓ records-plant: Anyone can add a plant" in printed
+    assert "✓ records-plant: A person who is logged in can add a plant" in printed
     assert printed.index("✓ Back end: installs") < printed.index("Wrote ")
