@@ -253,3 +253,57 @@ def test_criteria_are_not_proven_when_the_tests_did_not_run():
     outcomes = prove_criteria(spec, {"backend": None, "frontend": []})
     assert {o.status for o in outcomes} == {"not_proven"}
     assert outcomes[0].note == "The tests of the back end did not run to the end."
+
+
+# --- through plan versions ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shed(project_a):
+    project_a.request = TOOL_SHED
+    project_a.save()
+    return project_a
+
+
+@pytest.mark.django_db
+def test_a_persons_change_to_the_criteria_is_a_new_version_with_the_same_tasks(shed, alice):
+    from orchestration.planning import edit_criteria, plan_project
+
+    v1 = plan_project(shed, user=alice)
+    criteria = [c.model_copy(update={"text": "Members can borrow any tool", "by": "person"}) if c.id == "records-loan" else c
+                for c in v1.spec_model().criteria if c.id != "find-member"]
+    criteria.append(Criterion(id="own-1", text="Members get a reminder by email", by="person"))
+    v2, notes = edit_criteria(v1, criteria, user=alice)
+    assert (v2.number, v2.parent, v2.source, v2.tasks) == (2, v1, "edit", v1.tasks)
+    assert "removed criterion find-member" in notes[0]
+    assert any(n.startswith("reworded criterion records-loan now says “Members can borrow any tool”") for n in notes)
+    assert "added criterion own-1: “Members get a reminder by email”" in notes
+    assert v2.reasoning.startswith("alice changed what the app must do, starting from version 1:")
+
+
+@pytest.mark.django_db
+def test_an_unchanged_or_repeated_set_of_criteria_is_refused_in_words(shed, alice):
+    from orchestration.planning import edit_criteria, plan_project
+    from orchestration.plans import PlanInvalid
+
+    v1 = plan_project(shed, user=alice)
+    with pytest.raises(PlanInvalid, match="Nothing changed"):
+        edit_criteria(v1, v1.spec_model().criteria, user=alice)
+    with pytest.raises(PlanInvalid, match="Two criteria have the same id"):
+        edit_criteria(v1, [*v1.spec_model().criteria, v1.spec_model().criteria[0]], user=alice)
+
+
+@pytest.mark.django_db
+def test_replanning_with_feedback_adds_criteria_keeps_the_teams_and_the_compare_says_which_changed(shed, alice):
+    from orchestration.planning import edit_criteria, plan_project
+
+    v1 = plan_project(shed, user=alice)
+    own = Criterion(id="own-1", text="Members get a reminder by email", by="person")
+    v2, _ = edit_criteria(v1, [*v1.spec_model().criteria, own], user=alice)
+    v3 = plan_project(shed, user=alice, feedback="Each tool has a condition (good, worn, broken).")
+    said = {c.id: c for c in v3.spec_model().criteria}
+    assert said["own-1"] == own
+    assert "choice-tool-condition" in said
+    changes = [c.text for c in v2.diff(v3).app_changes if c.topic == "criteria"]
+    assert any(c.startswith("added criterion choice-tool-condition: “A tool's condition") for c in changes), changes
+    assert any(c.startswith("criterion records-tool now says") and "condition" in c for c in changes), changes
