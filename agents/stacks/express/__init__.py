@@ -20,6 +20,7 @@ from agents.spec import Entity, EntityField, Spec
 from ..base import Files, Step, report_path, under
 from ..typescript import FILTERS, NodeStack, template_literal, template_text
 from . import routes
+from .criteria_tests import criteria_tests, title_literal
 from .prisma import SQL_TYPES, tables
 from .summary_tests import summary_plan
 
@@ -174,6 +175,13 @@ class ExpressStack(NodeStack):
     def journey_files(self, spec: Spec) -> Files:
         journey = self.render("_stack/journey.test.ts.j2", **self.context(spec))
         return {f"{self.root}/tests/journey.test.ts": journey}
+
+    def criteria_files(self, spec: Spec) -> Files:
+        suites = criteria_tests(spec)
+        if not suites:
+            return {}
+        tests = self.render("_stack/criteria.test.ts.j2", **self.context(spec), suites=suites, title=title_literal)
+        return {f"{self.root}/tests/criteria.test.ts": tests}
 
     def devops_files(self, spec: Spec) -> Files:
         return under(self.root, {"Dockerfile": self.source("_stack/Dockerfile"), ".dockerignore": self.source("_stack/dockerignore")})
