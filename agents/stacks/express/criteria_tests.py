@@ -76,6 +76,8 @@ def criteria_tests(spec: Spec) -> list[CriterionTests]:
             found.append(CriterionTests(criterion, kind, entity, plan=summary_plan(spec, summary)))
         elif kind == "find":
             finds = tuple(item for item in lookups(entity) if item.kind in FINDS)
+            if not finds:
+                continue  # its only filter is named like a lookup that wins ("sort"): the list serves none
             # Numbered by the criterion's place: no needle holds another ("Zq1Xw" is not in "Zq12Xw").
             found.append(CriterionTests(criterion, kind, entity, finds=finds, needle=f"Zq{number}Xw"))
         else:
