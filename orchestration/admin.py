@@ -13,11 +13,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
+from agents.criteria import about_key, uncovered_reason
 from autodevos_site.admin_inlines import ReadOnlyTabularInline
 from projects.models import Project
 
 from .check_outcomes import CHECKS_FAILED, CHECKS_PASSED, NOT_CHECKED, checks_outcome, with_checks_outcome
-from .models import Artifact, Check, LLMCall, PlanVersion, Run, TaskAttempt, TaskRun
+from .models import Artifact, Check, CriterionResult, LLMCall, PlanVersion, Run, TaskAttempt, TaskRun
 from .plan_diff import normalise_tasks
 from .runs import RunAlreadyActive, cancel_run, retry_failed
 
@@ -48,10 +49,10 @@ class PlanVersionAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fieldsets = [
         (None, {"fields": ["project", "number", "source", "parent", "created_by", "created_at", "compare_link"]}),
-        ("Plan", {"fields": ["plan_table", "built_with", "reasoning", "feedback", "spec"]}),
+        ("Plan", {"fields": ["plan_table", "built_with", "criteria_table", "reasoning", "feedback", "spec"]}),
         ("Model", {"fields": ["provider", "model", "tokens_in", "tokens_out", "latency_ms", "llm_call_links"]}),
     ]
-    readonly_fields = ["created_at", "compare_link", "plan_table", "built_with", "llm_call_links"]
+    readonly_fields = ["created_at", "compare_link", "plan_table", "built_with", "criteria_table", "llm_call_links"]
 
     def get_urls(self):
         compare = path("compare/<int:project_id>/", self.admin_site.admin_view(self.compare_view), name="orchestration_planversion_compare")
@@ -66,6 +67,15 @@ class PlanVersionAdmin(ReadOnlyAdmin):
     @admin.display(description="tasks")
     def plan_table(self, obj: PlanVersion) -> str:
         return render_to_string("admin/orchestration/planversion/_plan_table.html", {"tasks": normalise_tasks(obj.tasks)})
+
+    @admin.display(description="what it must do")
+    def criteria_table(self, obj: PlanVersion) -> str:
+        """The acceptance criteria: who wrote each, and what proves it or why nothing generated can."""
+        spec = obj.spec_model()
+        if spec is None:
+            return "— (made before versions kept their spec)"
+        rows = [(c, about_key(c.about) if c.about else "", uncovered_reason(c, spec)) for c in spec.criteria]
+        return render_to_string("admin/orchestration/planversion/_criteria_table.html", {"rows": rows})
 
     @admin.display(description="LLM calls")
     def llm_call_links(self, obj: PlanVersion) -> str:
@@ -124,6 +134,18 @@ class CheckInline(ReadOnlyTabularInline):
         return super().get_queryset(request).defer("command", "output")
 
 
+class CriterionResultInline(ReadOnlyTabularInline):
+    """Whether each acceptance criterion was proven, round by round, with the tests tagged with its id."""
+
+    model = CriterionResult
+    fields = ["attempt", "round", "criterion", "status", "text", "note", "tests_shown"]
+    show_change_link = False  # no page of its own: everything it holds is in this row
+
+    @admin.display(description="tests")
+    def tests_shown(self, obj: CriterionResult) -> str:
+        return render_to_string("admin/orchestration/run/_criterion_tests.html", {"tests": obj.tests})
+
+
 class ChecksFilter(admin.SimpleListFilter):
     """How the last round of the verify task's latest attempt ended (see orchestration.check_outcomes);
     RunAdmin.get_queryset annotates the runs it filters."""
@@ -150,7 +172,7 @@ class RunAdmin(ReadOnlyAdmin):
     list_select_related = ["plan_version__project", "triggered_by"]
     date_hierarchy = "created_at"
     readonly_fields = ["checks_result", "repair_rounds"]
-    inlines = [TaskRunInline, CheckInline]
+    inlines = [TaskRunInline, CheckInline, CriterionResultInline]
     actions = ["retry_failed_tasks", "cancel_runs"]
 
     def has_control_permission(self, request) -> bool:

@@ -1,6 +1,6 @@
 """The Checks panel of a run: what the verify task built and tested, round by round, with the repairs
 made between rounds, in plain words. Two queries however many checks and repairs a run has; the
-page's poller asks only for `checks_key` (two counts), and for the whole panel when that changes."""
+page's poller asks only for `checks_key` (three counts), and for the whole panel when that changes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models import Count, Max, QuerySet, Subquery
 
 from agents.checks import PART_WORDS
 from agents.verify import VerifyAgent
-from orchestration.models import Check, TaskAttempt, TaskRun, TaskStatus
+from orchestration.models import Check, CriterionResult, TaskAttempt, TaskRun, TaskStatus
 
 NOT_STARTED = (TaskStatus.PENDING, TaskStatus.QUEUED, TaskStatus.SKIPPED)
 
@@ -107,13 +107,15 @@ def find_verify_task(task_runs: list[TaskRun]) -> TaskRun | None:
 
 
 def checks_key(verify: TaskRun) -> str:
-    """Changes whenever the panel would: with the verify task's state, its checks and the run's repair attempts."""
+    """Changes whenever the panel would: with the verify task's state, its checks and the run's repair attempts;
+    and whenever a round's acceptance criteria are recorded, which the page shows in "What it must do"."""
     key = f"{verify.status}-{verify.attempt}-{verify.started_at.timestamp() if verify.started_at else 0}"
     if verify.status in NOT_STARTED or verify.started_at is None:
         return key
     checks = Check.objects.filter(task_run=verify).aggregate(n=Count("pk"), last=Max("pk"))
     repairs = _repairs(verify).aggregate(n=Count("pk"), done=Count("finished_at"))
-    return f"{key}-{checks['n']}-{checks['last']}-{repairs['n']}-{repairs['done']}"
+    criteria = CriterionResult.objects.filter(task_run=verify).count()
+    return f"{key}-{checks['n']}-{checks['last']}-{repairs['n']}-{repairs['done']}-{criteria}"
 
 
 def checks_panel(verify: TaskRun) -> ChecksPanel:

@@ -184,7 +184,10 @@ def new_task_key(text: str, taken: set[str]) -> str:
     return key
 
 
-class BaseTaskFormSet(forms.BaseFormSet):
+class FixedRowsFormSet(forms.BaseFormSet):
+    """A formset over a version's rows (its tasks, its criteria) and blank ones to add: every row the
+    version has must come back, in its place."""
+
     default_error_messages = {
         **forms.BaseFormSet.default_error_messages,
         "missing_management_form": "This page was changed in a way we cannot read. Please reload it and make your edit again.",
@@ -193,8 +196,8 @@ class BaseTaskFormSet(forms.BaseFormSet):
     @cached_property
     def management_form(self) -> forms.Form:
         """Django's management form, refusing counts this page never sends: exactly as many existing
-        tasks as the version has, and no more rows than a plan may have tasks. Otherwise an existing
-        task could be read as a blank new row, or a huge count would build that many forms first.
+        rows as the version has, and no more rows than absolute_max. Otherwise an existing row could
+        be read as a blank new one, or a huge count would build that many forms first.
         A refused count builds no forms at all."""
         form = super().management_form
         if self.is_bound and form.is_valid():
@@ -204,6 +207,8 @@ class BaseTaskFormSet(forms.BaseFormSet):
                 form.cleaned_data.update({INITIAL_FORM_COUNT: 0, TOTAL_FORM_COUNT: 0})
         return form
 
+
+class BaseTaskFormSet(FixedRowsFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:

@@ -19,6 +19,7 @@ from orchestration.check_outcomes import checks_outcome, with_checks_outcome
 from orchestration.models import PlanVersion, Run, TaskRun, TaskStatus
 
 from .checks_panel import ChecksPanel, checks_key, checks_panel, find_verify_task
+from .criteria_panel import CriteriaPanel, criteria_panel
 from .models import Project
 
 NODE_W = 224
@@ -134,6 +135,12 @@ class Board:
     def checks(self) -> ChecksPanel | None:
         """The run's Checks panel; None when its plan has no verify task."""
         return checks_panel(self.verify_task) if self.verify_task else None
+
+    @cached_property
+    def criteria(self) -> CriteriaPanel | None:
+        """"What it must do": the version's criteria, with what the run's checks proved of them once they began."""
+        checked = self.verify_task is not None and self.verify_task.started_at is not None
+        return criteria_panel(self.version, self.run if checked else None)
 
     @property
     def checks_key(self) -> str:

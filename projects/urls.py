@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:project_id>/versions/<int:version_id>/", views.version_detail, name="version"),
     path("<int:project_id>/versions/<int:version_id>/edit/", views.version_edit, name="edit_version"),
     path("<int:project_id>/versions/<int:version_id>/model/", views.version_model, name="edit_model"),
+    path("<int:project_id>/versions/<int:version_id>/criteria/", views.version_criteria, name="edit_criteria"),
     path("<int:project_id>/runs/<int:run_id>/", views.run_detail, name="run"),
     path("<int:project_id>/runs/<int:run_id>/cancel/", views.run_cancel, name="cancel_run"),
     path("<int:project_id>/runs/<int:run_id>/retry/", views.run_retry, name="retry_run"),

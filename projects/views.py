@@ -27,11 +27,12 @@ from agents.providers import configured_providers, default_provider_name
 from agents.registry import listed_agents
 from agents.stacks import stacks_for
 from orchestration.models import Artifact, Run
-from orchestration.planning import edit_plan, edit_spec, request_plan
+from orchestration.planning import edit_criteria, edit_plan, edit_spec, request_plan
 from orchestration.plans import PlanInvalid
 from orchestration.runs import RunAlreadyActive, cancel_run, retry_failed, start_run
 
 from . import access
+from .criteria_editor import CriteriaEditor
 from .forms import REQUEST_EXAMPLES, NewProjectForm, ReplanForm, TaskFormSet
 from .model_editor import ModelEditor
 from .models import Project
@@ -144,7 +145,8 @@ def run_detail(request: HttpRequest, project_id: int, run_id: int) -> HttpRespon
 @login_required
 def project_status(request: HttpRequest, project_id: int) -> JsonResponse:
     """What the page's poller asks for while planning or a run goes on; `?run=` picks a run. `?checks=` is
-    the key of the Checks panel the page shows: when the panel changed since, the answer brings it anew."""
+    the key of the Checks panel the page shows: when the panel changed since, the answer brings it anew,
+    with the criteria of "What it must do" as that round proved them."""
     run_param = request.GET.get("run", "")
     if run_param:
         run_id = _parse_id(run_param)
@@ -161,6 +163,8 @@ def project_status(request: HttpRequest, project_id: int) -> JsonResponse:
         payload["checks"] = {"key": key}
         if request.GET.get("checks") != key:
             payload["checks"]["html"] = render_to_string("projects/_checks.html", {"panel": board.checks}, request)
+            if board.criteria:
+                payload["checks"]["criteria_html"] = render_to_string("projects/_criteria.html", {"panel": board.criteria}, request)
     return JsonResponse(payload)
 
 
@@ -250,7 +254,7 @@ def version_list(request: HttpRequest, project_id: int) -> HttpResponse:
 def version_detail(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
     version = access.get_version_for_user(request.user, project_id, version_id)
     context = {"project": version.project, "version": version, "board": build_board(version),
-               "can_edit": access.user_can_edit(version.project)}
+               "can_edit": access.user_can_edit(version.project), "changes": version.changes()}
     return render(request, "projects/version_detail.html", context)
 
 
@@ -325,6 +329,32 @@ def version_model(request: HttpRequest, project_id: int, version_id: int) -> Htt
             return redirect("projects:detail", project_id=version.project.pk)
     context = {"project": version.project, "version": version, "editor": editor}
     return render(request, "projects/model_edit.html", context, status=400 if editor.errors else 200)
+
+
+@never_cache
+@login_required
+def version_criteria(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
+    """The criteria editor: what the app must do, reworded, removed or added, saved as a new version."""
+    version = access.get_version_for_user(request.user, project_id, version_id, edit=True)
+    spec = version.spec_model()
+    if spec is None:
+        messages.info(request, "This plan version was made before versions kept what the app must do, so it cannot be "
+                               "changed here. Re-plan the project, then change the new version.")
+        return redirect("projects:detail", project_id=version.project.pk)
+    posted = request.method == "POST"
+    add = posted and "add" in request.POST
+    editor = CriteriaEditor(spec, request.POST if posted else None, add=add)
+    if posted and not add and editor.is_valid():
+        try:
+            saved, changes = edit_criteria(version, editor.result, user=request.user)
+        except PlanInvalid as invalid:
+            editor.errors = list(invalid.errors)
+        else:
+            messages.success(request, f"Saved as plan version {saved.number}: {'; '.join(changes)}. "
+                                      "Review it below, then press Run when it looks right.")
+            return redirect("projects:detail", project_id=version.project.pk)
+    context = {"project": version.project, "version": version, "editor": editor}
+    return render(request, "projects/criteria_edit.html", context, status=400 if editor.errors else 200)
 
 
 def _zip_response(run: Run) -> FileResponse:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from orchestration.models import LLMCall, Run, TaskRun
+from orchestration.models import CriterionResult, LLMCall, Run, TaskAttempt, TaskRun
 from orchestration.offline_planner import spec_tasks
 from projects.models import Project
 
@@ -20,7 +20,8 @@ from .axe import AXE_VERSION, Violation, audit, axe_source
 from .conftest import PASSWORD
 from .test_browser import DESKTOP, PHONE, browser  # noqa: F401 (the browser fixture)
 from .rich_specs import rich_spec
-from .ui_helpers import make_artifact, make_check, make_repair, make_run, make_verified_run, make_version
+from .ui_helpers import (BACKEND_TASK, VERIFY_TASK, make_artifact, make_check, make_repair, make_run, make_verified_run,
+                         make_version)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -97,6 +98,8 @@ def _visits(alice, team_a) -> list[Visit]:
     make_check(red, "types", round=1, passed=False,
                output="src/wrong.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.\n" * 3)
 
+    proven = _proven_criteria(project("Criteria proven"))
+
     planning = project("Being planned")
     planning.planning_status = Project.PlanningStatus.PLANNING
     planning.save(update_fields=["planning_status"])
@@ -140,6 +143,11 @@ def _visits(alice, team_a) -> list[Visit]:
         Visit("data-model editor with errors", f"{s}/versions/{grown.pk}/model/", "Your changes were not saved",
               then=_choice_without_options),
         Visit("compare page, the app's changes", f"{s}/versions/compare/", "What changes in the app"),
+        Visit("criteria editor", f"{s}/versions/{grown.pk}/criteria/", "Change what it must do"),
+        Visit("criteria editor with errors", f"{s}/versions/{grown.pk}/criteria/", "Your changes were not saved",
+              then=_send_without("textarea[name$='-text']", "Save as a new plan version")),
+        Visit("project page, criteria proven", f"/projects/{proven.plan_version.project_id}/", "Expected: 404",
+              then=_open_criterion("find-customer")),
         Visit("files page", f"{r}/files/", "README.md"),
         Visit("file page", f"{r}/files/backend/app/main.py", "main.py"),
         Visit("message: nothing to download", f"{p}/download.zip", "There is nothing to download yet"),
@@ -162,9 +170,33 @@ def _visits(alice, team_a) -> list[Visit]:
               "the spec names no entities", user="staff"),
         Visit("admin LLM call list", f"{admin}/llmcall/", "openai", user="staff"),
         Visit("admin run page with checks", f"{admin}/run/{red.pk}/change/", "reused installed dependencies", user="staff"),
+        Visit("admin run page with criteria", f"{admin}/run/{proven.pk}/change/", "Expected: 404", user="staff"),
         Visit("admin check list", f"{admin}/check/?status__exact=failed", "types", user="staff"),
         Visit("admin check page", f"{admin}/check/{red.checks.get(name='types').pk}/change/", "error TS2322", user="staff"),
     ]
+
+
+def _proven_criteria(project: Project) -> Run:
+    """A finished run of the bakery whose checks proved its first criterion, failed its second and could not prove the rest."""
+    spec = rich_spec("bakery")
+    run = make_run(make_version(project, tasks=[BACKEND_TASK, VERIFY_TASK], spec=spec.model_dump(mode="json")),
+                   statuses={"backend-1": TaskRun.Status.SUCCEEDED, "verify": TaskRun.Status.FAILED}, status=Run.Status.FAILED)
+    verify = run.task_runs.get(key="verify")
+    TaskAttempt.objects.create(task_run=verify, number=1, started_at=verify.started_at, succeeded=False)
+    for n, criterion in enumerate(spec.criteria):
+        status = ["passed", "failed"][n] if n < 2 else "not_proven"
+        tests = [{"part": "backend", "file": "tests/criteria.test.ts", "name": f"{criterion.id}: works", "status": status,
+                  "message": "Expected: 404\nReceived: 201" if status == "failed" else ""}] if n < 2 else []
+        CriterionResult.objects.create(run=run, task_run=verify, attempt=1, round=0, criterion=criterion.id, text=criterion.text,
+                                       status=status, note="No test tagged with its id ran." if n >= 2 else "", tests=tests)
+    return run
+
+
+def _open_criterion(criterion: str) -> Callable[[Page], None]:
+    """Opens a criterion of "What it must do" to the tests that check it."""
+    def open_it(page: Page) -> None:
+        page.locator(f'#criteria details[data-criterion="{criterion}"] summary').click()
+    return open_it
 
 
 def _open_check(words: str) -> Callable[[Page], None]:

@@ -7,6 +7,7 @@
   var url = panel.dataset.statusUrl;
   var statusText = document.getElementById("status-text");
   var checks = document.getElementById("checks");
+  var criteria = document.getElementById("criteria");
   var delay = 1000;
 
   function setText(root, field, text) {
@@ -61,16 +62,23 @@
     return true;
   }
 
-  // The server sends the Checks panel only when it changed; the checks a person opened stay open.
+  // The server sends the Checks panel, and the criteria the checks proved, only when they changed;
+  // the lines a person opened stay open.
   function showChecks(answer) {
     checks.dataset.key = answer.key;
     if (answer.html === undefined) return;
-    var open = Array.prototype.map.call(checks.querySelectorAll("details[data-check][open]"), function (el) {
-      return el.dataset.check;
+    replaceKeepingOpen(checks, answer.html, "check");
+    if (criteria && answer.criteria_html !== undefined) replaceKeepingOpen(criteria, answer.criteria_html, "criterion");
+  }
+
+  function replaceKeepingOpen(root, html, name) {
+    var attribute = "data-" + name;
+    var open = Array.prototype.map.call(root.querySelectorAll("details[" + attribute + "][open]"), function (el) {
+      return el.getAttribute(attribute);
     });
-    checks.innerHTML = answer.html;
+    root.innerHTML = html;
     open.forEach(function (id) {
-      var details = checks.querySelector('details[data-check="' + CSS.escape(id) + '"]');
+      var details = root.querySelector("details[" + attribute + '="' + CSS.escape(id) + '"]');
       if (details) details.open = true;
     });
   }
