@@ -107,13 +107,23 @@ class PlanDiff:
     unified: str = ""
 
     @property
+    def app_only_changes(self) -> list[SpecChange]:
+        """The changes to what the app keeps, without those to its acceptance criteria."""
+        return [c for c in self.app_changes if c.topic == "app"]
+
+    @property
     def known_app_changes(self) -> list[SpecChange]:
         """The app changes, without the note that a version does not record its spec."""
-        return [c for c in self.app_changes if c.kind != "unknown"]
+        return [c for c in self.app_only_changes if c.kind != "unknown"]
+
+    @property
+    def criteria_changes(self) -> list[SpecChange]:
+        """The acceptance criteria added, reworded and removed."""
+        return [c for c in self.app_changes if c.topic == "criteria"]
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.added or self.removed or self.changed or self.known_app_changes)
+        return bool(self.added or self.removed or self.changed or self.known_app_changes or self.criteria_changes)
 
     @property
     def task_counts(self) -> str:
@@ -135,6 +145,9 @@ class PlanDiff:
             named = "; ".join(c.text.rstrip(".") for c in self.known_app_changes[:HEADLINE_CHANGES])
             more = f"; and {count - HEADLINE_CHANGES} more" if count > HEADLINE_CHANGES else ""
             parts.append(f"{count} change{'' if count == 1 else 's'} to the app: {named}{more}.")
+        if self.criteria_changes:
+            count = len(self.criteria_changes)
+            parts.append(f"{count} change{'' if count == 1 else 's'} to what it must do.")
         if self.task_counts:
             parts.append(f"{self.task_counts}.")
         return " ".join(parts) or "No changes."

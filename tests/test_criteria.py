@@ -304,6 +304,6 @@ def test_replanning_with_feedback_adds_criteria_keeps_the_teams_and_the_compare_
     said = {c.id: c for c in v3.spec_model().criteria}
     assert said["own-1"] == own
     assert "choice-tool-condition" in said
-    changes = [c.text for c in v2.diff(v3).app_changes if c.topic == "criteria"]
+    changes = [c.text for c in v2.diff(v3).criteria_changes]
     assert any(c.startswith("added criterion choice-tool-condition: “A tool's condition") for c in changes), changes
     assert any(c.startswith("criterion records-tool now says") and "condition" in c for c in changes), changes

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agents.criteria import carry_criteria
 from agents.generators.naming import normalise_spec
 from agents.spec import Spec
 from orchestration.models import PlanVersion
@@ -40,7 +41,9 @@ def _two_versions(project) -> tuple[PlanVersion, PlanVersion]:
     spec = copy.deepcopy(TOOL_SHED)
     spec["entities"].append(REPAIR)
     second = make_version(project, tasks=tasks[:-1], source="edit")
-    return first, _with_spec(second, normalise_spec(Spec.model_validate(spec)).model_dump())
+    spec = normalise_spec(Spec.model_validate(spec))
+    spec = spec.model_copy(update={"criteria": carry_criteria(spec, rich_spec("tool-shed"))})
+    return first, _with_spec(second, spec.model_dump())
 
 
 def _compare_page(client, project, old, new) -> str:
@@ -107,7 +110,8 @@ def test_the_plan_history_says_in_one_line_what_each_version_changed(client, ali
     _two_versions(project_a)
     client.force_login(alice)
     page = client.get(reverse("projects:versions", args=[project_a.pk])).content.decode()
-    assert "1 change to the app: added record Repair (done on, cost), linked to Tool. 1 task removed, 2 changed." in page
+    assert ("1 change to the app: added record Repair (done on, cost), linked to Tool. 4 changes to what it must do. "
+            "1 task removed, 2 changed.") in page
 
 
 def test_the_plan_history_costs_the_same_queries_for_two_versions_as_for_five(client, alice, project_a, team_a):
