@@ -18,6 +18,7 @@ from agents.openapi import creation_required, list_parameters, sort_keys, summar
 from agents.spec import TEXT_TYPES, Entity, Spec, Summary
 
 from ..base import Files, Stack, Step, Verification, digest, report_path, select
+from .criteria_tests import calls, checked_records, criteria_tests, factory_imports, inputs
 from .names import (
     Column,
     ManyLink,
@@ -317,6 +318,17 @@ class FastAPIStack(Stack):
 
     def journey_files(self, spec: Spec) -> Files:
         return {"backend/tests/test_journey.py": self.render("journey/test_journey.py.j2", **self.context(spec))}
+
+    def criteria_files(self, spec: Spec) -> Files:
+        context = self.context(spec)
+        tests = criteria_tests(spec, context)
+        if not tests:
+            return {}
+        py = context["py"]
+        return {"backend/tests/test_criteria.py": self.render(
+            "criteria/test_criteria.py.j2", **context, tests=tests, calls=calls, inputs=inputs(tests, py),
+            imports=factory_imports(tests, py), moments=checked_records(tests, py),
+        )}
 
     def verification(self, files: Files) -> Verification:
         """A virtual environment of the pyproject's dependencies (runtime and dev), keyed by the
