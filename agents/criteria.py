@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from .generators.naming import kebab
-from .spec import MAX_CRITERIA, Criterion, CriterionAbout, Entity, Spec
+from .openapi import list_parameters
+from .spec import MAX_CRITERIA, MAX_CRITERION_CHARS, Criterion, CriterionAbout, Entity, Spec
 from .spec_words import link_words, listed, name_words, record_plural, summary_shows
 
 CRITERIA_PATH = "spec/criteria.json"
@@ -84,6 +85,8 @@ def derive_criteria(spec: Spec) -> list[Criterion]:
 
 def _criterion(text: str, kind: str, entity: str | None = None, name: str | None = None) -> Criterion:
     about = CriterionAbout(kind=kind, entity=entity, name=name)
+    if len(text) > MAX_CRITERION_CHARS:  # long names: cut at a word, and say so
+        text = text[:MAX_CRITERION_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return Criterion(id=about_id(about), text=text, about=about)
 
 
@@ -108,11 +111,17 @@ def _records_text(spec: Spec, entity: Entity) -> str:
 
 
 def _find_ways(entity: Entity) -> str:
+    """How a list of the entity's records can be narrowed, in words: the contract's own list parameters
+    (a field named like a built-in lookup, "sort" or "q", is not filtered on)."""
+    params = {p["name"]: p["schema"] for p in list_parameters(entity)}
     ways = []
-    if any(f.type in TEXT_TYPES for f in entity.fields):
+    if "q" in params and any(f.type in TEXT_TYPES for f in entity.fields):
         ways.append("searched by the words in them")
-    filters = [name_words(f.name) for f in entity.fields if f.type in {"choice", "boolean"}]
-    filters += [name_words(r.name) for r in entity.relations]
+    enums = {"choice": lambda f: list(f.options), "boolean": lambda f: ["true", "false"]}
+    filters = [name_words(f.name) for f in entity.fields
+               if f.type in enums and params.get(f.name, {}).get("enum") == enums[f.type](f)]
+    filters += [name_words(r.name) for r in entity.relations
+                if params.get(r.key if not r.many else f"{r.name}Id", {}).get("type") == "integer"]
     if filters:
         ways.append(f"narrowed down by {listed(filters)}")
     return " and ".join(ways)

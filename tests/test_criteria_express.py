@@ -10,14 +10,12 @@ import re
 
 import pytest
 
-from agents.base import AgentContext
 from agents.criteria import CRITERIA_PATH, criteria_json, tagged_tests
-from agents.registry import get_agent
 from agents.spec import Criterion, CriterionAbout, Spec
 from agents.stacks import get_stack
 from orchestration.offline_planner import planned_spec
 from tests.rich_specs import RICH_REQUESTS, RICH_SPECS, rich_spec
-from tests.test_verify import AGENTS, Recorded, verify, verify_settings  # noqa: F401 (a fixture)
+from tests.test_verify import Recorded, generated, verify, verify_settings  # noqa: F401 (a fixture)
 
 EXPRESS = get_stack("express")
 CRITERIA_TESTS = "backend/tests/criteria.test.ts"
@@ -116,20 +114,6 @@ def test_a_spec_without_log_ins_gets_no_token_in_its_criteria_tests():
     assert "register" not in text and "login" not in text and "records-plant: adds a plant" in text
 
 
-def _generated(request: str, spec: Spec) -> dict[str, str]:
-    """The files an offline run writes for `request` when its plan agreed `spec`, agent by agent."""
-
-    def context(agent: str, upstream: dict[str, str]) -> AgentContext:
-        return AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream, spec=spec)
-
-    files = get_agent("architect").run(context("architect", {})).files
-    upstream = dict(files)
-    for agent in AGENTS:
-        if agent != "frontend" or spec.frontend:
-            files |= get_agent(agent).run(context(agent, upstream)).files
-    return files
-
-
 class Proven(Recorded):
     def record_criteria(self, outcomes, round):
         self.outcomes = outcomes
@@ -141,7 +125,7 @@ def test_a_generated_projects_criteria_tests_pass_the_real_toolchain_and_prove_e
     spec = _with(spec, Criterion(id="own-1", text=TRICKY, about=spec.criteria[0].about, by="person"),
                  Criterion(id="own-2", text="It feels friendly.", by="person"))
     spec = spec.model_copy(update={"frontend": False})  # the back end proves the criteria; the website is checked elsewhere
-    files = _generated(RICH_REQUESTS["tool-shed"], spec)
+    files, _ = generated(RICH_REQUESTS["tool-shed"], spec)
     tagged = tagged_tests(files, [c.id for c in spec.criteria])
     hooks = Proven()
     verify(files, spec, hooks)

@@ -41,16 +41,17 @@ class Recorded:
         return [c.words for c in self.checks]
 
 
-def generated(request: str) -> tuple[dict[str, str], object]:
-    """The files an offline run writes for `request`, agent by agent."""
-    spec = planned_spec(request)
+def generated(request: str, spec=None, agents=AGENTS) -> tuple[dict[str, str], object]:
+    """The files an offline run writes for `request` (planned with `spec` when given), agent by agent;
+    only the architect and `agents`."""
+    spec = spec or planned_spec(request)
 
     def context(agent: str, upstream: dict[str, str]) -> AgentContext:
         return AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream, spec=spec)
 
     files = get_agent("architect").run(context("architect", {})).files
     upstream = dict(files)
-    for agent in AGENTS:
+    for agent in agents:
         if agent != "frontend" or spec.frontend:
             files |= get_agent(agent).run(context(agent, upstream)).files
     return files, spec

@@ -1,0 +1,55 @@
+"""The verify stage proves each acceptance criterion with the generated tests tagged with its id, for
+real in the sandbox: an offline back end proves every one, and a deliberately broken test turns
+exactly its criterion red, on both back-end stacks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from agents.base import PermanentAgentError
+from agents.registry import get_agent
+from agents.verify import VerifyContext
+from tests.rich_specs import rich_spec
+from tests.test_verify import Recorded, generated, verify_settings  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.slow
+BROKEN = "choice-tool-condition"
+# Where each stack's test of a criterion starts, and a line that fails it, in the file's own style.
+STACKS = {
+    "express": ("backend/tests/criteria.test.ts", rf'it\(\s*"{BROKEN}: [^\n]*\n', "    expect(1).toBe(2);\n"),
+    "fastapi": ("backend/tests/test_criteria.py", rf'record_property\("criterion", "{BROKEN}"\)\n', "    assert 1 == 2\n"),
+}
+
+
+def _back_end(backend: str) -> tuple[dict[str, str], object]:
+    """The back end and its tests, as an offline run writes them (the website has no criteria tests)."""
+    return generated("", rich_spec("tool-shed", backend=backend), agents=("backend", "tests"))
+
+
+def _verify(files, spec) -> Recorded:
+    hooks = Recorded()
+    context = VerifyContext(request="", task_key="verify", title="Build and test the project", instructions="", scope=[],
+                            upstream=files, spec=spec, hooks=hooks)
+    try:
+        get_agent("verify").run(context)
+    except PermanentAgentError:
+        pass
+    return hooks
+
+
+@pytest.mark.parametrize("backend", sorted(STACKS))
+def test_a_broken_test_turns_exactly_its_criterion_red_and_every_other_is_proven(verify_settings, backend):  # noqa: F811
+    files, spec = _back_end(backend)
+    path, start, failing = STACKS[backend]
+    found = re.search(start, files[path])
+    assert found, f"no test of {BROKEN} in {path}"
+    files[path] = files[path][:found.end()] + failing + files[path][found.end():]
+    hooks = _verify(files, spec)
+    statuses = {o.id: o.status for o in hooks.criteria[0]}
+    assert statuses[BROKEN] == "failed"
+    assert {i: s for i, s in statuses.items() if i != BROKEN} == {c.id: "passed" for c in spec.criteria if c.id != BROKEN}
+    broken = next(o for o in hooks.criteria[0] if o.id == BROKEN)
+    assert any(t["status"] == "failed" and t["message"] for t in broken.tests)
+    assert "Back end: tests failed: 1" in hooks.words()
