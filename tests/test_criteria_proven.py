@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 BROKEN = "choice-tool-condition"
 # Where each stack's test of a criterion starts, and a line that fails it, in the file's own style.
 STACKS = {
-    "express": ("backend/tests/criteria.test.ts", rf'it\(\s*"{BROKEN}: [^\n]*\n', "    expect(1).toBe(2);\n"),
+    "express": ("backend/tests/criteria.test.ts", rf'it\(\s*["`]{BROKEN}: [^\n]*\n', "    expect(1).toBe(2);\n"),
     "fastapi": ("backend/tests/test_criteria.py", rf'record_property\("criterion", "{BROKEN}"\)\n', "    assert 1 == 2\n"),
 }
 
