@@ -74,9 +74,10 @@ class CriteriaEditor:
 
     prefix = "criteria"
 
-    def __init__(self, spec: Spec, data=None, *, add: bool = False):
+    def __init__(self, spec: Spec, data=None, *, add: str = ""):
         self.spec = spec
         self.errors: list[str] = []
+        self.notes: list[str] = []  # nothing to add to the changes edit_criteria says
         self.result: list[Criterion] = []
         if data is not None and add:
             data = _one_more_row(data, f"{self.prefix}-TOTAL_FORMS")

@@ -305,22 +305,22 @@ def version_edit(request: HttpRequest, project_id: int, version_id: int) -> Http
     return render(request, "projects/version_edit.html", context, status=status)
 
 
-@never_cache
-@login_required
-def version_model(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
-    """The data-model editor: what the app keeps, changed in plain words, saved as a new version."""
+def _spec_editor(request: HttpRequest, project_id: int, version_id: int, *, editor_class, save, template: str,
+                 what: str) -> HttpResponse:
+    """An editor of a version's spec (`editor_class`, reading the POST; `add` asks for one more row and
+    saves nothing): `save(version, result, user=...)` stores the change as a new version."""
     version = access.get_version_for_user(request.user, project_id, version_id, edit=True)
     spec = version.spec_model()
     if spec is None:
-        messages.info(request, "This plan version was made before versions kept what the app stores, so it cannot be changed "
+        messages.info(request, f"This plan version was made before versions kept {what}, so it cannot be changed "
                                "here. Re-plan the project, then change the new version.")
         return redirect("projects:detail", project_id=version.project.pk)
     posted = request.method == "POST"
     add = request.POST.get("add", "") if posted else ""
-    editor = ModelEditor(spec, request.POST if posted else None, add=add)
+    editor = editor_class(spec, request.POST if posted else None, add=add)
     if posted and not add and editor.is_valid():
         try:
-            saved, notes = edit_spec(version, editor.result, user=request.user)
+            saved, notes = save(version, editor.result, user=request.user)
         except PlanInvalid as invalid:
             editor.errors = list(invalid.errors)
         else:
@@ -328,33 +328,23 @@ def version_model(request: HttpRequest, project_id: int, version_id: int) -> Htt
                                       "Review it below, then press Run when it looks right.")
             return redirect("projects:detail", project_id=version.project.pk)
     context = {"project": version.project, "version": version, "editor": editor}
-    return render(request, "projects/model_edit.html", context, status=400 if editor.errors else 200)
+    return render(request, template, context, status=400 if editor.errors else 200)
+
+
+@never_cache
+@login_required
+def version_model(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
+    """The data-model editor: what the app keeps, changed in plain words, saved as a new version."""
+    return _spec_editor(request, project_id, version_id, editor_class=ModelEditor, save=edit_spec,
+                        template="projects/model_edit.html", what="what the app stores")
 
 
 @never_cache
 @login_required
 def version_criteria(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
     """The criteria editor: what the app must do, reworded, removed or added, saved as a new version."""
-    version = access.get_version_for_user(request.user, project_id, version_id, edit=True)
-    spec = version.spec_model()
-    if spec is None:
-        messages.info(request, "This plan version was made before versions kept what the app must do, so it cannot be "
-                               "changed here. Re-plan the project, then change the new version.")
-        return redirect("projects:detail", project_id=version.project.pk)
-    posted = request.method == "POST"
-    add = posted and "add" in request.POST
-    editor = CriteriaEditor(spec, request.POST if posted else None, add=add)
-    if posted and not add and editor.is_valid():
-        try:
-            saved, changes = edit_criteria(version, editor.result, user=request.user)
-        except PlanInvalid as invalid:
-            editor.errors = list(invalid.errors)
-        else:
-            messages.success(request, f"Saved as plan version {saved.number}: {'; '.join(changes)}. "
-                                      "Review it below, then press Run when it looks right.")
-            return redirect("projects:detail", project_id=version.project.pk)
-    context = {"project": version.project, "version": version, "editor": editor}
-    return render(request, "projects/criteria_edit.html", context, status=400 if editor.errors else 200)
+    return _spec_editor(request, project_id, version_id, editor_class=CriteriaEditor, save=edit_criteria,
+                        template="projects/criteria_edit.html", what="what the app must do")
 
 
 def _zip_response(run: Run) -> FileResponse:
