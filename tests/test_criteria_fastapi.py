@@ -1,7 +1,7 @@
 """The FastAPI back end's acceptance-criteria tests (backend/tests/test_criteria.py): every criterion a
 generated test can prove gets tests tagged with its id, named after it, with its words as their
-docstring however a person typed them; the others get none; and a generated project's criteria are
-proven by the verify stage's real toolchain."""
+docstring however a person typed them; the others get none. tests/test_criteria_proven.py runs them
+through the verify stage's real toolchain."""
 
 from __future__ import annotations
 
@@ -12,13 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from agents.base import AgentContext
 from agents.criteria import covered, tagged_tests
-from agents.registry import get_agent
 from agents.spec import Criterion, CriterionAbout, Spec
 from agents.stacks import get_stack
 from tests.rich_specs import RICH_SPECS, rich_spec
-from tests.test_verify import AGENTS, Recorded, verify, verify_settings  # noqa: F401  (a fixture)
 
 STACK = get_stack("fastapi")
 PATH = "backend/tests/test_criteria.py"
@@ -118,33 +115,3 @@ def test_a_criterion_typed_with_quotes_backslashes_odd_characters_and_line_break
         docstring = ast.get_docstring(defined[f"test_own_{n}"], clean=False)
         # Every character but spaces and line breaks stays, in order: only those change as the lines wrap.
         assert docstring is not None and "".join(docstring.split()) == "".join(text.split()), n
-
-
-def generated_for(spec: Spec) -> dict[str, str]:
-    """The files an offline run writes for `spec`, agent by agent (tests/test_verify.py's generated)."""
-
-    def context(agent: str, upstream: dict[str, str]) -> AgentContext:
-        return AgentContext(request=spec.summary, task_key=agent, title=agent, instructions="", scope=[],
-                            upstream=upstream, spec=spec)
-
-    files = get_agent("architect").run(context("architect", {})).files
-    upstream = dict(files)
-    for agent in AGENTS:
-        if agent != "frontend" or spec.frontend:
-            files |= get_agent(agent).run(context(agent, upstream)).files
-    return files
-
-
-@pytest.mark.slow
-def test_the_verify_stage_proves_every_criterion_of_a_fastapi_tool_shed(verify_settings) -> None:
-    # The API alone: the criteria are proven by the back end's tests, and the website's install is slow.
-    spec = rich_spec("tool-shed", backend="fastapi").model_copy(update={"frontend": False})
-    files = generated_for(spec)
-    assert PATH in files
-    hooks = Recorded()
-    verify(files, spec, hooks)
-    tests = next(c for c in hooks.checks if (c.part, c.name) == ("backend", "tests"))
-    assert tests.passed, tests.output[-4000:]
-    outcomes = hooks.criteria[0]
-    assert {o.id: o.status for o in outcomes} == {c.id: "passed" for c in spec.criteria}
-    assert all(o.tests for o in outcomes)

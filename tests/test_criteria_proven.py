@@ -1,6 +1,7 @@
 """The verify stage proves each acceptance criterion with the generated tests tagged with its id, for
-real in the sandbox: an offline back end proves every one, and a deliberately broken test turns
-exactly its criterion red, on both back-end stacks."""
+real in the sandbox, on both back-end stacks: a deliberately broken test turns exactly its criterion
+red; every other is proven, a person's own with awkward words among them (the generated tests pass
+lint and format with them); and free words no generated test can prove stay not proven."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import pytest
 
 from agents.base import PermanentAgentError
 from agents.registry import get_agent
+from agents.spec import Criterion
 from agents.verify import VerifyContext
 from tests.rich_specs import rich_spec
 from tests.test_verify import Recorded, generated, verify_settings  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
 BROKEN = "choice-tool-condition"
+AWKWARD = 'It\'s "quoted" `x` ${y} \\ text\nand a second line\r\nand a tab\tthere, é and \'\'\'three\'\'\' """'
+
 # Where each stack's test of a criterion starts, and a line that fails it, in the file's own style.
 STACKS = {
     "express": ("backend/tests/criteria.test.ts", rf'it\(\s*["`]{BROKEN}: [^\n]*\n', "    expect(1).toBe(2);\n"),
@@ -25,7 +29,10 @@ STACKS = {
 
 def _back_end(backend: str) -> tuple[dict[str, str], object]:
     """The back end and its tests, as an offline run writes them (the website has no criteria tests)."""
-    return generated("", rich_spec("tool-shed", backend=backend), agents=("backend", "tests"))
+    spec = rich_spec("tool-shed", backend=backend)
+    own = [Criterion(id="own-1", text=AWKWARD, about=spec.criteria[0].about, by="person"),
+           Criterion(id="own-2", text="Members find it friendly.", by="person")]
+    return generated("", spec.model_copy(update={"criteria": [*spec.criteria, *own]}), agents=("backend", "tests"))
 
 
 def _verify(files, spec) -> Recorded:
@@ -49,7 +56,9 @@ def test_a_broken_test_turns_exactly_its_criterion_red_and_every_other_is_proven
     hooks = _verify(files, spec)
     statuses = {o.id: o.status for o in hooks.criteria[0]}
     assert statuses[BROKEN] == "failed"
-    assert {i: s for i, s in statuses.items() if i != BROKEN} == {c.id: "passed" for c in spec.criteria if c.id != BROKEN}
+    assert statuses.pop("own-2") == "not_proven"
+    assert {i: s for i, s in statuses.items() if i != BROKEN} == {
+        c.id: "passed" for c in spec.criteria if c.id not in (BROKEN, "own-2")}
+    assert [c.words for c in hooks.checks if not c.passed] == ["Back end: tests failed: 1"]
     broken = next(o for o in hooks.criteria[0] if o.id == BROKEN)
     assert any(t["status"] == "failed" and t["message"] for t in broken.tests)
-    assert "Back end: tests failed: 1" in hooks.words()
