@@ -23,7 +23,7 @@ AWKWARD = 'It\'s "quoted" `x` ${y} \\ text\nand a second line\r\nand a tab\tther
 # Where each stack's test of a criterion starts, and a line that fails it, in the file's own style.
 STACKS = {
     "express": ("backend/tests/criteria.test.ts", rf'it\(\s*["`]{BROKEN}: [^\n]*\n', "    expect(1).toBe(2);\n"),
-    "fastapi": ("backend/tests/test_criteria.py", rf'record_property\("criterion", "{BROKEN}"\)\n', "    assert 1 == 2\n"),
+    "fastapi": ("backend/tests/test_criteria.py", rf'record_property\("criterion", "{BROKEN}"\)\n', '    assert len("broken on purpose") == 0\n'),
 }
 
 
