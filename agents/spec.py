@@ -178,7 +178,7 @@ class Criterion(BaseModel):
     expresses: no generated test can prove it."""
 
     id: str = Field(pattern=CRITERION_ID)
-    text: str = Field(min_length=1, max_length=MAX_CRITERION_CHARS, pattern=r"^[^\x00]*$")  # no NUL: it reaches files
+    text: str = Field(min_length=1, max_length=MAX_CRITERION_CHARS)
     about: CriterionAbout | None = None
     by: Literal["planner", "model", "person"] = "planner"
 
