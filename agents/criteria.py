@@ -19,13 +19,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .generators.naming import kebab
+from .generators.naming import article, kebab
 from .openapi import list_parameters
-from .spec import MAX_CRITERIA, MAX_CRITERION_CHARS, Criterion, CriterionAbout, Entity, Spec
+from .spec import MAX_CRITERIA, MAX_CRITERION_CHARS, TEXT_TYPES, Criterion, CriterionAbout, Entity, Spec
 from .spec_words import link_words, listed, name_words, record_plural, summary_shows
 
 CRITERIA_PATH = "spec/criteria.json"
-TEXT_TYPES = {"string", "text", "email", "url"}
 NOT_COVERED = ("Nothing in what we'll build expresses this, so no generated test can prove it; "
                "it stays unproven unless a model writes a test for it.")
 # The order in which derived criteria are kept when a large spec gives more than MAX_CRITERIA.
@@ -44,7 +43,7 @@ def derive_criteria(spec: Spec) -> list[Criterion]:
         for field in entity.fields:
             if field.type == "choice":
                 start = f"; a new {entity.label.lower()} starts as {field.default}" if field.default else ""
-                text = (f"A {_owner(entity)}'s {name_words(field.name)} is one of {_or(field.options)}{start}; "
+                text = (f"A {entity.label.lower()}'s {name_words(field.name)} is one of {_or(field.options)}{start}; "
                         "anything else is refused.")
                 found.append(_criterion(text, "choice", entity.name, field.name))
             if field.unique:
@@ -101,12 +100,12 @@ def _records_text(spec: Spec, entity: Entity) -> str:
     who = "A person who is logged in" if spec.auth else "Anyone"
     label = entity.label.lower()
     details = [name_words(f.name) for f in entity.fields][:4]
-    text = (f"{who} can add {_a(label)} with its {listed(details)}, see it in the list of "
+    text = (f"{who} can add {article(label)} with its {listed(details)}, see it in the list of "
             f"{record_plural(entity).lower()}, change it and remove it.")
     required = [name_words(f.name) for f in entity.fields if f.required]
     required += [name_words(r.name) for r in entity.relations if r.required]
     if required:
-        text += f" {_a(label).capitalize()} without its {listed(required[:4])} is refused."
+        text += f" {article(label).capitalize()} without its {listed(required[:4])} is refused."
     return text
 
 
@@ -125,14 +124,6 @@ def _find_ways(entity: Entity) -> str:
     if filters:
         ways.append(f"narrowed down by {listed(filters)}")
     return " and ".join(ways)
-
-
-def _owner(entity: Entity) -> str:
-    return entity.label.lower()
-
-
-def _a(noun: str) -> str:
-    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def _or(options: list[str]) -> str:
