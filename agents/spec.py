@@ -156,7 +156,28 @@ def check_summary(summary: Summary, entity: Entity) -> None:
         raise ValueError(f"{where}: only overdue records needs {entity.name} to have a due field")
 
 
-CriterionKind = Literal["records", "choice", "unique", "link", "private", "login", "find", "due", "summary"]
+FeaturePart = Literal["frontend", "backend", "both"]
+MAX_FEATURES = 8
+MAX_FEATURE_CHARS = 600
+
+
+class Feature(BaseModel):
+    """Behaviour that records and summaries do not express: a game, a converter, a reminder sent the
+    day before a loan is due. Offline it is only listed (not built); with a model, its own task writes
+    it into the parts it lives in, as new files in each part's features folder (its `name`), with tests
+    tagged with its criteria's ids."""
+
+    name: str = Field(pattern=IDENTIFIER)  # e.g. "snakeGame": its folder, its page's address, its criteria's `about`
+    title: str = Field(min_length=1, max_length=80)  # for people, e.g. "Snake game"
+    text: str = Field(min_length=1, max_length=MAX_FEATURE_CHARS)  # what it does, in plain words
+    part: FeaturePart = "frontend"  # where it lives: the website, the back end, or both
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return ("backend", "frontend") if self.part == "both" else (self.part,)
+
+
+CriterionKind = Literal["records", "choice", "unique", "link", "private", "login", "find", "due", "summary", "feature"]
 CRITERION_ID = r"^[a-z][a-z0-9-]{0,59}$"  # stable across versions: "records-tool", "link-loan-tool", "own-1"
 MAX_CRITERIA = 50
 MAX_CRITERION_CHARS = 300
@@ -164,8 +185,8 @@ MAX_CRITERION_CHARS = 300
 
 class CriterionAbout(BaseModel):
     """What in the spec proves a criterion, and so which generated test does: a kind of behaviour,
-    the entity it is about (none for log-ins) and, for some kinds, one of its details, links or,
-    for "summary", the summary's name."""
+    the entity it is about (none for log-ins and features) and, for some kinds, one of its details,
+    links or, for "summary" and "feature", the summary's or the feature's name."""
 
     kind: CriterionKind
     entity: str | None = Field(default=None, pattern=TYPE_NAME)
@@ -204,7 +225,7 @@ class Spec(BaseModel):
     app_name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,49}$")  # npm package name
     title: str = Field(min_length=1, max_length=100)
     summary: str = Field(max_length=2000)
-    entities: list[Entity] = Field(min_length=1, max_length=20)
+    entities: list[Entity] = Field(default_factory=list, max_length=20)  # none for an app of features only (a converter)
     auth: bool = True  # users register and log in; writes need a JWT
     roles: list[str] = Field(default_factory=lambda: ["user"])
     frontend: bool = True  # False for "a REST API for ..." requests
@@ -213,6 +234,29 @@ class Spec(BaseModel):
     not_built: list[str] = Field(default_factory=list)  # plain-language notes on what offline mode will not build
     summaries: list[Summary] = Field(default_factory=list, max_length=10)
     criteria: list[Criterion] = Field(default_factory=list, max_length=MAX_CRITERIA)  # acceptance criteria (agents/criteria.py)
+    features: list[Feature] = Field(default_factory=list, max_length=MAX_FEATURES)  # behaviour beyond records
+
+    @property
+    def has_backend(self) -> bool:
+        """Whether the project has a back end: records to keep or accounts to log in to. An app of
+        front-end features only (a converter, a game without scores) has none, and no database."""
+        return bool(self.entities) or self.auth
+
+    @model_validator(mode="after")
+    def _something_to_build(self) -> Spec:
+        if not self.entities and not self.features:
+            raise ValueError("the app needs at least one kind of record or one feature")
+        if not self.has_backend and not self.frontend:
+            raise ValueError("an app without records or log-ins has no back end, so it needs a website (frontend)")
+        names = [f.name for f in self.features]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate feature names in {names}")
+        for feature in self.features:
+            if feature.part != "backend" and not self.frontend:
+                raise ValueError(f"feature {feature.name} lives in the website, and this app has none (frontend)")
+            if feature.part != "frontend" and not self.has_backend:
+                raise ValueError(f"feature {feature.name} lives in the back end, which needs records or log-ins (auth)")
+        return self
 
     @model_validator(mode="after")
     def _relations_point_at_entities(self) -> Spec:
@@ -280,5 +324,8 @@ Example, for "members borrow tools and we track what is due back; show how many 
    "relations": [{"name": "tool", "target": "Tool"}, {"name": "member", "target": "Member"}]}],
  "summaries": [{"name": "toolsOut", "label": "Tools currently out", "entity": "Loan", "measure": "count",
    "only": "open"}]}
-Behaviour that records and summaries cannot express (a game, a converter, sending reminders) is not part
-of the spec: say it in plain words in "not_built"."""
+- features: behaviour that records and summaries cannot express, each {"name": "snakeGame" (camelCase),
+  "title": "Snake game", "text": what it does in plain words ("a snake game on a canvas; the arrow keys steer;
+  the score is saved when the game ends"), "part": "frontend", "backend" or "both"}. A game, a converter, a
+  calculator, a chart, a reminder sent before a due date, a recommendation rule. An app of features only
+  keeps no records ("entities": [], "auth": false): it has no back end and no database."""
