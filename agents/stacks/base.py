@@ -24,7 +24,7 @@ from typing import Any, Callable, ClassVar, Literal
 
 import jinja2
 
-from agents.spec import Entity, Spec
+from agents.spec import Entity, Feature, Spec
 
 Files = dict[str, str]
 Part = Literal["backend", "frontend"]
@@ -140,6 +140,17 @@ class Stack:
         """Back ends: what the tests agent adds for the acceptance criteria (agents/criteria.py), paths
         from the project root: for each criterion a test can prove, tests tagged with its id."""
         return {}
+
+    def feature_area(self, spec: Spec, feature: Feature) -> tuple[str, ...]:
+        """The folders (paths from the project root, each ending in "/") where a feature's task writes
+        its files and tests in this part. The part's core files discover what is there (its extension
+        points), so a feature is new files only and never edits a file another task wrote."""
+        raise NotImplementedError
+
+    def feature_guide(self, spec: Spec, feature: Feature) -> str:
+        """For a model's prompt: how a feature plugs into this part (the files it writes, what they
+        export, what it may import, how its tests are named and tagged with criterion ids)."""
+        raise NotImplementedError
 
     def devops_files(self, spec: Spec) -> Files:
         """The part's Dockerfile and friends, paths from the project root."""
