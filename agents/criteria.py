@@ -28,7 +28,9 @@ CRITERIA_PATH = "spec/criteria.json"
 NOT_COVERED = ("Nothing in what we'll build expresses this, so no generated test can prove it; "
                "it stays unproven unless a model writes a test for it.")
 # The order in which derived criteria are kept when a large spec gives more than MAX_CRITERIA.
-PRIORITY = ("records", "link", "private", "login", "summary", "choice", "due", "unique", "find")
+PRIORITY = ("records", "feature", "link", "private", "login", "summary", "choice", "due", "unique", "find")
+FEATURE_PROOF = ("Proven by the tests its feature's own task writes, which needs a model; offline the feature is not "
+                 "built, so nothing proves it.")
 
 
 # --- derived from the spec ----------------------------------------------------------------------
@@ -76,6 +78,8 @@ def derive_criteria(spec: Spec) -> list[Criterion]:
     for summary in spec.summaries:
         text = f"“{summary.label}” shows {summary_shows(summary, spec)}."
         found.append(_criterion(text, "summary", summary.entity, summary.name))
+    for feature in spec.features:
+        found.append(_criterion(feature.text, "feature", name=feature.name))
     if len(found) > MAX_CRITERIA:
         ranked = sorted(found, key=lambda c: PRIORITY.index(c.about.kind))[:MAX_CRITERIA]
         found = [c for c in found if c in ranked]
@@ -91,7 +95,7 @@ def _criterion(text: str, kind: str, entity: str | None = None, name: str | None
 
 def about_id(about: CriterionAbout) -> str:
     """The id of the criterion derived for `about`: "records-tool", "link-loan-tool", "login"."""
-    named = (about.name,) if about.kind == "summary" else (about.entity, about.name)
+    named = (about.name,) if about.kind in ("summary", "feature") else (about.entity, about.name)
     parts = [about.kind] + [kebab(p) for p in named if p]
     return "-".join(parts)[:60].rstrip("-")
 
@@ -137,6 +141,8 @@ def about_problem(about: CriterionAbout, spec: Spec) -> str | None:
     """Why `about` names nothing the spec has, in plain words; None when it is there to test."""
     if about.kind == "login":
         return None if spec.auth and any(not e.owned for e in spec.entities) else "the app has no log-ins to check"
+    if about.kind == "feature":
+        return None if any(f.name == about.name for f in spec.features) else f"there is no feature called {about.name}"
     entity = next((e for e in spec.entities if e.name == about.entity), None)
     if entity is None:
         return f"there is no record called {about.entity or '(none given)'}"
@@ -186,12 +192,16 @@ def criteria_problems(criteria: list[Criterion], spec: Spec) -> list[str]:
             problems.append(f"criterion {criterion.id} says nothing about what in the spec proves it (about)")
         elif problem := about_problem(criterion.about, spec):
             problems.append(f"criterion {criterion.id}: {problem}")
+    proven = {c.about.name for c in criteria if c.about is not None and c.about.kind == "feature"}
+    problems += [f'feature {f.name} needs at least one criterion about it ({{"kind": "feature", "name": "{f.name}"}})'
+                 for f in spec.features if f.name not in proven]
     return problems
 
 
 def covered(criterion: Criterion, spec: Spec) -> bool:
-    """Whether the offline generators write a test that proves `criterion`."""
-    return criterion.about is not None and about_problem(criterion.about, spec) is None
+    """Whether the offline generators write a test that proves `criterion` (a feature's tests come from
+    the model that builds it)."""
+    return criterion.about is not None and criterion.about.kind != "feature" and about_problem(criterion.about, spec) is None
 
 
 def uncovered_reason(criterion: Criterion, spec: Spec) -> str:
@@ -199,7 +209,9 @@ def uncovered_reason(criterion: Criterion, spec: Spec) -> str:
     if criterion.about is None:
         return NOT_COVERED
     problem = about_problem(criterion.about, spec)
-    return f"Not covered: {problem}, so no generated test can prove it." if problem else ""
+    if problem:
+        return f"Not covered: {problem}, so no generated test can prove it."
+    return FEATURE_PROOF if criterion.about.kind == "feature" else ""
 
 
 # --- carried from version to version --------------------------------------------------------------
@@ -295,5 +307,7 @@ characters) and "about": the behaviour of the spec a test proves it with, {{"kin
 - find (entity): its records can be searched by their words and narrowed down by choices, yes/no details and links
 - due (entity with due): records past their due date and not done show as overdue
 - summary (entity, name of a summary): the summary shows the figure counted from the records
+- feature (no entity, name of a feature): what the feature does, as the person would check it; the feature's
+  task writes tests that prove it. Every feature needs at least one.
 Every criterion must name something the spec has. Start from the criteria derived from the spec, which you are
 given; keep those the team wrote (by "person") as they are."""
