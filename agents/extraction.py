@@ -102,7 +102,8 @@ def chosen_options(options: dict) -> dict:
 
 def apply_options(spec: Spec, options: dict) -> Spec:
     """The spec with what a person chose on the form (website, log-ins, back-end stack) taking
-    precedence. Without log-ins no record can be private to its creator, and the notes say so."""
+    precedence. Without log-ins no record can be private to its creator, and the notes say so; without
+    a website, a feature does on the back end what it would have shown on a page."""
     from .understanding.to_spec import ownership_note
 
     chosen = chosen_options(options)
@@ -112,6 +113,8 @@ def apply_options(spec: Spec, options: dict) -> Spec:
     if owned and chosen.get("auth") is False:
         update["entities"] = [e.model_copy(update={"owned": False}) for e in spec.entities]
         update["not_built"] = [*spec.not_built, ownership_note(", ".join(e.plural for e in owned))]
+    if chosen.get("frontend") is False:
+        update["features"] = [f.model_copy(update={"part": "backend"}) for f in spec.features]
     return Spec.model_validate(spec.model_copy(update=update).model_dump())
 
 
@@ -119,7 +122,7 @@ def extract_spec(request: str) -> Spec:
     """The spec of the app a plain-language request describes (offline, deterministic): the reading
     of agents.understanding mapped to the spec, with what it will not build."""
     from .understanding import read  # the language model's libraries load on first use, not on import
-    from .understanding.to_spec import not_built, spec_entities, spec_summaries
+    from .understanding.to_spec import not_built, spec_entities, spec_features, spec_summaries
 
     reading = read(request)
     title = title_for(request)
@@ -127,7 +130,8 @@ def extract_spec(request: str) -> Spec:
     flags = _flags(text, title)
     entities = spec_entities(reading, auth=flags["auth"])
     summaries = spec_summaries(reading, entities)
+    features = spec_features(reading, frontend=flags["frontend"])
     return Spec(
         app_name=_app_name(title), title=title, summary=request.strip()[:2000], entities=entities, summaries=summaries,
-        kind=reading.kind, not_built=not_built(reading, summaries, auth=flags["auth"]), **flags,
+        features=features, kind=reading.kind, not_built=not_built(reading, summaries, features, auth=flags["auth"]), **flags,
     )

@@ -1,5 +1,5 @@
 """The spec in plain words, for the people who decide whether to press Run: what each record keeps,
-how records link, who may see and change what, the summaries and the pages of the website.
+how records link, who may see and change what, the summaries, the features and the pages of the website.
 
 One vocabulary for every place that shows a spec: the project page's "What we'll build", the
 data-model editor's kinds of detail, and the plain-language changes between two plan versions.
@@ -8,10 +8,12 @@ data-model editor's kinds of detail, and the plain-language changes between two 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .generators.naming import words
-from .spec import Entity, EntityField, Relation, Spec, Summary
+from .spec import Entity, EntityField, Feature, Relation, Spec, Summary
 
 # Each field type as the editor offers it and the pages say it.
 KIND_WORDS: dict[str, str] = {
@@ -22,6 +24,8 @@ KIND_WORDS: dict[str, str] = {
 MEASURE_WORDS = {"count": "how many", "sum": "total", "avg": "average", "min": "smallest", "max": "largest"}
 PERIOD_WORDS = {"day": "per day", "week": "per week", "month": "per month", "year": "per year"}
 ONLY_WORDS = {"open": "only those not yet done", "overdue": "only those past their due date"}
+PART_WORDS = {"frontend": "in the website", "backend": "in the back end", "both": "in the website and the back end"}
+NO_BACK_END = "A website only: it keeps no records and needs no server."
 
 
 def name_words(identifier: str) -> str:
@@ -102,6 +106,8 @@ def summary_shows(summary: Summary, spec: Spec) -> str:
 
 def access_words(spec: Spec) -> list[str]:
     """Who may see and change what."""
+    if not spec.has_backend:
+        return ["Anyone who opens the website can use all of it: there is nothing to log in to, and nothing is stored."]
     if not spec.auth:
         return ["There are no log-ins: anyone who can open the app can see and change everything in it."]
     owned = [e for e in spec.entities if e.owned]
@@ -146,6 +152,29 @@ def listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def feature_note(feature: Feature) -> str:
+    """What offline mode says it leaves to a model, in the feature's own words (spec.not_built)."""
+    return f"{feature.title} — {feature.text} Not built offline: a model builds it (configure one, see README)."
+
+
+def built_features(tasks: Iterable[dict[str, Any]]) -> set[str]:
+    """The features a plan's tasks build: a "feature" task builds the one its scope names."""
+    return {name for task in tasks if task.get("agent") == "feature" for name in task.get("scope") or []}
+
+
+@dataclass
+class FeatureWords:
+    name: str  # "snakeGame"
+    title: str  # "Snake game"
+    text: str  # what it does, in plain words
+    where: str  # "in the website"
+    built: bool  # a task of the plan builds it (with a model); else offline mode leaves it out
+
+    @property
+    def status(self) -> str:
+        return "built by a model" if self.built else "not built offline"
+
+
 @dataclass
 class RecordWords:
     name: str  # "Tools"
@@ -163,10 +192,20 @@ class SpecWords:
     summaries: list[str] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     not_built: list[str] = field(default_factory=list)
+    features: list[FeatureWords] = field(default_factory=list)
+    no_records: str = ""  # why the app keeps no records, when it keeps none
 
 
-def describe(spec: Spec) -> SpecWords:
-    said = SpecWords(access=access_words(spec), pages=page_words(spec), not_built=list(spec.not_built))
+def describe(spec: Spec, tasks: Iterable[dict[str, Any]] = ()) -> SpecWords:
+    """The spec in plain words; `tasks` (the plan's) say which features a model's task builds. A feature's
+    note in spec.not_built is said once, beside the feature."""
+    built = built_features(tasks)
+    notes = {feature_note(f) for f in spec.features}
+    said = SpecWords(access=access_words(spec), pages=page_words(spec),
+                     not_built=[note for note in spec.not_built if note not in notes])
+    said.features = [FeatureWords(f.name, f.title, f.text, PART_WORDS[f.part], f.name in built) for f in spec.features]
+    if not spec.entities:
+        said.no_records = NO_BACK_END if not spec.has_backend else "None: the back end keeps only the log-in accounts."
     for entity in spec.entities:
         due = ""
         if entity.due:

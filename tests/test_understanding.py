@@ -214,7 +214,8 @@ def test_a_game_builds_only_its_high_score_table_and_says_so():
     assert [e.name for e in spec.entities] == ["Score"]
     assert spec.kind == "game"
     assert "your request is mainly a game, so it will only build the high-score table" in spec.not_built[0]
-    assert "configure a model (see README)" in spec.not_built[0]
+    assert [f.title for f in spec.features] == ["Snake game"]
+    assert spec.not_built[1].startswith("Snake game — ") and "a model builds it (configure one, see README)" in spec.not_built[1]
 
 
 def test_a_converter_gets_a_minimal_plan_without_invented_unit_tables():
@@ -225,7 +226,7 @@ def test_a_converter_gets_a_minimal_plan_without_invented_unit_tables():
 
 def test_the_plan_reasoning_says_what_offline_mode_will_not_build():
     plan, _ = offline_plan("A clinic where patients book appointments with doctors and we send reminders.")
-    assert "Sending reminders: not built." in plan.reasoning
+    assert "Reminders — Send reminders. Not built offline: a model builds it" in plan.reasoning
     game, spec = offline_plan("A tetris clone")
     assert "mainly a game" in game.reasoning
     assert spec.kind == "game"
@@ -284,7 +285,8 @@ def test_an_event_listed_first_has_one_of_each_thing_listed_after_it():
 
 def test_sending_something_is_noted_once_as_not_built_and_its_timing_is_no_detail():
     spec = extract_spec("Keep a list of my friends' birthdays and send me a reminder a week before.")
-    assert [note for note in spec.not_built if "not built." in note and note.startswith("Sending")] == ["Sending reminders: not built."]
+    assert [note for note in spec.not_built if "Not built offline" in note] == [
+        "Reminders — Send me a reminder a week before. Not built offline: a model builds it (configure one, see README)."]
     assert {f.name for f in spec.entity("Friend").fields} == {"name", "birthday"}
 
 
@@ -381,7 +383,9 @@ def test_a_figure_per_option_of_a_choice_groups_by_the_choice_not_by_a_new_recor
 def test_things_sent_are_noted_as_not_built_rather_than_kept():
     spec = extract_spec("A volunteer rota: shifts with a date, and reminders by email the day before.")
     assert "Reminder" not in {e.name for e in spec.entities}
-    assert "Sending reminders: not built." in spec.not_built
+    assert [(f.title, f.part) for f in spec.features] == [("Reminders", "backend")]
+    assert spec.not_built == ["Reminders — Reminders by email the day before. Not built offline: a model builds it "
+                              "(configure one, see README)."]
 
 
 def test_a_figure_per_something_already_linked_another_way_adds_no_link_of_its_own():

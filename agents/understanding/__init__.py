@@ -2,6 +2,6 @@
 offline mode will not build. `read` gives the Reading; `to_spec` maps it to the Spec."""
 
 from .reader import read
-from .reading import Detail, Link, Reading, Record, Tally
+from .reading import Behaviour, Detail, Link, Reading, Record, Tally
 
-__all__ = ["Detail", "Link", "Reading", "Record", "Tally", "read"]
+__all__ = ["Behaviour", "Detail", "Link", "Reading", "Record", "Tally", "read"]

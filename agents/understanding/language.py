@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 _lock = threading.Lock()
 _nlp: Language | None = None
@@ -29,3 +29,8 @@ def english() -> Language:
 
 def parse(text: str) -> Doc:
     return english()(text)
+
+
+def lemma(token: Token) -> str:
+    """The token's dictionary form in lower case ("measurements" -> "measurement")."""
+    return token.lemma_.lower() if token.lemma_ else token.lower_

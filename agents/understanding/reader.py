@@ -16,12 +16,14 @@ import re
 from spacy.tokens import Doc, Token
 
 from ..spec_words import plural_of
+from .features import read_features
+from .language import lemma as _lemma
 from .language import parse
 from .reading import Detail, Link, Reading, Record, Tally, reaches
 from .vocabulary import (
-    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, DONE_WORDS, EVENT_NOUNS, EVENTS, FEATURE_VERBS, HEAD_KINDS,
+    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, DONE_WORDS, EVENT_NOUNS, EVENTS, HEAD_KINDS,
     KEEPING_VERBS, LABELS, LENDINGS, MEASURES, NEVER_RECORDS, ONLY_WORDS, PEOPLE, PERIODS, PLACE_HOLDS, REQUEST_KINDS,
-    SAME_EVENTS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
+    SAME_EVENTS, SENT_THINGS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
 )
 
 GENERIC_SUBJECTS = frozenset("people everyone someone anyone user users other others visitor they".split())
@@ -35,7 +37,6 @@ NAME_SKIP = frozenset(
     "daily monthly weekly yearly possible this last next few".split()
 )
 FLAG_HEADS = frozenset("flag box checkbox tick".split())
-SENT_THINGS = frozenset("reminder notification alert newsletter".split())
 GROUP_WORDS = frozenset("per each every by".split())  # "per member", "each month", "by category"
 
 
@@ -49,7 +50,7 @@ def read(request: str) -> Reading:
         _read_records(doc, mentions, reading)
     else:
         _read_side_records(doc, reading)
-    reading.features = _features(doc)
+    reading.features = read_features(doc, reading.kind)
     reading.links = _without_shortcuts(reading.links)
     return reading
 
@@ -59,10 +60,6 @@ def _normalise(request: str) -> str:
     text = re.sub(r"\bto[- ]do\b", "todo", text, flags=re.IGNORECASE)
     text = re.sub(r"\s*\n+\s*", ". ", text)  # a new line starts a new sentence, full stop or not
     return text[:4000]
-
-
-def _lemma(token: Token) -> str:
-    return token.lemma_.lower() if token.lemma_ else token.lower_
 
 
 # --- What the request is ---------------------------------------------------------------------------
@@ -213,7 +210,7 @@ def _could_be_record(token: Token) -> bool:
     plural = _is_plural(token)
     return (
         _is_noun(token) and token.is_alpha and not _counted(token) and len(lemma) > 2 and lemma not in NEVER_RECORDS
-        and lemma not in SENT_THINGS  # "reminders by email": sending them is noted as not built
+        and lemma not in SENT_THINGS  # "reminders by email": sending them is a feature, not a record
         and (lemma not in SOFTWARE_WORDS or plural) and lemma not in UNITS
         # "my reading", "cooking": an activity, unless it is a known event or kept in the plural ("bookings")
         and not (lemma.endswith("ing") and not plural and lemma not in EVENTS)
@@ -1150,22 +1147,6 @@ def _read_side_records(doc: Doc, reading: Reading) -> None:
         reading.records["score"].details = {
             "player": Detail("player", "text"), "points": Detail("points", "number"),
         }
-
-
-def _features(doc: Doc) -> list[str]:
-    """Behaviour beyond keeping records, in plain words: "send me a reminder" is sending reminders."""
-    found: list[str] = []
-    for token in doc:
-        lemma = _lemma(token)
-        feature = FEATURE_VERBS.get(lemma) if token.pos_ == "VERB" else None
-        sent = next((c for c in token.children if c.dep_ == "dobj" and _lemma(c) in SENT_THINGS), None)
-        if lemma == "send" and sent is not None:
-            continue  # the thing sent names the feature itself
-        if token.pos_ == "NOUN" and lemma in SENT_THINGS:
-            feature = f"sending {plural_of(lemma)}"
-        if feature and feature not in found:
-            found.append(feature)
-    return found
 
 
 def _without_shortcuts(links: list[Link]) -> list[Link]:

@@ -50,13 +50,24 @@ class Tally:
 
 
 @dataclass
+class Behaviour:
+    """Behaviour beyond records the request asks for, in its own words: the game itself, a converter,
+    reminders sent before a due date. agents/understanding/to_spec.py makes it a spec Feature."""
+
+    name: str  # camelCase, unique in the reading: "snakeGame"
+    title: str  # "Snake game"
+    text: str  # what the request says of it: "A snake game in the browser with a high-score table."
+    part: str  # where it lives: frontend, backend or both
+
+
+@dataclass
 class Reading:
     kind: str = "records"  # or one of vocabulary.REQUEST_KINDS
     records: dict[str, Record] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     owned: list[str] = field(default_factory=list)  # records each person sees only their own of
     summaries: list[Tally] = field(default_factory=list)
-    features: list[str] = field(default_factory=list)  # behaviour beyond records, in plain words
+    features: list[Behaviour] = field(default_factory=list)  # behaviour beyond records
 
 
 def reaches(graph: dict[str, list[str]], start: str, goal: str) -> bool:

@@ -1,6 +1,6 @@
 """Map a Reading to the Spec the generators build: its field types, links one or many, owned
-records, due dates, summaries, and at least one entity. What the mapping leaves out is said in
-plain words (`not_built`), so nobody is surprised by the generated app."""
+records, due dates, summaries, at least one entity, and the features a model would add. What the
+mapping leaves out is said in plain words (`not_built`), so nobody is surprised by the generated app."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import unicodedata
 
 from pydantic import ValidationError
 
-from ..spec import OPTION, Entity, EntityField, Relation, Summary, check_summary
+from ..spec import OPTION, Entity, EntityField, Feature, Relation, Summary, check_summary
+from ..spec_words import feature_note
 from .reading import Detail, Reading, Record, Tally, reaches
-from .vocabulary import KIND_WORDS
+from .vocabulary import FEATURE_KINDS, KIND_WORDS
 
 # The reading's kinds of value as the spec's field types.
 FIELD_TYPES = {"text": "string", "long_text": "text", "number": "int", "decimal": "float", "money": "money",
@@ -61,23 +62,36 @@ def spec_summaries(reading: Reading, entities: list[Entity]) -> list[Summary]:
     return summaries
 
 
-def not_built(reading: Reading, summaries: list[Summary], *, auth: bool = True) -> list[str]:
-    """Plain-language notes on what offline mode will not build for this request: `summaries` are
-    those the spec gives, and a request without log-ins cannot keep each person's records apart."""
+def spec_features(reading: Reading, *, frontend: bool = True) -> list[Feature]:
+    """The features of a request the stacks can build (with a model): none for a command-line tool or
+    a mobile app. An app without a website does on its back end what it would have shown on a page."""
+    if reading.kind != "records" and reading.kind not in FEATURE_KINDS:
+        return []
+    return [Feature(name=b.name, title=b.title, text=b.text, part=b.part if frontend else "backend")
+            for b in reading.features]
+
+
+def not_built(reading: Reading, summaries: list[Summary], features: list[Feature], *, auth: bool = True) -> list[str]:
+    """Plain-language notes on what offline mode will not build for this request: `summaries` and
+    `features` are those the spec gives (each feature noted in its own words, as left to a model), and
+    a request without log-ins cannot keep each person's records apart."""
     notes = []
     if reading.kind != "records":
         word = KIND_WORDS[reading.kind]
         what = _kind_record(reading.kind)[2]
-        notes.append(
-            f"The offline planner builds apps that keep records; your request is mainly {_a(word)}, so it will only build "
-            f"{what}. To build the {word} itself, configure a model (see README)."
-        )
+        mainly = f"The offline planner builds apps that keep records; your request is mainly {_a(word)}, so it will only build {what}"
+        if reading.kind in FEATURE_KINDS:
+            notes.append(f"{mainly}.")
+        else:  # no stack builds it, so a model would not either
+            notes.append(f"{mainly}: the stacks build web apps and their APIs, not {_a(word)}, even with a model.")
     elif not reading.records:
         notes.append("The request names nothing to keep, so the app keeps a simple list of items.")
     built = {summary.label for summary in summaries}
     notes += [f"{_sentence(tally.words)}: not built (the app lists and edits records, and gives only summaries it can "
               f"count or add up from them)." for tally in reading.summaries if _label(tally) not in built and tally.words]
-    notes += [f"{_sentence(feature)}: not built." for feature in reading.features]
+    notes += [feature_note(feature) for feature in features]
+    if not features:  # a kind no stack builds: what it asks for in passing is not built either
+        notes += [f"{behaviour.title}: not built." for behaviour in reading.features]
     if reading.owned and reading.kind == "records" and not auth:
         plurals = ", ".join(reading.records[w].plural for w in reading.owned if w in reading.records)
         notes.append(ownership_note(plurals))

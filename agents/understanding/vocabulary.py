@@ -143,13 +143,40 @@ KIND_WORDS = {
     "calculator": "calculator",
 }
 
-# Behaviour beyond records that people ask for in passing: noted as not built offline.
+# The kinds of request the stacks build: an app that keeps records, and a game, a converter or a
+# calculator, which offline mode lists as a feature a model builds (the others stay notes: no stack
+# builds a command-line tool or a mobile app, with or without a model).
+FEATURE_KINDS = frozenset({"game", "converter", "calculator"})
+# Words before a game's, converter's or calculator's name that do not tell it apart: "a simple unit
+# converter for cooking measurements" is a cooking measurement converter.
+PLAIN_MODIFIERS = frozenset("simple little small basic quick easy fun nice new online web browser unit tiny".split())
+
+# Behaviour beyond records that people ask for in passing, by its verb: the feature's title and
+# the part it lives in. Sending happens on the back end, where a scheduled job sees every record
+# and runs with nobody's browser open. Export and print are the website's: they format what a page
+# already shows, and scanning uses the device's camera. Importing is both: the website reads the
+# file, and the back end checks every row and stores them together. Recommendations and predictions
+# are both: the rule must see all the records (the browser sees one page of them, and never anyone
+# else's private ones), and people see the suggestions on a page.
 FEATURE_VERBS = {
-    "remind": "sending reminders", "notify": "sending notifications", "email": "sending emails",
-    "text": "sending text messages", "send": "sending messages", "export": "exporting",
-    "import": "importing", "print": "printing", "scan": "scanning", "search": "search",
-    "recommend": "recommendations", "predict": "predictions", "sync": "syncing",
+    "remind": ("reminders", "backend"), "notify": ("notifications", "backend"), "email": ("emails", "backend"),
+    "text": ("text messages", "backend"), "send": ("messages", "backend"), "sync": ("syncing", "backend"),
+    "export": ("export", "frontend"), "print": ("printing", "frontend"), "scan": ("scanning", "frontend"),
+    "import": ("import", "both"), "recommend": ("recommendations", "both"),
+    "suggest": ("suggestions", "both"), "predict": ("predictions", "both"),
 }
+# Things sent to people: sending them is a feature ("reminders by email"), not records kept.
+SENT_THINGS = frozenset("reminder notification alert newsletter".split())
+# Verbs whose object is who receives it ("remind members"), so it is not part of the title.
+SENDING_VERBS = frozenset("remind notify email text send".split())
+# Names a feature may not take: keywords of the generated languages (TypeScript and Python), where
+# a feature's name becomes an identifier. The name gets "Feature" after it instead.
+KEYWORDS = frozenset(
+    """break case catch class const continue debugger default delete do else enum export extends false finally for
+    function if import in instanceof new null return super switch this throw true try typeof var void while with yield
+    let static implements interface package private protected public await async and as assert def del elif except
+    from global is lambda nonlocal not or pass raise""".split()
+)
 
 # A request naming only a place is about what the place keeps ("a blog" keeps posts).
 PLACE_HOLDS = {
