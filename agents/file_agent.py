@@ -1,47 +1,41 @@
 """What the backend, frontend, tests, docs and devops agents share: read the architect's spec from
-the upstream artifacts, then write files, offline with the deterministic generators or by asking
-a model for them.
+the upstream artifacts, then write files, offline with the deterministic generators or, with a
+model, the same scaffold with the model's changes.
 
-A model gets the spec, the contract and the most relevant upstream files within a token budget
-per call, plus the list of files the offline generator would write as the expected layout. Its
-answer is structured output (reasoning + a list of {path, content}); any path outside the
-agent's own area or failing the safe writer's rules fails the task with nothing written.
+Offline, the generators' files are the answer. With a model the agent starts from that scaffold,
+which installs, type-checks, lints and passes its tests, and asks the model only for changes
+(agents/patches.py): new files, search/replace edits, small files rewritten whole. The model is
+shown the task, the spec, the contract, and its own scaffold files most relevant first within a
+token budget per call (the rest by path). Any path outside the agent's own area or failing the safe
+writer's rules fails the task with nothing written; an edit that does not apply goes back to the
+model with the file's text, and nothing of that answer is applied.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
 from .base import Agent, AgentContext, AgentResult, PermanentAgentError
 from .checks import names_file
+from .patches import CHANGES_GUIDE, Changes, apply_changes
 from .providers import generate
-from .safe_output import UnsafeOutput, check_files, check_path
+from .safe_output import check_files
 from .spec import Spec
 
 SPEC_PATH = "spec/spec.json"
 CONTRACT_PATH = "spec/openapi.json"
 # Upstream text a model call may carry, in estimated tokens (about four characters each).
 CONTEXT_TOKEN_BUDGET = 24_000
+# The agent's own scaffold files shown to a model, in estimated tokens.
+SCAFFOLD_TOKEN_BUDGET = 24_000
 # A repair's own files and the failing checks' output, in estimated tokens.
 REPAIR_FILES_TOKEN_BUDGET = 16_000
 REPAIR_PROBLEMS_TOKEN_BUDGET = 4_000
 CHARS_PER_TOKEN = 4
-
-
-class GeneratedFile(BaseModel):
-    path: str = Field(description="Relative POSIX path inside the project, e.g. backend/src/app.ts")
-    content: str
-
-
-class GeneratedFiles(BaseModel):
-    """What an agent asks a model for."""
-
-    reasoning: str = Field(description="Why the files look the way they do, for the people reviewing the run")
-    files: list[GeneratedFile] = Field(min_length=1)
 
 
 def read_spec(upstream: dict[str, str]) -> Spec:
@@ -104,28 +98,36 @@ class FileAgent(Agent):
 
     def run(self, context: AgentContext) -> AgentResult:
         spec = read_spec(context.upstream)
-        expected = self.offline(spec, context)
+        scaffold = self.offline(spec, context)
         if context.provider is None or context.provider.offline:
-            return AgentResult(files=check_files(expected), reasoning=self.offline_reasoning(spec, expected))
-        return self.ask_model(spec, context, expected)
+            return AgentResult(files=check_files(scaffold), reasoning=self.offline_reasoning(spec, scaffold))
+        return self.ask_model(spec, context, scaffold)
 
-    def ask_model(self, spec: Spec, context: AgentContext, expected: dict[str, str]) -> AgentResult:
-        shown = relevant_upstream(context.upstream, self.context_prefixes, CONTEXT_TOKEN_BUDGET)
-        answer = generate(
-            context.provider,
-            system=self.system_prompt(spec),
-            prompt=self.prompt(spec, context, shown, sorted(expected)),
-            schema=GeneratedFiles,
-            context=context.llm_context,
-        )
-        value: GeneratedFiles = answer.value
-        files = self.accept(value)
-        return AgentResult(files=files, reasoning=value.reasoning, tokens_in=answer.tokens_in, tokens_out=answer.tokens_out)
+    def ask_model(self, spec: Spec, context: AgentContext, scaffold: dict[str, str]) -> AgentResult:
+        """The scaffold with the model's changes: a task's instructions or the request may need more
+        than the generators write; an answer with no changes keeps the scaffold as it is."""
+        shown = relevant_upstream(scaffold, self.context_prefixes, SCAFFOLD_TOKEN_BUDGET)
+        upstream = relevant_upstream({p: t for p, t in context.upstream.items() if p not in scaffold},
+                                     self.context_prefixes, CONTEXT_TOKEN_BUDGET)
+        scope = ", ".join(context.scope) if context.scope else "the whole project"
+        not_shown = ", ".join(path for path in sorted(scaffold) if path not in shown) or "none"
+        parts = [
+            f"Request: {context.request}",
+            f"Task: {context.title}\n{context.instructions}",
+            f"Scope: {scope}",
+            f"Spec:\n{json.dumps(spec.model_dump(), indent=1)}",
+            "Your files follow, as the team's generator wrote them for this spec: they install, type-check, lint and "
+            "pass their tests. Change them only where the task or the request needs more than they do.",
+            f"Your files not shown (too long for this message): {not_shown}",
+        ]
+        parts += [f"--- upstream file {path} ---\n{text}" for path, text in upstream.items() if path != SPEC_PATH]
+        parts += [f"--- your file {path} ---\n{text}" for path, text in shown.items()]
+        return self.changes(spec, context, "\n\n".join(parts), base=scaffold, keep=True)
 
     def repair(self, context: AgentContext, problems: str, own: dict[str, str]) -> AgentResult:
         """Ask the model to fix the files this task wrote (`own`), given the failing checks' output
-        (`problems`, cut to a budget). The answer holds only the files it changed, each whole; they
-        must lie in this agent's area like any of its answers. Files the output names are shown first."""
+        (`problems`, cut to a budget). The result holds only the files it changed; they must lie in this
+        agent's area like any of its answers. Files the output names are shown first."""
         spec = read_spec(context.upstream)
         problems = problems[-REPAIR_PROBLEMS_TOKEN_BUDGET * CHARS_PER_TOKEN:]
         named = [path for path in own if names_file(problems, path.split("/", 1)[-1])]
@@ -136,45 +138,43 @@ class FileAgent(Agent):
             f"Task: {context.title}\n{context.instructions}",
             f"Spec:\n{json.dumps(spec.model_dump(), indent=1)}",
             "The project's own checks failed on the files you wrote. Find the cause in the output below and fix it "
-            "in your files. Answer with every file you change, each in full; leave out the files that need no change. "
-            "Do not weaken or delete a test to make it pass: fix the code it tests, unless the test itself is wrong.",
+            "in your files. Do not weaken or delete a test to make it pass: fix the code it tests, unless the test "
+            "itself is wrong.",
             f"--- failing checks ---\n{problems}",
         ]
         parts += [f"--- your file {path} ---\n{text}" for path, text in shown.items()]
         parts += [f"--- upstream file {path} ---\n{text}" for path, text in contract.items()]
-        answer = generate(context.provider, system=self.system_prompt(spec), prompt="\n\n".join(parts),
-                          schema=GeneratedFiles, context=context.llm_context)
-        value: GeneratedFiles = answer.value
-        return AgentResult(files=self.accept(value), reasoning=value.reasoning,
+        return self.changes(spec, context, "\n\n".join(parts), base=own, keep=False)
+
+    def changes(self, spec: Spec, context: AgentContext, prompt: str, *, base: dict[str, str], keep: bool,
+                at_least_one: bool = False) -> AgentResult:
+        """Ask the model for changes to `base`: the files they produce, with all of `base` when `keep`.
+        An answer whose edits do not apply (or that changes nothing, when `at_least_one`) goes back to
+        the model with the reason (generate's repairs); a path outside the area fails the task."""
+        may_write, area_words = self.may_write(spec, context), self.area_words(spec, context)
+
+        def applied(answer: Changes) -> tuple[Changes, dict[str, str]]:
+            changed = apply_changes(base, answer, may_write=may_write, area_words=area_words)
+            if at_least_one and not changed:
+                raise ValueError("the answer writes no file: write the files this task asks for")
+            return answer, changed
+
+        answer = generate(context.provider, system=self.system_prompt(spec, context), prompt=prompt, schema=Changes,
+                          context=context.llm_context, validate=applied)
+        value, changed = answer.value
+        files = {**base, **changed} if keep else changed
+        return AgentResult(files=check_files(files), reasoning=value.reasoning,
                            tokens_in=answer.tokens_in, tokens_out=answer.tokens_out)
 
-    def accept(self, answer: GeneratedFiles) -> dict[str, str]:
-        """The model's files once every path is safe and inside this agent's area; else UnsafeOutput."""
-        files: dict[str, str] = {}
-        for item in answer.files:
-            path = check_path(item.path)
-            if not in_area(path, self.area):
-                raise UnsafeOutput(f"the {self.name} agent may only write {', '.join(self.area)}; the model wrote {path!r}")
-            if path in files:
-                raise UnsafeOutput(f"the model wrote {path!r} twice")
-            files[path] = item.content
-        return check_files(files)
+    def may_write(self, spec: Spec, context: AgentContext) -> Callable[[str], bool]:
+        """Whether this task may write a path (one check_path accepted)."""
+        return lambda path: in_area(path, self.area)
 
-    def system_prompt(self, spec: Spec) -> str:
+    def area_words(self, spec: Spec, context: AgentContext) -> str:
+        return f"the {self.name} agent may only write {', '.join(self.area)}"
+
+    def system_prompt(self, spec: Spec, context: AgentContext) -> str:
         return (
             f"You are the {self.name} agent of a team generating a full-stack project. {self.role_for(spec)} "
-            f"Write only these files and folders: {', '.join(self.area)}, with relative POSIX paths. Answer with JSON: "
-            '{"reasoning": "...", "files": [{"path": "...", "content": "..."}]}.'
+            f"Write only these files and folders: {', '.join(self.area)}, with relative POSIX paths. {CHANGES_GUIDE}"
         )
-
-    def prompt(self, spec: Spec, context: AgentContext, shown: dict[str, str], expected_paths: list[str]) -> str:
-        scope = ", ".join(context.scope) if context.scope else "the whole project"
-        parts = [
-            f"Request: {context.request}",
-            f"Task: {context.title}\n{context.instructions}",
-            f"Scope: {scope}",
-            f"Spec:\n{json.dumps(spec.model_dump(), indent=1)}",
-            "Files expected from you (the team's layout; keep these paths):\n" + "\n".join(expected_paths),
-        ]
-        parts += [f"--- upstream file {path} ---\n{text}" for path, text in shown.items() if path != SPEC_PATH]
-        return "\n\n".join(parts)

@@ -8,7 +8,7 @@ from .base import Agent
 
 _AGENTS: dict[str, Agent] = {}
 
-AGENT_MODULES = ["architect", "backend", "frontend", "testing", "docs", "devops", "verify", "probe"]
+AGENT_MODULES = ["architect", "backend", "frontend", "testing", "docs", "devops", "feature", "verify", "probe"]
 
 
 def register(cls: type[Agent]) -> type[Agent]:

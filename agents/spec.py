@@ -328,4 +328,6 @@ Example, for "members borrow tools and we track what is due back; show how many 
   "title": "Snake game", "text": what it does in plain words ("a snake game on a canvas; the arrow keys steer;
   the score is saved when the game ends"), "part": "frontend", "backend" or "both"}. A game, a converter, a
   calculator, a chart, a reminder sent before a due date, a recommendation rule. An app of features only
-  keeps no records ("entities": [], "auth": false): it has no back end and no database."""
+  keeps no records ("entities": [], "auth": false): it has no back end and no database.
+What the project's web app and API cannot be at all (a command-line tool, a mobile app) is said in plain words
+in "not_built"."""

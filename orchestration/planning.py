@@ -21,14 +21,14 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django_q.tasks import async_task
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from agents.criteria import CRITERIA_GUIDE, carry_criteria, criteria_problems
 from agents.extraction import chosen_options
 from agents.generators.naming import normalise_spec
 from agents.providers import LLMContext, ProviderError, generate, get_provider
 from agents.registry import listed_agents
-from agents.spec import MAX_CRITERIA, SPEC_GUIDE, Criterion, Spec, StackChoice
+from agents.spec import MAX_CRITERIA, MAX_FEATURES, SPEC_GUIDE, Criterion, Feature, Spec, StackChoice
 from agents.stacks import stacks_for
 from projects.models import Project
 
@@ -67,6 +67,12 @@ Rules:
 - stack: the team's stack choices stand. Otherwise pick the back end in the language the request asks for
   (for example "in Python"); when re-planning, keep the current stacks unless the feedback asks otherwise.
 - Scope entity tasks by the entity names of the spec you are given; a summary lives with its entity's task.
+- features: the behaviour beyond records the request asks for (a game, a converter, a reminder, a chart), starting
+  from the features of the spec you are given; reword, add or drop them to fit the request. For each feature, one task
+  with agent "feature" and scope [its name], depending on the tasks that build the parts it lives in (the frontend
+  task, the backend task(s)); the verify task depends on it too.
+- keeps_records: false when the app keeps no records at all (a converter, a calculator, a game without scores): then
+  the app has no entities, no log-ins and no back end, and the plan has no backend task.
 - reasoning: say what you found in the request, which stacks you chose and why, and why the plan has this shape, in plain words;
   name what the spec's not_built says will not be built.
 
@@ -76,11 +82,35 @@ The spec you are given was read from the request; the architect task refines it.
 
 
 class ModelPlan(Plan):
-    """What a model answers: the plan, the stacks it is for, and the app's acceptance criteria."""
+    """What a model answers: the plan, the stacks it is for, the features it builds beyond records,
+    whether the app keeps records at all, and the app's acceptance criteria."""
 
     stack: StackChoice = Field(description="The registered stack that builds each part of the project.")
+    features: list[Feature] = Field(default_factory=list, max_length=MAX_FEATURES,
+                                    description="Behaviour beyond records, each built by its own feature task.")
+    keeps_records: bool = Field(default=True, description="False for an app that keeps nothing: no records, no back end.")
     criteria: list[Criterion] = Field(default_factory=list, max_length=MAX_CRITERIA,
                                       description="What the app must do, in plain words, each proven by a test.")
+
+
+def fitted_spec(spec: Spec, plan: ModelPlan) -> Spec:
+    """The spec read from the request, fitted to what a model planned: its stacks and features and,
+    for an app that keeps nothing, no records, no log-ins and so no back end. ValueError in plain
+    words when they cannot go together."""
+    update: dict = {"stack": plan.stack, "features": plan.features}
+    if not plan.keeps_records:
+        update |= {"entities": [], "summaries": [], "auth": False, "frontend": True}
+    try:
+        return normalise_spec(Spec.model_validate(spec.model_copy(update=update).model_dump()))
+    except ValidationError as exc:
+        raise ValueError("; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())) from None
+
+
+def _feature_problems(tasks: list[dict], spec: Spec) -> list[str]:
+    """Each feature of the spec that no task of the plan builds."""
+    built = {name for task in tasks if task["agent"] == "feature" for name in task.get("scope", [])}
+    return [f'feature {f.name} has no task: add one with agent "feature" and scope ["{f.name}"]'
+            for f in spec.features if f.name not in built]
 
 
 def _system_prompt() -> str:
@@ -114,16 +144,19 @@ def _plan_checker(read: Spec):
     """The provider's validate hook: a plan that is invalid, or that could not run for the spec read
     from the request, goes back to the model with the reasons, as a repair."""
     def check(plan: ModelPlan) -> ModelPlan:
-        checked = validate_plan(plan.model_dump(exclude={"stack", "criteria"}))
-        spec = normalise_spec(read.model_copy(update={"stack": plan.stack}))
+        checked = validate_plan(plan.model_dump(exclude={"stack", "criteria", "features", "keeps_records"}))
+        spec = fitted_spec(read, plan)
         tasks, notes = check_runnable(checked.task_list(), spec, model_divides=True)
+        if problems := _feature_problems(tasks, spec):
+            raise ValueError("; ".join(problems))
         criteria = [c.model_copy(update={"by": "model"}) if c.by == "planner" else c for c in plan.criteria]
         if criteria and (problems := criteria_problems(criteria, spec)):
             raise ValueError("the acceptance criteria cannot stand: " + "; ".join(problems))
         if not criteria:
             notes.append("the model wrote no acceptance criteria, so they were derived from the spec")
         said = f"{checked.reasoning}\n\nChecked before saving: {'; '.join(notes)}." if notes else checked.reasoning
-        return ModelPlan(reasoning=said.strip()[:MAX_REASONING], tasks=tasks, stack=plan.stack, criteria=criteria)
+        return ModelPlan(reasoning=said.strip()[:MAX_REASONING], tasks=tasks, stack=plan.stack, criteria=criteria,
+                         features=plan.features, keeps_records=plan.keeps_records)
     return check
 
 
@@ -166,10 +199,10 @@ def plan_project(project: Project, *, user=None, provider_name: str | None = Non
             context=LLMContext(project=project, purpose="plan"), validate=_plan_checker(read),
         )
         plan, call_ids = generated.value, generated.call_ids
-        spec = planned_spec(project.request, feedback=every_feedback, options=project.options, stack=plan.stack,
-                            previous=previous_spec)
-        if plan.criteria:
-            spec = spec.model_copy(update={"criteria": _with_own(plan.criteria, previous_spec)})
+        spec = fitted_spec(planned_spec(project.request, feedback=every_feedback, options=project.options, stack=plan.stack,
+                                        previous=previous_spec), plan)
+        criteria = _with_own(plan.criteria, previous_spec) if plan.criteria else carry_criteria(spec, previous_spec)
+        spec = spec.model_copy(update={"criteria": criteria})
         usage = {"tokens_in": generated.tokens_in, "tokens_out": generated.tokens_out}
     source = PlanSource.REPLAN if previous else (PlanSource.OFFLINE if provider.offline else PlanSource.LLM)
     version = _save_version(

@@ -65,9 +65,13 @@ class RunChecks:
         reasons: list[str] = []
         for writer, problems in self._writers(failing).items():
             try:
-                changed |= self._repair(writer, problems, round)
+                files = self._repair(writer, problems, round)
             except (AgentError, UnsafeOutput) as exc:
                 reasons.append(f"the {writer.agent} agent (\u201c{writer.title}\u201d) could not: {exc}")
+                continue
+            if not files:
+                reasons.append(f"the {writer.agent} agent (\u201c{writer.title}\u201d) changed nothing")
+            changed |= files
         if not changed:
             raise NotRepaired("; ".join(reasons) or "no task of this run wrote the failing files")
         return changed

@@ -19,13 +19,13 @@ SPEC = {
     ],
 }
 ARCHITECT_ANSWER = {"reasoning": "Dogs are booked in; a booking belongs to one dog.", "spec": SPEC}
+APP_LINE = '  app.disable("x-powered-by");\n'
 BACKEND_ANSWER = {
-    "reasoning": "One router per entity, mounted by the app.",
-    "files": [
-        {"path": "backend/src/app.ts", "content": "export const app = 1;\n"},
-        {"path": "backend/src/routes/dogs.ts", "content": "export const dogs = 1;\n"},
-    ],
+    "reasoning": "Behind the groomer's proxy; a greeting for the front desk.",
+    "files": [{"path": "backend/src/greeting.ts", "content": "export const greeting = \"Woof\";\n"}],
+    "edits": [{"path": "backend/src/app.ts", "search": APP_LINE, "replace": APP_LINE + '  app.set("trust proxy", 1);\n'}],
 }
+MISSED_EDIT = {**BACKEND_ANSWER, "edits": [{"path": "backend/src/app.ts", "search": "app.disable('x-powered-by');", "replace": ""}]}
 ESCAPING_ANSWER = {
     "reasoning": "Also a helper next to the project.",
     "files": [
@@ -93,7 +93,7 @@ def test_the_architects_prompt_explains_the_richer_spec_with_an_example(project_
     _, stub = _run_plan(project_a, settings, [ARCHITECT_ANSWER, BACKEND_ANSWER])
     system = dict(stub.requests[0].messages)["system"]
     for words in ("money (an exact amount", "choice (one of", '"many": true', "owned: true", "summaries:",
-                  '"only": "open"', "not_built"):
+                  '"only": "open"', "features:", "not_built"):
         assert words in system
 
 
@@ -127,13 +127,30 @@ def test_a_spec_that_breaks_the_plans_choices_goes_back_to_the_model_with_the_re
     assert not written.auth and not any(e.owned for e in written.entities)
 
 
-def test_an_agent_writes_the_models_files_and_keeps_its_reasoning(project_a, settings):
+def test_an_agent_writes_the_scaffold_with_the_models_changes_and_keeps_its_reasoning(project_a, settings):
     run, _ = _run_plan(project_a, settings, [ARCHITECT_ANSWER, BACKEND_ANSWER])
     backend = run.task_runs.get(key="backend")
     assert backend.status == TaskRun.Status.SUCCEEDED
-    assert backend.reasoning == "One router per entity, mounted by the app."
-    assert set(backend.artifacts.values_list("path", flat=True)) == {"backend/src/app.ts", "backend/src/routes/dogs.ts"}
+    assert backend.reasoning == "Behind the groomer's proxy; a greeting for the front desk."
+    files = dict(backend.artifacts.values_list("path", "content"))
+    # The offline scaffold for the architect's spec, with the model's new file and its edit.
+    assert {"backend/src/routes/dogs.ts", "backend/src/routes/bookings.ts", "backend/prisma/schema.prisma"} <= set(files)
+    assert files["backend/src/greeting.ts"] == 'export const greeting = "Woof";\n'
+    assert APP_LINE + '  app.set("trust proxy", 1);\n' in files["backend/src/app.ts"]
     assert LLMCall.objects.filter(task_run=backend, purpose="agent").count() == 1
+
+
+def test_an_edit_that_does_not_apply_goes_back_with_the_files_text_and_the_next_answer_is_applied(project_a, settings):
+    run, stub = _run_plan(project_a, settings, [ARCHITECT_ANSWER, MISSED_EDIT, BACKEND_ANSWER])
+    backend = run.task_runs.get(key="backend")
+    assert backend.status == TaskRun.Status.SUCCEEDED
+    sent_back = stub.requests[2].last_user_text
+    assert "edit 1 of backend/src/app.ts: its search text is not in the file" in sent_back
+    assert "--- current text of backend/src/app.ts ---\n" in sent_back and APP_LINE in sent_back
+    assert not backend.artifacts.filter(path="backend/src/app.ts", content__contains="x-powered-by\");\n\n").exists()
+    assert 'app.set("trust proxy", 1);' in backend.artifacts.get(path="backend/src/app.ts").content
+    calls = LLMCall.objects.filter(task_run=backend, purpose="agent").order_by("pk")
+    assert [bool(call.error) for call in calls] == [True, False]
 
 
 def test_the_prompt_carries_the_spec_the_contract_and_the_expected_layout(project_a, settings):

@@ -177,10 +177,10 @@ def test_a_viewer_never_sees_a_secret_the_model_echoed(client, settings, caplog,
     }
     files = {
         "api": [
-            {"path": "backend/src/app.ts", "content": f"export const key = '{_echo(OPENAI_KEY)}';\n"},
+            {"path": "backend/src/keys.ts", "content": f"export const key = '{_echo(OPENAI_KEY)}';\n"},
             {"path": f"backend/src/{OPENAI_KEY}.ts", "content": f"// {DJANGO_KEY}\n"},
         ],
-        "readme": [{"path": "README.md", "content": f"# Keys\n{_echo(GEMINI_KEY)}\n{_echo(DJANGO_KEY)}\n"}],
+        "readme": [{"path": "docs/KEYS.md", "content": f"# Keys\n{_echo(GEMINI_KEY)}\n{_echo(DJANGO_KEY)}\n"}],
     }
     replan = {
         "reasoning": f"Re-planned. {_echo(GEMINI_KEY)}",
