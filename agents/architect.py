@@ -1,5 +1,5 @@
 """The architect: writes the plan version's spec (spec/spec.json) and the API contract
-(spec/openapi.json) that every other agent reads.
+(spec/openapi.json) that every other agent reads; an app with no back end has no contract.
 
 The spec was computed once, when the version was planned, and comes with the task. Offline, or when
 a person set it in the data-model editor, the architect writes it as it is; otherwise, with a model,
@@ -30,7 +30,7 @@ SYSTEM = (
     "Keep it to what the request and the team's feedback need.\n\n" + SPEC_GUIDE
 )
 # What the plan's tasks were built for: a model's spec may not change them.
-PLANNED_CHOICES = ("stack", "frontend", "auth")
+PLANNED_CHOICES = ("stack", "frontend", "auth", "features")
 NO_SPEC = (
     "This plan version was made before plan versions kept their spec, so there is nothing for the architect to write. "
     "Re-plan the project and run the new version."
@@ -45,7 +45,8 @@ class ArchitectAnswer(BaseModel):
 @register
 class ArchitectAgent(Agent):
     name = "architect"
-    description = "Designs the data model and API contract: writes spec/spec.json and spec/openapi.json."
+    description = ("Designs the data model and API contract: writes spec/spec.json and, when the app has a back end, "
+                   "spec/openapi.json.")
 
     def run(self, context: AgentContext) -> AgentResult:
         if context.spec is None:
@@ -60,6 +61,8 @@ class ArchitectAgent(Agent):
             tokens = (0, 0)
         else:
             kept = context.spec.model_dump(include=set(PLANNED_CHOICES))
+            if not context.spec.has_backend:  # planned without a back end: the app keeps no records
+                kept |= {"entities": [], "summaries": []}
 
             def keep_planned_choices(answer: ArchitectAnswer) -> ArchitectAnswer:
                 # Validated again with the plan's choices: private records need the log-ins the plan has, and a
@@ -81,8 +84,10 @@ class ArchitectAgent(Agent):
                               context=context.llm_context, validate=keep_planned_choices)
             spec = answer.value.spec
             reasoning, tokens = answer.value.reasoning, (answer.tokens_in, answer.tokens_out)
-        files = {SPEC_PATH: json.dumps(spec.model_dump(), indent=2) + "\n", CONTRACT_PATH: openapi_json(spec)}
-        summary = ", ".join(e.name for e in spec.entities)
+        files = {SPEC_PATH: json.dumps(spec.model_dump(), indent=2) + "\n"}
+        if spec.has_backend:  # an app with no back end serves no API, so it has no contract
+            files[CONTRACT_PATH] = openapi_json(spec)
+        summary = ", ".join(e.name for e in spec.entities) or "none"
         return AgentResult(files=check_files(files), reasoning=f"{reasoning} Entities: {summary}.",
                            tokens_in=tokens[0], tokens_out=tokens[1])
 
@@ -90,8 +95,8 @@ class ArchitectAgent(Agent):
         parts = [
             f"Request: {context.request}",
             f"Task: {context.title}\n{context.instructions}",
-            "The planner's spec, to start from (its stack, frontend and auth are the team's plan and stay as they are; "
-            "keep what its criteria by \"person\" or \"model\" are about):\n"
+            "The planner's spec, to start from (its stack, frontend, auth and features are the team's plan and stay as "
+            "they are; keep what its criteria by \"person\" or \"model\" are about):\n"
             + json.dumps(context.spec.model_dump(), indent=1),
         ]
         if context.feedback:

@@ -1,4 +1,5 @@
-"""The docs agent: README.md for the generated project and docs/API.md from the OpenAPI contract."""
+"""The docs agent: README.md for the generated project and docs/API.md from the OpenAPI contract
+(none for an app with no back end, which has no API)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class DocsAgent(FileAgent):
     role = "You write the project's README and its API reference from the OpenAPI contract."
 
     def offline(self, spec: Spec, context: AgentContext) -> dict[str, str]:
+        if not spec.has_backend:
+            return docs_files(spec, None)
         if CONTRACT_PATH not in context.upstream:
             raise PermanentAgentError(f"No {CONTRACT_PATH} among this task's inputs: the plan must make it depend on the architect.")
         return docs_files(spec, json.loads(context.upstream[CONTRACT_PATH]))

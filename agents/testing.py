@@ -1,6 +1,6 @@
 """The tests agent (name "tests"): a user's journey through the whole API, and tests that prove each
 acceptance criterion, in the back-end stack's test tool; and spec/criteria.json, which maps every
-criterion to the tests tagged with its id."""
+criterion to the tests tagged with its id. An app with no back end gets the map only."""
 
 from __future__ import annotations
 
@@ -24,14 +24,21 @@ class TestsAgent(FileAgent):
             "record_property(\"criterion\", \"<id>\").")
 
     def offline(self, spec: Spec, context: AgentContext) -> dict[str, str]:
-        stack = get_stack(spec.stack.backend)
-        files = stack.journey_files(spec) | stack.criteria_files(spec)
+        files: dict[str, str] = {}
+        if spec.has_backend:
+            stack = get_stack(spec.stack.backend)
+            files = stack.journey_files(spec) | stack.criteria_files(spec)
         return files | {CRITERIA_PATH: criteria_json(spec, files)}
 
     def run(self, context: AgentContext) -> AgentResult:
-        result = super().run(context)
-        # The map is the tests' own: made from the tags in every test file of the run, whoever wrote them.
         spec = read_spec(context.upstream)
+        if not spec.has_backend:
+            # No API to test, and a model would have nowhere to put its tests: only the map is written.
+            result = AgentResult(files={}, reasoning=("The app has no back end, so there are no API tests to write; "
+                                                      f"{CRITERIA_PATH} maps each criterion to the tests of the run."))
+        else:
+            result = super().run(context)
+        # The map is the tests' own: made from the tags in every test file of the run, whoever wrote them.
         tests = {path: text for path, text in (context.upstream | result.files).items() if path != CRITERIA_PATH}
         result.files[CRITERIA_PATH] = criteria_json(spec, tests)
         return result

@@ -1,7 +1,7 @@
 """The verify agent: the last stage of every plan. It builds and tests what the run generated, in a
 sandbox (agents/sandbox.py), and fails the run with the failing checks named.
 
-For each part of the project (the back end, the website) it installs the dependencies, from a cache
+For each part of the project the spec has (the back end, the website) it installs the dependencies, from a cache
 keyed by the lockfile when that tree was installed before, then runs the part's own checks as its
 stack lists them (types, lint and format, tests, build); for the back end it then serves the built
 API and runs Schemathesis against spec/openapi.json (agents/contract_driver.py). The two parts are
@@ -39,7 +39,8 @@ from .checks import CheckResult
 from .file_agent import CONTRACT_PATH, read_spec
 from .registry import register
 from .sandbox import Limits, Sandbox, SandboxUnavailable, bwrap_problem, sandbox
-from .stacks import get_stack
+from .spec import Spec
+from .stacks import Stack, get_stack
 from .stacks.base import Verification, digest
 from .test_reports import CriterionOutcome, prove_criteria, read_report
 
@@ -96,9 +97,7 @@ class VerifyAgent(Agent):
         spec = read_spec(context.upstream)
         model_wrote = context.provider is not None and not context.provider.offline
         files = dict(context.upstream)
-        parts = [(part, get_stack(getattr(spec.stack, part))) for part in ("backend", "frontend")
-                 if part == "backend" or spec.frontend]
-        parts = [(part, stack) for part, stack in parts if any(p.startswith(f"{stack.root}/") for p in files)]
+        parts = [(part, stack) for part, stack in checked_parts(spec) if any(p.startswith(f"{stack.root}/") for p in files)]
         if not parts:
             raise PermanentAgentError("Nothing to check: no task of this run wrote the back end or the website.")
         cache = DependencyCache(Path(settings.VERIFY_CACHE_DIR))
@@ -180,6 +179,13 @@ class VerifyAgent(Agent):
             if isinstance(result.exit_code, int) and result.exit_code < 0:
                 raise AgentError(f"{result.words}: the check was killed ({result.output[-200:]})")
         return results
+
+
+def checked_parts(spec: Spec) -> list[tuple[str, Stack]]:
+    """The parts of the project the spec has, each with its stack: the back end when there is one
+    (records or log-ins), the website when there is one."""
+    present = {"backend": spec.has_backend, "frontend": spec.frontend}
+    return [(part, get_stack(getattr(spec.stack, part))) for part in ("backend", "frontend") if present[part]]
 
 
 def _part_thread(ended: queue.Queue, box: Sandbox, folder: Path, stack, files: dict[str, str], cache: DependencyCache,

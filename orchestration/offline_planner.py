@@ -8,7 +8,12 @@ The shape: the architect writes the spec and API contract first; the backend fol
 or with four or more entities a core task and then one task per resource, so resources are
 built in parallel); a frontend only when the request wants one; tests after the code they test;
 docs and devops from the contract, in parallel with the code; and last the verify task, which builds
-and tests everything the code tasks wrote.
+and tests everything the code tasks wrote. An app of website features only (a converter) keeps no
+records and nobody logs in: it has no back end, so no backend task and no API contract.
+
+With a model, each feature of the spec is its own task (`features=True`), after the tasks that
+write the parts it plugs into and before verify; offline there is no model to build a feature, so
+offline plans have none.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import re
 from agents.criteria import carry_criteria
 from agents.extraction import apply_options, asked_backend, chosen_options, extract_spec
 from agents.generators.naming import normalise_spec
-from agents.spec import Entity, Spec, StackChoice
+from agents.spec import Entity, Feature, Spec, StackChoice
 from agents.stacks import get_stack
 
 from .plans import Plan, PlanTask, validate_plan
@@ -53,18 +58,38 @@ def offline_plan(request: str, *, feedback: str = "", options: dict | None = Non
     return validate_plan({"reasoning": reasoning, "tasks": spec_tasks(spec)}), spec
 
 
-def spec_tasks(spec: Spec) -> list[dict]:
-    """The tasks that build `spec`, in the shape described at the top of this module."""
+def spec_tasks(spec: Spec, *, features: bool = False) -> list[dict]:
+    """The tasks that build `spec`, in the shape described at the top of this module; with `features`,
+    one task per feature of the spec as well."""
     tasks = [_architect(spec)]
-    backend_keys = _backend(spec, tasks)
+    backend_keys = _backend(spec, tasks) if spec.has_backend else []
+    frontend_keys = ["frontend"] if spec.frontend else []
     if spec.frontend:
         tasks.append(_task("frontend", "Build the web frontend", "frontend", _frontend_instructions(spec), ["spec"]))
-    code_keys = backend_keys + (["frontend"] if spec.frontend else [])
+    code_keys = backend_keys + frontend_keys
     tasks.append(_task("tests", "Add end-to-end tests", "tests", _tests_instructions(spec), code_keys))
-    tasks.append(_task("docs", "Write the README and API reference", "docs", _docs_instructions(spec), ["spec"]))
+    tasks.append(_task("docs", _docs_title(spec), "docs", _docs_instructions(spec), ["spec"]))
     tasks.append(_task("devops", "Add Docker and CI", "devops", _devops_instructions(spec), ["spec"]))
-    tasks.append(verify_task(spec, code_keys + ["tests", "devops"]))  # devops writes each part's Dockerfile
+    parts = {"backend": backend_keys, "frontend": frontend_keys}
+    feature_tasks = [feature_task(feature, [key for part in feature.parts for key in parts[part]])
+                     for feature in (spec.features if features else [])]
+    tasks += feature_tasks
+    # devops writes each part's Dockerfile
+    tasks.append(verify_task(spec, code_keys + ["tests", "devops"] + [task.key for task in feature_tasks]))
     return [task.model_dump() for task in tasks]
+
+
+FEATURE_AGENT = "feature"
+
+
+def feature_task(feature: Feature, depends_on: list[str]) -> PlanTask:
+    """One feature's task, after the tasks that write the parts it plugs into (`depends_on`)."""
+    return _task(f"feature-{_kebab(feature.name)}", f"Build the feature: {feature.title}", FEATURE_AGENT, feature.text,
+                 depends_on, [feature.name])
+
+
+def architect_title(spec: Spec) -> str:
+    return "Design the data model and API contract" if spec.has_backend else "Describe the app and its features"
 
 
 VERIFY_TITLE = "Build and test the project"
@@ -72,9 +97,11 @@ VERIFY_TITLE = "Build and test the project"
 
 def verify_task(spec: Spec, depends_on: list[str], key: str = "verify") -> PlanTask:
     """The plan's last stage: build and test what the tasks in `depends_on` wrote."""
-    halves = f"the back end ({_label(spec, 'backend')})" + (f" and the website ({_label(spec, 'frontend')})" if spec.frontend else "")
-    instructions = (f"In a sandbox, install, type-check, lint, test and build {halves}, and check the API against its "
-                    "contract; failures go back to the agent that wrote the files.")
+    halves = [f"the back end ({_label(spec, 'backend')})"] if spec.has_backend else []
+    halves += [f"the website ({_label(spec, 'frontend')})"] if spec.frontend else []
+    contract = ", and check the API against its contract" if spec.has_backend else ""
+    instructions = (f"In a sandbox, install, type-check, lint, test and build {' and '.join(halves)}{contract}; "
+                    "failures go back to the agent that wrote the files.")
     return _task(key, VERIFY_TITLE, "verify", instructions, depends_on)
 
 
@@ -83,11 +110,15 @@ def _task(key: str, title: str, agent: str, instructions: str, depends_on: list[
 
 
 def _architect(spec: Spec) -> PlanTask:
+    if not spec.has_backend:
+        instructions = (f"Write spec/spec.json for {spec.title!r}: a website of features only ({_feature_list(spec)}), "
+                        "with no server, so no API contract.")
+        return _task("spec", architect_title(spec), "architect", instructions, [])
     instructions = (
-        f"Write spec/spec.json and spec/openapi.json for {spec.title!r}: {_entity_list(spec)}."
+        f"Write spec/spec.json and spec/openapi.json for {spec.title!r}: {_entity_list(spec) or 'no records'}."
         f"{' Users register and log in; writes need a token.' if spec.auth else ' No accounts: the app is public.'}"
     )
-    return _task("spec", "Design the data model and API contract", "architect", instructions, [])
+    return _task("spec", architect_title(spec), "architect", instructions, [])
 
 
 def _backend(spec: Spec, tasks: list[PlanTask]) -> list[str]:
@@ -110,6 +141,8 @@ def _backend(spec: Spec, tasks: list[PlanTask]) -> list[str]:
 
 
 def _backend_instructions(spec: Spec) -> str:
+    if not spec.entities:
+        return f"{_label(spec, 'backend')} back end with register and login, and tests."
     return (
         f"{_label(spec, 'backend')} back end with CRUD routes, validation and tests for {_names(spec.entities)}"
         f"{'; register/login protects every write' if spec.auth else ''}."
@@ -123,26 +156,46 @@ def _resource_instructions(spec: Spec, entity: Entity) -> str:
 
 
 def _frontend_instructions(spec: Spec) -> str:
+    if not spec.has_backend:
+        return f"{_label(spec, 'frontend')} app with a page for each feature to plug into ({_feature_list(spec)}); no server to call."
     auth = "register and login pages, " if spec.auth else ""
-    pages = f"a list/create/edit/delete page for {_names(spec.entities)}"
-    return f"{_label(spec, 'frontend')} app: {auth}{pages}, through a typed API client."
+    pages = f"a list/create/edit/delete page for {_names(spec.entities)}, " if spec.entities else ""
+    return f"{_label(spec, 'frontend')} app: {auth}{pages}through a typed API client."
 
 
 def _tests_instructions(spec: Spec) -> str:
+    if not spec.has_backend:
+        return ("Map each acceptance criterion to the tests that prove it (spec/criteria.json); with no back end there is "
+                "no API to walk through.")
+    if not spec.entities:
+        return "End-to-end API tests that register and log in as a user would."
     return f"End-to-end API tests that walk through {_names(spec.entities)} as a user would."
 
 
+def _docs_title(spec: Spec) -> str:
+    return "Write the README and API reference" if spec.has_backend else "Write the README"
+
+
 def _docs_instructions(spec: Spec) -> str:
+    if not spec.has_backend:
+        return f"README for {spec.title} (what it is, how to run it): a website with no server, so no API reference."
     return f"README for {spec.title} (what it is, how to run it, its environment variables) and docs/API.md from the contract."
 
 
 def _devops_instructions(spec: Spec) -> str:
+    if not spec.has_backend:
+        return ("A multi-stage Dockerfile serving the website as non-root, docker-compose.yml, and CI that lints, tests "
+                "and builds the website.")
     halves = "backend and frontend" if spec.frontend else "backend"
     return f"Multi-stage Dockerfiles running as non-root, docker-compose.yml, and CI that lints and tests the {halves}."
 
 
 def _reasoning(spec: Spec, feedback: str, chosen: dict, backend: str) -> str:
-    found = [f"I read the request as {spec.title!r} and found {_count(spec)} to store: {_entity_list(spec)}."]
+    if spec.entities:
+        found = [f"I read the request as {spec.title!r} and found {_count(spec)} to store: {_entity_list(spec)}."]
+    else:
+        features = f", only what it does: {_feature_list(spec)}" if spec.features else ""
+        found = [f"I read the request as {spec.title!r} and found no records to store{features}."]
     found += spec.not_built  # said before Run, so nobody expects what offline mode cannot build
     if feedback.strip():
         notes = "; ".join(line.strip() for line in feedback.splitlines() if line.strip())
@@ -150,11 +203,20 @@ def _reasoning(spec: Spec, feedback: str, chosen: dict, backend: str) -> str:
     found.append(_auth_sentence(spec.auth, chosen=("auth" in chosen)))
     found.append(_frontend_sentence(spec.frontend, chosen=("frontend" in chosen)))
     found.append(backend)
+    if not spec.has_backend:
+        found.append(
+            "The architect writes the spec first, because every other agent reads it; with no server there is no API "
+            "contract. The frontend task builds the website from the spec. Docs and devops work from the spec alongside "
+            "it; tests run last, against the finished code."
+        )
+        return " ".join(found)
     if len(spec.entities) >= PER_RESOURCE_FROM:
         shape = (
             f"With {len(spec.entities)} entities the backend is split: a core task builds the shared parts, "
             "then one task per resource builds its routes and tests, in parallel."
         )
+    elif not spec.entities:
+        shape = "With no records to store, one backend task builds the log-ins."
     else:
         shape = f"With {len(spec.entities)} entit{'y' if len(spec.entities) == 1 else 'ies'} one backend task builds the whole API."
     found.append(
@@ -165,6 +227,8 @@ def _reasoning(spec: Spec, feedback: str, chosen: dict, backend: str) -> str:
 
 
 def _backend_sentence(spec: Spec, text: str, chosen: dict, *, kept: bool) -> str:
+    if not spec.has_backend:
+        return "With nothing to store and no log-ins, it is a website with no server: the plan has no back end and no database."
     label = _label(spec, "backend")
     if "backend" in chosen:
         return f"The team chose the back end: {label}."
@@ -203,6 +267,10 @@ def _entity_list(spec: Spec) -> str:
         links = f", linked to {_names([spec.entity(r.target) for r in entity.relations])}" if entity.relations else ""
         parts.append(f"{entity.name} ({', '.join(f.name for f in entity.fields)}{links})")
     return "; ".join(parts)
+
+
+def _feature_list(spec: Spec) -> str:
+    return "; ".join(feature.title for feature in spec.features)
 
 
 def _names(entities: list[Entity]) -> str:

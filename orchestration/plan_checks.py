@@ -9,6 +9,11 @@ refused with the tasks' titles, before anyone presses Run. A model writing the c
 the same files (the offline layout is its expected layout), so the same checks hold for a person's
 edit of any version; a model's own plan may divide a part by instructions, so for it only what
 the tasks read is checked.
+
+A feature's task (agent "feature") writes nothing offline, so its files cannot show what it needs:
+it is scoped by one feature of the spec, waits for the tasks that build the parts the feature plugs
+into, and the verify stage waits for it. An app with no back end has no API contract, so nothing
+reads one there.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from agents.spec_words import listed
 from agents.stacks.base import CORE
 from agents.verify import VerifyAgent
 
-from .offline_planner import verify_task
+from .offline_planner import FEATURE_AGENT, architect_title, verify_task
 from .plans import PlanInvalid
 from .runs import reachable
 
@@ -49,7 +54,7 @@ def check_runnable(tasks: list[dict[str, Any]], spec: Spec, *, model_divides: bo
     problems = _scope_problems(tasks, spec, titles)
     if problems:
         raise PlanInvalid(problems)
-    upstream = {SPEC_PATH: json.dumps(spec.model_dump()), CONTRACT_PATH: openapi_json(spec)}
+    upstream = {SPEC_PATH: json.dumps(spec.model_dump())} | ({CONTRACT_PATH: openapi_json(spec)} if spec.has_backend else {})
     files = {task["key"]: _files_of(task, spec, upstream) for task in tasks}
     notes: list[str] = []
     if not model_divides:
@@ -57,7 +62,10 @@ def check_runnable(tasks: list[dict[str, Any]], spec: Spec, *, model_divides: bo
         uncovered, notes = _uncovered_parts(tasks, spec)
         problems += uncovered
     if not problems:
-        problems, mended = _waits(tasks, files, titles)
+        problems, mended = _waits(tasks, spec, files, titles)
+        notes = mended + notes
+    if not problems:
+        problems, mended = _feature_waits(tasks, spec, titles)
         notes = mended + notes
     if not problems:
         problems, mended = _verify_stage(tasks, spec, files, titles)
@@ -68,22 +76,44 @@ def check_runnable(tasks: list[dict[str, Any]], spec: Spec, *, model_divides: bo
 
 
 def _scope_problems(tasks: list[dict[str, Any]], spec: Spec, titles: dict[str, str]) -> list[str]:
+    """A record's task names records of the spec (or the shared files); a feature's task names one feature."""
     names = {entity.name for entity in spec.entities}
+    features = [feature.name for feature in spec.features]
     problems = []
     for task in tasks:
-        unknown = [name for name in task.get("scope", []) if name != CORE and name not in names]
+        scope = task.get("scope", [])
+        if task["agent"] == FEATURE_AGENT:
+            problems += _feature_scope_problems(titles[task["key"]], scope, features)
+            continue
+        if task["agent"] == "backend" and not spec.has_backend:
+            problems.append(f"{titles[task['key']]} builds a back end, and this app has none: it keeps no records and "
+                            "nobody logs in. Remove the task, or add a kind of record or log-ins to the data model.")
+            continue
+        unknown = [name for name in scope if name != CORE and name not in names]
         if unknown:
             which = ", ".join(unknown)
-            problems.append(f"{titles[task['key']]} is for {which}, which the data model does not keep: "
-                            f"its records are {', '.join(sorted(names))}.")
+            records = f"its records are {', '.join(sorted(names))}" if names else "it keeps no records"
+            problems.append(f"{titles[task['key']]} is for {which}, which the data model does not keep: {records}.")
     return problems
+
+
+def _feature_scope_problems(title: str, scope: list[str], features: list[str]) -> list[str]:
+    known = f"its features are {', '.join(features)}" if features else "it has none"
+    unknown = [name for name in scope if name not in features]
+    if not scope:
+        return [f"{title} names no feature: a feature's task builds one feature of the spec, and {known}."]
+    if unknown:
+        return [f"{title} is for {', '.join(unknown)}, but the spec has no such feature: {known}."]
+    if len(scope) > 1:
+        return [f"{title} is for {listed(scope)}: a feature's task builds one feature, so give each its own task."]
+    return []
 
 
 def _files_of(task: dict[str, Any], spec: Spec, upstream: dict[str, str]) -> set[str]:
     """The paths the task's agent writes offline for this spec and the task's scope."""
     agent = get_agent(task["agent"])
     if task["agent"] == ARCHITECT:
-        return {SPEC_PATH, CONTRACT_PATH}
+        return set(upstream)  # what the architect writes is what the others read
     if not hasattr(agent, "offline"):  # the verify task writes no files
         return set()
     context = AgentContext(request="", task_key=task["key"], title=task["title"], instructions=task.get("instructions", ""),
@@ -113,9 +143,9 @@ def _uncovered_parts(tasks: list[dict[str, Any]], spec: Spec) -> tuple[list[str]
     record's files (a stack's files for a scope are exactly those, agents.stacks.base.select). A part
     nobody builds is left out of the project, which runs; that is said, not refused."""
     problems, notes = [], []
-    for part, words in PARTS.items():
-        if part == "frontend" and not spec.frontend:
-            continue
+    present = {"backend": spec.has_backend, "frontend": spec.frontend}
+    parts = {part: words for part, words in PARTS.items() if present[part]}
+    for part, words in parts.items():
         scopes = [set(task.get("scope", [])) for task in tasks if task["agent"] == part]
         if not scopes:
             notes.append(f"No task builds {words}, so this plan makes none")
@@ -130,7 +160,8 @@ def _uncovered_parts(tasks: list[dict[str, Any]], spec: Spec) -> tuple[list[str]
     return problems, notes
 
 
-def _waits(tasks: list[dict[str, Any]], files: dict[str, set[str]], titles: dict[str, str]) -> tuple[list[str], list[str]]:
+def _waits(tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[str]],
+           titles: dict[str, str]) -> tuple[list[str], list[str]]:
     """Every file a task reads must come from a task it waits for, directly or not. A missing wait
     is added when it makes no loop; a file nobody writes cannot be mended here."""
     writer = {path: key for key, written in files.items() for path in written}
@@ -138,7 +169,8 @@ def _waits(tasks: list[dict[str, Any]], files: dict[str, set[str]], titles: dict
     problems, notes = [], []
     needs_missing: dict[str, list[str]] = {}
     for task in tasks:
-        for path in getattr(get_agent(task["agent"]), "reads", ()):
+        reads = getattr(get_agent(task["agent"]), "reads", ())
+        for path in (p for p in reads if p != CONTRACT_PATH or spec.has_backend):  # no back end, no contract
             source = writer.get(path)
             if source is None:
                 needs_missing.setdefault(path, []).append(titles[task["key"]])
@@ -152,18 +184,47 @@ def _waits(tasks: list[dict[str, Any]], files: dict[str, set[str]], titles: dict
                                  "which that task writes")
     if needs_missing:
         readers = list(dict.fromkeys(title for titles_ in needs_missing.values() for title in titles_))
-        problems.append(f"No task writes {' or '.join(needs_missing)}, the data model and API contract that "
+        what = "the data model and API contract" if spec.has_backend else "the spec"
+        problems.append(f"No task writes {' or '.join(needs_missing)}, {what} that "
                         f"{_titles(readers)} read{'s' if len(readers) == 1 else ''}: put back the architect's task "
-                        "(\u201cDesign the data model and API contract\u201d), or add a task for the architect agent.")
+                        f"(\u201c{architect_title(spec)}\u201d), or add a task for the architect agent.")
     return problems, list(dict.fromkeys(notes))
+
+
+def _feature_waits(tasks: list[dict[str, Any]], spec: Spec, titles: dict[str, str]) -> tuple[list[str], list[str]]:
+    """A feature's task plugs into the parts its feature lives in, so it waits for every task that
+    builds them, directly or not: a missing wait is added when it makes no loop. A feature whose
+    part no task builds has nothing to plug into."""
+    features = {feature.name: feature for feature in spec.features}
+    by_key = {task["key"]: task for task in tasks}
+    problems, notes = [], []
+    for task in (task for task in tasks if task["agent"] == FEATURE_AGENT):
+        feature = features[task["scope"][0]]
+        for part in feature.parts:
+            builders = [other["key"] for other in tasks if other["agent"] == part]
+            if not builders:
+                problems.append(f"{titles[task['key']]} plugs into {PARTS[part]}, which no task of this plan builds: "
+                                f"add a {part} task, or remove {titles[task['key']]}.")
+                continue
+            missing = [key for key in builders if key not in _ancestors(by_key, task["key"])]
+            looped = [key for key in missing if task["key"] in _ancestors(by_key, key)]
+            problems += [f"{titles[key]} waits for {titles[task['key']]}, which plugs into what {titles[key]} builds: "
+                         f"{titles[key]} must not wait for it." for key in looped]
+            if missing and not looped:
+                task["depends_on"] += missing
+                notes.append(f"{titles[task['key']]} now waits for {_titles(titles[k] for k in missing)}, because "
+                             f"the feature plugs into {PARTS[part]}, which {'that task builds' if len(missing) == 1 else 'those tasks build'}")
+    return problems, notes
 
 
 def _verify_stage(tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[str]],
                   titles: dict[str, str]) -> tuple[list[str], list[str]]:
     """Every plan ends by building and testing what it wrote: a plan without a verify task gets one,
-    and a verify task waits for every task that writes code (the back end or the website)."""
+    and a verify task waits for every task that writes code (the back end or the website, or a
+    feature, which writes only with a model)."""
     problems, notes = [], []
-    writers = [task["key"] for task in tasks if any(path.startswith(CODE_FOLDERS) for path in files[task["key"]])]
+    writers = [task["key"] for task in tasks
+               if task["agent"] == FEATURE_AGENT or any(path.startswith(CODE_FOLDERS) for path in files[task["key"]])]
     if not writers:
         return problems, notes
     if not any(task["agent"] == VERIFY for task in tasks):

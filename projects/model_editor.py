@@ -8,7 +8,8 @@ renamed in the same edit is still the same record.
 
 Every row the version has must come back (as the task editor's formset counts do): a page changed
 in a way we cannot read saves nothing. Only what is ticked is removed; what depends on a removed
-record or detail (its links, its summaries) goes with it, and the edit says so.
+record or detail (its links, its summaries) goes with it, and the edit says so. An app of features
+(a converter) may keep no records at all; one without features keeps at least one.
 """
 
 from __future__ import annotations
@@ -268,8 +269,8 @@ class ModelEditor:
                                    "them, which needs log-ins: untick \u201cEach person sees only the ones they added\u201d, "
                                    "or keep log-ins on.")
                 return False
-        if not draft.entities:
-            self.errors.append("The app needs at least one kind of record: keep one, or add one.")
+        if not draft.entities and not self.spec.features:
+            self.errors.append("The app needs at least one kind of record or one feature: keep a record, or add one.")
             return False
         data = self.spec.model_dump() | {"entities": list(draft.entities.values()), "summaries": summaries,
                                          "auth": switches["auth"], "frontend": switches["frontend"]}
@@ -278,6 +279,8 @@ class ModelEditor:
         except ValidationError as exc:
             self.errors += [_plain(error["msg"]) for error in exc.errors()]
             return False
+        if self.spec.has_backend and not self.result.has_backend:
+            self.notes.append("with no records and no log-ins the app has no back end: it is a website with no server")
         return True
 
     def _originals_all_there(self) -> bool:

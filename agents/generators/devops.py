@@ -12,8 +12,8 @@ from agents.stacks import Stack, get_stack
 
 
 def chosen_stacks(spec: Spec) -> list[Stack]:
-    """The stacks building this project: the back end, and the front end when there is one."""
-    chosen = [get_stack(spec.stack.backend)]
+    """The stacks building this project: the back end when there is one, and the front end when there is one."""
+    chosen = [get_stack(spec.stack.backend)] if spec.has_backend else []
     return chosen + [get_stack(spec.stack.frontend)] if spec.frontend else chosen
 
 

@@ -1,5 +1,6 @@
 """README.md and docs/API.md of a generated project: a shared introduction followed by each chosen
-stack's own section, and the API reference read from the OpenAPI contract."""
+stack's own section, and the API reference read from the OpenAPI contract. An app with no back end
+has a README only, which says it is a website with no server."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from .templates import render
 METHODS = ("get", "post", "put", "delete")
 
 
+PART_WORDS = {"frontend": "the website", "backend": "the back end", "both": "the website and the back end"}
+
+
 def readme(spec: Spec) -> str:
     stacks = chosen_stacks(spec)
     api_paths = {e.name: get_stack(spec.stack.backend).api_path(e) for e in spec.entities}
     return render("README.md.j2", spec=spec, stacks=stacks, sections=[s.readme_section(spec) for s in stacks],
+                  parts=PART_WORDS,
                   criteria=criteria_section(spec) if spec.criteria else "",
                   api_paths=api_paths, lookups={e.name: list_parameters(e) for e in spec.entities},
                   summaries=[(s, summary_path(s), _first_sentence(summary_description(spec, s))) for s in spec.summaries])
@@ -67,5 +72,6 @@ def api_reference(contract: dict[str, Any]) -> str:
     )
 
 
-def docs_files(spec: Spec, contract: dict[str, Any]) -> dict[str, str]:
-    return {"README.md": readme(spec), "docs/API.md": api_reference(contract)}
+def docs_files(spec: Spec, contract: dict[str, Any] | None) -> dict[str, str]:
+    """The README, and the API reference from `contract`; None when the app has no back end, and so no API."""
+    return {"README.md": readme(spec)} | ({"docs/API.md": api_reference(contract)} if contract is not None else {})
