@@ -267,7 +267,9 @@ def edit_spec(version: PlanVersion, spec: Spec, *, user) -> Edited:
     spec = spec.model_copy(update={"criteria": carry_criteria(spec, version.spec_model())})
     if version.spec is not None and spec.model_dump(mode="json") == version.spec:
         raise PlanInvalid([f"Nothing changed: what the app keeps is the same as in version {version.number}."])
-    tasks, notes = check_runnable(validate_plan({"tasks": spec_tasks(spec)}).task_list(), spec)
+    # A version whose features a model builds keeps a task for each feature of the changed spec.
+    features = any(task["agent"] == "feature" for task in version.tasks)
+    tasks, notes = check_runnable(validate_plan({"tasks": spec_tasks(spec, features=features)}).task_list(), spec)
     every = spec_changes(version.spec_model(), spec)
     changes = [change.text for change in every if change.topic == "app"]
     if criteria := [change for change in every if change.topic == "criteria"]:

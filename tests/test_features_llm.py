@@ -8,7 +8,7 @@ from agents.base import AgentContext
 from agents.feature import FeatureAgent
 from agents.spec import Spec
 from orchestration.models import Artifact, CriterionResult, LLMCall, Run, TaskRun
-from orchestration.planning import plan_project
+from orchestration.planning import edit_spec, plan_project
 from orchestration.runs import run_inline, start_run
 from projects.models import Project
 from tests.scripted_model import CONVERTER_REQUEST, PLANS, SNAKE_REQUEST, ScriptedModel
@@ -123,3 +123,12 @@ def test_a_run_builds_the_feature_on_the_scaffold_and_verifies_it_green(alice, t
     kebab = "snake-game" if feature == "snakeGame" else "converter"
     assert results[f"feature-{kebab}"] == "passed", results
     assert all(status == "passed" for status in results.values()), results
+
+
+def test_a_data_model_edit_of_a_version_with_features_keeps_a_task_for_each(alice, team_a, settings):
+    version, _ = _plan(_project(alice, team_a, SNAKE_REQUEST), settings, ScriptedModel())
+    spec = version.spec_model()
+    renamed = [spec.entities[0].model_copy(update={"label": "High score"})]
+    edited = edit_spec(version, spec.model_copy(update={"entities": renamed}), user=alice).version
+    assert [t["scope"] for t in edited.tasks if t["agent"] == "feature"] == [["snakeGame"]]
+    assert edited.spec_model().features == spec.features
