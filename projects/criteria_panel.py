@@ -1,5 +1,6 @@
 """"What it must do": a plan version's acceptance criteria as the project page lists them, each with
-what the verify task proved of it in the shown run's last round, and the tests that proved it.
+what the verify task proved of it in the shown run's last round, and the tests that proved it. The
+criteria about a feature are listed under it, and the feature is ✓ when all of them were proven.
 
 Results are matched to the version's criteria by id, and the words shown are the version's. Two
 queries (CriterionResult.latest) however many criteria, and none before the run's checks began."""
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.criteria import uncovered_reason
+from agents.spec import Criterion, Spec
+from agents.spec_words import built_features
 from orchestration.models import CriterionResult, CriterionStatus, PlanVersion, Run
 
 NOT_COVERED_PREFIX = "Not covered: "  # how uncovered_reason starts when `about` names what the spec lacks
@@ -66,16 +69,61 @@ class CriterionLine:
 
 
 @dataclass
-class CriteriaPanel:
+class FeatureLine:
+    """A feature of the spec with the criteria about it: ✓ when the shown run proved them all, ✗ when
+    one failed, and otherwise why not, in words."""
+
+    name: str
+    title: str
+    built: bool  # a task of the plan builds it (with a model); offline mode does not
+    checked: bool  # the shown run's checks gave results
     lines: list[CriterionLine]
+
+    @property
+    def state(self) -> str:
+        """"passed", "failed", or empty when it is neither."""
+        if self.lines and all(line.proven for line in self.lines):
+            return "passed"
+        if any(line.result is not None and line.result.status == CriterionStatus.FAILED for line in self.lines):
+            return "failed"
+        return ""
+
+    @property
+    def words(self) -> str:
+        if self.state:
+            return "Proven" if self.state == "passed" else "Failed"
+        if not self.built:
+            return "Not built offline"
+        return "Not proven" if self.checked else "Not run yet"
+
+
+@dataclass
+class CriteriaGroup:
+    """The criteria listed together: those about one feature, or (feature None) all the others."""
+
+    feature: FeatureLine | None
+    lines: list[CriterionLine]
+
+
+@dataclass
+class CriteriaPanel:
+    lines: list[CriterionLine]  # the criteria about no feature
     checked: bool  # the shown run's checks proved (or failed to prove) its criteria at least once
     round: int = 0
+    features: list[FeatureLine] = field(default_factory=list)
+
+    @property
+    def groups(self) -> list[CriteriaGroup]:
+        """What the page lists: the criteria about no feature, then each feature with its own."""
+        first = [CriteriaGroup(None, self.lines)] if self.lines else []
+        return first + [CriteriaGroup(feature, feature.lines) for feature in self.features]
 
     @property
     def summary(self) -> str:
-        proven = sum(line.proven for line in self.lines)
+        every = self.lines + [line for feature in self.features for line in feature.lines]
+        proven = sum(line.proven for line in every)
         after = f" after repair round {self.round}" if self.round else ""
-        return f"{proven} of {len(self.lines)} proven by the run’s tests{after}."
+        return f"{proven} of {len(every)} proven by the run’s tests{after}."
 
 
 def criteria_panel(version: PlanVersion, run: Run | None) -> CriteriaPanel | None:
@@ -85,14 +133,22 @@ def criteria_panel(version: PlanVersion, run: Run | None) -> CriteriaPanel | Non
     if spec is None:
         return None
     results = {r.criterion: r for r in CriterionResult.latest(run)} if run is not None else {}
+    by_feature: dict[str, list[CriterionLine]] = {feature.name: [] for feature in spec.features}
     lines = []
     for criterion in spec.criteria:
-        result = results.get(criterion.id)
-        tests = [_test(t) for t in result.tests] if result else []
-        lines.append(CriterionLine(criterion.id, criterion.text, uncovered_reason(criterion, spec).removeprefix(NOT_COVERED_PREFIX),
-                                   result, tests))
+        line = _line(criterion, spec, results.get(criterion.id))
+        feature = criterion.about.name if criterion.about is not None and criterion.about.kind == "feature" else ""
+        by_feature.get(feature, lines).append(line)
+    built = built_features(version.tasks or [])
+    features = [FeatureLine(f.name, f.title, f.name in built, bool(results), by_feature[f.name]) for f in spec.features]
     shown_round = next(iter(results.values())).round if results else 0
-    return CriteriaPanel(lines, bool(results), shown_round)
+    return CriteriaPanel(lines, bool(results), shown_round, features)
+
+
+def _line(criterion: Criterion, spec: Spec, result: CriterionResult | None) -> CriterionLine:
+    tests = [_test(t) for t in result.tests] if result else []
+    return CriterionLine(criterion.id, criterion.text, uncovered_reason(criterion, spec).removeprefix(NOT_COVERED_PREFIX),
+                         result, tests)
 
 
 def _test(test: dict[str, Any]) -> TestLine:
