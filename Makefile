@@ -72,6 +72,7 @@ bench: install .env
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/criteria.py
+	$(BIN)/python bench/features.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
