@@ -25,7 +25,7 @@ FAILING_TEST = '\ntest("a deliberately failing test", () => {\n  expect(1 + 1).t
 
 
 class ScriptedModel:
-    """The backend agent's model: its first answer is the offline back end with a type error
+    """The backend agent's model: its first answer adds to the offline back end a type error
     (src/wrong.ts) and a failing test; a repair answer fixes both when `fixes`, else repeats them."""
 
     def __init__(self, spec, *, fixes: bool) -> None:
@@ -43,17 +43,19 @@ class ScriptedModel:
         system, prompt = dict(request.messages)["system"], request.last_user_text
         assert "You are the backend agent" in system, system[:200]
         if "--- failing checks ---" not in prompt:
-            broken = dict(self.files, **{"backend/src/wrong.ts": WRONG, self.test: self.files[self.test] + FAILING_TEST})
-            return self._answer("The back end, one router per record.", broken)
+            end = self.files[self.test][-40:]
+            return self._answer("The back end, one router per record.", {"backend/src/wrong.ts": WRONG},
+                                [{"path": self.test, "search": end, "replace": end + FAILING_TEST}])
         self.repair_prompts.append(prompt)
         if self.fixes:
-            fixed = {"backend/src/wrong.ts": RIGHT, self.test: self.files[self.test]}
-            return self._answer("wrong.ts assigned a string to a number; the last test expected 1 + 1 to be 3.", fixed)
-        return self._answer("Nothing to change.", {"backend/src/wrong.ts": WRONG})
+            return self._answer("wrong.ts assigned a string to a number; the last test expected 1 + 1 to be 3.",
+                                {"backend/src/wrong.ts": RIGHT}, [{"path": self.test, "search": FAILING_TEST, "replace": ""}])
+        return self._answer("Renamed it.", {"backend/src/wrong.ts": WRONG.replace("wrongType", "stillWrong")})
 
     @staticmethod
-    def _answer(reasoning: str, files: dict[str, str]) -> Reply:
-        return Reply(json={"reasoning": reasoning, "files": [{"path": p, "content": c} for p, c in files.items()]})
+    def _answer(reasoning: str, files: dict[str, str], edits: list[dict] = ()) -> Reply:
+        return Reply(json={"reasoning": reasoning, "files": [{"path": p, "content": c} for p, c in files.items()],
+                           "edits": list(edits)})
 
 
 @pytest.fixture
