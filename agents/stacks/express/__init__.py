@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+from agents.criteria import about_id
 from agents.generators.naming import (
     BackRelation,
     auth_model,
@@ -15,7 +17,7 @@ from agents.generators.naming import (
 )
 from agents.generators.samples import comparable_fields
 from agents.openapi import summary_description, summary_path
-from agents.spec import Entity, EntityField, Spec
+from agents.spec import CriterionAbout, Entity, EntityField, Feature, Spec
 
 from ..base import Files, Step, report_path, under
 from ..typescript import FILTERS, NodeStack, template_literal, template_text
@@ -29,6 +31,9 @@ PRISMA_VERSION = "7.10.0"
 PRISMA_GENERATE = "PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-$npm_node_execpath} prisma generate"
 PORT = 3000
 REPORT = report_path("backend", "json")  # Jest's own JSON report, read by the verify stage
+# What a feature's model is shown, word for word from the files it plugs into.
+FEATURE_INTERFACES = re.compile(r"^(?:/\*\*[^\n]*\*/\n)?export interface (?:FeatureDeps|JobDeps|Job) \{.*?^\}", re.MULTILINE | re.DOTALL)
+PRISMA_MODELS = re.compile(r"^model \w+ \{.*?^\}", re.MULTILINE | re.DOTALL)
 
 
 def ts_sample(entity: Entity, field: EntityField) -> str:
@@ -60,6 +65,13 @@ def ts_sample(entity: Entity, field: EntityField) -> str:
 def blockers(spec: Spec, entity: Entity) -> list[BackRelation]:
     """The links from other entities that keep a row of `entity` from being deleted."""
     return [b for b in back_relations(spec, entity) if b.relation.required and b.source.name != entity.name]
+
+
+def feature_criteria(spec: Spec, feature: Feature) -> list[tuple[str, str]]:
+    """The ids and texts of the criteria a feature's tests prove: the spec's, else the one the
+    planner derives from the feature's own words."""
+    about = CriterionAbout(kind="feature", name=feature.name)
+    return [(c.id, c.text) for c in spec.criteria if c.about == about] or [(about_id(about), feature.text)]
 
 
 class ExpressStack(NodeStack):
@@ -182,6 +194,18 @@ class ExpressStack(NodeStack):
             return {}
         tests = self.render("_stack/criteria.test.ts.j2", **self.context(spec), suites=suites, title=title_literal)
         return {f"{self.root}/tests/criteria.test.ts": tests}
+
+    def feature_area(self, spec: Spec, feature: Feature) -> tuple[str, ...]:
+        return (f"{self.root}/src/features/{feature.name}/", f"{self.root}/tests/features/{feature.name}/")
+
+    def feature_guide(self, spec: Spec, feature: Feature) -> str:
+        context = self.context(spec)
+        schema = self.render("prisma/schema.prisma.j2", **context)
+        return self.render(
+            "_stack/feature_guide.txt.j2", **context, feature=feature, criteria=feature_criteria(spec, feature),
+            interfaces=FEATURE_INTERFACES.findall(self.source("src/features/index.ts")),
+            models="\n\n".join(PRISMA_MODELS.findall(schema)),
+        )
 
     def devops_files(self, spec: Spec) -> Files:
         return under(self.root, {"Dockerfile": self.source("_stack/Dockerfile"), ".dockerignore": self.source("_stack/dockerignore")})

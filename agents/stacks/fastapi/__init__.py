@@ -5,6 +5,7 @@ pytest with FastAPI's test client; ruff and strict mypy clean. It serves the sam
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import sys
 import tomllib
@@ -12,13 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agents.criteria import about_id
 from agents.generators.naming import auth_model, back_relations, creation_order, kebab
 from agents.generators.samples import comparable_fields
 from agents.openapi import creation_required, list_parameters, sort_keys, summary_path
-from agents.spec import TEXT_TYPES, Entity, Spec, Summary
+from agents.spec import TEXT_TYPES, CriterionAbout, Entity, Feature, Spec, Summary
 
 from ..base import Files, Stack, Step, Verification, digest, report_path, select
-from .criteria_tests import calls, checked_records, criteria_tests, factory_imports, inputs
+from .criteria_tests import (
+    calls,
+    checked_records,
+    criteria_tests,
+    factory_imports,
+    inputs,
+)
 from .names import (
     Column,
     ManyLink,
@@ -52,6 +60,9 @@ DEV_DEPENDENCIES = [
     "pytest>=9.2,<10",
     "ruff>=0.17,<0.18",
 ]
+
+# What a feature's model is shown, word for word from the files it plugs into: the core's job types.
+FEATURE_TYPES = re.compile(r"^@dataclass\(frozen=True\)\nclass (?:JobDeps|Job)\b.*?(?=\n\n\n)", re.MULTILINE | re.DOTALL)
 
 MAPPED_TYPES = {
     "string": "str", "text": "str", "email": "str", "int": "int", "float": "float", "boolean": "bool",
@@ -330,6 +341,25 @@ class FastAPIStack(Stack):
             imports=factory_imports(tests, py), moments=checked_records(tests, py),
         )}
 
+    def feature_area(self, spec: Spec, feature: Feature) -> tuple[str, ...]:
+        name = snake(feature.name)
+        return (f"backend/app/features/{name}/", f"backend/tests/features/{name}/")
+
+    def feature_guide(self, spec: Spec, feature: Feature) -> str:
+        context = self.context(spec)
+        core, per_entity = self.tree(spec, "backend/app/")
+        models = [per_entity[e.name][f"backend/app/models/{context['py'][e.name].module}.py"] for e in spec.entities]
+        if spec.auth:
+            models.insert(0, core["backend/app/auth.py"])  # the accounts' model
+        about = CriterionAbout(kind="feature", name=feature.name)
+        criteria = [(c.id, c.text) for c in spec.criteria if c.about == about] or [(about_id(about), feature.text)]
+        return self.render(
+            "features/guide.txt.j2", **context, feature=feature, name=snake(feature.name), kebab_name=kebab(feature.name),
+            criteria=criteria,
+            interfaces=FEATURE_TYPES.findall(self.source("backend/app/features/__init__.py")),
+            models="\n\n".join(_model_outline(source) for source in models),
+        )
+
     def verification(self, files: Files) -> Verification:
         """A virtual environment of the pyproject's dependencies (runtime and dev), keyed by the
         list and this Python's version; then ruff, mypy, the migrations and pytest."""
@@ -404,6 +434,24 @@ class FastAPIStack(Stack):
 
     def api_path(self, entity: Entity) -> str:
         return f"/api/{kebab(entity.plural)}"
+
+
+def _model_outline(source: str) -> str:
+    """A models module's tables as a feature's model needs them: each model's class line, columns and
+    query methods with their docstrings, word for word; other classes (pydantic schemas) left out."""
+    kept: list[str] = []
+    in_model = False
+    lines = source.splitlines()
+    for n, line in enumerate(lines):
+        if line.startswith("class "):
+            in_model = line.endswith(("(Record):", "(OwnedRecord):"))
+            if in_model:
+                kept.append(line)
+        elif in_model and (re.match(r"    \w+: Mapped\[", line) or line.startswith(("    def ", "    @"))):
+            kept.append(line)
+            if line.startswith("    def ") and n + 1 < len(lines) and lines[n + 1].strip().startswith('"""'):
+                kept.append(lines[n + 1])
+    return "\n".join(kept)
 
 
 _CHECKS = [
