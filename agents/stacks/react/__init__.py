@@ -6,16 +6,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agents.generators.naming import upper_first, words
+from agents.criteria import about_id
+from agents.generators.naming import kebab, upper_first, words
 from agents.generators.samples import sample_value
 from agents.openapi import sort_keys, summary_description, summary_path
-from agents.spec import DATE_TYPES, TEXT_TYPES, Entity, EntityField, Spec, Summary
+from agents.spec import DATE_TYPES, TEXT_TYPES, CriterionAbout, Entity, EntityField, Feature, Spec, Summary
 
 from .. import get_stack
 from ..base import Files, Step, report_path, under
 from ..typescript import FILTERS, NodeStack, template_literal, ts_value
 
 PORT = 8080
+API_TYPES = "src/{% if spec.entities %}api.ts{% endif %}.j2"  # the records' types, shown to a feature's model
 REPORT = report_path("frontend", "json")  # Vitest's JSON report, read by the verify stage
 TS_TYPES = {
     "string": "string", "text": "string", "email": "string", "url": "string", "date": "string",
@@ -26,6 +28,27 @@ TS_TYPES = {
 
 def section_label(entity: Entity) -> str:
     return upper_first(words(entity.plural).lower())
+
+
+def website_features(spec: Spec) -> list[str]:
+    """The titles of the features that live in the website, which App.tsx names while none of
+    their pages is built."""
+    return [f.title for f in spec.features if f.part != "backend"]
+
+
+def feature_key(spec: Spec, feature: Feature) -> str:
+    """A feature page's address after "#/": its name in kebab case, unless a record page has that
+    address already (a feature "scores" beside the Score records' "scores")."""
+    key = kebab(feature.name)
+    return f"{key}-feature" if key in {kebab(e.plural) for e in spec.entities} else key
+
+
+def feature_criteria(spec: Spec, feature: Feature) -> list[tuple[str, str]]:
+    """The ids and texts of the criteria a feature's tests prove: the spec's, else the one the
+    planner derives from the feature's own words."""
+    found = [(c.id, c.text) for c in spec.criteria
+             if c.about is not None and c.about.kind == "feature" and c.about.name == feature.name]
+    return found or [(about_id(CriterionAbout(kind="feature", name=feature.name)), feature.text)]
 
 
 def label_field(entity: Entity) -> str:
@@ -212,6 +235,7 @@ class ReactStack(NodeStack):
             "ts_types": TS_TYPES,
             "lookups": lookups,
             "ts_array": ts_array,
+            "website_features": website_features,
             "search_words": search_words,
             "sort_keys": sort_keys,
             "summary_sentence": summary_sentence,
@@ -335,21 +359,28 @@ class ReactStack(NodeStack):
             },
         }
 
+    def feature_area(self, spec: Spec, feature: Feature) -> tuple[str, ...]:
+        return (f"{self.root}/src/features/{feature.name}/",)
+
+    def feature_guide(self, spec: Spec, feature: Feature) -> str:
+        context = self.context(spec)
+        return self.render("_stack/feature_guide.txt.j2", **context, feature=feature,
+                           key=feature_key(spec, feature), criteria=feature_criteria(spec, feature),
+                           api_types=self.render(API_TYPES, **context) if spec.entities else "")
+
     def devops_files(self, spec: Spec) -> Files:
         return under(self.root, {
             "Dockerfile": self.source("_stack/Dockerfile"),
             ".dockerignore": self.source("_stack/dockerignore"),
-            "nginx.conf": self.source("_stack/nginx.conf"),
+            "nginx.conf": self.render("_stack/nginx.conf.j2", **self.context(spec)),
         })
 
     def compose_service(self, spec: Spec) -> dict[str, Any]:
-        # The back end's service is named after its folder, whichever stack builds it.
-        backend = get_stack(spec.stack.backend).root
-        return {
-            "build": f"./{self.root}",
-            "depends_on": {backend: {"condition": "service_healthy"}},
-            "ports": [f"{PORT}:{PORT}"],
-        }
+        service: dict[str, Any] = {"build": f"./{self.root}"}
+        if spec.has_backend:
+            # The back end's service is named after its folder, whichever stack builds it.
+            service["depends_on"] = {get_stack(spec.stack.backend).root: {"condition": "service_healthy"}}
+        return service | {"ports": [f"{PORT}:{PORT}"]}
 
 
 
