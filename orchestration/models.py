@@ -111,7 +111,7 @@ class PlanVersion(ImmutableModel):
     def described(self) -> SpecWords | None:
         """What the version will build, in plain words; None for a version made before versions kept their spec."""
         spec = self.spec_model()
-        return None if spec is None else describe(spec)
+        return None if spec is None else describe(spec, self.tasks)
 
     def built_with(self) -> str:
         """The stacks the version is planned for, in words: "<back-end label> (back end) and <front-end
@@ -119,7 +119,7 @@ class PlanVersion(ImmutableModel):
         spec = self.spec_model()
         if spec is None:
             return ""
-        parts = [f"{get_stack(spec.stack.backend).label} (back end)"]
+        parts = [f"{get_stack(spec.stack.backend).label} (back end)"] if spec.has_backend else []
         if spec.frontend:
             parts.append(f"{get_stack(spec.stack.frontend).label} (website)")
         return " and ".join(parts)

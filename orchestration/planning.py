@@ -94,10 +94,10 @@ class ModelPlan(Plan):
 
 
 def fitted_spec(spec: Spec, plan: ModelPlan) -> Spec:
-    """The spec read from the request, fitted to what a model planned: its stacks and features and,
-    for an app that keeps nothing, no records, no log-ins and so no back end. ValueError in plain
+    """The spec read from the request (with the stacks), fitted to what a model planned: its features
+    and, for an app that keeps nothing, no records, no log-ins and so no back end. ValueError in plain
     words when they cannot go together."""
-    update: dict = {"stack": plan.stack, "features": plan.features}
+    update: dict = {"features": plan.features}
     if not plan.keeps_records:
         update |= {"entities": [], "summaries": [], "auth": False, "frontend": True}
     try:
@@ -145,7 +145,7 @@ def _plan_checker(read: Spec):
     from the request, goes back to the model with the reasons, as a repair."""
     def check(plan: ModelPlan) -> ModelPlan:
         checked = validate_plan(plan.model_dump(exclude={"stack", "criteria", "features", "keeps_records"}))
-        spec = fitted_spec(read, plan)
+        spec = fitted_spec(read.model_copy(update={"stack": plan.stack}), plan)
         tasks, notes = check_runnable(checked.task_list(), spec, model_divides=True)
         if problems := _feature_problems(tasks, spec):
             raise ValueError("; ".join(problems))

@@ -20,7 +20,7 @@ from agents.registry import listed_agents
 
 MAX_TASKS = 40
 KEY_PATTERN = r"^[a-z][a-z0-9-]{0,47}$"  # a slug: lower-case letters, digits and dashes
-SCOPE_PATTERN = r"^[A-Za-z][A-Za-z0-9]{0,39}$"  # an entity name, or "core"
+SCOPE_PATTERN = r"^[A-Za-z][A-Za-z0-9]{0,39}$"  # an entity or a feature name, or "core"
 MAX_TITLE = 200
 MAX_INSTRUCTIONS = 4000
 MAX_REASONING = 8000
@@ -154,7 +154,7 @@ def _task_errors(plan: Plan) -> list[str]:
             errors.append(f"{names[task.key]}: agent {task.agent!r} does not exist; use one of {', '.join(agents)}")
         bad_scope = [s for s in task.scope if not re.match(SCOPE_PATTERN, s)]
         if bad_scope:
-            errors.append(f"{names[task.key]}: scope entries must be entity names or 'core'; got {', '.join(map(repr, bad_scope))}")
+            errors.append(f"{names[task.key]}: scope entries must be entity or feature names or 'core'; got {', '.join(map(repr, bad_scope))}")
     return errors
 
 

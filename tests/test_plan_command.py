@@ -89,7 +89,7 @@ def test_it_explains_what_is_wrong_with_the_arguments(args, message):
 def test_it_lists_what_will_not_be_built_before_the_tasks():
     output = _plan("A habit tracker that sends me reminders every evening")
     notes = output.index("Not built:")
-    assert "  - Sending reminders: not built." in output[notes:]
+    assert "  - Reminders — Sends me reminders every evening. Not built offline: a model builds it" in output[notes:]
     assert notes < output.index("KEY")
 
 

@@ -121,7 +121,7 @@ def test_an_empty_title_is_refused():
 def test_scope_names_entities_or_core():
     assert validate_plan([_task("api", scope=["core"]), _task("books", scope=["Book"])]).tasks[1].scope == ["Book"]
     [error] = _errors([_task("api", scope=["../etc"])])
-    assert "scope entries must be entity names or 'core'" in error
+    assert "scope entries must be entity or feature names or 'core'" in error
 
 
 @pytest.mark.parametrize("timeout", [0, 4, 3601])

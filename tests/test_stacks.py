@@ -112,6 +112,6 @@ def test_log_ins_switch_files_and_code_on_and_off_in_the_same_templates():
 
 def test_the_agents_of_a_part_describe_it_with_the_chosen_stacks_role():
     spec = _spec()
-    assert get_stack("express").role in get_agent("backend").system_prompt(spec)
-    assert get_stack("react").role in get_agent("frontend").system_prompt(spec)
+    assert get_stack("express").role in get_agent("backend").system_prompt(spec, None)
+    assert get_stack("react").role in get_agent("frontend").system_prompt(spec, None)
     assert get_stack("express").label in get_agent("backend").description
