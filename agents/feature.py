@@ -18,9 +18,9 @@ from .file_agent import CONTEXT_TOKEN_BUDGET, CONTRACT_PATH, SPEC_PATH, FileAgen
 from .patches import CHANGES_GUIDE
 from .registry import register
 from .spec import Feature, Spec
+from .spec_words import PART_WORDS
 from .stacks import get_stack
 
-PART_WORDS = {"frontend": "the website", "backend": "the back end", "both": "the website and the back end"}
 
 
 @register

@@ -24,7 +24,7 @@ KIND_WORDS: dict[str, str] = {
 MEASURE_WORDS = {"count": "how many", "sum": "total", "avg": "average", "min": "smallest", "max": "largest"}
 PERIOD_WORDS = {"day": "per day", "week": "per week", "month": "per month", "year": "per year"}
 ONLY_WORDS = {"open": "only those not yet done", "overdue": "only those past their due date"}
-PART_WORDS = {"frontend": "in the website", "backend": "in the back end", "both": "in the website and the back end"}
+PART_WORDS = {"frontend": "the website", "backend": "the back end", "both": "the website and the back end"}  # where a feature lives
 NO_BACK_END = "A website only: it keeps no records and needs no server."
 
 
@@ -203,7 +203,7 @@ def describe(spec: Spec, tasks: Iterable[dict[str, Any]] = ()) -> SpecWords:
     notes = {feature_note(f) for f in spec.features}
     said = SpecWords(access=access_words(spec), pages=page_words(spec),
                      not_built=[note for note in spec.not_built if note not in notes])
-    said.features = [FeatureWords(f.name, f.title, f.text, PART_WORDS[f.part], f.name in built) for f in spec.features]
+    said.features = [FeatureWords(f.name, f.title, f.text, f"in {PART_WORDS[f.part]}", f.name in built) for f in spec.features]
     if not spec.entities:
         said.no_records = NO_BACK_END if not spec.has_backend else "None: the back end keeps only the log-in accounts."
     for entity in spec.entities:

@@ -10,6 +10,7 @@ from typing import Any
 from agents.criteria import covered, uncovered_reason
 from agents.openapi import list_parameters, summary_description, summary_path
 from agents.spec import Spec
+from agents.spec_words import PART_WORDS
 from agents.stacks import get_stack
 
 from .devops import chosen_stacks
@@ -18,7 +19,6 @@ from .templates import render
 METHODS = ("get", "post", "put", "delete")
 
 
-PART_WORDS = {"frontend": "the website", "backend": "the back end", "both": "the website and the back end"}
 
 
 def readme(spec: Spec) -> str:
