@@ -21,7 +21,7 @@ from typing import Any
 
 from .generators.naming import article, kebab
 from .openapi import list_parameters
-from .spec import MAX_CRITERIA, MAX_CRITERION_CHARS, TEXT_TYPES, Criterion, CriterionAbout, Entity, Spec
+from .spec import MAX_CRITERIA, MAX_CRITERION_CHARS, TEXT_TYPES, Criterion, CriterionAbout, Entity, Feature, Spec
 from .spec_words import link_words, listed, name_words, record_plural, summary_shows
 
 CRITERIA_PATH = "spec/criteria.json"
@@ -91,6 +91,13 @@ def _criterion(text: str, kind: str, entity: str | None = None, name: str | None
     if len(text) > MAX_CRITERION_CHARS:  # long names: cut at a word, and say so
         text = text[:MAX_CRITERION_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return Criterion(id=about_id(about), text=text, about=about)
+
+
+def feature_criteria(spec: Spec, feature: Feature) -> list[Criterion]:
+    """The criteria a feature's tests prove: the spec's about it, else the one derived from its words
+    (a spec whose criteria a person removed still gives the feature's tests an id to carry)."""
+    about = CriterionAbout(kind="feature", name=feature.name)
+    return [c for c in spec.criteria if c.about == about] or [_criterion(feature.text, "feature", name=feature.name)]
 
 
 def about_id(about: CriterionAbout) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from .criteria import feature_criteria
 from .base import AgentContext, AgentResult, PermanentAgentError
 from .file_agent import CONTEXT_TOKEN_BUDGET, CONTRACT_PATH, SPEC_PATH, FileAgent, in_area, read_spec, relevant_upstream
 from .patches import CHANGES_GUIDE
@@ -60,7 +61,7 @@ class FeatureAgent(FileAgent):
         return self.changes(spec, context, self.prompt(spec, context, feature), base={}, keep=False, at_least_one=True)
 
     def prompt(self, spec: Spec, context: AgentContext, feature: Feature) -> str:
-        criteria = [c for c in spec.criteria if c.about is not None and c.about.kind == "feature" and c.about.name == feature.name]
+        criteria = feature_criteria(spec, feature)
         prefixes = tuple(f"{self.stack(spec, part).root}/" for part in feature.parts)
         shown = relevant_upstream(context.upstream, prefixes, CONTEXT_TOKEN_BUDGET)
         parts = [

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from agents.criteria import about_id
+from agents.criteria import feature_criteria
 from agents.generators.naming import (
     BackRelation,
     auth_model,
@@ -17,7 +17,7 @@ from agents.generators.naming import (
 )
 from agents.generators.samples import comparable_fields
 from agents.openapi import summary_description, summary_path
-from agents.spec import CriterionAbout, Entity, EntityField, Feature, Spec
+from agents.spec import Entity, EntityField, Feature, Spec
 
 from ..base import Files, Step, report_path, under
 from ..typescript import FILTERS, NodeStack, template_literal, template_text
@@ -65,13 +65,6 @@ def ts_sample(entity: Entity, field: EntityField) -> str:
 def blockers(spec: Spec, entity: Entity) -> list[BackRelation]:
     """The links from other entities that keep a row of `entity` from being deleted."""
     return [b for b in back_relations(spec, entity) if b.relation.required and b.source.name != entity.name]
-
-
-def feature_criteria(spec: Spec, feature: Feature) -> list[tuple[str, str]]:
-    """The ids and texts of the criteria a feature's tests prove: the spec's, else the one the
-    planner derives from the feature's own words."""
-    about = CriterionAbout(kind="feature", name=feature.name)
-    return [(c.id, c.text) for c in spec.criteria if c.about == about] or [(about_id(about), feature.text)]
 
 
 class ExpressStack(NodeStack):
@@ -202,7 +195,7 @@ class ExpressStack(NodeStack):
         context = self.context(spec)
         schema = self.render("prisma/schema.prisma.j2", **context)
         return self.render(
-            "_stack/feature_guide.txt.j2", **context, feature=feature, criteria=feature_criteria(spec, feature),
+            "_stack/feature_guide.txt.j2", **context, feature=feature, criteria=[(c.id, c.text) for c in feature_criteria(spec, feature)],
             interfaces=FEATURE_INTERFACES.findall(self.source("src/features/index.ts")),
             models="\n\n".join(PRISMA_MODELS.findall(schema)),
         )

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.criteria import about_id
+from agents.criteria import feature_criteria
 from agents.generators.naming import auth_model, back_relations, creation_order, kebab
 from agents.generators.samples import comparable_fields
 from agents.openapi import creation_required, list_parameters, sort_keys, summary_path
-from agents.spec import TEXT_TYPES, CriterionAbout, Entity, Feature, Spec, Summary
+from agents.spec import TEXT_TYPES, Entity, Feature, Spec, Summary
 
 from ..base import Files, Stack, Step, Verification, digest, report_path, select
 from .criteria_tests import (
@@ -351,8 +351,7 @@ class FastAPIStack(Stack):
         models = [per_entity[e.name][f"backend/app/models/{context['py'][e.name].module}.py"] for e in spec.entities]
         if spec.auth:
             models.insert(0, core["backend/app/auth.py"])  # the accounts' model
-        about = CriterionAbout(kind="feature", name=feature.name)
-        criteria = [(c.id, c.text) for c in spec.criteria if c.about == about] or [(about_id(about), feature.text)]
+        criteria = [(c.id, c.text) for c in feature_criteria(spec, feature)]
         return self.render(
             "features/guide.txt.j2", **context, feature=feature, name=snake(feature.name), kebab_name=kebab(feature.name),
             criteria=criteria,

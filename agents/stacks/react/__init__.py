@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agents.criteria import about_id
+from agents.criteria import feature_criteria
 from agents.generators.naming import kebab, upper_first, words
 from agents.generators.samples import sample_value
 from agents.openapi import sort_keys, summary_description, summary_path
-from agents.spec import DATE_TYPES, TEXT_TYPES, CriterionAbout, Entity, EntityField, Feature, Spec, Summary
+from agents.spec import DATE_TYPES, TEXT_TYPES, Entity, EntityField, Feature, Spec, Summary
 
 from .. import get_stack
 from ..base import Files, Step, report_path, under
@@ -41,14 +41,6 @@ def feature_key(spec: Spec, feature: Feature) -> str:
     address already (a feature "scores" beside the Score records' "scores")."""
     key = kebab(feature.name)
     return f"{key}-feature" if key in {kebab(e.plural) for e in spec.entities} else key
-
-
-def feature_criteria(spec: Spec, feature: Feature) -> list[tuple[str, str]]:
-    """The ids and texts of the criteria a feature's tests prove: the spec's, else the one the
-    planner derives from the feature's own words."""
-    found = [(c.id, c.text) for c in spec.criteria
-             if c.about is not None and c.about.kind == "feature" and c.about.name == feature.name]
-    return found or [(about_id(CriterionAbout(kind="feature", name=feature.name)), feature.text)]
 
 
 def label_field(entity: Entity) -> str:
@@ -365,7 +357,7 @@ class ReactStack(NodeStack):
     def feature_guide(self, spec: Spec, feature: Feature) -> str:
         context = self.context(spec)
         return self.render("_stack/feature_guide.txt.j2", **context, feature=feature,
-                           key=feature_key(spec, feature), criteria=feature_criteria(spec, feature),
+                           key=feature_key(spec, feature), criteria=[(c.id, c.text) for c in feature_criteria(spec, feature)],
                            api_types=self.render(API_TYPES, **context) if spec.entities else "")
 
     def devops_files(self, spec: Spec) -> Files:
