@@ -119,9 +119,13 @@ def test_a_run_builds_the_feature_on_the_scaffold_and_verifies_it_green(alice, t
     assert " - play</title>" in frontend.artifacts.get(path="frontend/index.html").content
     assert [bool(c.error) for c in LLMCall.objects.filter(task_run=frontend).order_by("pk")] == [True, False]
 
-    results = {r.criterion: r.status for r in CriterionResult.latest(run)}
+    latest = CriterionResult.latest(run)
+    results = {r.criterion: r.status for r in latest}
     kebab = "snake-game" if feature == "snakeGame" else "converter"
     assert results[f"feature-{kebab}"] == "passed", results
+    proof = next(r for r in latest if r.criterion == f"feature-{kebab}")
+    assert len(proof.tests) >= 5 and {t["status"] for t in proof.tests} == {"passed"}
+    assert all(t["file"].startswith(f"src/features/{feature}/") for t in proof.tests), proof.tests
     assert all(status == "passed" for status in results.values()), results
 
 

@@ -7,8 +7,6 @@ the feature's tests reported under their criterion's id."""
 from __future__ import annotations
 
 import json
-import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,6 @@ from agents.stacks import get_stack
 from tests.node_projects import sh, share, write
 
 REACT = get_stack("react")
-FIXTURES = Path(__file__).parent / "fixtures" / "features"
 
 # "a unit converter for cooking measurements": a single page, no records, no back end.
 CONVERTER = Spec.model_validate({
@@ -112,21 +109,11 @@ def test_a_feature_page_never_takes_a_record_pages_address():
 # --- the real toolchain ------------------------------------------------------------------------
 
 
-def _tagged_titles(folder: Path, criterion: str) -> set[str]:
-    """The titles of the fixture's tests tagged with `criterion`, as they are written."""
-    found: set[str] = set()
-    for test in folder.glob("*.test.ts*"):
-        found |= set(re.findall(rf'it\("({re.escape(criterion)}: [^"]+)"', test.read_text()))
-    return found
-
-
-def _checked(spec: Spec, root: Path, node_modules: Path, feature: str | None) -> dict[str, str]:
-    """Writes the spec's front end (with the fixture of `feature` in its folder), type-checks, lints,
-    tests and builds it; answers each test's status by its title, from Vitest's JSON report."""
+def _checked(spec: Spec, root: Path, node_modules: Path) -> dict[str, str]:
+    """Writes the spec's front end, type-checks, lints, tests and builds it; answers each test's
+    status by its title, from Vitest's JSON report."""
     write(root, REACT.files(spec, []))
     frontend = root / REACT.root
-    if feature:
-        shutil.copytree(FIXTURES / feature, frontend / "src" / "features" / feature)
     # Hard links: Vite and Vitest resolve modules from their real paths.
     share(node_modules, frontend, link=True)
     sh(frontend, "npx", "tsc", "--noEmit")
@@ -138,27 +125,13 @@ def _checked(spec: Spec, root: Path, node_modules: Path, feature: str | None) ->
     return {test["title"]: test["status"] for suite in report["testResults"] for test in suite["assertionResults"]}
 
 
-@pytest.mark.slow
-def test_the_converter_checks_green_with_its_tests_tagged(node_modules, tmp_path):
-    results = _checked(CONVERTER, tmp_path, node_modules(REACT, scripts=True), "converter")
-    tagged = _tagged_titles(FIXTURES / "converter", "feature-converter")
-    assert len(tagged) >= 5
-    assert {title: results.get(title) for title in tagged} == dict.fromkeys(tagged, "passed")
-    assert set(results.values()) == {"passed"}
-
-
-@pytest.mark.slow
-def test_the_snake_game_checks_green_beside_the_score_records_with_its_tests_tagged(node_modules, tmp_path):
-    results = _checked(SNAKE, tmp_path, node_modules(REACT, scripts=True), "snakeGame")
-    tagged = _tagged_titles(FIXTURES / "snakeGame", "feature-snake-game")
-    assert "feature-snake-game: the score is posted when the game ends" in tagged
-    assert {title: results.get(title) for title in tagged} == dict.fromkeys(tagged, "passed")
-    assert set(results.values()) == {"passed"}
+# The converter and the snake game with their features are checked end to end, through a run and its verify
+# stage, by tests/test_features_llm.py.
 
 
 @pytest.mark.slow
 def test_an_app_of_features_only_checks_green_before_any_feature_is_built(node_modules, tmp_path):
-    results = _checked(CONVERTER, tmp_path, node_modules(REACT, scripts=True), None)
+    results = _checked(CONVERTER, tmp_path, node_modules(REACT, scripts=True))
     assert results["opens the first feature's page, or says which features are not built yet"] == "passed"
     assert not [title for title in results if title.startswith("feature-")]
     assert set(results.values()) == {"passed"}
