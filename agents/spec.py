@@ -159,6 +159,20 @@ def check_summary(summary: Summary, entity: Entity) -> None:
 FeaturePart = Literal["frontend", "backend", "both"]
 MAX_FEATURES = 8
 MAX_FEATURE_CHARS = 600
+MAX_FEATURE_PACKAGES = 5
+# An npm package ("chart.js", "@scope/name") or a PyPI distribution ("python-dateutil"), and a
+# version range as its tool writes it ("^4.4.0", ">=2.9,<3"): no quotes, spaces or URLs.
+PACKAGE_NAME = r"^(?:@[a-z0-9][a-z0-9._-]{0,39}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
+PACKAGE_VERSION = r"^[A-Za-z0-9.*^~<>=!,|+-]{1,40}$"
+
+
+class Package(BaseModel):
+    """A library a feature needs that its part does not have, added to that part's dependencies:
+    an npm package for a TypeScript part, a PyPI distribution for a Python one."""
+
+    name: str = Field(pattern=PACKAGE_NAME)
+    version: str = Field(pattern=PACKAGE_VERSION)  # "^4.4.0" for npm, ">=2.9" for pip
+    part: Literal["frontend", "backend"] = "frontend"
 
 
 class Feature(BaseModel):
@@ -171,10 +185,18 @@ class Feature(BaseModel):
     title: str = Field(min_length=1, max_length=80)  # for people, e.g. "Snake game"
     text: str = Field(min_length=1, max_length=MAX_FEATURE_CHARS)  # what it does, in plain words
     part: FeaturePart = "frontend"  # where it lives: the website, the back end, or both
+    packages: list[Package] = Field(default_factory=list, max_length=MAX_FEATURE_PACKAGES)  # libraries it adds
 
     @property
     def parts(self) -> tuple[str, ...]:
         return ("backend", "frontend") if self.part == "both" else (self.part,)
+
+    @model_validator(mode="after")
+    def _packages_go_where_it_lives(self) -> Feature:
+        for package in self.packages:
+            if package.part not in self.parts:
+                raise ValueError(f"feature {self.name}: package {package.name} is for the {package.part}, where it does not live")
+        return self
 
 
 CriterionKind = Literal["records", "choice", "unique", "link", "private", "login", "find", "due", "summary", "feature"]
@@ -236,6 +258,14 @@ class Spec(BaseModel):
     criteria: list[Criterion] = Field(default_factory=list, max_length=MAX_CRITERIA)  # acceptance criteria (agents/criteria.py)
     features: list[Feature] = Field(default_factory=list, max_length=MAX_FEATURES)  # behaviour beyond records
 
+    def packages(self, part: str) -> dict[str, str]:
+        """The libraries the features add to `part` ("backend" or "frontend"), by name, sorted. Two
+        features asking for one package in different versions cannot both be met."""
+        found: dict[str, str] = {}
+        for package in (p for f in self.features for p in f.packages if p.part == part):
+            found[package.name] = package.version
+        return dict(sorted(found.items()))
+
     @property
     def has_backend(self) -> bool:
         """Whether the project has a back end: records to keep or accounts to log in to. An app of
@@ -256,6 +286,10 @@ class Spec(BaseModel):
                 raise ValueError(f"feature {feature.name} lives in the website, and this app has none (frontend)")
             if feature.part != "frontend" and not self.has_backend:
                 raise ValueError(f"feature {feature.name} lives in the back end, which needs records or log-ins (auth)")
+        for part in ("backend", "frontend"):
+            asked = [(p.name, p.version) for f in self.features for p in f.packages if p.part == part]
+            if clash := sorted({name for name, version in asked if (name, version) != (name, self.packages(part)[name])}):
+                raise ValueError(f"features ask for different versions of {', '.join(clash)}: agree on one")
         return self
 
     @model_validator(mode="after")
@@ -327,7 +361,9 @@ Example, for "members borrow tools and we track what is due back; show how many 
 - features: behaviour that records and summaries cannot express, each {"name": "snakeGame" (camelCase),
   "title": "Snake game", "text": what it does in plain words ("a snake game on a canvas; the arrow keys steer;
   the score is saved when the game ends"), "part": "frontend", "backend" or "both"}. A game, a converter, a
-  calculator, a chart, a reminder sent before a due date, a recommendation rule. An app of features only
+  calculator, a chart, a reminder sent before a due date, a recommendation rule. A feature that needs a library
+  its part does not have lists it in "packages": [{"name": "chart.js", "version": "^4.4.0", "part": "frontend"}]
+  (npm for TypeScript parts, PyPI for Python ones; at most 5). An app of features only
   keeps no records ("entities": [], "auth": false): it has no back end and no database.
 What the project's web app and API cannot be at all (a command-line tool, a mobile app) is said in plain words
 in "not_built"."""

@@ -5,6 +5,7 @@ spec is a task of its own in a plan with a model, after the parts it plugs into 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -14,7 +15,7 @@ from django.urls import reverse
 from agents.criteria import derive_criteria
 from agents.export import write_zip
 from agents.file_agent import CONTRACT_PATH, SPEC_PATH
-from agents.spec import Feature, Spec
+from agents.spec import Feature, Package, Spec
 from agents.verify import checked_parts
 from orchestration import offline_planner
 from orchestration.models import Artifact, PlanVersion, Run
@@ -246,16 +247,72 @@ def test_the_verify_stage_checks_only_the_parts_the_app_has():
     assert [part for part, _ in checked_parts(rich_spec("tool-shed"))] == ["backend", "frontend"]
 
 
+HALVES = {
+    "index.tsx": """import type { FeaturePage } from "../../features";
+import { Halves } from "./Halves";
+
+export const feature: FeaturePage = { key: "converter", label: "Unit converter", Page: Halves };
+""",
+    "Halves.tsx": """import { useState } from "react";
+import { half } from "./fraction";
+
+export function Halves() {
+  const [amount, setAmount] = useState("3/4");
+  return (
+    <section>
+      <h2 id="page-title">Halve a recipe</h2>
+      <label>
+        Amount <input value={amount} onChange={(event) => setAmount(event.target.value)} />
+      </label>
+      <p>Half of it: {half(amount)}</p>
+    </section>
+  );
+}
+""",
+    "fraction.ts": """import Fraction from "fraction.js";
+
+/** Half of an amount written as a fraction ("3/4" gives "3/8"); "" when it is not one. */
+export function half(amount: string): string {
+  try {
+    return new Fraction(amount).div(2).toFraction();
+  } catch {
+    return "";
+  }
+}
+""",
+    "fraction.test.ts": """import { expect, it } from "vitest";
+import { half } from "./fraction";
+
+it("feature-converter: half of three quarters of a cup is three eighths", () => {
+  expect(half("3/4")).toBe("3/8");
+});
+
+it("feature-converter: an amount that is not a number halves to nothing", () => {
+  expect(half("a pinch")).toBe("");
+});
+""",
+}
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("verify_settings")
-def test_the_converter_scaffold_passes_every_check_of_the_website():
-    files, spec = generated("A unit converter for cooking measurements", spec=converter_spec(),
-                            agents=["frontend", "tests", "docs", "devops"])
+def test_a_feature_brings_its_own_package_and_the_website_installs_builds_and_tests_with_it():
+    """The converter's feature adds an npm package the website does not have: package.json asks for it,
+    the lockfile does not hold it, so the verify stage installs with npm install, and the feature's
+    code that imports it type-checks, lints, passes its tagged tests and builds."""
+    feature = CONVERTER.model_copy(update={"packages": [Package(name="fraction.js", version="^5.2.0", part="frontend")]})
+    spec = _with_criteria(converter_spec().model_copy(update={"features": [feature]}))
+    files, spec = generated("A unit converter for cooking measurements", spec=spec, agents=["frontend", "tests", "docs", "devops"])
+    assert json.loads(files["frontend/package.json"])["dependencies"]["fraction.js"] == "^5.2.0"
+    files |= {f"frontend/src/features/converter/{name}": text for name, text in HALVES.items()}
     recorded = Recorded()
     verify(files, spec, recorded)
     assert all(c.passed for c in recorded.checks), [(c.words, c.output[-2000:]) for c in recorded.checks if not c.passed]
     assert {(c.part, c.name) for c in recorded.checks} == {
         ("frontend", name) for name in ("installs", "types", "lint", "tests", "build")}
+    assert "npm install" in next(c.command for c in recorded.checks if c.name == "installs")
+    [outcome] = [o for o in recorded.criteria[0] if o.id == "feature-converter"]
+    assert outcome.status == "passed" and len(outcome.tests) == 2
 
 
 # --- the data-model editor --------------------------------------------------------------------------

@@ -89,11 +89,16 @@ class NodeStack(Stack):
     verify_env: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def verification(self, files: Files) -> Verification:
-        """`npm ci` from the lockfile (npm install without one), then the part's steps. The tree is
-        keyed by the lockfile without the package's own name and version, which differ per project."""
+        """`npm ci` from the lockfile (npm install without one, or when package.json asks for packages
+        the lockfile does not hold: a feature's), then the part's steps. The tree is keyed by the
+        lockfile without the package's own name and version, which differ per project."""
         lockfile = files.get("package-lock.json")
         if lockfile is None:
             key, install = digest(self.name, "no lockfile", files.get("package.json", "")), "npm install --no-audit --no-fund"
+        elif added := _not_locked(files.get("package.json", ""), lockfile):
+            # npm ci refuses a package.json its lockfile does not match; npm install keeps what the
+            # lockfile pins and adds the rest.
+            key, install = digest(self.name, NODE, _dependency_tree(lockfile), *added), "npm install --no-audit --no-fund"
         else:
             key, install = digest(self.name, NODE, _dependency_tree(lockfile)), "npm ci --no-audit --no-fund"
         return Verification(tree="node_modules", install_key=key, install=install, steps=self.verify_steps,
@@ -107,6 +112,17 @@ class NodeStack(Stack):
 
     def env_example(self, spec: Spec) -> str:
         return self.render("_stack/env.example.j2", **self.context(spec))
+
+
+def _not_locked(package: str, lockfile: str) -> list[str]:
+    """The dependencies package.json asks for ("name@range") that the lockfile's own root does not
+    list with that range; none when either file is not JSON (the install then says what is wrong)."""
+    try:
+        wanted, root = json.loads(package), json.loads(lockfile)["packages"][""]
+        return sorted(f"{name}@{version}" for field in ("dependencies", "devDependencies")
+                      for name, version in wanted.get(field, {}).items() if root.get(field, {}).get(name) != version)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
 
 
 def _dependency_tree(lockfile: str) -> str:

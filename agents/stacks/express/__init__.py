@@ -152,6 +152,7 @@ class ExpressStack(NodeStack):
                 "express": "^5.1.0",
                 "jsonwebtoken": "^9.0.2",
                 "zod": "^4.1.0",
+                **spec.packages("backend"),
             },
             "devDependencies": {
                 "@eslint/js": "^10.0.1",

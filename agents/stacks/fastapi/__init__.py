@@ -239,7 +239,7 @@ class FastAPIStack(Stack):
             "input_types": INPUT_TYPES,
             "optional_input_types": OPTIONAL_INPUT_TYPES,
             "output_types": OUTPUT_TYPES,
-            "dependencies": DEPENDENCIES,
+            "dependencies": [*DEPENDENCIES, *(name + version for name, version in spec.packages("backend").items())],
             "postgres_dependencies": POSTGRES_DEPENDENCIES,
             "dev_dependencies": DEV_DEPENDENCIES,
             "python_version": PYTHON_VERSION,

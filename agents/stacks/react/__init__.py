@@ -324,7 +324,7 @@ class ReactStack(NodeStack):
                 "format": "prettier --write .",
             },
             "engines": {"node": ">=20.19"},
-            "dependencies": {"react": "^19.2.0", "react-dom": "^19.2.0"},
+            "dependencies": {"react": "^19.2.0", "react-dom": "^19.2.0", **spec.packages("frontend")},
             "devDependencies": {
                 "@eslint/js": "^10.0.1",
                 "@tailwindcss/vite": "^4.1.0",
