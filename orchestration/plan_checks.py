@@ -206,12 +206,10 @@ def _feature_waits(tasks: list[dict[str, Any]], spec: Spec, titles: dict[str, st
                 problems.append(f"{titles[task['key']]} plugs into {PARTS[part]}, which no task of this plan builds: "
                                 f"add a {part} task, or remove {titles[task['key']]}.")
                 continue
-            missing = [key for key in builders if key not in _ancestors(by_key, task["key"])]
-            looped = [key for key in missing if task["key"] in _ancestors(by_key, key)]
+            missing, looped = _wait_for(task, builders, by_key)
             problems += [f"{titles[key]} waits for {titles[task['key']]}, which plugs into what {titles[key]} builds: "
                          f"{titles[key]} must not wait for it." for key in looped]
             if missing and not looped:
-                task["depends_on"] += missing
                 notes.append(f"{titles[task['key']]} now waits for {_titles(titles[k] for k in missing)}, because "
                              f"the feature plugs into {PARTS[part]}, which {'that task builds' if len(missing) == 1 else 'those tasks build'}")
     return problems, notes
@@ -237,15 +235,23 @@ def _verify_stage(tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[
         notes.append(f"{titles[key]} was added: every plan ends by building and testing the code its tasks wrote")
     by_key = {task["key"]: task for task in tasks}
     for task in (task for task in tasks if task["agent"] == VERIFY):
-        missing = [writer for writer in writers if writer not in _ancestors(by_key, task["key"])]
-        looped = [writer for writer in missing if task["key"] in _ancestors(by_key, writer)]
+        missing, looped = _wait_for(task, writers, by_key)
         problems += [f"{titles[writer]} waits for {titles[task['key']]}, which builds and tests the code: the code "
                      f"must be written first, so {titles[writer]} must not wait for it." for writer in looped]
         if missing and not looped:
-            task["depends_on"] += missing
             notes.append(f"{titles[task['key']]} now waits for {_titles(titles[w] for w in missing)}, which "
                          f"write{'s' if len(missing) == 1 else ''} code it builds and tests")
     return problems, notes
+
+
+def _wait_for(task: dict[str, Any], needed: list[str], by_key: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The tasks of `needed` that `task` does not wait for yet, and those of them that wait for `task`
+    (a wait would close a loop). When none does, `task` is made to wait for them all."""
+    missing = [key for key in needed if key not in _ancestors(by_key, task["key"])]
+    looped = [key for key in missing if task["key"] in _ancestors(by_key, key)]
+    if missing and not looped:
+        task["depends_on"] += missing
+    return missing, looped
 
 
 def _ancestors(by_key: dict[str, dict[str, Any]], key: str) -> set[str]:

@@ -15,7 +15,7 @@ from agents.extraction import extract_spec
 from agents.generators.naming import normalise_spec
 from agents.spec import Criterion, CriterionAbout, Feature, Spec, StackChoice
 from agents.stacks import get_stack
-from tests.test_verify import CACHE, Recorded, generated, verify
+from tests.test_verify import Recorded, generated, verify, verify_settings  # noqa: F401 (a fixture)
 
 REQUEST = "members borrow tools; email a reminder the day before a loan is due"
 LOAN_REMINDERS = Feature(
@@ -119,15 +119,6 @@ def test_a_guide_lists_the_criteria_the_team_agreed_for_the_feature(backend):
 # --- with the real toolchain, in the verify stage's sandbox ------------------------------------
 
 
-@pytest.fixture
-def verify_settings(settings):
-    settings.VERIFY_CHECKS = True
-    settings.VERIFY_SANDBOX = "bwrap"
-    settings.VERIFY_UNSANDBOXED_OFFLINE = False
-    settings.VERIFY_CACHE_DIR = CACHE
-    return settings
-
-
 def verified(backend: str, extra: dict[str, str]) -> Recorded:
     files, spec = generated(REQUEST, reminders_spec(backend), agents=["backend", "tests"])
     hooks = Recorded()
@@ -141,8 +132,9 @@ def verified(backend: str, extra: dict[str, str]) -> Recorded:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("verify_settings")
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_with_the_reminders_feature_every_check_passes_and_its_tagged_tests_prove_it(backend, verify_settings):
+def test_with_the_reminders_feature_every_check_passes_and_its_tagged_tests_prove_it(backend):
     hooks = verified(backend, fixture_files(backend))
     tests = next(c for c in hooks.checks if c.name == "tests")
     tagged = [t for t in tests.tests if t.criterion == CRITERION]
