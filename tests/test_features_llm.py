@@ -11,8 +11,8 @@ from orchestration.models import Artifact, CriterionResult, LLMCall, Run, TaskRu
 from orchestration.planning import edit_spec, plan_project
 from orchestration.runs import run_inline, start_run
 from projects.models import Project
-from tests.scripted_model import CONVERTER_REQUEST, PLANS, SNAKE_REQUEST, ScriptedModel
-from tests.stubs import OpenAIStub, Reply, use_openai
+from tests.scripted_model import CONVERTER_REQUEST, PLANS, SNAKE_REQUEST, ScriptedModel, feature_files
+from tests.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
 from tests.test_verify import CACHE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -136,3 +136,22 @@ def test_a_data_model_edit_of_a_version_with_features_keeps_a_task_for_each(alic
     edited = edit_spec(version, spec.model_copy(update={"entities": renamed}), user=alice).version
     assert [t["scope"] for t in edited.tasks if t["agent"] == "feature"] == [["snakeGame"]]
     assert edited.spec_model().features == spec.features
+
+
+@pytest.mark.parametrize("stub_class, use", [(OpenAIStub, use_openai), (GeminiStub, use_gemini)])
+def test_each_provider_builds_the_feature_on_the_scaffold_with_the_same_answers(alice, team_a, settings, stub_class, use):
+    project = _project(alice, team_a, CONVERTER_REQUEST)
+    project.provider = "gemini" if stub_class is GeminiStub else "openai"
+    project.save()
+    model = ScriptedModel()
+    with stub_class(model) as stub:
+        use(settings, stub, TASK_MAX_ATTEMPTS=1, VERIFY_CHECKS=False)
+        run = run_inline(start_run(plan_project(project)))
+    assert run.status == Run.Status.SUCCEEDED, list(run.task_runs.values_list("key", "error"))
+    feature = run.task_runs.get(agent="feature")
+    assert set(feature.artifacts.values_list("path", flat=True)) == set(feature_files("converter"))
+    frontend = run.task_runs.get(key="frontend")
+    # No change asked for: the scaffold as the offline generator writes it, from one model call.
+    assert frontend.reasoning.startswith("The scaffold already does what this task asks")
+    assert LLMCall.objects.filter(task_run=frontend).count() == 1 and frontend.artifacts.filter(path="frontend/src/App.tsx").exists()
+    assert model.calls == {"planner": 1, "architect": 1, "frontend": 1, "feature": 1, "docs": 1, "devops": 1}
