@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from agents.criteria import derive_criteria
 from orchestration.models import CriterionResult, LLMCall, Run, TaskAttempt, TaskRun
-from orchestration.offline_planner import spec_tasks
+from orchestration.offline_planner import planned_spec, spec_tasks
 from projects.models import Project
 
 from .axe import AXE_VERSION, Violation, audit, axe_source
@@ -113,6 +114,16 @@ def _visits(alice, team_a) -> list[Visit]:
     grown = make_version(shed, user=alice, tasks=spec_tasks(bakery), spec=bakery.model_dump(mode="json"))
     s = f"/projects/{shed.pk}"
 
+    # Features a model builds, each with its criteria under it; an app of features only has no back end.
+    games = project("Snake game")
+    snake = planned_spec("A snake game in the browser with a high-score table")
+    make_version(games, user=alice, tasks=spec_tasks(snake, features=True), spec=snake.model_dump(mode="json"))
+    converters = project("Converter")
+    converter = planned_spec("A unit converter for cooking measurements").model_copy(
+        update={"entities": [], "summaries": [], "auth": False, "criteria": []})
+    converter = converter.model_copy(update={"criteria": derive_criteria(converter)})
+    make_version(converters, user=alice, tasks=spec_tasks(converter, features=True), spec=converter.model_dump(mode="json"))
+
     p, r = f"/projects/{ready.pk}", f"/projects/{done_version.project_id}/runs/{done.pk}"
     g = f"/projects/{running.plan_version.project_id}"
     admin = "/admin/orchestration"
@@ -139,6 +150,8 @@ def _visits(alice, team_a) -> list[Visit]:
               then=_send_without("input[name$='-title']", "Save as a new version")),
         Visit("compare page", f"{p}/versions/compare/", "Version 1 → version 2"),
         Visit("project page, what we'll build", f"{s}/", "What we’ll build"),
+        Visit("project page, features", f"/projects/{games.pk}/", "built by a model"),
+        Visit("project page, a website only", f"/projects/{converters.pk}/", "A website only"),
         Visit("data-model editor", f"{s}/versions/{grown.pk}/model/", "Change what we’ll build"),
         Visit("data-model editor with errors", f"{s}/versions/{grown.pk}/model/", "Your changes were not saved",
               then=_choice_without_options),
