@@ -272,6 +272,11 @@ class Spec(BaseModel):
         front-end features only (a converter, a game without scores) has none, and no database."""
         return bool(self.entities) or self.auth
 
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The parts the project has, of "backend" and "frontend", in that order."""
+        return ("backend",) * self.has_backend + ("frontend",) * self.frontend
+
     @model_validator(mode="after")
     def _something_to_build(self) -> Spec:
         if not self.entities and not self.features:

@@ -39,8 +39,7 @@ from .checks import CheckResult
 from .file_agent import CONTRACT_PATH, read_spec
 from .registry import register
 from .sandbox import Limits, Sandbox, SandboxUnavailable, bwrap_problem, sandbox
-from .spec import Spec
-from .stacks import Stack, get_stack
+from .stacks import chosen_stacks
 from .stacks.base import Verification, digest
 from .test_reports import CriterionOutcome, prove_criteria, read_report
 
@@ -97,7 +96,7 @@ class VerifyAgent(Agent):
         spec = read_spec(context.upstream)
         model_wrote = context.provider is not None and not context.provider.offline
         files = dict(context.upstream)
-        parts = [(part, stack) for part, stack in checked_parts(spec) if any(p.startswith(f"{stack.root}/") for p in files)]
+        parts = [(stack.part, stack) for stack in chosen_stacks(spec) if any(p.startswith(f"{stack.root}/") for p in files)]
         if not parts:
             raise PermanentAgentError("Nothing to check: no task of this run wrote the back end or the website.")
         cache = DependencyCache(Path(settings.VERIFY_CACHE_DIR))
@@ -179,13 +178,6 @@ class VerifyAgent(Agent):
             if isinstance(result.exit_code, int) and result.exit_code < 0:
                 raise AgentError(f"{result.words}: the check was killed ({result.output[-200:]})")
         return results
-
-
-def checked_parts(spec: Spec) -> list[tuple[str, Stack]]:
-    """The parts of the project the spec has, each with its stack: the back end when there is one
-    (records or log-ins), the website when there is one."""
-    present = {"backend": spec.has_backend, "frontend": spec.frontend}
-    return [(part, get_stack(getattr(spec.stack, part))) for part in ("backend", "frontend") if present[part]]
 
 
 def _part_thread(ended: queue.Queue, box: Sandbox, folder: Path, stack, files: dict[str, str], cache: DependencyCache,

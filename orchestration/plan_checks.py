@@ -143,9 +143,7 @@ def _uncovered_parts(tasks: list[dict[str, Any]], spec: Spec) -> tuple[list[str]
     record's files (a stack's files for a scope are exactly those, agents.stacks.base.select). A part
     nobody builds is left out of the project, which runs; that is said, not refused."""
     problems, notes = [], []
-    present = {"backend": spec.has_backend, "frontend": spec.frontend}
-    parts = {part: words for part, words in PARTS.items() if present[part]}
-    for part, words in parts.items():
+    for part, words in ((part, PARTS[part]) for part in spec.parts):
         scopes = [set(task.get("scope", [])) for task in tasks if task["agent"] == part]
         if not scopes:
             notes.append(f"No task builds {words}, so this plan makes none")

@@ -33,7 +33,7 @@ from agents.stacks import stacks_for
 from projects.models import Project
 
 from .models import LLMCall, PlanSource, PlanVersion
-from .offline_planner import offline_plan, planned_spec, spec_tasks
+from .offline_planner import FEATURE_AGENT, offline_plan, planned_spec, spec_tasks
 from .plan_checks import check_runnable
 from .plan_diff import normalise_tasks
 from .plans import MAX_REASONING, MAX_TASKS, Plan, PlanInvalid, validate_plan
@@ -108,7 +108,7 @@ def fitted_spec(spec: Spec, plan: ModelPlan) -> Spec:
 
 def _feature_problems(tasks: list[dict], spec: Spec) -> list[str]:
     """Each feature of the spec that no task of the plan builds."""
-    built = {name for task in tasks if task["agent"] == "feature" for name in task.get("scope", [])}
+    built = {name for task in tasks if task["agent"] == FEATURE_AGENT for name in task.get("scope", [])}
     return [f'feature {f.name} has no task: add one with agent "feature" and scope ["{f.name}"]'
             for f in spec.features if f.name not in built]
 
@@ -268,7 +268,7 @@ def edit_spec(version: PlanVersion, spec: Spec, *, user) -> Edited:
     if version.spec is not None and spec.model_dump(mode="json") == version.spec:
         raise PlanInvalid([f"Nothing changed: what the app keeps is the same as in version {version.number}."])
     # A version whose features a model builds keeps a task for each feature of the changed spec.
-    features = any(task["agent"] == "feature" for task in version.tasks)
+    features = any(task["agent"] == FEATURE_AGENT for task in version.tasks)
     tasks, notes = check_runnable(validate_plan({"tasks": spec_tasks(spec, features=features)}).task_list(), spec)
     every = spec_changes(version.spec_model(), spec)
     changes = [change.text for change in every if change.topic == "app"]

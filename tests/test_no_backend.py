@@ -16,7 +16,7 @@ from agents.criteria import derive_criteria
 from agents.export import write_zip
 from agents.file_agent import CONTRACT_PATH, SPEC_PATH
 from agents.spec import Feature, Package, Spec
-from agents.verify import checked_parts
+from agents.stacks import chosen_stacks
 from orchestration import offline_planner
 from orchestration.models import Artifact, PlanVersion, Run
 from orchestration.offline_planner import offline_plan, spec_tasks
@@ -241,10 +241,10 @@ def test_the_zip_of_such_a_run_holds_the_website_under_the_apps_folder(converter
 
 
 def test_the_verify_stage_checks_only_the_parts_the_app_has():
-    assert [(part, stack.name) for part, stack in checked_parts(converter_spec())] == [("frontend", "react")]
+    assert [(stack.part, stack.name) for stack in chosen_stacks(converter_spec())] == [("frontend", "react")]
     api_only = rich_spec("tool-shed").model_copy(update={"frontend": False})
-    assert [part for part, _ in checked_parts(api_only)] == ["backend"]
-    assert [part for part, _ in checked_parts(rich_spec("tool-shed"))] == ["backend", "frontend"]
+    assert [stack.part for stack in chosen_stacks(api_only)] == ["backend"]
+    assert [stack.part for stack in chosen_stacks(rich_spec("tool-shed"))] == ["backend", "frontend"]
 
 
 HALVES = {

@@ -8,13 +8,7 @@ from typing import Any
 import yaml
 
 from agents.spec import Spec
-from agents.stacks import Stack, get_stack
-
-
-def chosen_stacks(spec: Spec) -> list[Stack]:
-    """The stacks building this project: the back end when there is one, and the front end when there is one."""
-    chosen = [get_stack(spec.stack.backend)] if spec.has_backend else []
-    return chosen + [get_stack(spec.stack.frontend)] if spec.frontend else chosen
+from agents.stacks import chosen_stacks
 
 
 # libyaml's dumper when PyYAML was built with it: the same output, several times faster.

@@ -11,9 +11,8 @@ from agents.criteria import covered, uncovered_reason
 from agents.openapi import list_parameters, summary_description, summary_path
 from agents.spec import Spec
 from agents.spec_words import PART_WORDS
-from agents.stacks import get_stack
+from agents.stacks import chosen_stacks, get_stack
 
-from .devops import chosen_stacks
 from .templates import render
 
 METHODS = ("get", "post", "put", "delete")

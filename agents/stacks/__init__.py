@@ -6,7 +6,12 @@ from __future__ import annotations
 from functools import cache
 from importlib import import_module
 
+from typing import TYPE_CHECKING
+
 from .base import Stack
+
+if TYPE_CHECKING:
+    from agents.spec import Spec
 
 REGISTERED = ("express", "react", "fastapi")
 
@@ -21,6 +26,11 @@ def get_stack(name: str) -> Stack:
         return stacks()[name]
     except KeyError:
         raise KeyError(f"unknown stack {name!r}; known stacks: {', '.join(sorted(stacks()))}") from None
+
+
+def chosen_stacks(spec: Spec) -> list[Stack]:
+    """The stacks building this project, one for each part it has (Spec.parts), back end first."""
+    return [get_stack(getattr(spec.stack, part)) for part in spec.parts]
 
 
 def stacks_for(part: str) -> dict[str, Stack]:
