@@ -22,6 +22,7 @@ import re
 
 from agents.criteria import carry_criteria
 from agents.extraction import apply_options, asked_backend, chosen_options, extract_spec
+from agents.feature import FeatureAgent
 from agents.generators.naming import normalise_spec
 from agents.spec import Entity, Feature, Spec, StackChoice
 from agents.stacks import get_stack
@@ -79,7 +80,7 @@ def spec_tasks(spec: Spec, *, features: bool = False) -> list[dict]:
     return [task.model_dump() for task in tasks]
 
 
-FEATURE_AGENT = "feature"
+FEATURE_AGENT = FeatureAgent.name
 
 
 def feature_task(feature: Feature, depends_on: list[str]) -> PlanTask:

@@ -29,6 +29,7 @@ from agents.generators.naming import normalise_spec
 from agents.providers import LLMContext, ProviderError, generate, get_provider
 from agents.registry import listed_agents
 from agents.spec import MAX_CRITERIA, MAX_FEATURES, SPEC_GUIDE, Criterion, Feature, Spec, StackChoice
+from agents.spec_words import built_features
 from agents.stacks import stacks_for
 from projects.models import Project
 
@@ -108,7 +109,7 @@ def fitted_spec(spec: Spec, plan: ModelPlan) -> Spec:
 
 def _feature_problems(tasks: list[dict], spec: Spec) -> list[str]:
     """Each feature of the spec that no task of the plan builds."""
-    built = {name for task in tasks if task["agent"] == FEATURE_AGENT for name in task.get("scope", [])}
+    built = built_features(tasks)
     return [f'feature {f.name} has no task: add one with agent "feature" and scope ["{f.name}"]'
             for f in spec.features if f.name not in built]
 
