@@ -241,6 +241,14 @@ class Run(models.Model):
     triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     provider = models.CharField(max_length=20, blank=True)
     token_budget = models.PositiveIntegerField(default=0, help_text="0 means no limit.")
+    reuse = models.BooleanField(
+        default=True,
+        help_text="Reuse the files of earlier runs' tasks whose inputs are the same; off: run everything again.",
+    )
+    forecast = models.JSONField(
+        default=dict, blank=True,
+        help_text="What the run was expected to spend when it started: tokens, cost, tasks to run and to reuse.",
+    )
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=10, decimal_places=4, default=0)
@@ -298,6 +306,19 @@ class TaskRun(models.Model):
     reasoning = models.TextField(blank=True)
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
+    provider = models.CharField(max_length=20, blank=True, help_text="The provider this task's agent calls; blank: the run's.")
+    model = models.CharField(max_length=100, blank=True, help_text="The model this task's agent calls; blank: the provider's configured one.")
+    fingerprint = models.CharField(
+        max_length=64, blank=True,
+        help_text="SHA-256 of everything that decides the task's output, taken when its attempt started.",
+    )
+    reused_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The earlier run's task whose files this task took, with no model call, its inputs being the same.",
+    )
+    progress = models.JSONField(
+        default=list, blank=True, help_text="The files the agent's model has produced so far, while a streamed call runs.",
+    )
 
     objects = TaskRunQuerySet.as_manager()
 
@@ -310,6 +331,7 @@ class TaskRun(models.Model):
             models.Index(fields=["status", "queued_at"], name="taskrun_status_queued"),
             models.Index(fields=["run", "status"], name="taskrun_run_status"),
             models.Index(fields=["agent", "status"], name="taskrun_agent_status"),
+            models.Index(fields=["fingerprint", "status"], name="taskrun_fingerprint_status"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["run", "key"], name="taskrun_unique_key"),
@@ -394,6 +416,8 @@ class LLMCall(ImmutableModel):
     tokens_out = models.PositiveIntegerField(default=0)
     latency_ms = models.PositiveIntegerField(default=0)
     attempt = models.PositiveIntegerField(default=1)
+    streamed = models.BooleanField(default=False, help_text="The answer came as a stream.")
+    truncated = models.BooleanField(default=False, help_text="The answer was cut off at the model's output limit.")
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -70,6 +70,10 @@ class Project(models.Model):
     provider = models.CharField(max_length=20, blank=True, help_text="Planner/agent provider; blank means the configured default.")
     options = models.JSONField(default=dict, blank=True, help_text="Optional stack choices made on the form.")
     token_budget = models.PositiveIntegerField(null=True, blank=True, help_text="Overrides RUN_TOKEN_BUDGET for this project's runs.")
+    llm_routes = models.JSONField(
+        default=dict, blank=True,
+        help_text="Agent name -> \"provider:model\" for this project's runs, over the deployment's LLM_ROUTES.",
+    )
     planning_status = models.CharField(max_length=10, choices=PlanningStatus.choices, default=PlanningStatus.IDLE)
     planning_error = models.TextField(blank=True, help_text="Why the last planning attempt failed, in plain words.")
     created_at = models.DateTimeField(auto_now_add=True)
