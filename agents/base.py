@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -53,3 +54,23 @@ class Agent:
 
     def run(self, context: AgentContext) -> AgentResult:
         raise NotImplementedError
+
+    def fingerprint_inputs(self, context: AgentContext) -> dict:
+        """Everything in `context` that decides what run() returns, as JSON data: a run reuses an earlier
+        run's files for a task whose fingerprint (these, with the agent, task, model and generator
+        version) is the same. By default all of it; an agent that depends on less may say so, as long as
+        what it leaves out can never change its output."""
+        return {
+            "request": context.request, "feedback": context.feedback, "spec_edited": context.spec_edited,
+            "spec": None if context.spec is None else context.spec.model_dump(mode="json"),
+            "upstream": content_hashes(context.upstream),
+        }
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def content_hashes(files: Mapping[str, str]) -> dict[str, str]:
+    """path -> SHA-256 of the file's text, in path order."""
+    return {path: sha256_text(files[path]) for path in sorted(files)}

@@ -18,7 +18,15 @@ class DevopsAgent(FileAgent):
     )
     area = ("backend/Dockerfile", "backend/.dockerignore", "frontend/Dockerfile", "frontend/.dockerignore",
             "frontend/nginx.conf", "docker-compose.yml", ".env.example", ".gitignore", ".github/", ".gitlab-ci.yml")
+    shows_upstream = False  # the contract: the records again
     role = "You write the Dockerfiles, docker-compose.yml, CI workflows and .env.example."
 
     def offline(self, spec: Spec, context: AgentContext) -> dict[str, str]:
         return devops_files(spec)
+
+    def spec_shown(self, spec: Spec) -> dict:
+        """Containers and CI depend on the stacks, log-ins and features, not on the records' details: a model is
+        shown the records by name only, so a new field leaves this task to be reused."""
+        shown = spec.model_dump(exclude={"summaries", "criteria"})
+        shown["entities"] = [entity.name for entity in spec.entities]
+        return shown

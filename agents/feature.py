@@ -52,15 +52,19 @@ class FeatureAgent(FileAgent):
     def offline(self, spec: Spec, context: AgentContext) -> dict[str, str]:
         return {}
 
+    def offline_reasoning(self, spec: Spec, context: AgentContext, files: dict[str, str]) -> str:
+        return (f"Not built: {self.feature(spec, context).title} needs a model to write it, and this run has none. "
+                "Configure one (see the README) and run again.")
+
     def run(self, context: AgentContext) -> AgentResult:
         spec = read_spec(context.upstream)
-        feature = self.feature(spec, context)
         if context.provider is None or context.provider.offline:
-            return AgentResult(files={}, reasoning=(f"Not built: {feature.title} needs a model to write it, and this run "
-                                                    "has none. Configure one (see the README) and run again."))
-        return self.changes(spec, context, self.prompt(spec, context, feature), base={}, keep=False, at_least_one=True)
+            return AgentResult(files={}, reasoning=self.offline_reasoning(spec, context, {}))
+        return self.changes(spec, context, self.prompt(spec, context, {}), base={}, keep=False, at_least_one=True)
 
-    def prompt(self, spec: Spec, context: AgentContext, feature: Feature) -> str:
+    def prompt(self, spec: Spec, context: AgentContext, scaffold: dict[str, str]) -> str:
+        """The feature's task: it writes new files only, so `scaffold` is empty."""
+        feature = self.feature(spec, context)
         criteria = feature_criteria(spec, feature)
         prefixes = tuple(f"{self.stack(spec, part).root}/" for part in feature.parts)
         shown = relevant_upstream(context.upstream, prefixes, CONTEXT_TOKEN_BUDGET)

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from pydantic import ValidationError
 
-from .base import Agent, AgentContext, AgentResult, PermanentAgentError
+from .base import Agent, AgentContext, AgentResult, PermanentAgentError, content_hashes, sha256_text
 from .checks import names_file
 from .patches import CHANGES_GUIDE, Changes, apply_changes
 from .providers import generate
@@ -84,6 +84,7 @@ class FileAgent(Agent):
     area: ClassVar[tuple[str, ...]]  # the files this agent may write, and folders ending in "/" it may write under
     reads: ClassVar[tuple[str, ...]] = (SPEC_PATH,)  # upstream artifacts it needs
     context_prefixes: ClassVar[tuple[str, ...]] = ()  # upstream files worth showing a model first
+    shows_upstream: ClassVar[bool] = True  # whether a model is shown the upstream files (the spec aside)
     role: ClassVar[str]  # for the model's system prompt
 
     def role_for(self, spec: Spec) -> str:
@@ -93,36 +94,57 @@ class FileAgent(Agent):
     def offline(self, spec: Spec, context: AgentContext) -> dict[str, str]:
         raise NotImplementedError
 
-    def offline_reasoning(self, spec: Spec, files: dict[str, str]) -> str:
+    def offline_reasoning(self, spec: Spec, context: AgentContext, files: dict[str, str]) -> str:
         return f"Generated {len(files)} file{'s' if len(files) != 1 else ''} for {spec.title!r} from the spec with the offline generator."
+
+    def fingerprint_inputs(self, context: AgentContext) -> dict:
+        """What decides this agent's files: its scaffold and, with a model, exactly what the model is asked.
+        So a change the agent neither generates from nor shows its model (a record's field, for the devops
+        agent) leaves its fingerprint as it was."""
+        spec = read_spec(context.upstream)
+        scaffold = self.offline(spec, context)
+        inputs = {"scaffold": content_hashes(scaffold), "reasoning": self.offline_reasoning(spec, context, scaffold)}
+        if context.provider is not None and not context.provider.offline:
+            inputs["asked"] = sha256_text(self.system_prompt(spec, context) + "\n" + self.prompt(spec, context, scaffold))
+        return inputs
 
     def run(self, context: AgentContext) -> AgentResult:
         spec = read_spec(context.upstream)
         scaffold = self.offline(spec, context)
         if context.provider is None or context.provider.offline:
-            return AgentResult(files=check_files(scaffold), reasoning=self.offline_reasoning(spec, scaffold))
+            return AgentResult(files=check_files(scaffold), reasoning=self.offline_reasoning(spec, context, scaffold))
         return self.ask_model(spec, context, scaffold)
 
     def ask_model(self, spec: Spec, context: AgentContext, scaffold: dict[str, str]) -> AgentResult:
         """The scaffold with the model's changes: a task's instructions or the request may need more
         than the generators write; an answer with no changes keeps the scaffold as it is."""
+        return self.changes(spec, context, self.prompt(spec, context, scaffold), base=scaffold, keep=True)
+
+    def prompt(self, spec: Spec, context: AgentContext, scaffold: dict[str, str]) -> str:
+        """What the model is asked for this task: the task, the spec as this agent shows it, the upstream
+        files and its own scaffold files within the budgets."""
         shown = relevant_upstream(scaffold, self.context_prefixes, SCAFFOLD_TOKEN_BUDGET)
-        upstream = relevant_upstream({p: t for p, t in context.upstream.items() if p not in scaffold},
-                                     self.context_prefixes, CONTEXT_TOKEN_BUDGET)
+        others = {p: t for p, t in context.upstream.items() if p not in scaffold} if self.shows_upstream else {}
+        upstream = relevant_upstream(others, self.context_prefixes, CONTEXT_TOKEN_BUDGET)
         scope = ", ".join(context.scope) if context.scope else "the whole project"
         not_shown = ", ".join(path for path in sorted(scaffold) if path not in shown) or "none"
         parts = [
             f"Request: {context.request}",
             f"Task: {context.title}\n{context.instructions}",
             f"Scope: {scope}",
-            f"Spec:\n{json.dumps(spec.model_dump(), indent=1)}",
+            f"Spec:\n{json.dumps(self.spec_shown(spec), indent=1)}",
             "Your files follow, as the team's generator wrote them for this spec: they install, type-check, lint and "
             "pass their tests. Change them only where the task or the request needs more than they do.",
             f"Your files not shown (too long for this message): {not_shown}",
         ]
         parts += [f"--- upstream file {path} ---\n{text}" for path, text in upstream.items() if path != SPEC_PATH]
         parts += [f"--- your file {path} ---\n{text}" for path, text in shown.items()]
-        return self.changes(spec, context, "\n\n".join(parts), base=scaffold, keep=True)
+        return "\n\n".join(parts)
+
+    def spec_shown(self, spec: Spec) -> dict:
+        """The spec as this agent's model sees it: all of it, unless the agent's files depend on less (then a
+        change elsewhere in the spec leaves its prompt, and so its fingerprint, as it was)."""
+        return spec.model_dump()
 
     def repair(self, context: AgentContext, problems: str, own: dict[str, str]) -> AgentResult:
         """Ask the model to fix the files this task wrote (`own`), given the failing checks' output

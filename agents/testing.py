@@ -4,7 +4,7 @@ criterion to the tests tagged with its id. An app with no back end gets the map 
 
 from __future__ import annotations
 
-from .base import AgentContext, AgentResult
+from .base import AgentContext, AgentResult, content_hashes
 from .criteria import CRITERIA_PATH, criteria_json
 from .file_agent import FileAgent, read_spec
 from .registry import register
@@ -29,6 +29,10 @@ class TestsAgent(FileAgent):
             stack = get_stack(spec.stack.backend)
             files = stack.journey_files(spec) | stack.criteria_files(spec)
         return files | {CRITERIA_PATH: criteria_json(spec, files)}
+
+    def fingerprint_inputs(self, context: AgentContext) -> dict:
+        # The criteria map is made from the tags in every test file of the run, upstream ones included.
+        return super().fingerprint_inputs(context) | {"upstream": content_hashes(context.upstream)}
 
     def run(self, context: AgentContext) -> AgentResult:
         spec = read_spec(context.upstream)

@@ -82,12 +82,20 @@ class VerifyContext(AgentContext):
     hooks: VerifyHooks = field(default_factory=_NoHooks)
 
 
+# The settings that change what the checks find (not where caches live or how long a step may take).
+CHECK_SETTINGS = ("VERIFY_CHECKS", "VERIFY_MAX_REPAIRS", "VERIFY_SANDBOX", "VERIFY_CONTRACT_EXAMPLES", "VERIFY_PYTHON")
+
+
 @register
 class VerifyAgent(Agent):
     name = "verify"
     timeout_setting = "VERIFY_TIMEOUT_S"
     description = ("Builds and tests the generated project in a sandbox: installs its dependencies, checks types, "
                    "lint and formatting, runs its tests, builds it and checks the API against its contract.")
+
+    def fingerprint_inputs(self, context: AgentContext) -> dict:
+        """Every file of the run and the spec, and the settings that decide which checks run and how."""
+        return super().fingerprint_inputs(context) | {"settings": {name: getattr(settings, name) for name in CHECK_SETTINGS}}
 
     def run(self, context: AgentContext) -> AgentResult:
         if not settings.VERIFY_CHECKS:
