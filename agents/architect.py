@@ -84,12 +84,18 @@ class ArchitectAgent(Agent):
                               context=context.llm_context, validate=keep_planned_choices)
             spec = answer.value.spec
             reasoning, tokens = answer.value.reasoning, (answer.tokens_in, answer.tokens_out)
-        files = {SPEC_PATH: json.dumps(spec.model_dump(), indent=2) + "\n"}
-        if spec.has_backend:  # an app with no back end serves no API, so it has no contract
-            files[CONTRACT_PATH] = openapi_json(spec)
+        files = spec_files(spec)
         summary = ", ".join(e.name for e in spec.entities) or "none"
         return AgentResult(files=check_files(files), reasoning=f"{reasoning} Entities: {summary}.",
                            tokens_in=tokens[0], tokens_out=tokens[1])
+
+    def asked(self, context: AgentContext) -> str | None:
+        if context.spec is None or context.spec_edited or context.provider is None or context.provider.offline:
+            return None
+        return SYSTEM + "\n" + self.prompt(context)
+
+    def scaffold(self, context: AgentContext) -> dict[str, str]:
+        return {} if context.spec is None else spec_files(context.spec)
 
     def prompt(self, context: AgentContext) -> str:
         parts = [
@@ -102,3 +108,11 @@ class ArchitectAgent(Agent):
         if context.feedback:
             parts.append(f"The team's feedback, which this plan version answers:\n{context.feedback}")
         return "\n\n".join(parts)
+
+
+def spec_files(spec: Spec) -> dict[str, str]:
+    """spec/spec.json and, when the app has a back end, its API contract spec/openapi.json."""
+    files = {SPEC_PATH: json.dumps(spec.model_dump(), indent=2) + "\n"}
+    if spec.has_backend:  # an app with no back end serves no API, so it has no contract
+        files[CONTRACT_PATH] = openapi_json(spec)
+    return files

@@ -55,6 +55,15 @@ class Agent:
     def run(self, context: AgentContext) -> AgentResult:
         raise NotImplementedError
 
+    def asked(self, context: AgentContext) -> str | None:
+        """What run() would send its model first (system text and prompt), for a cost forecast; None when it
+        would ask none (no model, or nothing to ask)."""
+        return None
+
+    def scaffold(self, context: AgentContext) -> dict[str, str]:
+        """The files run() writes without a model, or would start from: what later tasks can expect to read."""
+        return {}
+
     def fingerprint_inputs(self, context: AgentContext) -> dict:
         """Everything in `context` that decides what run() returns, as JSON data: a run reuses an earlier
         run's files for a task whose fingerprint (these, with the agent, task, model and generator

@@ -104,9 +104,18 @@ class FileAgent(Agent):
         spec = read_spec(context.upstream)
         scaffold = self.offline(spec, context)
         inputs = {"scaffold": content_hashes(scaffold), "reasoning": self.offline_reasoning(spec, context, scaffold)}
-        if context.provider is not None and not context.provider.offline:
-            inputs["asked"] = sha256_text(self.system_prompt(spec, context) + "\n" + self.prompt(spec, context, scaffold))
+        if (asked := self.asked(context)) is not None:
+            inputs["asked"] = sha256_text(asked)
         return inputs
+
+    def asked(self, context: AgentContext) -> str | None:
+        if context.provider is None or context.provider.offline:
+            return None
+        spec = read_spec(context.upstream)
+        return self.system_prompt(spec, context) + "\n" + self.prompt(spec, context, self.offline(spec, context))
+
+    def scaffold(self, context: AgentContext) -> dict[str, str]:
+        return self.offline(read_spec(context.upstream), context)
 
     def run(self, context: AgentContext) -> AgentResult:
         spec = read_spec(context.upstream)

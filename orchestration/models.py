@@ -185,9 +185,10 @@ class TaskRunQuerySet(models.QuerySet):
     def renew_lease(self, *, lease_s: float) -> int:
         return self.update(lease_expires_at=timezone.now() + timedelta(seconds=lease_s))
 
-    def mark_succeeded(self, *, reasoning: str) -> int:
+    def mark_succeeded(self, *, reasoning: str, fingerprint: str = "", reused_from: TaskRun | None = None) -> int:
         return self.update(
-            status=TaskStatus.SUCCEEDED, finished_at=timezone.now(), lease_expires_at=None, error="", reasoning=reasoning
+            status=TaskStatus.SUCCEEDED, finished_at=timezone.now(), lease_expires_at=None, error="", reasoning=reasoning,
+            fingerprint=fingerprint, reused_from=reused_from,
         )
 
     def mark_retry_wait(self, *, error: str, delay_s: float) -> int:

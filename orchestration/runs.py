@@ -30,6 +30,7 @@ from agents.verify import VerifyAgent
 
 from .backoff import full_jitter
 from .models import Artifact, PlanVersion, Run, TaskAttempt, TaskRun, TaskRunQuerySet, TaskStatus
+from .reuse import copy_outcomes
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +79,12 @@ class RunAlreadyActive(Exception):
         self.run = run
 
 
-def start_run(plan_version: PlanVersion, *, user=None) -> Run:
+def start_run(plan_version: PlanVersion, *, user=None, reuse: bool = True) -> Run:
     """A new run of the plan: one TaskRun per task; tasks without dependencies are queued and
-    enqueued on django-q2 once the transaction commits. A project has at most one active run:
-    RunAlreadyActive when it has one, whoever asks (a button pressed twice, an admin, a command)."""
+    enqueued on django-q2 once the transaction commits. With `reuse`, a task whose inputs are those
+    of an earlier run's task takes its files (orchestration.reuse); without, everything runs again.
+    A project has at most one active run: RunAlreadyActive when it has one, whoever asks (a button
+    pressed twice, an admin, a command)."""
     project = plan_version.project
     budget = settings.RUN_TOKEN_BUDGET if project.token_budget is None else project.token_budget
     now = timezone.now()
@@ -89,7 +92,7 @@ def start_run(plan_version: PlanVersion, *, user=None) -> Run:
         _refuse_a_second_active_run(project)
         run = Run.objects.create(
             plan_version=plan_version, status=Run.Status.RUNNING, triggered_by=user, provider=project.provider,
-            token_budget=budget, started_at=now,
+            token_budget=budget, started_at=now, reuse=reuse,
         )
         TaskRun.objects.bulk_create([_task_run(run, task, now) for task in plan_version.tasks])
         dispatch(dict(run.task_runs.filter(status=TaskStatus.QUEUED).values_list("pk", "timeout_s")))
@@ -224,10 +227,12 @@ def current_claim(task: TaskRun) -> Claim:
     return Claim(task.pk, task.run_id, task.worker, task.attempt, task.started_at, TaskAttempt.last_number(task.pk))
 
 
-def complete_attempt(claim: Claim, files: dict[str, str], reasoning: str) -> bool:
-    """Store a successful attempt's files, mark the task succeeded and move the DAG on, in one
-    transaction. False, with nothing written, when the claim is no longer current (the run was
-    cancelled or the task handed to another worker). Unsafe output raises UnsafeOutput."""
+def complete_attempt(claim: Claim, files: dict[str, str], reasoning: str, *, fingerprint: str = "",
+                     reused_from: TaskRun | None = None) -> bool:
+    """Store a successful attempt's files, mark the task succeeded (with its fingerprint, and the
+    earlier task whose files it took, if any) and move the DAG on, in one transaction. False, with
+    nothing written, when the claim is no longer current (the run was cancelled or the task handed
+    to another worker). Unsafe output raises UnsafeOutput."""
     with transaction.atomic():
         others = Artifact.objects.filter(run_id=claim.run_id).exclude(task_run_id=claim.task_run_id)
         stored = others.aggregate(files=Count("pk"), bytes=Sum("size"), clash=Min("path", filter=Q(path__in=list(files))))
@@ -249,9 +254,11 @@ def complete_attempt(claim: Claim, files: dict[str, str], reasoning: str) -> boo
         # together hold it, one after the other, only for the hand-over itself. The order (run,
         # then task) is the one cancel_run, fail_attempt and recovery take too: no deadlock.
         run = Run.objects.lock(claim.run_id)
-        if not claim.owned().mark_succeeded(reasoning=reasoning):
+        if not claim.owned().mark_succeeded(reasoning=reasoning, fingerprint=fingerprint, reused_from=reused_from):
             transaction.set_rollback(True)
             return False
+        if reused_from is not None:
+            copy_outcomes(reused_from, claim.task_run_id, claim.run_id, claim.number)
         close_attempt(claim, succeeded=True)
         _advance(run)
     return True

@@ -32,6 +32,7 @@ from agents.registry import get_agent
 from agents.verify import VerifyAgent, VerifyContext
 
 from .models import Artifact, TaskRun
+from . import reuse
 from .runs import Claim, claim_task, close_attempt, complete_attempt, fail_attempt, reachable
 from .verification import RunChecks
 
@@ -74,10 +75,25 @@ def execute_task(task_run_id: int) -> str:
         context = _context(task, claim, watch.checkpoint)
     except (KeyError, providers.ProviderError) as exc:  # an unknown agent or an unconfigured provider: no retry fixes it
         return _fail(claim, task, _describe(exc), permanent=True)
+    fingerprint = reuse.fingerprint(agent, context)
+    if task.run.reuse and (source := reuse.reusable(task.run.plan_version.project_id, task.agent, fingerprint,
+                                                    run_id=task.run_id)):
+        return _reuse(claim, task, source, fingerprint)
     thread = _AgentThread(agent, context, name=f"task-run-{task.pk}-attempt-{claim.number}")
     thread.start()
     watch.supervise(thread)
-    return _finish(claim, task, thread, watch)
+    return _finish(claim, task, thread, watch, fingerprint)
+
+
+def _reuse(claim: Claim, task: TaskRun, source: TaskRun, fingerprint: str) -> str:
+    """Succeed with the files of an earlier run's task whose inputs were the same: no agent runs."""
+    try:
+        if not complete_attempt(claim, reuse.files_of(source), source.reasoning, fingerprint=fingerprint, reused_from=source):
+            return f"{task.key}: output discarded"
+    except PermanentAgentError as exc:  # the files no longer pass the safe writer's rules
+        return _fail(claim, task, str(exc), permanent=True)
+    logger.info("task %s of run %s reused the files of run %s", task.key, task.run_id, source.run_id)
+    return f"{task.key}: reused from run {source.run_id}"
 
 
 class _AgentThread(threading.Thread):
@@ -162,7 +178,7 @@ def _upstream(task: TaskRun) -> dict[str, str]:
     return dict(Artifact.objects.filter(run_id=task.run_id, task_run__key__in=ancestors).values_list("path", "content"))
 
 
-def _finish(claim: Claim, task: TaskRun, thread: _AgentThread, watch: _Watch) -> str:
+def _finish(claim: Claim, task: TaskRun, thread: _AgentThread, watch: _Watch, fingerprint: str) -> str:
     if watch.lost.is_set():
         close_attempt(claim, error="Stopped: the run was cancelled or the task was handed to another worker.")
         return f"{task.key}: stopped, output discarded"
@@ -173,7 +189,7 @@ def _finish(claim: Claim, task: TaskRun, thread: _AgentThread, watch: _Watch) ->
     if not isinstance(thread.result, AgentResult) or not isinstance(thread.result.files, dict):
         return _fail(claim, task, f"The {task.agent} agent returned no files.", permanent=True)
     try:
-        if not complete_attempt(claim, thread.result.files, thread.result.reasoning):
+        if not complete_attempt(claim, thread.result.files, thread.result.reasoning, fingerprint=fingerprint):
             close_attempt(claim, error="Output discarded: the run was cancelled or the task was handed to another worker.")
             return f"{task.key}: output discarded"
     except PermanentAgentError as exc:
