@@ -21,8 +21,9 @@ from pydantic import ValidationError
 
 from .base import Agent, AgentContext, AgentResult, PermanentAgentError, content_hashes, sha256_text
 from .checks import names_file
-from .patches import CHANGES_GUIDE, Changes, apply_changes
+from .patches import CHANGES_GUIDE, Changes, answer_size_guide, apply_changes
 from .providers import generate
+from .providers.base import output_limit
 from .safe_output import check_files
 from .spec import Spec
 
@@ -35,6 +36,10 @@ SCAFFOLD_TOKEN_BUDGET = 24_000
 # A repair's own files and the failing checks' output, in estimated tokens.
 REPAIR_FILES_TOKEN_BUDGET = 16_000
 REPAIR_PROBLEMS_TOKEN_BUDGET = 4_000
+# Answers one task's changes may take when they do not fit in one (Changes.more).
+MAX_BATCHES = 8
+# The files earlier batches edited, shown again with the next batch's prompt, in estimated tokens.
+BATCH_FILES_TOKEN_BUDGET = 8_000
 CHARS_PER_TOKEN = 4
 
 
@@ -53,10 +58,10 @@ def relevant_upstream(upstream: dict[str, str], prefixes: tuple[str, ...], budge
     """The upstream files to show a model, most relevant first (the spec and contract and the paths in
     `first`, then those under `prefixes`, then the rest, shortest first), cut to fit `budget_tokens`:
     the file that overflows is truncated with a marker and later ones are left out."""
-    def rank(path: str) -> tuple[int, int]:
+    def rank(path: str) -> tuple[int, int, str]:
         if path in (SPEC_PATH, CONTRACT_PATH) or path in first:
-            return (0, 0)
-        return (1 if path.startswith(prefixes) else 2, len(upstream[path]))
+            return (0, 0, path)
+        return (1 if path.startswith(prefixes) else 2, len(upstream[path]), path)
 
     room = budget_tokens * CHARS_PER_TOKEN
     chosen: dict[str, str] = {}
@@ -69,6 +74,17 @@ def relevant_upstream(upstream: dict[str, str], prefixes: tuple[str, ...], budge
         chosen[path] = text
         room -= len(text)
     return chosen
+
+
+def answer_tokens(model: str) -> int:
+    """About how many tokens of changes one answer of `model` may hold: a quarter of its output limit is
+    kept for the JSON around them (escaped quotes and newlines) and for a model misjudging its length."""
+    return output_limit(model) * 3 // 4
+
+
+def _differences(base: dict[str, str], files: dict[str, str]) -> dict[str, str]:
+    """The files in `files` that are new or not as they are in `base`."""
+    return {path: text for path, text in files.items() if base.get(path) != text}
 
 
 def in_area(path: str, area: tuple[str, ...]) -> bool:
@@ -181,21 +197,62 @@ class FileAgent(Agent):
                 at_least_one: bool = False) -> AgentResult:
         """Ask the model for changes to `base`: the files they produce, with all of `base` when `keep`.
         An answer whose edits do not apply (or that changes nothing, when `at_least_one`) goes back to
-        the model with the reason (generate's repairs); a path outside the area fails the task."""
+        the model with the reason (generate's repairs); a path outside the area fails the task.
+
+        Changes longer than one answer of the model come in batches (`Changes.more`), each applied onto
+        the files as the earlier ones left them; each batch is a fresh call told what was already sent."""
         may_write, area_words = self.may_write(spec, context), self.area_words(spec, context)
+        room = answer_tokens(context.provider.model)
+        system = f"{self.system_prompt(spec, context)} {answer_size_guide(room)}"
+        files = dict(base)  # as the batches so far left them
+        reasonings: list[str] = []
+        tokens_in = tokens_out = 0
 
         def applied(answer: Changes) -> tuple[Changes, dict[str, str]]:
-            changed = apply_changes(base, answer, may_write=may_write, area_words=area_words)
-            if at_least_one and not changed:
+            changed = apply_changes(files, answer, may_write=may_write, area_words=area_words)
+            if answer.more and not changed:
+                raise ValueError("more is true but the answer changes no file: send the next changes, or set more to "
+                                 "false when there are none")
+            if at_least_one and not answer.more and not _differences(base, {**files, **changed}):
                 raise ValueError("the answer writes no file: write the files this task asks for")
             return answer, changed
 
-        answer = generate(context.provider, system=self.system_prompt(spec, context), prompt=prompt, schema=Changes,
-                          context=context.llm_context, validate=applied)
-        value, changed = answer.value
-        files = {**base, **changed} if keep else changed
-        return AgentResult(files=check_files(files), reasoning=value.reasoning,
-                           tokens_in=answer.tokens_in, tokens_out=answer.tokens_out)
+        for batch in range(1, MAX_BATCHES + 1):
+            asked = prompt if batch == 1 else self.next_batch_prompt(prompt, base, files, reasonings, batch)
+            answer = generate(context.provider, system=system, prompt=asked, schema=Changes,
+                              context=context.llm_context, validate=applied)
+            value, changed = answer.value
+            files.update(changed)
+            reasonings.append(value.reasoning)
+            tokens_in, tokens_out = tokens_in + answer.tokens_in, tokens_out + answer.tokens_out
+            if not value.more:
+                break
+            context.checkpoint()
+        else:
+            raise PermanentAgentError(
+                f"The model still had more changes to send after {MAX_BATCHES} answers of about {room} tokens each, "
+                "the most one task may take; nothing was written. Split the task, or configure a larger output "
+                "limit for the model (LLM_OUTPUT_LIMITS) if it has one.")
+        return AgentResult(files=check_files(files if keep else _differences(base, files)),
+                           reasoning="\n\n".join(reasonings), tokens_in=tokens_in, tokens_out=tokens_out)
+
+    @staticmethod
+    def next_batch_prompt(prompt: str, base: dict[str, str], files: dict[str, str], reasonings: list[str],
+                          batch: int) -> str:
+        """The task's prompt again, with what the earlier batches sent: their reasoning, the paths they
+        wrote, and the text of the files they edited as it is now (the prompt shows it as it was)."""
+        changed = _differences(base, files)
+        edited = {path: text for path, text in changed.items() if path in base}
+        shown = relevant_upstream(edited, (), BATCH_FILES_TOKEN_BUDGET)
+        parts = [
+            prompt,
+            f"This is answer {batch} of at most {MAX_BATCHES}. Your earlier answers to this task are applied; "
+            "what they said:\n" + "\n".join(reasonings),
+            "Files written or edited so far: " + (", ".join(sorted(changed)) or "none"),
+        ]
+        parts += [f"--- your file {path}, as your edits left it ---\n{text}" for path, text in shown.items()]
+        parts.append("Send the next batch of changes, leaving out what is already sent; set more to false with the last one.")
+        return "\n\n".join(parts)
 
     def may_write(self, spec: Spec, context: AgentContext) -> Callable[[str], bool]:
         """Whether this task may write a path (one check_path accepted)."""

@@ -32,8 +32,7 @@ from agents.stacks.base import CORE
 from agents.verify import VerifyAgent
 
 from .offline_planner import FEATURE_AGENT, architect_title, verify_task
-from .plans import PlanInvalid
-from .runs import reachable
+from .plans import PlanInvalid, reachable
 
 ARCHITECT = "architect"
 VERIFY = VerifyAgent.name

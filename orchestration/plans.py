@@ -10,7 +10,7 @@ fixed and the reasoning says so; everything else is refused with a list of plain
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
@@ -178,3 +178,15 @@ def validate_plan(data: Plan | Mapping[str, Any] | Sequence[Mapping[str, Any]]) 
         addition = "Fixed while checking the plan: " + "; ".join(notes) + "."
         plan.reasoning = f"{plan.reasoning[: MAX_REASONING - len(addition) - 2]}\n\n{addition}".strip()
     return plan
+
+
+def reachable(edges: Mapping[str, Iterable[str]], start: Iterable[str]) -> set[str]:
+    """Every key reachable from `start` along `edges` (start itself not included unless on a path)."""
+    seen: set[str] = set()
+    stack = [key for first in start for key in edges.get(first, ())]
+    while stack:
+        key = stack.pop()
+        if key not in seen:
+            seen.add(key)
+            stack.extend(edges.get(key, ()))
+    return seen

@@ -13,7 +13,7 @@ import contextvars
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +29,9 @@ from agents.safe_output import UnsafeOutput, check_files
 from agents.verify import VerifyAgent
 
 from .backoff import full_jitter
+from .forecast import forecast_run, task_route
 from .models import Artifact, PlanVersion, Run, TaskAttempt, TaskRun, TaskRunQuerySet, TaskStatus
+from .plans import reachable
 from .reuse import copy_outcomes
 
 logger = logging.getLogger(__name__)
@@ -56,18 +58,6 @@ class Claim:
         return TaskRun.objects.filter(pk=self.task_run_id).owned_by(self.worker, self.attempt, self.started_at)
 
 
-def reachable(edges: Mapping[str, Iterable[str]], start: Iterable[str]) -> set[str]:
-    """Every key reachable from `start` along `edges` (start itself not included unless on a path)."""
-    seen: set[str] = set()
-    stack = [key for first in start for key in edges.get(first, ())]
-    while stack:
-        key = stack.pop()
-        if key not in seen:
-            seen.add(key)
-            stack.extend(edges.get(key, ()))
-    return seen
-
-
 # --- Starting, cancelling, retrying --------------------------------------------------------
 
 
@@ -87,12 +77,13 @@ def start_run(plan_version: PlanVersion, *, user=None, reuse: bool = True) -> Ru
     pressed twice, an admin, a command)."""
     project = plan_version.project
     budget = settings.RUN_TOKEN_BUDGET if project.token_budget is None else project.token_budget
+    forecast = forecast_run(plan_version, reuse_earlier=reuse).as_dict()
     now = timezone.now()
     with transaction.atomic():
         _refuse_a_second_active_run(project)
         run = Run.objects.create(
             plan_version=plan_version, status=Run.Status.RUNNING, triggered_by=user, provider=project.provider,
-            token_budget=budget, started_at=now, reuse=reuse,
+            token_budget=budget, started_at=now, reuse=reuse, forecast=forecast,
         )
         TaskRun.objects.bulk_create([_task_run(run, task, now) for task in plan_version.tasks])
         dispatch(dict(run.task_runs.filter(status=TaskStatus.QUEUED).values_list("pk", "timeout_s")))
@@ -115,7 +106,8 @@ def _refuse_a_second_active_run(project, *, reopening: Run | None = None) -> Non
 
 def _task_run(run: Run, task: dict, now: datetime) -> TaskRun:
     is_root = not task.get("depends_on")
-    return TaskRun(
+    provider, model = task_route(run.plan_version.project, task["agent"])
+    return TaskRun(provider=provider, model=model,
         run=run, key=task["key"], agent=task["agent"], title=task["title"], instructions=task.get("instructions", ""),
         scope=task.get("scope") or [], depends_on=task.get("depends_on") or [],
         timeout_s=task.get("timeout_s") or _default_timeout(task["agent"]),

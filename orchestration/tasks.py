@@ -31,9 +31,10 @@ from agents.base import Agent, AgentContext, AgentError, AgentResult, PermanentA
 from agents.registry import get_agent
 from agents.verify import VerifyAgent, VerifyContext
 
-from .models import Artifact, TaskRun
 from . import reuse
-from .runs import Claim, claim_task, close_attempt, complete_attempt, fail_attempt, reachable
+from .models import Artifact, TaskRun
+from .plans import reachable
+from .runs import Claim, claim_task, close_attempt, complete_attempt, fail_attempt
 from .verification import RunChecks
 
 logger = logging.getLogger(__name__)
@@ -164,8 +165,10 @@ def _context(task: TaskRun, claim: Claim, checkpoint, *, purpose: str = "agent")
 
 
 def _provider(task: TaskRun, purpose: str) -> tuple[providers.Provider, providers.LLMContext]:
+    """The provider and model the task's route named when the run started (a run started before runs
+    kept routes: the run's provider)."""
     run = task.run
-    provider = providers.get_provider(run.provider or None)
+    provider = providers.get_provider(task.provider or run.provider or None, model=task.model)
     return provider, providers.LLMContext(project=run.plan_version.project, task_run=task, purpose=purpose)
 
 

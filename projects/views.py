@@ -23,7 +23,7 @@ from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
 from agents.export import write_zip
-from agents.providers import configured_providers, default_provider_name
+from agents.providers import configured_providers, default_provider_name, routable_agents
 from agents.registry import listed_agents
 from agents.stacks import stacks_for
 from orchestration.models import Artifact, Run
@@ -32,6 +32,7 @@ from orchestration.plans import PlanInvalid
 from orchestration.runs import RunAlreadyActive, cancel_run, retry_failed, start_run
 
 from . import access
+from .cost_panel import cost_panel
 from .criteria_editor import CriteriaEditor
 from .forms import REQUEST_EXAMPLES, NewProjectForm, ReplanForm, TaskFormSet
 from .model_editor import ModelEditor
@@ -92,6 +93,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "examples": REQUEST_EXAMPLES, "has_teams": teams.exists(), "one_team": teams.count() == 1,
         "backend_labels": _stack_labels("backend"), "frontend_labels": _stack_labels("frontend"),
+        "routable_agents": routable_agents(),
     }
     return render(request, "projects/project_new.html", context, status=400 if form.is_bound and form.errors else 200)
 
@@ -120,6 +122,7 @@ def _render_project(request: HttpRequest, project: Project, board: Board | None,
         "planning": project.planning_status == Project.PlanningStatus.PLANNING,
     }
     context["board_editable"] = bool(board and not context["planning"] and not shown_run and not board.run_active)
+    context["cost"] = cost_panel(board, runnable=context["board_editable"] and context["can_edit"])
     return render(request, "projects/project_detail.html", context, status=status)
 
 
@@ -181,7 +184,7 @@ def project_run(request: HttpRequest, project_id: int) -> HttpResponse:
         messages.error(request, "A new plan is being drawn up. Please wait for it before running.")
     else:
         try:
-            run = start_run(latest, user=request.user)
+            run = start_run(latest, user=request.user, reuse=not request.POST.get("fresh"))
         except RunAlreadyActive:
             messages.error(request, "A run is already going for this project. Wait for it to finish or cancel it first.")
         else:

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
-from orchestration.models import Run, TaskRun
+from agents.architect import spec_files
+from agents.base import AgentContext
+from agents.providers import get_provider
+from agents.registry import get_agent
+from orchestration import reuse
+from orchestration.models import LLMCall, Run
 from orchestration.planning import edit_spec, plan_project
 from orchestration.runs import run_inline, start_run
+from projects.models import Project
+from tests.scripted_model import SNAKE_REQUEST, ScriptedModel
+from tests.stubs import OpenAIStub, use_openai
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,3 +56,115 @@ def test_one_more_detail_on_one_record_reruns_only_what_reads_it(project_a, alic
     assert reused == {"devops": first.pk}
     assert second.status == Run.Status.SUCCEEDED
     assert "nickname" in second.artifacts.get(path="spec/spec.json").content
+
+
+def test_run_everything_again_reuses_nothing(project_a, alice):
+    version = plan_project(project_a, user=alice)
+    _done(version)
+    fresh = _done(version, reuse=False)
+    assert not fresh.task_runs.exclude(reused_from=None).exists()
+    assert fresh.status == Run.Status.SUCCEEDED
+
+
+def test_reuse_never_crosses_projects(project_a, alice, team_a):
+    version = plan_project(project_a, user=alice)
+    _done(version)
+    twin = Project.objects.create(team=team_a, created_by=alice, title="Twin", request=project_a.request)
+    run = _done(plan_project(twin, user=alice))
+    assert run.status == Run.Status.SUCCEEDED
+    assert not run.task_runs.exclude(reused_from=None).exists()
+
+
+def test_the_page_forecasts_the_run_and_offers_to_run_everything_again(client, project_a, alice):
+    version = plan_project(project_a, user=alice)
+    client.force_login(alice)
+    page = client.get(reverse("projects:detail", args=[project_a.pk])).content.decode()
+    assert f"No model calls: 0 of {len(version.tasks)} tasks ask a model." in page
+    assert 'name="fresh"' not in page  # nothing to reuse yet
+    first = _done(version)
+    page = client.get(reverse("projects:detail", args=[project_a.pk])).content.decode()
+    count = len(version.tasks)
+    assert f"{count} reuse the files of run {first.pk}" in page
+    assert 'name="fresh"' in page
+    client.post(reverse("projects:start_run", args=[project_a.pk]), {"version": version.pk, "fresh": "1"})
+    fresh = Run.objects.latest("pk")
+    assert fresh.pk != first.pk and not fresh.reuse
+    assert fresh.forecast["tasks"] and not any(t["reused_from"] for t in fresh.forecast["tasks"])
+
+
+# --- With a model: the real openai client against the stub, answered by the scripted model ---------------
+
+
+def _model_project(alice, team_a) -> Project:
+    return Project.objects.create(team=team_a, created_by=alice, title="Snake", request=SNAKE_REQUEST, provider="openai")
+
+
+def _calls(run: Run) -> int:
+    return LLMCall.objects.filter(task_run__run=run).count()
+
+
+def test_with_a_model_a_run_with_no_change_asks_the_model_nothing(alice, team_a, settings):
+    project = _model_project(alice, team_a)
+    with OpenAIStub(ScriptedModel()) as stub:
+        use_openai(settings, stub, TASK_MAX_ATTEMPTS=1, VERIFY_CHECKS=False)
+        version = plan_project(project)
+        first = _done(version)
+        asked = len(stub.requests)
+        second = _done(version)
+        assert len(stub.requests) == asked  # not one more request reached the model
+    assert _calls(first) > 0 and _calls(second) == 0
+    assert second.tokens_total == 0 and second.status == Run.Status.SUCCEEDED
+    assert {t.reused_from.run_id for t in second.task_runs.select_related("reused_from")} == {first.pk}
+    assert second.forecast["tokens"] == 0
+
+
+def test_with_a_model_the_forecast_is_within_a_fifth_of_what_the_run_spends(alice, team_a, settings):
+    project = _model_project(alice, team_a)
+    with OpenAIStub(ScriptedModel()) as stub:
+        use_openai(settings, stub, TASK_MAX_ATTEMPTS=1, VERIFY_CHECKS=False)
+        version = plan_project(project)
+        first = _done(version)
+        # The first forecast had no history to learn from; this one has the first run's.
+        again = _done(version, reuse=False)
+    for run in (first, again):
+        assert run.forecast["tokens"] > 0 and run.tokens_total > 0
+    assert abs(again.forecast["tokens"] - again.tokens_total) <= 0.2 * again.tokens_total, (again.forecast["tokens"], again.tokens_total)
+    assert abs(first.forecast["tokens"] - first.tokens_total) <= 0.5 * first.tokens_total
+
+
+def test_a_fingerprint_changes_when_an_input_changes_and_only_then(project_a, alice):
+    version = plan_project(project_a, user=alice)
+    spec = version.spec_model()
+    upstream = spec_files(spec)
+
+    def fingerprint(agent: str, **changes) -> str:
+        fields = dict(request=project_a.request, task_key="t", title="Build", instructions="Do it", scope=[],
+                      upstream=upstream, spec=spec) | changes
+        return reuse.fingerprint(get_agent(agent), AgentContext(**fields))
+
+    for agent in ("backend", "frontend", "docs", "tests", "verify", "architect"):
+        same = fingerprint(agent)
+        assert same and fingerprint(agent) == same
+        assert fingerprint(agent, instructions="Do it differently") != same
+        assert fingerprint(agent, title="Build again") != same
+        assert fingerprint(agent, scope=["Dog"]) != same
+    changed = _with_detail(spec, spec.entities[0].name, "nickname")
+    for agent in ("backend", "frontend", "docs", "tests", "verify"):
+        assert fingerprint(agent, upstream=spec_files(changed)) != fingerprint(agent)
+    assert fingerprint("architect", spec=changed) != fingerprint("architect")
+    # Containers and CI are not written from a record's details.
+    assert fingerprint("devops", upstream=spec_files(changed)) == fingerprint("devops")
+
+
+
+def test_the_provider_and_the_model_are_part_of_a_fingerprint(project_a, alice, settings):
+    spec = plan_project(project_a, user=alice).spec_model()
+    settings.OPENAI_BASE_URL, settings.OPENAI_MODEL = "http://127.0.0.1:9/v1", "small"  # nothing is sent to it
+
+    def fingerprint(provider) -> str:
+        context = AgentContext(request=project_a.request, task_key="docs", title="Docs", instructions="", scope=[],
+                               upstream=spec_files(spec), spec=spec, provider=provider)
+        return reuse.fingerprint(get_agent("docs"), context)
+
+    prints = {fingerprint(None), fingerprint(get_provider("openai")), fingerprint(get_provider("openai", model="large"))}
+    assert len(prints) == 3
