@@ -179,7 +179,7 @@ class TaskRunQuerySet(models.QuerySet):
         now = timezone.now()
         return self.filter(status=TaskStatus.QUEUED).update(
             status=TaskStatus.RUNNING, attempt=F("attempt") + 1, worker=worker, started_at=now,
-            lease_expires_at=now + timedelta(seconds=lease_s), next_attempt_at=None,
+            lease_expires_at=now + timedelta(seconds=lease_s), next_attempt_at=None, progress=[],
         )
 
     def renew_lease(self, *, lease_s: float) -> int:

@@ -16,8 +16,11 @@ returns; LLM calls are bounded by LLM_TIMEOUT_S.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import os
+import re
 import socket
 import threading
 from dataclasses import dataclass
@@ -32,7 +35,7 @@ from agents.registry import get_agent
 from agents.verify import VerifyAgent, VerifyContext
 
 from . import reuse
-from .models import Artifact, TaskRun
+from .models import Artifact, TaskRun, TaskStatus
 from .plans import reachable
 from .runs import Claim, claim_task, close_attempt, complete_attempt, fail_attempt
 from .verification import RunChecks
@@ -169,7 +172,23 @@ def _provider(task: TaskRun, purpose: str) -> tuple[providers.Provider, provider
     kept routes: the run's provider)."""
     run = task.run
     provider = providers.get_provider(task.provider or run.provider or None, model=task.model)
-    return provider, providers.LLMContext(project=run.plan_version.project, task_run=task, purpose=purpose)
+    return provider, providers.LLMContext(project=run.plan_version.project, task_run=task, purpose=purpose,
+                                          on_text=functools.partial(_record_progress, task.pk))
+
+
+# A file's path in an answer's JSON so far: {"path": "frontend/src/App.tsx", ...
+_PATH = re.compile(r'"path"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _record_progress(task_run_id: int, text: str) -> None:
+    """While a streamed answer comes in: the paths of the files it has produced so far, for the run's page."""
+    paths = []
+    for quoted in _PATH.findall(text):
+        try:
+            paths.append(json.loads(f'"{quoted}"'))
+        except json.JSONDecodeError:
+            continue
+    TaskRun.objects.filter(pk=task_run_id, status=TaskStatus.RUNNING).update(progress=list(dict.fromkeys(paths)))
 
 
 def _upstream(task: TaskRun) -> dict[str, str]:
