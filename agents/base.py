@@ -49,6 +49,8 @@ class Agent:
     description: ClassVar[str]
     # Planners may only use agents that are listed; test-only agents are not.
     listed: ClassVar[bool] = True
+    # Whether the agent asks a model itself, and so may be sent to its own one (LLM_ROUTES).
+    calls_model: ClassVar[bool] = True
     # The setting that holds a task's time limit when its plan gives none.
     timeout_setting: ClassVar[str] = "TASK_TIMEOUT_S"
 

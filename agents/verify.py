@@ -90,6 +90,7 @@ CHECK_SETTINGS = ("VERIFY_CHECKS", "VERIFY_MAX_REPAIRS", "VERIFY_SANDBOX", "VERI
 class VerifyAgent(Agent):
     name = "verify"
     timeout_setting = "VERIFY_TIMEOUT_S"
+    calls_model = False  # its repairs are new attempts of the tasks that wrote the files, with their models
     description = ("Builds and tests the generated project in a sandbox: installs its dependencies, checks types, "
                    "lint and formatting, runs its tests, builds it and checks the API against its contract.")
 

@@ -229,6 +229,9 @@ LLM_BACKOFF_BASE_S = env.float("LLM_BACKOFF_BASE_S", default=1.0)
 LLM_BACKOFF_MAX_S = env.float("LLM_BACKOFF_MAX_S", default=60.0)
 LLM_MAX_REPAIRS = env.int("LLM_MAX_REPAIRS", default=2)
 RUN_TOKEN_BUDGET = env.int("RUN_TOKEN_BUDGET", default=400_000)
+# Models per agent, e.g. "docs=openai:llama3.2, backend=gemini:gemini-2.5-pro" (agents.providers.routes);
+# a project's own routes come first. Checked at start-up.
+LLM_ROUTES = env("LLM_ROUTES", default="")
 # Tokens assumed for an answer when checking the budget before a call (prompt tokens are counted).
 LLM_OUTPUT_TOKEN_ESTIMATE = env.int("LLM_OUTPUT_TOKEN_ESTIMATE", default=4000)
 # The model's price in USD per million tokens, for the cost shown on each run (0: not counted).

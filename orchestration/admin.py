@@ -246,8 +246,8 @@ class TaskLLMCallInline(ReadOnlyTabularInline):
 @admin.register(TaskRun)
 class TaskRunAdmin(ReadOnlyAdmin):
     # Narrow columns, so that status and error fit beside the filters at 1280 px without a sideways scroll.
-    list_display = ["key", "run_number", "agent", "status", "attempts", "started", "short_error"]
-    list_filter = ["status", "agent", "started_at"]
+    list_display = ["key", "run_number", "agent", "model_called", "status", "attempts", "started", "short_error"]
+    list_filter = ["status", "agent", "provider", "started_at"]
     search_fields = ["key", "title", "error", "run__plan_version__project__title"]
     date_hierarchy = "started_at"
     inlines = [TaskAttemptInline, TaskLLMCallInline]
@@ -263,6 +263,10 @@ class TaskRunAdmin(ReadOnlyAdmin):
     @admin.display(description="attempts")
     def attempts(self, obj: TaskRun) -> str:
         return f"{obj.attempt} of {obj.max_attempts}"
+
+    @admin.display(description="model", ordering="model")
+    def model_called(self, obj: TaskRun) -> str:
+        return f"{obj.provider}: {obj.model}" if obj.model else obj.provider
 
     @admin.display(description="error")
     def short_error(self, obj: TaskRun) -> str:

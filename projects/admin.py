@@ -1,10 +1,13 @@
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
+from agents.providers import format_routes
 from autodevos_site.admin_inlines import ReadOnlyTabularInline
 from orchestration.admin import compare_url
 from orchestration.models import PlanVersion
 
+from .forms import routes_field, stored_routes
 from .models import Membership, Project, Team
 
 
@@ -49,8 +52,26 @@ class PlanVersionInline(ReadOnlyTabularInline):
         return format_html('<a href="{}">compare with previous</a>', compare_url(obj))
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """Models per agent edited as the text the new-project form takes, not as JSON."""
+
+    llm_routes = routes_field()
+
+    class Meta:
+        model = Project
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["llm_routes"] = format_routes(self.instance.llm_routes)
+
+    def clean_llm_routes(self) -> dict[str, str]:
+        return stored_routes(self.cleaned_data["llm_routes"])
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
     list_display = ["title", "team", "created_by", "planning_status", "created_at"]
     list_filter = ["team", "planning_status", "created_at"]
     search_fields = ["title", "request"]

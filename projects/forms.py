@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from agents.extraction import title_for
+from agents.providers import parse_routes, unconfigured
 from agents.stacks import stacks_for
 from orchestration.plans import MAX_TASKS
 
@@ -35,6 +36,8 @@ SWITCH_OPTIONS = {
     "auth": ("People sign up and log in", "Accounts with passwords; changing data then needs a login."),
 }
 BACKEND_HELP = "What the back end is built with. Left to us, a request that asks for a language (“in Python”) gets it."
+ROUTES_MAX = 1000
+ROUTES_HELP = "e.g. docs=openai:llama3.2, backend=gemini:gemini-2.5-pro — leave empty to use one model for every agent"
 
 
 def backend_field(blank: tuple[str, str], help_text: str) -> forms.ChoiceField:
@@ -44,6 +47,29 @@ def backend_field(blank: tuple[str, str], help_text: str) -> forms.ChoiceField:
         label="Back end", help_text=help_text, choices=[blank, *stacks], required=False,
         error_messages={"invalid_choice": "That back end is not available; please pick another."},
     )
+
+
+def routes_field() -> forms.CharField:
+    return forms.CharField(
+        label="Models per agent", required=False, max_length=ROUTES_MAX, help_text=ROUTES_HELP,
+        error_messages={"max_length": f"Please keep the models per agent under {ROUTES_MAX} characters."},
+    )
+
+
+def stored_routes(text: str) -> dict[str, str]:
+    """Models per agent as typed into a form, as Project.llm_routes keeps them (agent -> "provider:model");
+    a ValidationError in plain words when an agent or provider is unknown or not set up here."""
+    try:
+        routes = parse_routes(text)
+    except ValueError as exc:
+        raise forms.ValidationError(str(exc)) from None
+    missing = unconfigured(routes)
+    if missing:
+        raise forms.ValidationError([
+            f"{agent} cannot use {cls.label}: it is not set up on this server. Pick another provider or leave {agent} out."
+            for agent, cls in missing.items()
+        ])
+    return {agent: str(route) for agent, route in routes.items()}
 
 
 class LongTextField(forms.CharField):
@@ -90,6 +116,7 @@ class NewProjectForm(forms.Form):
                                   error_messages={"invalid_choice": "Please pick one of your teams."})
     provider = forms.ChoiceField(label="Who writes the plan and the code", choices=[],
                                  error_messages={"invalid_choice": "That option is not available right now; please pick another."})
+    llm_routes = routes_field()
 
     def __init__(self, *args: Any, teams, providers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +132,9 @@ class NewProjectForm(forms.Form):
             raise forms.ValidationError(self.fields["request"].error_messages["min_length"])
         return text
 
+    def clean_llm_routes(self) -> dict[str, str]:
+        return stored_routes(self.cleaned_data["llm_routes"])
+
     def options(self) -> dict[str, bool | str]:
         """Only the choices the person made; "let AutoDevOS decide" leaves a choice out."""
         switches = {name: self.cleaned_data[name] == "yes" for name in SWITCH_OPTIONS if self.cleaned_data.get(name)}
@@ -117,6 +147,7 @@ class NewProjectForm(forms.Form):
         return Project.objects.create(
             team=self.cleaned_data["team"], created_by=user, title=self.project_title(),
             request=self.cleaned_data["request"], provider=self.cleaned_data["provider"], options=self.options(),
+            llm_routes=self.cleaned_data["llm_routes"],
         )
 
 

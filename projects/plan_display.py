@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from agents.providers import Route, resolved, routable_agents, route_for
 from orchestration.check_outcomes import checks_outcome, with_checks_outcome
 from orchestration.models import PlanVersion, Run, TaskRun, TaskStatus
 
@@ -39,6 +40,7 @@ class TaskRow:
     instructions: str
     depends_on: list[str]
     waits_for: list[str] = field(default_factory=list)  # titles of depends_on, for people
+    model: str = ""  # the provider and model its agent calls, for people ("Gemini, gemini-2.5-pro"); "" offline
     status: str = "planned"
     status_label: str = "Planned"
     attempt: int = 0
@@ -309,15 +311,26 @@ def _crossings(columns: list[list[Slot]], links: list[tuple[Slot, Slot]]) -> int
 
 def build_board(version: PlanVersion, run: Run | None = None, *, now: datetime | None = None) -> Board:
     if run is None:
-        rows = [_planned_row(task) for task in version.tasks]
+        project = version.project
+        rows = [_planned_row(task, project) for task in version.tasks]
         return Board(version, None, rows, None)
     task_runs = list(run.task_runs.all())
     rows = [_run_row(t, run, now or timezone.now()) for t in task_runs]
     return Board(version, run, rows, _progress(task_runs), find_verify_task(task_runs))
 
 
-def _planned_row(task: dict[str, Any]) -> TaskRow:
-    return TaskRow(task["key"], task["title"], task["agent"], task.get("instructions", ""), list(task.get("depends_on", [])))
+def _planned_row(task: dict[str, Any], project: Project) -> TaskRow:
+    """A task of a plan not run (yet): the model its agent would call if the plan ran now."""
+    route = resolved(route_for(task["agent"], project_provider=project.provider, project_routes=project.llm_routes))
+    return TaskRow(task["key"], task["title"], task["agent"], task.get("instructions", ""), list(task.get("depends_on", [])),
+                   model=_model_label(task["agent"], route))
+
+
+def _model_label(agent: str, route: Route) -> str:
+    """Nothing for an agent that calls no model (verify) or calls none here (offline)."""
+    if agent not in routable_agents() or route.offline or not route.provider:
+        return ""
+    return route.label
 
 
 def _run_row(task: TaskRun, run: Run, now: datetime) -> TaskRow:
@@ -325,6 +338,8 @@ def _run_row(task: TaskRun, run: Run, now: datetime) -> TaskRow:
         task.key, task.title, task.agent, task.instructions, list(task.depends_on),
         status=task.status, status_label=task.get_status_display(), attempt=task.attempt,
         max_attempts=task.max_attempts, reasoning=task.reasoning, error=task.error,
+        # Runs started before tasks kept their route called the run's provider.
+        model=_model_label(task.agent, Route(task.provider or run.provider, task.model)),
     )
     origin = run.started_at or run.created_at
     span = max(((run.finished_at or now) - origin).total_seconds(), 1.0)
