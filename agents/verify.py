@@ -80,6 +80,9 @@ class _NoHooks:
 @dataclass
 class VerifyContext(AgentContext):
     hooks: VerifyHooks = field(default_factory=_NoHooks)
+    # Whether a model wrote any of the files checked, as the run's tasks say (each may call its own model);
+    # None: the context's provider decides.
+    model_wrote: bool | None = None
 
 
 # The settings that change what the checks find (not where caches live or how long a step may take).
@@ -103,7 +106,9 @@ class VerifyAgent(Agent):
             return AgentResult(files={}, reasoning="Checks were not run: VERIFY_CHECKS is off on this server.")
         hooks = getattr(context, "hooks", None) or _NoHooks()
         spec = read_spec(context.upstream)
-        model_wrote = context.provider is not None and not context.provider.offline
+        model_wrote = getattr(context, "model_wrote", None)
+        if model_wrote is None:
+            model_wrote = context.provider is not None and not context.provider.offline
         files = dict(context.upstream)
         parts = [(stack.part, stack) for stack in chosen_stacks(spec) if any(p.startswith(f"{stack.root}/") for p in files)]
         if not parts:

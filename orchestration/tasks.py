@@ -163,8 +163,19 @@ def _context(task: TaskRun, claim: Claim, checkpoint, *, purpose: str = "agent")
     )
     if isinstance(get_agent(task.agent), VerifyAgent):
         hooks = RunChecks(task, claim, lambda other, purpose: _context(other, claim, checkpoint, purpose=purpose))
-        return VerifyTaskContext(**fields, hooks=hooks)
+        return VerifyTaskContext(**fields, hooks=hooks, model_wrote=_model_wrote(task))
     return TaskContext(**fields)
+
+
+def _model_wrote(verify: TaskRun) -> bool:
+    """Whether any other task of the run calls a model: with routes, a run of an offline project may still
+    have code a model wrote, which is only ever checked in the sandbox and may be repaired."""
+    run_provider = verify.run.provider or providers.default_provider_name()
+    for provider in TaskRun.objects.filter(run_id=verify.run_id).exclude(pk=verify.pk).values_list("provider", flat=True):
+        named = providers.PROVIDERS.get(provider or run_provider)
+        if named is None or not named.offline:  # a provider this server no longer knows: assume a model
+            return True
+    return False
 
 
 def _provider(task: TaskRun, purpose: str) -> tuple[providers.Provider, providers.LLMContext]:

@@ -9,6 +9,9 @@ from django.urls import reverse
 
 from agents.providers import Route, format_routes, get_provider, parse_routes, resolved, route_for
 from orchestration.models import TaskRun
+from orchestration.planning import plan_project
+from orchestration.runs import cancel_run, start_run
+from orchestration.tasks import _model_wrote
 from projects.admin import ProjectAdminForm
 from projects.models import Project
 
@@ -229,3 +232,20 @@ def test_a_route_to_a_provider_not_set_up_is_an_error_at_start_up(settings):
     messages = [m.msg for m in run_checks() if m.id == "agents.E002"]
     assert messages == [("LLM_ROUTES sends backend to Gemini, which is not set up: set GEMINI_API_KEY "
                          "(and optionally GEMINI_MODEL and GEMINI_BASE_URL).")]
+
+
+def test_code_a_routed_model_writes_in_an_offline_project_is_checked_as_model_code(project_a, alice, settings):
+    """Verify sandboxes and repairs what any task's model wrote, not only what the project's provider wrote."""
+
+    project_a.provider = "offline"
+    project_a.save()
+    version = plan_project(project_a, user=alice)
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # nothing is sent to it
+    offline_run = start_run(version)
+    assert not _model_wrote(offline_run.task_runs.get(agent="verify"))
+    cancel_run(offline_run)
+    project_a.llm_routes = {"backend": "openai:small"}
+    project_a.save()
+    routed = start_run(version)
+    assert routed.task_runs.get(agent="backend").provider == "openai"
+    assert _model_wrote(routed.task_runs.get(agent="verify"))
