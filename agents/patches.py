@@ -45,6 +45,8 @@ class Changes(BaseModel):
         description=f"New files, each whole; an existing file of at most {WHOLE_REWRITE_MAX_LINES} lines may be rewritten whole",
     )
     edits: list[FileEdit] = Field(default_factory=list, description="Changes to existing files as search/replace blocks")
+    more: bool = Field(default=False, description="true when you have more changes to send than fit in this answer: "
+                                                  "you will be asked for the rest")
 
     @property
     def output_chars(self) -> int:
@@ -57,13 +59,22 @@ class PatchRejected(ValueError):
 
 CHANGES_GUIDE = (
     'Answer with JSON: {"reasoning": "...", "files": [{"path": "...", "content": "..."}], '
-    '"edits": [{"path": "...", "search": "...", "replace": "..."}]}. '
+    '"edits": [{"path": "...", "search": "...", "replace": "..."}], "more": false}. '
     "files holds new files, each whole (or an existing file of at most "
     f"{WHOLE_REWRITE_MAX_LINES} lines rewritten whole); edits changes an existing file: its search text is copied exactly "
     "from the file as you were shown it, whitespace included, and must occur there exactly once (include a few "
     "surrounding lines to make it unique); several edits to one file apply in order. Leave out everything that "
     "needs no change: an answer with no files and no edits keeps the files as they are."
 )
+
+
+def answer_size_guide(tokens: int) -> str:
+    """What a model is told about the length of one answer, `tokens` being what fits in it."""
+    return (
+        f"Each answer must stay within about {tokens} tokens. When your changes do not fit in one answer, send the "
+        "files and edits that fit, each whole, set more to true and end reasoning with what remains to send: you will "
+        "be asked for the rest, and told what you already sent. Set more to false with the last answer."
+    )
 
 
 def apply_changes(current: dict[str, str], changes: Changes, *, may_write: Callable[[str], bool],

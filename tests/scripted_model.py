@@ -6,7 +6,9 @@ spec, no changes from the scaffold agents, and each feature's files (tests/fixtu
     with OpenAIStub(model) as stub: ...
 
 `miss_first` names agents whose first answer carries an edit that does not apply (its search text
-is not in the file); the answer after it is the right one. `calls` counts the answers by role.
+is not in the file); the answer after it is the right one. `feature_batches` splits the feature's
+files into that many answers, each sending files the prompt does not list as written so far, with
+more true until the last. `calls` counts the answers by role.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ def _plan(feature: dict, *, backend: bool) -> dict:
 
 PLANS = {SNAKE_REQUEST: _plan(SNAKE_GAME, backend=True), CONVERTER_REQUEST: _plan(CONVERTER, backend=False)}
 SPEC_MARK = "The planner's spec, to start from"
+SENT_MARK = "Files written or edited so far: "
 
 
 def feature_files(name: str) -> dict[str, str]:
@@ -73,8 +76,9 @@ def feature_files(name: str) -> dict[str, str]:
 
 
 class ScriptedModel:
-    def __init__(self, *, miss_first: frozenset[str] = frozenset()) -> None:
+    def __init__(self, *, miss_first: frozenset[str] = frozenset(), feature_batches: int = 1) -> None:
         self.miss_first = set(miss_first)
+        self.feature_batches = feature_batches
         self.calls: Counter[str] = Counter()
 
     def __call__(self, request: RecordedRequest) -> Reply:
@@ -90,8 +94,14 @@ class ScriptedModel:
             return Reply(json={"reasoning": "The planner's reading fits the request.", "spec": spec})
         if role == "feature":
             name = next(f["name"] for f in (SNAKE_GAME, CONVERTER) if f"The feature: {f['title']}" in prompt)
-            files = [{"path": path, "content": text} for path, text in feature_files(name).items()]
-            return Reply(json={"reasoning": f"The {name} feature, with tests tagged with its criterion.", "files": files})
+            files = feature_files(name)
+            sent = prompt.split(SENT_MARK, 1)[1].split("\n", 1)[0].split(", ") if SENT_MARK in prompt else []
+            rest = [{"path": path, "content": text} for path, text in files.items() if path not in sent]
+            size = -(-len(files) // self.feature_batches)
+            more = len(rest) > size
+            still = f" Still to send: {', '.join(f['path'] for f in rest[size:])}." if more else ""
+            return Reply(json={"reasoning": f"The {name} feature, with tests tagged with its criterion.{still}",
+                               "files": rest[:size], "more": more})
         if role in self.miss_first:
             # A title for the page: first from memory (wrong), then copied from the file's text shown back.
             if "could not be used" not in prompt:
