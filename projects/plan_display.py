@@ -30,6 +30,7 @@ LINE_H, TITLE_TOP, META_GAP, NODE_BOTTOM = 16, 20, 20, 12
 LANE_H = 8  # the slot an edge takes in a column it crosses
 COL_GAP, ROW_GAP, PAD = 56, 18, 10
 ACTIVE_RUN = (Run.Status.PENDING, Run.Status.RUNNING)
+PROGRESS_SHOWN = 8  # the latest files of a streamed answer a task shows while it runs
 
 
 @dataclass
@@ -47,6 +48,7 @@ class TaskRow:
     max_attempts: int = 0
     reasoning: str = ""
     error: str = ""
+    note: str = ""  # "Reused from run 4 …", or the files a streamed answer has produced so far
     bar_left: float = 0.0
     bar_width: float = 0.0
     timing: str = ""
@@ -54,7 +56,7 @@ class TaskRow:
     def as_json(self) -> dict[str, Any]:
         return {
             "key": self.key, "status": self.status, "status_label": self.status_label, "attempt": self.attempt,
-            "max_attempts": self.max_attempts, "reasoning": self.reasoning, "error": self.error,
+            "max_attempts": self.max_attempts, "reasoning": self.reasoning, "error": self.error, "note": self.note,
             "bar_left": self.bar_left, "bar_width": self.bar_width, "timing": self.timing,
         }
 
@@ -314,7 +316,7 @@ def build_board(version: PlanVersion, run: Run | None = None, *, now: datetime |
         project = version.project
         rows = [_planned_row(task, project) for task in version.tasks]
         return Board(version, None, rows, None)
-    task_runs = list(run.task_runs.all())
+    task_runs = list(run.task_runs.select_related("reused_from"))
     rows = [_run_row(t, run, now or timezone.now()) for t in task_runs]
     return Board(version, run, rows, _progress(task_runs), find_verify_task(task_runs))
 
@@ -333,6 +335,17 @@ def _model_label(agent: str, route: Route) -> str:
     return route.label
 
 
+def _note(task: TaskRun) -> str:
+    if task.reused_from is not None:
+        return (f"Reused from run {task.reused_from.run_id}: its inputs are the same as there, so no model was asked "
+                "and nothing was generated again.")
+    if task.status == TaskStatus.RUNNING and task.progress:
+        shown = ", ".join(task.progress[-PROGRESS_SHOWN:])
+        more = f" (and {len(task.progress) - PROGRESS_SHOWN} before)" if len(task.progress) > PROGRESS_SHOWN else ""
+        return f"Files so far: {shown}{more}."
+    return ""
+
+
 def _run_row(task: TaskRun, run: Run, now: datetime) -> TaskRow:
     row = TaskRow(
         task.key, task.title, task.agent, task.instructions, list(task.depends_on),
@@ -340,6 +353,7 @@ def _run_row(task: TaskRun, run: Run, now: datetime) -> TaskRow:
         max_attempts=task.max_attempts, reasoning=task.reasoning, error=task.error,
         # Runs started before tasks kept their route called the run's provider.
         model=_model_label(task.agent, Route(task.provider or run.provider, task.model)),
+        note=_note(task),
     )
     origin = run.started_at or run.created_at
     span = max(((run.finished_at or now) - origin).total_seconds(), 1.0)

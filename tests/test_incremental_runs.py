@@ -10,7 +10,7 @@ from agents.base import AgentContext
 from agents.providers import get_provider
 from agents.registry import get_agent
 from orchestration import reuse
-from orchestration.models import LLMCall, Run
+from orchestration.models import LLMCall, Run, TaskRun
 from orchestration.planning import edit_spec, plan_project
 from orchestration.runs import run_inline, start_run
 from projects.models import Project
@@ -168,3 +168,29 @@ def test_the_provider_and_the_model_are_part_of_a_fingerprint(project_a, alice, 
 
     prints = {fingerprint(None), fingerprint(get_provider("openai")), fingerprint(get_provider("openai", model="large"))}
     assert len(prints) == 3
+
+
+def test_the_run_page_says_which_tasks_were_reused_and_from_which_run(client, project_a, alice):
+    version = plan_project(project_a, user=alice)
+    first = _done(version)
+    second = _done(version)
+    client.force_login(alice)
+    page = client.get(reverse("projects:run", args=[project_a.pk, second.pk])).content.decode()
+    assert page.count(f"Reused from run {first.pk}: its inputs are the same as there") == len(version.tasks)
+    status = client.get(reverse("projects:status", args=[project_a.pk]), {"run": second.pk}).json()
+    assert all(task["note"].startswith(f"Reused from run {first.pk}") for task in status["run"]["tasks"])
+    page = client.get(reverse("projects:run", args=[project_a.pk, first.pk])).content.decode()
+    assert "Reused from run" not in page
+
+
+def test_a_streamed_answer_shows_its_files_so_far_on_the_task(project_a, alice):
+    from orchestration.tasks import _record_progress
+    from projects.plan_display import build_board
+
+    version = plan_project(project_a, user=alice)
+    run = start_run(version)
+    task = run.task_runs.get(key="spec")
+    TaskRun.objects.filter(pk=task.pk).update(status=TaskRun.Status.RUNNING)
+    _record_progress(task.pk, '{"reasoning": "x", "files": [{"path": "backend/src/app.ts", "content": "a"}, {"path": "backend/src/s')
+    (row,) = [row for row in build_board(version, run).rows if row.key == "spec"]
+    assert row.note == "Files so far: backend/src/app.ts."

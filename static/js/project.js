@@ -37,6 +37,11 @@
         error.textContent = task.error;
         error.hidden = !task.error;
       }
+      var note = el.querySelector('[data-field="note"]');
+      if (note) {
+        note.textContent = task.note;
+        note.hidden = !task.note;
+      }
       var box = el.querySelector('[data-field="reasoning-box"]');
       if (box) {
         setText(box, "reasoning", task.reasoning);
