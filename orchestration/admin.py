@@ -121,7 +121,15 @@ def _int(value: str | None) -> int | None:
 
 class TaskRunInline(ReadOnlyTabularInline):
     model = TaskRun
-    fields = ["key", "agent", "status", "attempt", "max_attempts", "started_at", "finished_at", "error"]
+    fields = ["key", "agent", "status", "reused", "attempt", "max_attempts", "started_at", "finished_at", "error"]
+    readonly_fields = ["reused"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reused_from")
+
+    @admin.display(description="reused")
+    def reused(self, obj: TaskRun) -> str:
+        return reused_words(obj)
 
 
 class CheckInline(ReadOnlyTabularInline):
@@ -248,6 +256,7 @@ class TaskRunAdmin(ReadOnlyAdmin):
     # Narrow columns, so that status and error fit beside the filters at 1280 px without a sideways scroll.
     list_display = ["key", "run_number", "agent", "model_called", "status", "attempts", "started", "short_error"]
     list_filter = ["status", "agent", "provider", "started_at"]
+    list_select_related = ["reused_from"]
     search_fields = ["key", "title", "error", "run__plan_version__project__title"]
     date_hierarchy = "started_at"
     inlines = [TaskAttemptInline, TaskLLMCallInline]
@@ -270,7 +279,12 @@ class TaskRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description="error")
     def short_error(self, obj: TaskRun) -> str:
-        return Truncator(obj.error).chars(60)
+        return Truncator(obj.error or reused_words(obj)).chars(60)
+
+
+def reused_words(task: TaskRun) -> str:
+    """"reused from run 3" for a task that took an earlier run's files; empty for one that ran."""
+    return f"reused from run {task.reused_from.run_id}" if task.reused_from_id else ""
 
 
 class CheckChangeList(ChangeList):

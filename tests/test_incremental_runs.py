@@ -194,3 +194,14 @@ def test_a_streamed_answer_shows_its_files_so_far_on_the_task(project_a, alice):
     _record_progress(task.pk, '{"reasoning": "x", "files": [{"path": "backend/src/app.ts", "content": "a"}, {"path": "backend/src/s')
     (row,) = [row for row in build_board(version, run).rows if row.key == "spec"]
     assert row.note == "Files so far: backend/src/app.ts."
+
+
+def test_the_admin_says_which_tasks_were_reused(client, project_a, alice, staff):
+    version = plan_project(project_a, user=alice)
+    first = _done(version)
+    second = _done(version)
+    client.force_login(staff)
+    page = client.get(reverse("admin:orchestration_run_change", args=[second.pk])).content.decode()
+    assert page.count(f"reused from run {first.pk}") == len(version.tasks)
+    listing = client.get(reverse("admin:orchestration_taskrun_changelist")).content.decode()
+    assert f"reused from run {first.pk}" in listing
