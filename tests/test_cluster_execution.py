@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from orchestration.models import Artifact, Run, TaskRun
-from orchestration.runs import start_run
+from orchestration.runs import run_inline, start_run
 from tests.clusters import Cluster, make_plan, probe_task, wait_for, wait_for_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.scaleout, pytest.mark.slow]
@@ -56,3 +56,27 @@ def test_killing_a_worker_in_the_middle_of_a_task_still_completes_the_run(projec
     assert second_try.succeeded
     stored = sorted(Artifact.objects.filter(run=run).values_list("path", "content"))
     assert stored == [("first.txt", "first"), ("last.txt", "last"), ("slow.txt", "attempt 2")]
+
+
+def test_reuse_survives_a_worker_killed_in_the_middle_of_a_run(project_a):
+    """Tasks reused before the kill stay reused; the killed task runs again; the next run reuses all of it."""
+    first_tasks = [probe_task("first", files={"first.txt": "first"}), probe_task("second", "first", files={"second.txt": "2"})]
+    earlier = run_inline(start_run(make_plan(project_a, first_tasks)))
+    assert earlier.status == Run.Status.SUCCEEDED
+    plan = make_plan(project_a, [*first_tasks, probe_task("slow", "second", sleep=3, files={"slow.txt": "attempt {attempt}"})])
+
+    with Cluster(TASK_LEASE_S="2") as cluster:
+        run = start_run(plan)
+        slow = wait_for(lambda: run.task_runs.filter(key="slow", status=TaskRun.Status.RUNNING).first(),
+                        timeout=60, what="the slow task to start", log=cluster.log)
+        os.kill(int(slow.worker.rsplit(":", 1)[1]), signal.SIGKILL)
+        run = wait_for_run(run, timeout=60, log=cluster.log)
+
+    assert run.status == Run.Status.SUCCEEDED, cluster.log()
+    reused = {t.key: t.reused_from.run_id for t in run.task_runs.exclude(reused_from=None).select_related("reused_from")}
+    assert reused == {"first": earlier.pk, "second": earlier.pk}
+    assert run.task_runs.get(key="slow").attempts.count() == 2
+    again = run_inline(start_run(plan))
+    # The latest run holding the same files is the one they are taken from.
+    assert {t.reused_from.run_id for t in again.task_runs.select_related("reused_from")} == {run.pk}
+    assert Artifact.objects.get(run=again, path="slow.txt").content == "attempt 2"
