@@ -73,6 +73,7 @@ bench: install .env
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/criteria.py
 	$(BIN)/python bench/features.py
+	$(BIN)/python bench/incremental.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
