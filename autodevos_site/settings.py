@@ -228,6 +228,14 @@ LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=4)
 LLM_BACKOFF_BASE_S = env.float("LLM_BACKOFF_BASE_S", default=1.0)
 LLM_BACKOFF_MAX_S = env.float("LLM_BACKOFF_MAX_S", default=60.0)
 LLM_MAX_REPAIRS = env.int("LLM_MAX_REPAIRS", default=2)
+# The most tokens one answer may have: per model ("llama3.2=4096,gemini-2.5-pro=65536"), else the
+# default. An answer cut off there is asked to go on, up to LLM_MAX_CONTINUATIONS times.
+LLM_MAX_OUTPUT_TOKENS = env.int("LLM_MAX_OUTPUT_TOKENS", default=8192)
+LLM_OUTPUT_LIMITS = {model: int(tokens) for model, tokens in env.dict("LLM_OUTPUT_LIMITS", default={}).items()}
+LLM_MAX_CONTINUATIONS = env.int("LLM_MAX_CONTINUATIONS", default=3)
+# Stream answers where someone watches them arrive, showing the text so far every this many seconds.
+LLM_STREAM = env.bool("LLM_STREAM", default=False)
+LLM_STREAM_PROGRESS_S = env.float("LLM_STREAM_PROGRESS_S", default=0.5)
 RUN_TOKEN_BUDGET = env.int("RUN_TOKEN_BUDGET", default=400_000)
 # Models per agent, e.g. "docs=openai:llama3.2, backend=gemini:gemini-2.5-pro" (agents.providers.routes);
 # a project's own routes come first. Checked at start-up.

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 from django.conf import settings
 from pydantic import BaseModel
@@ -37,6 +38,8 @@ class Completion:
     text: str
     tokens_in: int
     tokens_out: int
+    truncated: bool = False  # cut off at the output limit: `text` is only the start of the answer
+    streamed: bool = False
 
 
 class AttemptFailed(Exception):
@@ -53,6 +56,14 @@ class AttemptFailed(Exception):
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.detail}" if self.detail else self.reason
+
+
+class StreamBroke(AttemptFailed):
+    """A streamed answer had begun to arrive and then stopped: the connection dropped, the server
+    sent an error, or the stream ended without saying the answer was complete."""
+
+    def __init__(self, detail: str):
+        super().__init__("stream broke", retryable=True, detail=detail)
 
 
 class Provider(ABC):
@@ -85,8 +96,48 @@ class Provider(ABC):
         return system
 
     @abstractmethod
-    def complete(self, system: str, messages: list[Message], schema: type[BaseModel]) -> Completion:
-        """One HTTP attempt; raises AttemptFailed."""
+    def complete(
+        self, system: str, messages: list[Message], schema: type[BaseModel] | None, *, on_text: Callable[[str], None] | None = None
+    ) -> Completion:
+        """One HTTP attempt of at most output_limit(self.model) tokens; raises AttemptFailed.
+
+        `schema` None asks for free text: the rest of a cut-off answer, which no schema describes.
+        With `on_text` the answer is streamed and on_text gets the text so far (see read_stream)."""
+
+
+def output_limit(model: str) -> int:
+    """The most tokens one answer of `model` may have: its LLM_OUTPUT_LIMITS entry, else LLM_MAX_OUTPUT_TOKENS."""
+    return settings.LLM_OUTPUT_LIMITS.get(model, settings.LLM_MAX_OUTPUT_TOKENS)
+
+
+Chunk = TypeVar("Chunk")
+
+
+def read_stream(
+    chunks: Iterable[Chunk],
+    text_of: Callable[[Chunk], str],
+    on_text: Callable[[str], None],
+    *,
+    breaks: tuple[type[Exception], ...],
+) -> tuple[str, list[Chunk]]:
+    """The text of a streamed answer and its chunks. on_text gets the text so far at most every
+    LLM_STREAM_PROGRESS_S seconds (all of it is the Completion's). An exception of a `breaks` type
+    after the first chunk is a StreamBroke; before it, it is the same failure an unstreamed call has."""
+    every = settings.LLM_STREAM_PROGRESS_S
+    text, received, shown_at = "", [], None
+    try:
+        for chunk in chunks:
+            received.append(chunk)
+            text += text_of(chunk) or ""
+            if shown_at is None or time.monotonic() - shown_at >= every:
+                on_text(text)
+                shown_at = time.monotonic()
+    except breaks as exc:
+        if not received:
+            raise
+        cause = exc.__cause__ or exc  # the SDK's "Connection error." wraps what happened
+        raise StreamBroke(f"{cause or type(cause).__name__}, after {len(received)} chunks") from None
+    return text, received
 
 
 def is_retryable_status(status: int) -> bool:

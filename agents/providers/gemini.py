@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 import httpx2
@@ -16,9 +17,12 @@ from .base import (
     Message,
     Provider,
     ProviderError,
+    StreamBroke,
     estimate_tokens,
     is_retryable_status,
+    output_limit,
     parse_retry_after,
+    read_stream,
 )
 
 SAFETY_CATEGORIES = [
@@ -70,22 +74,37 @@ class GeminiProvider(Provider):
         options = types.HttpOptions(base_url=self._base_url or None, timeout=max(1, int(self._timeout_s * 1000)))
         return genai.Client(api_key=self._api_key, vertexai=False, http_options=options)
 
-    def _config(self, system: str, schema: type[BaseModel]) -> types.GenerateContentConfig:
-        return types.GenerateContentConfig(
-            system_instruction=system,
-            response_mime_type="application/json",
+    def _config(self, system: str, schema: type[BaseModel] | None) -> types.GenerateContentConfig:
+        json_answer = {}
+        if schema is not None:
             # The JSON Schema form, unlike response_schema, accepts every pydantic type we use
             # (maps of file paths to contents need additionalProperties).
-            response_json_schema=schema.model_json_schema(),
+            json_answer = {"response_mime_type": "application/json", "response_json_schema": schema.model_json_schema()}
+        return types.GenerateContentConfig(
+            system_instruction=system,
+            max_output_tokens=output_limit(self.model),
             safety_settings=[types.SafetySetting(category=c, threshold=self._safety_threshold) for c in SAFETY_CATEGORIES],
+            **json_answer,
         )
 
-    def complete(self, system: str, messages: list[Message], schema: type[BaseModel]) -> Completion:
-        contents = [types.Content(role=_ROLES[m.role], parts=[types.Part(text=m.text)]) for m in messages]
+    def complete(
+        self, system: str, messages: list[Message], schema: type[BaseModel] | None, *, on_text: Callable[[str], None] | None = None
+    ) -> Completion:
+        request = {
+            "model": self.model,
+            "contents": [types.Content(role=_ROLES[m.role], parts=[types.Part(text=m.text)]) for m in messages],
+            "config": self._config(system, schema),
+        }
         try:
-            response = self._client.models.generate_content(
-                model=self.model, contents=contents, config=self._config(system, schema)
-            )
+            if on_text is None:
+                response = self._client.models.generate_content(**request)
+                text = response.text or ""
+            else:
+                stream = self._client.models.generate_content_stream(**request)
+                breaks = (errors.APIError, httpx2.TransportError)
+                text, chunks = read_stream(stream, lambda chunk: chunk.text, on_text, breaks=breaks)
+                # The last chunk says why the answer ended, and what it cost in all.
+                response = chunks[-1] if chunks else types.GenerateContentResponse()
         except errors.APIError as exc:
             raise _status_failure(exc) from None
         # The SDK does not wrap transport errors: they arrive as httpx2's own.
@@ -93,10 +112,18 @@ class GeminiProvider(Provider):
             raise AttemptFailed(f"no answer within {self._timeout_s:g} s", retryable=True) from None
         except httpx2.TransportError:
             raise AttemptFailed("could not connect", retryable=True) from None
-        text = response.text or ""
         if not text:
             _raise_if_withheld(response)
-        return Completion(text, *_usage(response, system + "".join(m.text for m in messages), text))
+        finish = _finish_reason(response)
+        if on_text is not None and not finish:
+            raise StreamBroke("the stream ended before the answer was complete")
+        usage = _usage(response, system + "".join(m.text for m in messages), text)
+        return Completion(text, *usage, truncated=finish == "MAX_TOKENS", streamed=on_text is not None)
+
+
+def _finish_reason(response: types.GenerateContentResponse) -> str:
+    candidate = (response.candidates or [None])[0]
+    return getattr(candidate and candidate.finish_reason, "name", "")
 
 
 def _usage(response: types.GenerateContentResponse, prompt: str, text: str) -> tuple[int, int]:
@@ -134,11 +161,9 @@ def _raise_if_withheld(response: types.GenerateContentResponse) -> None:
     if feedback and feedback.block_reason:
         reason = getattr(feedback.block_reason, "name", str(feedback.block_reason))
     else:
-        candidate = (response.candidates or [None])[0]
-        finish = getattr(candidate and candidate.finish_reason, "name", "")
-        if finish not in _WITHHELD:
+        reason = _finish_reason(response)
+        if reason not in _WITHHELD:
             return
-        reason = finish
     raise AttemptFailed(
         "the answer was withheld by Gemini's safety filter",
         retryable=False,

@@ -3,10 +3,16 @@
 Every HTTP attempt is one LLMCall row. Attempts that fail with 429, 5xx, a timeout or a lost
 connection are retried with exponential backoff and jitter (or the server's Retry-After); an
 answer that is not JSON, fails the schema or fails `validate` goes back to the model with the
-problems, up to LLM_MAX_REPAIRS times. The provider is never swapped for another.
+problems, up to LLM_MAX_REPAIRS times. An answer cut off at the model's output limit is not
+repaired but continued: the model is asked for the rest, up to LLM_MAX_CONTINUATIONS times, and
+the parts are parsed as one answer. The provider is never swapped for another.
+
+With LLM_STREAM and a context that has `on_text`, answers are streamed and on_text is shown the
+text so far. A stream that breaks once it has begun is asked again at once, without a stream.
 
 Every configured secret is removed from each answer (agents.providers.redaction) before it is
 stored, parsed, shown or sent back: from its text here, and from the parsed value in parse_answer.
+The text so far that on_text is shown lacks its last characters, which could be the start of one.
 A stored row keeps at most LLM_CALL_STORE_MAX_CHARS of a prompt and of an answer, with the full
 lengths and the answer's SHA-256.
 """
@@ -30,13 +36,21 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from orchestration.models import LLMCall
 
-from .base import AttemptFailed, Completion, Message, Provider, ProviderError
+from .base import AttemptFailed, Completion, Message, Provider, ProviderError, StreamBroke, output_limit
 from .budget import charge, check_budget, estimate_call
-from .redaction import Redactor
+from .redaction import Redactor, configured_secrets
 
 logger = logging.getLogger(__name__)
 
 _FENCE = re.compile(r"^```[A-Za-z0-9_-]*\s*\n?(.*?)\n?\s*```$", re.DOTALL)
+# The longest way redaction knows to write one ASCII character of a secret ("&amp;#x2d;"): a streamed
+# text keeps this many characters per character of the longest secret back, until it is complete.
+_LONGEST_ESCAPE = 10
+
+CONTINUE_REQUEST = (
+    "Your answer was cut off at the output limit. Continue exactly where it stopped: reply with only "
+    "the rest, starting with the very next character. Repeat nothing, and add no code fences."
+)
 
 
 @dataclass
@@ -46,13 +60,15 @@ class LLMContext:
     project: Any
     task_run: Any = None
     purpose: str = "plan"
+    # Shown the answer's text so far while it streams in (LLM_STREAM), without secrets.
+    on_text: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
 class Generated:
     value: Any  # an instance of the schema (or what `validate` returned instead)
     raw_text: str
-    tokens_in: int  # all attempts of this call, repairs included
+    tokens_in: int  # all attempts of this call, continuations and repairs included
     tokens_out: int
     latency_ms: int  # wall time of the whole call, waits included
     call_ids: tuple[int, ...] = ()  # the LLMCall rows, e.g. to link them to the PlanVersion
@@ -82,16 +98,16 @@ def generate(
     conversation = [Message("user", prompt)]
     tries = settings.LLM_MAX_REPAIRS + 1
     for _ in range(tries):
-        completion, latency_ms = session.ask(conversation)
+        answer = session.answer(conversation)
         try:
-            value = parse_answer(completion.text, schema, validate, redactor=session.redactor)
+            value = parse_answer(answer.text, schema, validate, redactor=session.redactor)
         except InvalidAnswer as exc:
             problems = exc.problems
-            session.record(conversation, completion=completion, latency_ms=latency_ms, error=f"unusable answer: {exc}")
-            conversation = conversation + [Message("assistant", completion.text), Message("user", repair_request(problems))]
+            session.record(answer.asked, completion=answer.last, latency_ms=answer.latency_ms, error=f"unusable answer: {exc}")
+            conversation = conversation + [Message("assistant", answer.text), Message("user", repair_request(problems))]
             continue
-        session.record(conversation, completion=completion, latency_ms=latency_ms)
-        return session.result(value, completion.text)
+        session.record(answer.asked, completion=answer.last, latency_ms=answer.latency_ms)
+        return session.result(value, answer.text)
     raise ProviderError(
         f"The {provider.label} model did not give a usable answer in {tries} tries. "
         f"The last answer had these problems: {session.redactor.text('; '.join(problems))}"
@@ -136,8 +152,18 @@ def _describe(error: dict) -> str:
     return f"{where}: {error['msg']}"
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """A whole answer, with the request and reply of its last part (all earlier parts are recorded)."""
+
+    text: str  # every part, joined
+    asked: list[Message]
+    last: Completion
+    latency_ms: int
+
+
 class _Session:
-    """The attempts of one generate() call: numbering, budget, retries and the LLMCall rows."""
+    """The attempts of one generate() call: numbering, budget, retries, continuations and the LLMCall rows."""
 
     def __init__(self, provider: Provider, system: str, schema: type[BaseModel], context: LLMContext):
         self.provider = provider
@@ -150,14 +176,42 @@ class _Session:
         self.call_ids: list[int] = []
         self.started = time.monotonic()
         self.redactor = Redactor.from_settings()
+        self.on_text = context.on_text if settings.LLM_STREAM else None
+        self.held_back = _LONGEST_ESCAPE * max(map(len, configured_secrets()), default=0)
+        self.shown = ""
 
     @property
     def system(self) -> str:
         """The system text as sent now: a provider may change how it asks for JSON between attempts."""
         return self.provider.instructions(self.system_prompt, self.schema)
 
-    def ask(self, conversation: list[Message]) -> tuple[Completion, int]:
-        """One answer, retrying transient failures; ProviderError once it gives up."""
+    def answer(self, conversation: list[Message]) -> _Answer:
+        """The model's whole answer: while it stops at the output limit, it is asked to go on."""
+        limit = output_limit(self.provider.model)
+        asked, text = conversation, ""
+        for part in range(settings.LLM_MAX_CONTINUATIONS + 1):
+            # A continuation is the rest of a JSON text, which the schema cannot describe.
+            completion, latency_ms = self.ask(asked, self.schema if part == 0 else None, self._progress(text))
+            # Redacted whole again: a secret may straddle two parts.
+            text = self.redactor.text(text + completion.text)
+            if not completion.truncated:
+                self._show(text)
+                return _Answer(text, asked, completion, latency_ms)
+            error = f"answer cut off at the output limit ({limit} tokens)"
+            if part < settings.LLM_MAX_CONTINUATIONS:
+                error += "; asked to continue"
+            self.record(asked, completion=completion, latency_ms=latency_ms, error=error)
+            asked = conversation + [Message("assistant", text), Message("user", CONTINUE_REQUEST)]
+        raise ProviderError(
+            f"The answer kept reaching the model's output limit of {limit} tokens; {settings.LLM_MAX_CONTINUATIONS} "
+            f"continuations did not finish it. Raise the limit for {self.provider.model} in LLM_OUTPUT_LIMITS "
+            "(or LLM_MAX_OUTPUT_TOKENS) if the model allows more, or ask for less at once."
+        )
+
+    def ask(
+        self, conversation: list[Message], schema: type[BaseModel] | None, on_text: Callable[[str], None] | None
+    ) -> tuple[Completion, int]:
+        """One reply, streamed when on_text is given, retrying transient failures; ProviderError once it gives up."""
         tries = settings.LLM_MAX_RETRIES + 1
         retrying = Retrying(
             stop=stop_after_attempt(tries),
@@ -167,8 +221,20 @@ class _Session:
             reraise=True,
         )
         first = self.attempt
+        streaming = on_text
+
+        def attempt() -> tuple[Completion, int]:
+            nonlocal streaming
+            try:
+                return self._attempt_once(conversation, schema, streaming)
+            except StreamBroke:
+                # What had arrived is lost: ask again at once, without a stream, and keep it off for
+                # the retries of this reply, as what broke it (often a proxy) may break it again.
+                streaming = None
+                return self._attempt_once(conversation, schema, None)
+
         try:
-            completion, latency_ms = retrying(self._attempt_once, conversation)
+            completion, latency_ms = retrying(attempt)
         except AttemptFailed as exc:
             made = self.attempt - first
             label = self.provider.label
@@ -181,18 +247,47 @@ class _Session:
             raise ProviderError(self.redactor.text(message)) from None
         return dataclasses.replace(completion, text=self.redactor.text(completion.text)), latency_ms
 
-    def _attempt_once(self, conversation: list[Message]) -> tuple[Completion, int]:
+    def _attempt_once(
+        self, conversation: list[Message], schema: type[BaseModel] | None, on_text: Callable[[str], None] | None
+    ) -> tuple[Completion, int]:
         check_budget(self.context, estimate_call(self.system, conversation), spent_here=self.tokens_in + self.tokens_out)
         self.attempt += 1
         started = time.monotonic()
         try:
-            completion = self.provider.complete(self.system, conversation, self.schema)
+            completion = self.provider.complete(self.system, conversation, schema, on_text=on_text)
         except AttemptFailed as exc:
-            self.record(conversation, latency_ms=_ms_since(started), error=str(exc))
+            then = "; retried without streaming" if isinstance(exc, StreamBroke) else ""
+            self.record(conversation, latency_ms=_ms_since(started), error=f"{exc}{then}", streamed=on_text is not None)
             raise
         return completion, _ms_since(started)
 
-    def record(self, conversation: list[Message], *, completion: Completion | None = None, latency_ms: int, error: str = "") -> None:
+    def _progress(self, before: str) -> Callable[[str], None] | None:
+        """What a provider streaming a reply calls with its text so far (None when nobody watches):
+        on_text is shown it after the parts `before`, without secrets nor its last characters, which
+        may be the start of one still arriving."""
+        if self.on_text is None:
+            return None
+
+        def show_settled(text: str) -> None:
+            shown = self.redactor.text(before + text)
+            self._show(shown[: max(0, len(shown) - self.held_back)])
+
+        return show_settled
+
+    def _show(self, text: str) -> None:
+        if self.on_text and text and text != self.shown:
+            self.shown = text
+            self.on_text(text)
+
+    def record(
+        self,
+        conversation: list[Message],
+        *,
+        completion: Completion | None = None,
+        latency_ms: int,
+        error: str = "",
+        streamed: bool = False,
+    ) -> None:
         tokens_in, tokens_out = (completion.tokens_in, completion.tokens_out) if completion else (0, 0)
         prompt = self.redactor.text(self._transcript(conversation))
         response = completion.text if completion else ""  # ask() redacted it
@@ -214,6 +309,8 @@ class _Session:
                 latency_ms=latency_ms,
                 attempt=self.attempt,
                 error=self.redactor.text(error),
+                streamed=streamed or bool(completion and completion.streamed),
+                truncated=bool(completion and completion.truncated),
             )
             charge(self.context, tokens_in, tokens_out)
         self.call_ids.append(call.pk)

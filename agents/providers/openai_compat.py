@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cached_property
 
 import openai
 from django.conf import settings
 from pydantic import BaseModel
 
-from .base import AttemptFailed, Completion, Message, Provider, estimate_tokens, is_retryable_status, parse_retry_after
+from .base import (
+    AttemptFailed,
+    Completion,
+    Message,
+    Provider,
+    StreamBroke,
+    estimate_tokens,
+    is_retryable_status,
+    output_limit,
+    parse_retry_after,
+    read_stream,
+)
 
 # Local servers (Ollama, llama.cpp) need no key, but the SDK refuses to start without one.
 _NO_KEY = "no-key"
@@ -61,9 +73,14 @@ class OpenAICompatProvider(Provider):
             f"matching this JSON Schema:\n{json.dumps(schema.model_json_schema())}"
         )
 
-    def complete(self, system: str, messages: list[Message], schema: type[BaseModel]) -> Completion:
-        extra = {}
-        if self.json_schema:
+    def complete(
+        self, system: str, messages: list[Message], schema: type[BaseModel] | None, *, on_text: Callable[[str], None] | None = None
+    ) -> Completion:
+        # max_tokens rather than max_completion_tokens: Ollama, llama.cpp and older vLLM know only it.
+        extra: dict[str, object] = {"max_tokens": output_limit(self.model)}
+        if on_text is not None:
+            extra |= {"stream": True, "stream_options": {"include_usage": True}}
+        if self.json_schema and schema is not None:
             extra["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": schema.__name__[:64], "schema": schema.model_json_schema()},
@@ -71,6 +88,8 @@ class OpenAICompatProvider(Provider):
         sent = [{"role": "system", "content": system}] + [{"role": m.role, "content": m.text} for m in messages]
         try:
             response = self._client.chat.completions.create(model=self.model, messages=sent, **extra)
+            if on_text is not None:
+                text, chunks = read_stream(response, _chunk_text, on_text, breaks=(openai.APIError,))
         except openai.APIStatusError as exc:
             failure = _status_failure(exc)
             if self.json_schema and exc.status_code in (400, 422) and _REJECTS_SCHEMA.search(failure.detail):
@@ -86,16 +105,36 @@ class OpenAICompatProvider(Provider):
             raise AttemptFailed(f"no answer within {self._timeout_s:g} s", retryable=True) from None
         except openai.APIConnectionError:
             raise AttemptFailed("could not connect", retryable=True) from None
-        message = response.choices[0].message if response.choices else None
-        if message is not None and getattr(message, "refusal", None):
-            raise AttemptFailed("the model refused to answer", retryable=False, detail=message.refusal)
-        text = (message and message.content) or ""
-        usage = response.usage
+        except openai.APIError as exc:  # an error event in a stream, before any of the answer
+            raise AttemptFailed("the server reported an error", retryable=True, detail=exc.message) from None
+        if on_text is None:
+            choice = response.choices[0] if response.choices else None
+            text = (choice and choice.message.content) or ""
+            refusal = choice and choice.message.refusal
+            finish = choice and choice.finish_reason
+            usage = response.usage
+        else:
+            # The chunks carry pieces of the refusal and, near the end, the finish reason; the usage
+            # comes last, in a chunk of its own.
+            choices = [chunk.choices[0] for chunk in chunks if chunk.choices]
+            refusal = "".join(c.delta.refusal or "" for c in choices)
+            finish = next((c.finish_reason for c in reversed(choices) if c.finish_reason), None)
+            usage = next((chunk.usage for chunk in reversed(chunks) if chunk.usage), None)
+            if not finish:
+                raise StreamBroke("the stream ended before the answer was complete")
+        if refusal:
+            raise AttemptFailed("the model refused to answer", retryable=False, detail=refusal)
         return Completion(
             text=text,
             tokens_in=(usage and usage.prompt_tokens) or estimate_tokens(system + "".join(m.text for m in messages)),
             tokens_out=(usage and usage.completion_tokens) or estimate_tokens(text),
+            truncated=finish == "length",
+            streamed=on_text is not None,
         )
+
+
+def _chunk_text(chunk) -> str | None:
+    return chunk.choices[0].delta.content if chunk.choices else ""
 
 
 def _status_failure(exc: openai.APIStatusError) -> AttemptFailed:

@@ -8,16 +8,18 @@
     # Answers that depend on the request (e.g. parallel agents): pass a function instead.
     with OpenAIStub(lambda request: Reply(json=answers[request.last_user_text])) as stub: ...
 
+A request for a stream gets server-sent events (`Reply(break_stream_after=2)` drops it midway).
 A script that runs out answers 500 (or `default=Reply(...)` when given). Each request is kept in
 `stub.requests` (method, path, headers, body, .json, .messages as (role, text), received_at).
 """
 
-from .configure import GEMINI_TEST_KEY, OPENAI_TEST_KEY, use_gemini, use_openai
+from .configure import APIS, GEMINI_TEST_KEY, OPENAI_TEST_KEY, StubbedAPI, use_gemini, use_openai
 from .gemini_api import GeminiStub
 from .openai_api import OpenAIStub
 from .server import RecordedRequest, Reply, StubServer
 
 __all__ = [
+    "APIS",
     "GEMINI_TEST_KEY",
     "OPENAI_TEST_KEY",
     "GeminiStub",
@@ -25,6 +27,7 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "StubServer",
+    "StubbedAPI",
     "use_gemini",
     "use_openai",
 ]

@@ -9,8 +9,12 @@ fixture), with retries fast enough for tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from .gemini_api import GeminiStub
 from .openai_api import OpenAIStub
+from .server import StubServer
 
 # Distinctive, so that a test can grep rows and logs for them.
 GEMINI_TEST_KEY = "gemini-test-key-7c1e90"
@@ -51,3 +55,20 @@ def use_openai(settings, stub: OpenAIStub, **overrides) -> None:
         "OPENAI_JSON_SCHEMA": True,
         **overrides,
     })
+
+
+@dataclass(frozen=True)
+class StubbedAPI:
+    """One API with its stub, for tests that run against both (`@pytest.fixture(params=APIS)`)."""
+
+    name: str
+    stub: type[StubServer]
+    use: Callable[..., None]
+    key: str
+    cut_off: str  # the finish reason of an answer that reached the output limit
+
+
+APIS = [
+    StubbedAPI("gemini", GeminiStub, use_gemini, GEMINI_TEST_KEY, "MAX_TOKENS"),
+    StubbedAPI("openai", OpenAIStub, use_openai, OPENAI_TEST_KEY, "length"),
+]

@@ -1,4 +1,5 @@
-"""A stub of the Gemini REST API (`POST /{version}/models/{model}:generateContent`)."""
+"""A stub of the Gemini REST API (`POST /{version}/models/{model}:generateContent`, and
+`:streamGenerateContent?alt=sse` for streams)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class GeminiStub(StubServer):
     api_name = "Gemini"
 
     def handles(self, method: str, path: str) -> bool:
-        return method == "POST" and path.endswith(":generateContent")
+        return method == "POST" and path.endswith((":generateContent", ":streamGenerateContent"))
 
     def success_body(self, reply: Reply, request: RecordedRequest) -> dict:
         text = reply.model_text()
@@ -37,6 +38,17 @@ class GeminiStub(StubServer):
             },
             "modelVersion": model,
         }
+
+    def stream_events(self, reply: Reply, request: RecordedRequest) -> list:
+        whole = self.success_body(reply, request)
+        events = [
+            {"candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}], "modelVersion": whole["modelVersion"]}
+            for piece in reply.pieces()
+        ]
+        # The last chunk says why the answer ended, and what it cost in all.
+        events[-1]["candidates"][0]["finishReason"] = whole["candidates"][0]["finishReason"]
+        events[-1]["usageMetadata"] = whole["usageMetadata"]
+        return events
 
     @classmethod
     def error_body(cls, status: int, message: str) -> dict:

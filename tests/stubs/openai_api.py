@@ -43,6 +43,18 @@ class OpenAIStub(StubServer):
             "usage": {"prompt_tokens": tokens_in, "completion_tokens": tokens_out, "total_tokens": tokens_in + tokens_out},
         }
 
+    def stream_events(self, reply: Reply, request: RecordedRequest) -> list:
+        whole = self.success_body(reply, request)
+        chunk = {"id": whole["id"], "object": "chat.completion.chunk", "created": whole["created"], "model": whole["model"]}
+        events = [
+            chunk | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": piece}, "finish_reason": None}]}
+            for piece in reply.pieces()
+        ]
+        events.append(chunk | {"choices": [{"index": 0, "delta": {}, "finish_reason": whole["choices"][0]["finish_reason"]}]})
+        if ((request.json or {}).get("stream_options") or {}).get("include_usage"):
+            events.append(chunk | {"choices": [], "usage": whole["usage"]})
+        return events + ["[DONE]"]
+
     @classmethod
     def error_body(cls, status: int, message: str) -> dict:
         return {"error": {"message": message, "type": _ERROR_TYPES.get(status, "server_error"), "code": status}}

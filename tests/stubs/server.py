@@ -4,6 +4,7 @@ of its script (or what a responder function returns) and records every request i
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -24,6 +25,10 @@ class Reply:
     HTTP body as it is (a dict is sent as JSON). Without any of them a 2xx answer is an empty
     model text and an error status gets the API's own error envelope.
     `delay` seconds pass before the answer is sent (longer than the client's timeout = a timeout).
+    `finish_reason` is the API's own word for why the answer ended ("length", "MAX_TOKENS").
+
+    A request for a stream gets a 2xx answer as server-sent events, the text in pieces of
+    `chunk_chars`; with `break_stream_after` the connection drops after that many events.
     """
 
     status: int = 200
@@ -35,6 +40,8 @@ class Reply:
     tokens_in: int | None = None
     tokens_out: int | None = None
     finish_reason: str | None = None
+    chunk_chars: int = 16
+    break_stream_after: int | None = None
 
     def model_text(self) -> str:
         if self.text is not None:
@@ -42,6 +49,11 @@ class Reply:
         if isinstance(self.json, BaseModel):
             return self.json.model_dump_json()
         return "" if self.json is None else json.dumps(self.json)
+
+    def pieces(self) -> list[str]:
+        """The model's text as a stream sends it."""
+        text, size = self.model_text(), self.chunk_chars
+        return [text[start : start + size] for start in range(0, len(text), size)] or [""]
 
 
 @dataclass
@@ -66,6 +78,11 @@ class RecordedRequest:
             roles = {"model": "assistant"}
             return found + [(roles.get(c.get("role"), "user"), _gemini_text(c)) for c in data["contents"]]
         return [(m["role"], _openai_text(m["content"])) for m in data.get("messages", [])]
+
+    @property
+    def asks_for_stream(self) -> bool:
+        """OpenAI's `"stream": true`, or Gemini's streamGenerateContent."""
+        return self.path.split("?")[0].endswith(":streamGenerateContent") or (self.json or {}).get("stream") is True
 
     @property
     def last_user_text(self) -> str:
@@ -141,6 +158,10 @@ class StubServer(ABC):
     @abstractmethod
     def success_body(self, reply: Reply, request: RecordedRequest) -> dict: ...
 
+    @abstractmethod
+    def stream_events(self, reply: Reply, request: RecordedRequest) -> list[Any]:
+        """The data of each server-sent event of a streamed answer (a dict is sent as JSON)."""
+
     @classmethod
     @abstractmethod
     def error_body(cls, status: int, message: str) -> dict:
@@ -202,7 +223,30 @@ class StubServer(ABC):
                 reply = stub._next_reply(request)
                 if reply.delay and stub._stopping.wait(reply.delay):
                     return
+                if request.asks_for_stream and reply.body is None and 200 <= reply.status < 300:
+                    self._send_stream(reply, stub.stream_events(reply, request))
+                    return
                 self._send(reply.status, reply.headers, stub._render(reply, request))
+
+            def _send_stream(self, reply: Reply, events: list[Any]) -> None:
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    for number, event in enumerate(events):
+                        if number == reply.break_stream_after:
+                            # Gone mid-answer, without the empty chunk that ends a chunked body.
+                            self.close_connection = True
+                            self.connection.shutdown(socket.SHUT_RDWR)
+                            return
+                        data = f"data: {event if isinstance(event, str) else json.dumps(event)}\n\n".encode()
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                    self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading
 
             def _send(self, status: int, headers: dict[str, str], payload: bytes) -> None:
                 try:
