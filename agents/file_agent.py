@@ -8,7 +8,8 @@ which installs, type-checks, lints and passes its tests, and asks the model only
 shown the task, the spec, the contract, and its own scaffold files most relevant first within a
 token budget per call (the rest by path). Any path outside the agent's own area or failing the safe
 writer's rules fails the task with nothing written; an edit that does not apply goes back to the
-model with the file's text, and nothing of that answer is applied.
+model with the file's text, and nothing of that answer is applied. Changes longer than one answer of the
+model's output limit come in batches (`Changes.more`), each applied onto the files the earlier ones left.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 run of the same project takes that task's files, with no model call and no work.
 
 A task's fingerprint is the SHA-256 of everything that decides its output: its agent, title,
-instructions and scope, the stacks, the provider and model its agent calls, the generator's
-version (a hash of the agents package: any change to how files are written changes it), and what
+instructions and scope, the stacks, the provider and model its agent calls (and that model's output
+limit), the generator's version (a hash of the agents package: any change to how files are written changes it), and what
 the agent itself says decides its files (Agent.fingerprint_inputs: by default the request, the spec
 and the content hashes of every upstream file; a file agent its scaffold and exactly what its
 model is asked). It is taken when an attempt starts, on the worker, once the task's upstream files
@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef
 
 import agents
 from agents.base import Agent, AgentContext, sha256_text
+from agents.providers.base import output_limit
 from agents.verify import VerifyAgent
 
 from .models import Check, CriterionResult, TaskAttempt, TaskRun, TaskStatus
@@ -56,6 +57,8 @@ def fingerprint(agent: Agent, context: AgentContext) -> str:
         "stack": None if context.spec is None else context.spec.stack.model_dump(mode="json"),
         "provider": "offline" if provider is None or provider.offline else provider.name,
         "model": "" if provider is None or provider.offline else provider.model,
+        # How much of an answer fits decides how a model is asked for its changes (in batches or not).
+        "output_limit": 0 if provider is None or provider.offline else output_limit(provider.model),
         "generator": generator_version(),
         "inputs": inputs,
     }
