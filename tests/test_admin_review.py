@@ -99,6 +99,6 @@ def test_the_task_list_shows_status_and_error_in_narrow_columns(client, staff, f
     client.force_login(staff)
     page = client.get(reverse("admin:orchestration_taskrun_changelist"), {"status__exact": "failed"}).content.decode()
     headers = re.findall(r'<th scope="col" class="[^"]*column-([a-z_]+)', page)
-    assert headers == ["key", "run_number", "agent", "status", "attempts", "started", "short_error"]
+    assert headers == ["key", "run_number", "agent", "model_called", "status", "attempts", "started", "short_error"]
     assert f'class="field-run_number">{failed_run.pk}<' in page and ">1 of 3<" in page
     assert "The agent stopped: the spec names no entities." in page

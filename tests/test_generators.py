@@ -310,5 +310,5 @@ def test_the_contract_states_the_rules_every_back_end_enforces():
 def test_the_offline_reasoning_counts_one_file_in_the_singular():
     spec = extract_spec("A REST API for a library to track books, authors and loans.")
     docs = get_agent("docs")
-    assert docs.offline_reasoning(spec, {"README.md": "# Library"}).startswith("Generated 1 file for")
-    assert docs.offline_reasoning(spec, {"README.md": "", "docs/API.md": ""}).startswith("Generated 2 files for")
+    assert docs.offline_reasoning(spec, None, {"README.md": "# Library"}).startswith("Generated 1 file for")
+    assert docs.offline_reasoning(spec, None, {"README.md": "", "docs/API.md": ""}).startswith("Generated 2 files for")
