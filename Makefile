@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install env migrate static bench clean
+.PHONY: run test lint install env migrate static bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,12 @@ TEST_ENV := DEBUG=true SECRET_KEY=test-only-not-secret VERIFY_CHECKS=false
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-test: install
+# ruff lints and checks the formatting of our own code (pyproject.toml's [tool.ruff]) before any test runs.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 	@$(BIN)/python tests/services_up.py "$(TEST_POSTGRES_URL)" "$(TEST_REDIS_URL)"; rc=$$?; \
 	if [ $$rc -eq 0 ]; then \

@@ -13,8 +13,8 @@ import json
 
 from pydantic import BaseModel, Field, ValidationError
 
-from .criteria import about_problem, carry_criteria
 from .base import Agent, AgentContext, AgentResult, PermanentAgentError
+from .criteria import about_problem, carry_criteria
 from .file_agent import CONTRACT_PATH, SPEC_PATH
 from .generators.naming import normalise_spec
 from .openapi import openapi_json
@@ -45,8 +45,10 @@ class ArchitectAnswer(BaseModel):
 @register
 class ArchitectAgent(Agent):
     name = "architect"
-    description = ("Designs the data model and API contract: writes spec/spec.json and, when the app has a back end, "
-                   "spec/openapi.json.")
+    description = (
+        "Designs the data model and API contract: writes spec/spec.json and, when the app has a back end, "
+        "spec/openapi.json."
+    )
 
     def run(self, context: AgentContext) -> AgentResult:
         if context.spec is None:
@@ -73,21 +75,34 @@ class ArchitectAgent(Agent):
                     raise ValueError(str(exc)) from exc
                 # The criteria a person or the planning model wrote were agreed before Run: the spec keeps what
                 # they are about. Those derived from the spec follow it.
-                lost = [f"{c.id} ({problem})" for c in context.spec.criteria
-                        if c.by != "planner" and c.about and (problem := about_problem(c.about, spec))]
+                lost = [
+                    f"{c.id} ({problem})"
+                    for c in context.spec.criteria
+                    if c.by != "planner" and c.about and (problem := about_problem(c.about, spec))
+                ]
                 if lost:
                     raise ValueError("keep what the agreed acceptance criteria are about: " + "; ".join(lost))
                 spec = spec.model_copy(update={"criteria": carry_criteria(spec, context.spec)})
                 return ArchitectAnswer(reasoning=answer.reasoning, spec=spec)
 
-            answer = generate(context.provider, system=SYSTEM, prompt=self.prompt(context), schema=ArchitectAnswer,
-                              context=context.llm_context, validate=keep_planned_choices)
+            answer = generate(
+                context.provider,
+                system=SYSTEM,
+                prompt=self.prompt(context),
+                schema=ArchitectAnswer,
+                context=context.llm_context,
+                validate=keep_planned_choices,
+            )
             spec = answer.value.spec
             reasoning, tokens = answer.value.reasoning, (answer.tokens_in, answer.tokens_out)
         files = spec_files(spec)
         summary = ", ".join(e.name for e in spec.entities) or "none"
-        return AgentResult(files=check_files(files), reasoning=f"{reasoning} Entities: {summary}.",
-                           tokens_in=tokens[0], tokens_out=tokens[1])
+        return AgentResult(
+            files=check_files(files),
+            reasoning=f"{reasoning} Entities: {summary}.",
+            tokens_in=tokens[0],
+            tokens_out=tokens[1],
+        )
 
     def asked(self, context: AgentContext) -> str | None:
         if context.spec is None or context.spec_edited or context.provider is None or context.provider.offline:
@@ -102,7 +117,7 @@ class ArchitectAgent(Agent):
             f"Request: {context.request}",
             f"Task: {context.title}\n{context.instructions}",
             "The planner's spec, to start from (its stack, frontend, auth and features are the team's plan and stay as "
-            "they are; keep what its criteria by \"person\" or \"model\" are about):\n"
+            'they are; keep what its criteria by "person" or "model" are about):\n'
             + json.dumps(context.spec.model_dump(), indent=1),
         ]
         if context.feedback:

@@ -28,7 +28,9 @@ class AgentContext:
     instructions: str
     scope: list[str]  # entity names this task covers; empty means the whole project
     upstream: dict[str, str]  # path -> content of every artifact written by the task's dependencies
-    spec: Spec | None = None  # the spec stored with the plan version; None for versions planned before specs were stored
+    spec: Spec | None = (
+        None  # the spec stored with the plan version; None for versions planned before specs were stored
+    )
     spec_edited: bool = False  # a person set the spec in the data-model editor: it is written as it is
     feedback: str = ""  # the team's feedback that led to this plan version (a re-plan), in their words
     provider: Any = None  # an LLM provider (agents.providers) or None for offline generation
@@ -72,7 +74,9 @@ class Agent:
         version) is the same. By default all of it; an agent that depends on less may say so, as long as
         what it leaves out can never change its output."""
         return {
-            "request": context.request, "feedback": context.feedback, "spec_edited": context.spec_edited,
+            "request": context.request,
+            "feedback": context.feedback,
+            "spec_edited": context.spec_edited,
             "spec": None if context.spec is None else context.spec.model_dump(mode="json"),
             "upstream": content_hashes(context.upstream),
         }

@@ -23,14 +23,16 @@ class CheckResult:
     duration_s: float
     exit_code: int | None
     output: str  # the end of what the command printed
-    counts: dict[str, int] = field(default_factory=dict)  # tests: passed/failed/skipped; contract: cases/server_errors/violations
+    counts: dict[str, int] = field(
+        default_factory=dict
+    )  # tests: passed/failed/skipped; contract: cases/server_errors/violations
     note: str = ""  # "reused installed dependencies", "killed at the 600 s limit"
     round: int = 0  # 0 for the first verification, n for the one after the n-th repair
     tests: list[Any] | None = None  # a tests check: its runner's report, test by test (agents.test_reports.TestOutcome)
 
     @property
     def words(self) -> str:
-        """"Back end: 45 tests pass", "Website: tests failed: 2"."""
+        """ "Back end: 45 tests pass", "Website: tests failed: 2"."""
         return f"{PART_WORDS.get(self.part, self.part)}: {check_words(self.name, self.passed, self.counts)}"
 
 
@@ -50,10 +52,24 @@ def check_words(name: str, passed: bool, counts: dict[str, int]) -> str:
     return (PASSED if passed else FAILED).get(name, f"{name} {'passes' if passed else 'fails'}")
 
 
-PASSED = {"installs": "installs", "types": "types check", "lint": "lint and format pass", "format": "formatting is clean",
-          "migrations": "migrations apply", "tests": "tests pass", "build": "builds"}
-FAILED = {"installs": "does not install", "types": "type errors", "lint": "lint fails", "format": "formatting differs",
-          "migrations": "migrations fail", "tests": "tests fail", "build": "does not build"}
+PASSED = {
+    "installs": "installs",
+    "types": "types check",
+    "lint": "lint and format pass",
+    "format": "formatting is clean",
+    "migrations": "migrations apply",
+    "tests": "tests pass",
+    "build": "builds",
+}
+FAILED = {
+    "installs": "does not install",
+    "types": "type errors",
+    "lint": "lint fails",
+    "format": "formatting differs",
+    "migrations": "migrations fail",
+    "tests": "tests fail",
+    "build": "does not build",
+}
 
 
 def names_file(output: str, inner: str) -> bool:

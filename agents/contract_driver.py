@@ -54,14 +54,41 @@ def main() -> int:
             return _report({"error": f"the server did not answer on /api/health within 60 s.\n{log.read()[-3000:]}"})
         login = []
         if any(path.startswith("/api/auth/register") for path in contract.get("paths", {})):
-            token = _post(f"{url}/api/auth/register", {"email": "contract@example.com", "password": "a-long-password-1"})["token"]
+            token = _post(
+                f"{url}/api/auth/register", {"email": "contract@example.com", "password": "a-long-password-1"}
+            )["token"]
             login = ["--header", f"Authorization: Bearer {token}"]
         report = Path("/tmp/schemathesis-report.json")
         done = subprocess.run(
-            [args.st, "run", str(Path(args.contract).resolve()), "--url", url, "--checks", "all", "--phases", "examples,coverage,fuzzing",
-             "--max-examples", str(args.max_examples), "--max-time", str(args.max_time), "--seed", "1",
-             "--workers", "1", "--no-color", "--report", "json", "--report-json-path", str(report), *login],
-            capture_output=True, text=True, timeout=args.max_time + 120, check=False,
+            [
+                args.st,
+                "run",
+                str(Path(args.contract).resolve()),
+                "--url",
+                url,
+                "--checks",
+                "all",
+                "--phases",
+                "examples,coverage,fuzzing",
+                "--max-examples",
+                str(args.max_examples),
+                "--max-time",
+                str(args.max_time),
+                "--seed",
+                "1",
+                "--workers",
+                "1",
+                "--no-color",
+                "--report",
+                "json",
+                "--report-json-path",
+                str(report),
+                *login,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=args.max_time + 120,
+            check=False,
             cwd="/tmp",  # Schemathesis keeps its cache in .schemathesis/ of its folder: never in the project
         )
         print(done.stdout[-4000:])

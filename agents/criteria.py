@@ -25,12 +25,16 @@ from .spec import MAX_CRITERIA, MAX_CRITERION_CHARS, TEXT_TYPES, Criterion, Crit
 from .spec_words import link_words, listed, name_words, record_plural, summary_shows
 
 CRITERIA_PATH = "spec/criteria.json"
-NOT_COVERED = ("Nothing in what we'll build expresses this, so no generated test can prove it; "
-               "it stays unproven unless a model writes a test for it.")
+NOT_COVERED = (
+    "Nothing in what we'll build expresses this, so no generated test can prove it; "
+    "it stays unproven unless a model writes a test for it."
+)
 # The order in which derived criteria are kept when a large spec gives more than MAX_CRITERIA.
 PRIORITY = ("records", "feature", "link", "private", "login", "summary", "choice", "due", "unique", "find")
-FEATURE_PROOF = ("Proven by the tests its feature's own task writes, which needs a model; offline the feature is not "
-                 "built, so nothing proves it.")
+FEATURE_PROOF = (
+    "Proven by the tests its feature's own task writes, which needs a model; offline the feature is not "
+    "built, so nothing proves it."
+)
 
 
 # --- derived from the spec ----------------------------------------------------------------------
@@ -45,8 +49,10 @@ def derive_criteria(spec: Spec) -> list[Criterion]:
         for field in entity.fields:
             if field.type == "choice":
                 start = f"; a new {entity.label.lower()} starts as {field.default}" if field.default else ""
-                text = (f"A {entity.label.lower()}'s {name_words(field.name)} is one of {_or(field.options)}{start}; "
-                        "anything else is refused.")
+                text = (
+                    f"A {entity.label.lower()}'s {name_words(field.name)} is one of {_or(field.options)}{start}; "
+                    "anything else is refused."
+                )
                 found.append(_criterion(text, "choice", entity.name, field.name))
             if field.unique:
                 text = f"No two {record_plural(entity).lower()} have the same {name_words(field.name)}."
@@ -63,8 +69,10 @@ def derive_criteria(spec: Spec) -> list[Criterion]:
             due = name_words(entity.due)
             if entity.done:
                 done = name_words(entity.done)
-                text = (f"{record_plural(entity)} whose {due} has passed and that have no {done} yet show as overdue; "
-                        f"those with no {done} yet show as open.")
+                text = (
+                    f"{record_plural(entity)} whose {due} has passed and that have no {done} yet show as overdue; "
+                    f"those with no {done} yet show as open."
+                )
             else:
                 text = f"{record_plural(entity)} whose {due} has passed show as overdue."
             found.append(_criterion(text, "due", entity.name))
@@ -72,8 +80,10 @@ def derive_criteria(spec: Spec) -> list[Criterion]:
             found.append(_criterion(f"{record_plural(entity)} can be {ways}.", "find", entity.name))
     shared = [e for e in spec.entities if not e.owned]
     if spec.auth and shared:
-        text = (f"Only people who are logged in can add, change or remove "
-                f"{listed([record_plural(e).lower() for e in shared])}.")
+        text = (
+            f"Only people who are logged in can add, change or remove "
+            f"{listed([record_plural(e).lower() for e in shared])}."
+        )
         found.append(_criterion(text, "login"))
     for summary in spec.summaries:
         text = f"“{summary.label}” shows {summary_shows(summary, spec)}."
@@ -89,7 +99,7 @@ def derive_criteria(spec: Spec) -> list[Criterion]:
 def _criterion(text: str, kind: str, entity: str | None = None, name: str | None = None) -> Criterion:
     about = CriterionAbout(kind=kind, entity=entity, name=name)
     if len(text) > MAX_CRITERION_CHARS:  # long names: cut at a word, and say so
-        text = text[:MAX_CRITERION_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        text = text[: MAX_CRITERION_CHARS - 1].rsplit(" ", 1)[0] + "…"
     return Criterion(id=about_id(about), text=text, about=about)
 
 
@@ -111,8 +121,10 @@ def _records_text(spec: Spec, entity: Entity) -> str:
     who = "A person who is logged in" if spec.auth else "Anyone"
     label = entity.label.lower()
     details = [name_words(f.name) for f in entity.fields][:4]
-    text = (f"{who} can add {article(label)} with its {listed(details)}, see it in the list of "
-            f"{record_plural(entity).lower()}, change it and remove it.")
+    text = (
+        f"{who} can add {article(label)} with its {listed(details)}, see it in the list of "
+        f"{record_plural(entity).lower()}, change it and remove it."
+    )
     required = [name_words(f.name) for f in entity.fields if f.required]
     required += [name_words(r.name) for r in entity.relations if r.required]
     if required:
@@ -128,10 +140,16 @@ def _find_ways(entity: Entity) -> str:
     if "q" in params and any(f.type in TEXT_TYPES for f in entity.fields):
         ways.append("searched by the words in them")
     enums = {"choice": lambda f: list(f.options), "boolean": lambda f: ["true", "false"]}
-    filters = [name_words(f.name) for f in entity.fields
-               if f.type in enums and params.get(f.name, {}).get("enum") == enums[f.type](f)]
-    filters += [name_words(r.name) for r in entity.relations
-                if params.get(r.key if not r.many else f"{r.name}Id", {}).get("type") == "integer"]
+    filters = [
+        name_words(f.name)
+        for f in entity.fields
+        if f.type in enums and params.get(f.name, {}).get("enum") == enums[f.type](f)
+    ]
+    filters += [
+        name_words(r.name)
+        for r in entity.relations
+        if params.get(r.key if not r.many else f"{r.name}Id", {}).get("type") == "integer"
+    ]
     if filters:
         ways.append(f"narrowed down by {listed(filters)}")
     return " and ".join(ways)
@@ -155,7 +173,11 @@ def about_problem(about: CriterionAbout, spec: Spec) -> str | None:
         return f"there is no record called {about.entity or '(none given)'}"
     if about.kind == "summary":
         summary = next((s for s in spec.summaries if s.name == about.name), None)
-        return None if summary is not None and summary.entity == entity.name else f"there is no summary called {about.name} of {entity.label}"
+        return (
+            None
+            if summary is not None and summary.entity == entity.name
+            else f"there is no summary called {about.name} of {entity.label}"
+        )
     named = entity.field(about.name or "")
     checks = {
         "records": (True, ""),
@@ -200,15 +222,22 @@ def criteria_problems(criteria: list[Criterion], spec: Spec) -> list[str]:
         elif problem := about_problem(criterion.about, spec):
             problems.append(f"criterion {criterion.id}: {problem}")
     proven = {c.about.name for c in criteria if c.about is not None and c.about.kind == "feature"}
-    problems += [f'feature {f.name} needs at least one criterion about it ({{"kind": "feature", "name": "{f.name}"}})'
-                 for f in spec.features if f.name not in proven]
+    problems += [
+        f'feature {f.name} needs at least one criterion about it ({{"kind": "feature", "name": "{f.name}"}})'
+        for f in spec.features
+        if f.name not in proven
+    ]
     return problems
 
 
 def covered(criterion: Criterion, spec: Spec) -> bool:
     """Whether the offline generators write a test that proves `criterion` (a feature's tests come from
     the model that builds it)."""
-    return criterion.about is not None and criterion.about.kind != "feature" and about_problem(criterion.about, spec) is None
+    return (
+        criterion.about is not None
+        and criterion.about.kind != "feature"
+        and about_problem(criterion.about, spec) is None
+    )
 
 
 def uncovered_reason(criterion: Criterion, spec: Spec) -> str:
@@ -289,14 +318,16 @@ def criteria_json(spec: Spec, files: dict[str, str]) -> str:
     tests = tagged_tests(files, [c.id for c in spec.criteria])
     rows: list[dict[str, Any]] = []
     for criterion in spec.criteria:
-        rows.append({
-            "id": criterion.id,
-            "text": criterion.text,
-            "by": criterion.by,
-            "covered": covered(criterion, spec),
-            "not_covered": uncovered_reason(criterion, spec),
-            "tests": tests[criterion.id],
-        })
+        rows.append(
+            {
+                "id": criterion.id,
+                "text": criterion.text,
+                "by": criterion.by,
+                "covered": covered(criterion, spec),
+                "not_covered": uncovered_reason(criterion, spec),
+                "tests": tests[criterion.id],
+            }
+        )
     return json.dumps({"criteria": rows}, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -16,8 +16,18 @@ class DevopsAgent(FileAgent):
         "Writes multi-stage Dockerfiles running as non-root, docker-compose.yml, GitHub Actions and GitLab CI "
         "that lint and test both halves, and .env.example (no secrets)."
     )
-    area = ("backend/Dockerfile", "backend/.dockerignore", "frontend/Dockerfile", "frontend/.dockerignore",
-            "frontend/nginx.conf", "docker-compose.yml", ".env.example", ".gitignore", ".github/", ".gitlab-ci.yml")
+    area = (
+        "backend/Dockerfile",
+        "backend/.dockerignore",
+        "frontend/Dockerfile",
+        "frontend/.dockerignore",
+        "frontend/nginx.conf",
+        "docker-compose.yml",
+        ".env.example",
+        ".gitignore",
+        ".github/",
+        ".gitlab-ci.yml",
+    )
     shows_upstream = False  # the contract: the records again
     role = "You write the Dockerfiles, docker-compose.yml, CI workflows and .env.example."
 

@@ -15,7 +15,9 @@ from .spec import Spec
 @register
 class DocsAgent(FileAgent):
     name = "docs"
-    description = "Writes README.md (what it is, how to run it, environment variables) and docs/API.md from the contract."
+    description = (
+        "Writes README.md (what it is, how to run it, environment variables) and docs/API.md from the contract."
+    )
     area = ("README.md", "docs/")
     reads = (SPEC_PATH, CONTRACT_PATH)
     role = "You write the project's README and its API reference from the OpenAPI contract."
@@ -24,5 +26,7 @@ class DocsAgent(FileAgent):
         if not spec.has_backend:
             return docs_files(spec, None)
         if CONTRACT_PATH not in context.upstream:
-            raise PermanentAgentError(f"No {CONTRACT_PATH} among this task's inputs: the plan must make it depend on the architect.")
+            raise PermanentAgentError(
+                f"No {CONTRACT_PATH} among this task's inputs: the plan must make it depend on the architect."
+            )
         return docs_files(spec, json.loads(context.upstream[CONTRACT_PATH]))

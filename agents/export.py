@@ -41,7 +41,9 @@ def _contents(run: Run):
     """Each artifact with the text it goes out with: the README with its criteria's status."""
     artifacts = list(_artifacts(run))
     spec = _spec(artifacts)
-    statuses = {r.criterion: (r.status, r.note) for r in CriterionResult.latest(run)} if spec and spec.criteria else None
+    statuses = (
+        {r.criterion: (r.status, r.note) for r in CriterionResult.latest(run)} if spec and spec.criteria else None
+    )
     for artifact in artifacts:
         if artifact.path == README and statuses is not None:
             yield artifact, with_criteria_status(artifact.content, spec, statuses)
@@ -62,7 +64,9 @@ def write_zip(run: Run, fileobj: BinaryIO) -> None:
     folder = archive_folder(run)
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for artifact, content in _contents(run):
-            info = zipfile.ZipInfo(f"{folder}/{check_path(artifact.path)}", date_time=artifact.created_at.timetuple()[:6])
+            info = zipfile.ZipInfo(
+                f"{folder}/{check_path(artifact.path)}", date_time=artifact.created_at.timetuple()[:6]
+            )
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16  # a plain file, readable by all: never a link or an executable
             archive.writestr(info, content)

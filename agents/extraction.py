@@ -26,7 +26,9 @@ API_ONLY = re.compile(
     r"|without\s+(a\s+)?(frontend|front-end|ui|user interface))\b"
 )
 API_HEADS = frozenset({"api", "backend", "back-end", "service", "server", "microservice"})
-UI_WORDS = re.compile(r"\b(web\s*site|site|web\s+app|frontend|front-end|user interface|ui|pages?|dashboard|browser|react|screens?|game)\b")
+UI_WORDS = re.compile(
+    r"\b(web\s*site|site|web\s+app|frontend|front-end|user interface|ui|pages?|dashboard|browser|react|screens?|game)\b"
+)
 NEGATED_UI = re.compile(r"\b(no|without(\s+a)?)\s+(frontend|front-end|ui|user interface|web\s+pages?)\b")
 AUTH_WORDS = re.compile(r"\b(users?|log\s*in|login|logins|sign\s*(up|in)|register|accounts?|profiles?|passwords?)\b")
 NO_AUTH = re.compile(
@@ -36,7 +38,8 @@ NO_AUTH = re.compile(
 ADMIN_WORDS = re.compile(r"\b(admins?|administrators?|moderators?|staff)\b")
 TITLE_PREFIX = re.compile(
     r"^\s*(?:please\s+)?(?:(?:i\s+(?:want|need|would\s+like)|we\s+(?:want|need)|build|create|make|write|generate|give)\s+(?:me\s+|us\s+)?)?"
-    r"(?:an?\s+|the\s+)?", re.IGNORECASE
+    r"(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
 )
 
 SWITCHES = ("frontend", "auth")  # Spec fields a project's options may set, yes or no
@@ -54,7 +57,9 @@ def _tokens(request: str) -> list[str]:
 def title_for(request: str) -> str:
     """The name of what a request asks for ("A booking site for a dog groomer, with ..." ->
     "Booking site for a dog groomer"): the project's title and the spec's are this one."""
-    first = re.split(r"[.;:!?\n]|,\s|\s-\s|\s(?:with|where|that|which|so|for\s+managing)\s", request.strip(), maxsplit=1)[0]
+    first = re.split(
+        r"[.;:!?\n]|,\s|\s-\s|\s(?:with|where|that|which|so|for\s+managing)\s", request.strip(), maxsplit=1
+    )[0]
     title = TITLE_PREFIX.sub("", first).strip() or "Generated app"
     title = title[0].upper() + title[1:]
     return title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "..."
@@ -89,7 +94,9 @@ def asked_backend(text: str) -> str | None:
     ("... in Python" picks the stack whose `asked_for_by` words include "python"). None when it
     names none of ours."""
     words = set(re.findall(r"[a-z][a-z0-9.]*[a-z0-9]", text.lower()))
-    return next((name for name, stack in sorted(stacks_for("backend").items()) if words & set(stack.asked_for_by)), None)
+    return next(
+        (name for name, stack in sorted(stacks_for("backend").items()) if words & set(stack.asked_for_by)), None
+    )
 
 
 def chosen_options(options: dict) -> dict:
@@ -132,6 +139,13 @@ def extract_spec(request: str) -> Spec:
     summaries = spec_summaries(reading, entities)
     features = spec_features(reading, frontend=flags["frontend"])
     return Spec(
-        app_name=_app_name(title), title=title, summary=request.strip()[:2000], entities=entities, summaries=summaries,
-        features=features, kind=reading.kind, not_built=not_built(reading, summaries, features, auth=flags["auth"]), **flags,
+        app_name=_app_name(title),
+        title=title,
+        summary=request.strip()[:2000],
+        entities=entities,
+        summaries=summaries,
+        features=features,
+        kind=reading.kind,
+        not_built=not_built(reading, summaries, features, auth=flags["auth"]),
+        **flags,
     )

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from .criteria import feature_criteria
 from .base import AgentContext, AgentResult, PermanentAgentError
+from .criteria import feature_criteria
 from .file_agent import CONTEXT_TOKEN_BUDGET, CONTRACT_PATH, SPEC_PATH, FileAgent, in_area, read_spec, relevant_upstream
 from .patches import CHANGES_GUIDE
 from .registry import register
@@ -23,13 +23,14 @@ from .spec_words import PART_WORDS
 from .stacks import get_stack
 
 
-
 @register
 class FeatureAgent(FileAgent):
     name = "feature"
-    description = ("Builds one feature of the spec with a model (scope: [its name]): behaviour beyond records, such as "
-                   "a game, a converter or a reminder, as new files in the features folder of each part it lives in, "
-                   "with tests tagged with its acceptance criteria's ids. Offline it is not built.")
+    description = (
+        "Builds one feature of the spec with a model (scope: [its name]): behaviour beyond records, such as "
+        "a game, a converter or a reminder, as new files in the features folder of each part it lives in, "
+        "with tests tagged with its acceptance criteria's ids. Offline it is not built."
+    )
     area = ()  # each feature's own folders: see feature_area
     reads = (SPEC_PATH, CONTRACT_PATH)
     role = "You build one feature into a project the team already generated, as new files only."
@@ -38,8 +39,10 @@ class FeatureAgent(FileAgent):
         names = {feature.name: feature for feature in spec.features}
         if len(context.scope) != 1 or context.scope[0] not in names:
             known = ", ".join(names) or "none"
-            raise PermanentAgentError(f"A feature task's scope names one feature of the spec (its features: {known}); "
-                                      f"this one names {', '.join(context.scope) or 'none'}.")
+            raise PermanentAgentError(
+                f"A feature task's scope names one feature of the spec (its features: {known}); "
+                f"this one names {', '.join(context.scope) or 'none'}."
+            )
         return names[context.scope[0]]
 
     def feature_area(self, spec: Spec, feature: Feature) -> tuple[str, ...]:
@@ -53,8 +56,10 @@ class FeatureAgent(FileAgent):
         return {}
 
     def offline_reasoning(self, spec: Spec, context: AgentContext, files: dict[str, str]) -> str:
-        return (f"Not built: {self.feature(spec, context).title} needs a model to write it, and this run has none. "
-                "Configure one (see the README) and run again.")
+        return (
+            f"Not built: {self.feature(spec, context).title} needs a model to write it, and this run has none. "
+            "Configure one (see the README) and run again."
+        )
 
     def run(self, context: AgentContext) -> AgentResult:
         spec = read_spec(context.upstream)
@@ -77,8 +82,10 @@ class FeatureAgent(FileAgent):
             f"Write your files only in: {', '.join(self.feature_area(spec, feature))}. The project's other files are "
             "written by other tasks and stay as they are: the part's own files find yours there.",
         ]
-        parts += [f"How a feature plugs into {PART_WORDS[part]}:\n{self.stack(spec, part).feature_guide(spec, feature)}"
-                  for part in feature.parts]
+        parts += [
+            f"How a feature plugs into {PART_WORDS[part]}:\n{self.stack(spec, part).feature_guide(spec, feature)}"
+            for part in feature.parts
+        ]
         parts.append(f"Spec:\n{json.dumps(spec.model_dump(), indent=1)}")
         parts += [f"--- upstream file {path} ---\n{text}" for path, text in shown.items() if path != SPEC_PATH]
         return "\n\n".join(parts)
@@ -93,5 +100,7 @@ class FeatureAgent(FileAgent):
 
     def system_prompt(self, spec: Spec, context: AgentContext) -> str:
         feature = self.feature(spec, context)
-        return (f"You are the feature agent of a team generating a full-stack project. {self.role} Write only under "
-                f"{', '.join(self.feature_area(spec, feature))}, with relative POSIX paths. {CHANGES_GUIDE}")
+        return (
+            f"You are the feature agent of a team generating a full-stack project. {self.role} Write only under "
+            f"{', '.join(self.feature_area(spec, feature))}, with relative POSIX paths. {CHANGES_GUIDE}"
+        )

@@ -47,18 +47,22 @@ CHARS_PER_TOKEN = 4
 def read_spec(upstream: dict[str, str]) -> Spec:
     """The architect's spec from the upstream artifacts (never from local disk)."""
     if SPEC_PATH not in upstream:
-        raise PermanentAgentError(f"No {SPEC_PATH} among this task's inputs: the plan must make it depend on the architect.")
+        raise PermanentAgentError(
+            f"No {SPEC_PATH} among this task's inputs: the plan must make it depend on the architect."
+        )
     try:
         return Spec.model_validate_json(upstream[SPEC_PATH])
     except ValidationError as exc:
         raise PermanentAgentError(f"{SPEC_PATH} is not a valid spec: {exc.errors()[0]['msg']}") from None
 
 
-def relevant_upstream(upstream: dict[str, str], prefixes: tuple[str, ...], budget_tokens: int,
-                      first: Collection[str] = ()) -> dict[str, str]:
+def relevant_upstream(
+    upstream: dict[str, str], prefixes: tuple[str, ...], budget_tokens: int, first: Collection[str] = ()
+) -> dict[str, str]:
     """The upstream files to show a model, most relevant first (the spec and contract and the paths in
     `first`, then those under `prefixes`, then the rest, shortest first), cut to fit `budget_tokens`:
     the file that overflows is truncated with a marker and later ones are left out."""
+
     def rank(path: str) -> tuple[int, int, str]:
         if path in (SPEC_PATH, CONTRACT_PATH) or path in first:
             return (0, 0, path)
@@ -177,7 +181,7 @@ class FileAgent(Agent):
         (`problems`, cut to a budget). The result holds only the files it changed; they must lie in this
         agent's area like any of its answers. Files the output names are shown first."""
         spec = read_spec(context.upstream)
-        problems = problems[-REPAIR_PROBLEMS_TOKEN_BUDGET * CHARS_PER_TOKEN:]
+        problems = problems[-REPAIR_PROBLEMS_TOKEN_BUDGET * CHARS_PER_TOKEN :]
         named = [path for path in own if names_file(problems, path.split("/", 1)[-1])]
         shown = relevant_upstream(own, self.context_prefixes, REPAIR_FILES_TOKEN_BUDGET, first=named)
         contract = {path: context.upstream[path] for path in (CONTRACT_PATH,) if path in context.upstream}
@@ -194,8 +198,16 @@ class FileAgent(Agent):
         parts += [f"--- upstream file {path} ---\n{text}" for path, text in contract.items()]
         return self.changes(spec, context, "\n\n".join(parts), base=own, keep=False)
 
-    def changes(self, spec: Spec, context: AgentContext, prompt: str, *, base: dict[str, str], keep: bool,
-                at_least_one: bool = False) -> AgentResult:
+    def changes(
+        self,
+        spec: Spec,
+        context: AgentContext,
+        prompt: str,
+        *,
+        base: dict[str, str],
+        keep: bool,
+        at_least_one: bool = False,
+    ) -> AgentResult:
         """Ask the model for changes to `base`: the files they produce, with all of `base` when `keep`.
         An answer whose edits do not apply (or that changes nothing, when `at_least_one`) goes back to
         the model with the reason (generate's repairs); a path outside the area fails the task.
@@ -212,16 +224,24 @@ class FileAgent(Agent):
         def applied(answer: Changes) -> tuple[Changes, dict[str, str]]:
             changed = apply_changes(files, answer, may_write=may_write, area_words=area_words)
             if answer.more and not changed:
-                raise ValueError("more is true but the answer changes no file: send the next changes, or set more to "
-                                 "false when there are none")
+                raise ValueError(
+                    "more is true but the answer changes no file: send the next changes, or set more to "
+                    "false when there are none"
+                )
             if at_least_one and not answer.more and not _differences(base, {**files, **changed}):
                 raise ValueError("the answer writes no file: write the files this task asks for")
             return answer, changed
 
         for batch in range(1, MAX_BATCHES + 1):
             asked = prompt if batch == 1 else self.next_batch_prompt(prompt, base, files, reasonings, batch)
-            answer = generate(context.provider, system=system, prompt=asked, schema=Changes,
-                              context=context.llm_context, validate=applied)
+            answer = generate(
+                context.provider,
+                system=system,
+                prompt=asked,
+                schema=Changes,
+                context=context.llm_context,
+                validate=applied,
+            )
             value, changed = answer.value
             files.update(changed)
             reasonings.append(value.reasoning)
@@ -233,13 +253,19 @@ class FileAgent(Agent):
             raise PermanentAgentError(
                 f"The model still had more changes to send after {MAX_BATCHES} answers of about {room} tokens each, "
                 "the most one task may take; nothing was written. Split the task, or configure a larger output "
-                "limit for the model (LLM_OUTPUT_LIMITS) if it has one.")
-        return AgentResult(files=check_files(files if keep else _differences(base, files)),
-                           reasoning="\n\n".join(reasonings), tokens_in=tokens_in, tokens_out=tokens_out)
+                "limit for the model (LLM_OUTPUT_LIMITS) if it has one."
+            )
+        return AgentResult(
+            files=check_files(files if keep else _differences(base, files)),
+            reasoning="\n\n".join(reasonings),
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+        )
 
     @staticmethod
-    def next_batch_prompt(prompt: str, base: dict[str, str], files: dict[str, str], reasonings: list[str],
-                          batch: int) -> str:
+    def next_batch_prompt(
+        prompt: str, base: dict[str, str], files: dict[str, str], reasonings: list[str], batch: int
+    ) -> str:
         """The task's prompt again, with what the earlier batches sent: their reasoning, the paths they
         wrote, and the text of the files they edited as it is now (the prompt shows it as it was)."""
         changed = _differences(base, files)
@@ -252,7 +278,9 @@ class FileAgent(Agent):
             "Files written or edited so far: " + (", ".join(sorted(changed)) or "none"),
         ]
         parts += [f"--- your file {path}, as your edits left it ---\n{text}" for path, text in shown.items()]
-        parts.append("Send the next batch of changes, leaving out what is already sent; set more to false with the last one.")
+        parts.append(
+            "Send the next batch of changes, leaving out what is already sent; set more to false with the last one."
+        )
         return "\n\n".join(parts)
 
     def may_write(self, spec: Spec, context: AgentContext) -> Callable[[str], bool]:

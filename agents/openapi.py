@@ -97,7 +97,10 @@ def _entity_schemas(entity: Entity) -> dict[str, dict[str, Any]]:
     stored = {"id": {"type": "integer"}}
     stored |= {f.name: _field_schema(f, stored=True) for f in entity.fields}
     stored |= {r.key: _link_schema(r, stored=True) for r in entity.relations}
-    stored |= {"createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"}}
+    stored |= {
+        "createdAt": {"type": "string", "format": "date-time"},
+        "updatedAt": {"type": "string", "format": "date-time"},
+    }
     given = {f.name: _field_schema(f, stored=False) for f in entity.fields}
     given |= {r.key: _link_schema(r, stored=False) for r in entity.relations}
     required = creation_required(entity)
@@ -130,8 +133,10 @@ def _ref(name: str) -> dict[str, str]:
 def _item_links(entity: Entity) -> dict[str, Any]:
     """How the new record's id leads to its own routes (OpenAPI links, which tools like Schemathesis follow)."""
     by_id = {"id": "$response.body#/id"}
-    return {f"{verb}{entity.name}": {"operationId": f"{verb}{entity.name}", "parameters": by_id}
-            for verb in ("get", "update", "delete")}
+    return {
+        f"{verb}{entity.name}": {"operationId": f"{verb}{entity.name}", "parameters": by_id}
+        for verb in ("get", "update", "delete")
+    }
 
 
 def list_parameters(entity: Entity) -> list[dict[str, Any]]:
@@ -145,19 +150,30 @@ def list_parameters(entity: Entity) -> list[dict[str, Any]]:
 
     searched = [f.name for f in entity.fields if f.type in TEXT_TYPES]
     if searched:
-        param("q", {"type": "string", "maxLength": 200},
-              f"Only records whose {' or '.join(searched)} contains this text, ignoring case (ASCII letters)")
-    param("sort", {"type": "string", "enum": sort_keys(entity)},
-          "Order by this field, ascending, or descending with a leading '-'; records without a value come last, "
-          "ties by id. Without it: oldest first")
+        param(
+            "q",
+            {"type": "string", "maxLength": 200},
+            f"Only records whose {' or '.join(searched)} contains this text, ignoring case (ASCII letters)",
+        )
+    param(
+        "sort",
+        {"type": "string", "enum": sort_keys(entity)},
+        "Order by this field, ascending, or descending with a leading '-'; records without a value come last, "
+        "ties by id. Without it: oldest first",
+    )
     if entity.due is not None:
         done = f" and whose {entity.done} is not set (empty, or no for yes/no)" if entity.done else ""
-        param("due", {"type": "string", "enum": ["open", "overdue"]},
-              f"open: records{done or ' (all)'}; overdue: those whose {entity.due} is before now "
-              f"(before today, UTC, for a date){done}")
+        param(
+            "due",
+            {"type": "string", "enum": ["open", "overdue"]},
+            f"open: records{done or ' (all)'}; overdue: those whose {entity.due} is before now "
+            f"(before today, UTC, for a date){done}",
+        )
     for field in entity.fields:
         if field.type == "choice":
-            param(field.name, {"type": "string", "enum": list(field.options)}, f"Only records whose {field.name} is this")
+            param(
+                field.name, {"type": "string", "enum": list(field.options)}, f"Only records whose {field.name} is this"
+            )
         elif field.type == "boolean":
             param(field.name, {"type": "string", "enum": ["true", "false"]}, f"Only records whose {field.name} is this")
         elif field.type in DATE_TYPES:
@@ -165,8 +181,11 @@ def list_parameters(entity: Entity) -> list[dict[str, Any]]:
             param(f"{field.name}From", fmt, f"Only records whose {field.name} is on or after this")
             param(f"{field.name}To", fmt, f"Only records whose {field.name} is on or before this")
     for relation in entity.relations:
-        param(relation.key if not relation.many else f"{relation.name}Id", _id_schema(True),
-              f"Only records linked to this {relation.target}")
+        param(
+            relation.key if not relation.many else f"{relation.name}Id",
+            _id_schema(True),
+            f"Only records linked to this {relation.target}",
+        )
     return params
 
 
@@ -188,26 +207,67 @@ def _entity_paths(spec: Spec, entity: Entity) -> dict[str, dict[str, Any]]:
     label = entity.label.lower()
     return {
         api_path: {
-            "get": {"tags": [tag], "summary": f"List every {label}{whose}", "operationId": f"list{entity.name}", **private,
-                    "parameters": list_parameters(entity),
-                    "responses": {"200": _json({"type": "array", "items": _ref(entity.name)}, "The records that match"),
-                                  "400": ERROR, **(denied if entity.owned else {})}},
-            "post": {"tags": [tag], "summary": f"Create a {label}", "operationId": f"create{entity.name}", **secured,
-                     "requestBody": body,
-                     "responses": {"201": _json(_ref(entity.name), "The new record") | {"links": _item_links(entity)},
-                                   "400": ERROR, **denied, "409": ERROR}},
+            "get": {
+                "tags": [tag],
+                "summary": f"List every {label}{whose}",
+                "operationId": f"list{entity.name}",
+                **private,
+                "parameters": list_parameters(entity),
+                "responses": {
+                    "200": _json({"type": "array", "items": _ref(entity.name)}, "The records that match"),
+                    "400": ERROR,
+                    **(denied if entity.owned else {}),
+                },
+            },
+            "post": {
+                "tags": [tag],
+                "summary": f"Create a {label}",
+                "operationId": f"create{entity.name}",
+                **secured,
+                "requestBody": body,
+                "responses": {
+                    "201": _json(_ref(entity.name), "The new record") | {"links": _item_links(entity)},
+                    "400": ERROR,
+                    **denied,
+                    "409": ERROR,
+                },
+            },
         },
         f"{api_path}/{{id}}": {
             "parameters": item_id,
-            "get": {"tags": [tag], "summary": f"Show one {label}{whose}", "operationId": f"get{entity.name}", **private,
-                    "responses": {"200": _json(_ref(entity.name), "The record"), "400": ERROR,
-                                  **(denied if entity.owned else {}), "404": ERROR}},
-            "put": {"tags": [tag], "summary": f"Change a {label}", "operationId": f"update{entity.name}", **secured,
-                    "requestBody": partial,
-                    "responses": {"200": _json(_ref(entity.name), "The changed record"), "400": ERROR, **denied,
-                                  "404": ERROR, "409": ERROR}},
-            "delete": {"tags": [tag], "summary": f"Delete a {label}", "operationId": f"delete{entity.name}", **secured,
-                       "responses": {"204": {"description": "Deleted"}, "400": ERROR, **denied, "404": ERROR, "409": ERROR}},
+            "get": {
+                "tags": [tag],
+                "summary": f"Show one {label}{whose}",
+                "operationId": f"get{entity.name}",
+                **private,
+                "responses": {
+                    "200": _json(_ref(entity.name), "The record"),
+                    "400": ERROR,
+                    **(denied if entity.owned else {}),
+                    "404": ERROR,
+                },
+            },
+            "put": {
+                "tags": [tag],
+                "summary": f"Change a {label}",
+                "operationId": f"update{entity.name}",
+                **secured,
+                "requestBody": partial,
+                "responses": {
+                    "200": _json(_ref(entity.name), "The changed record"),
+                    "400": ERROR,
+                    **denied,
+                    "404": ERROR,
+                    "409": ERROR,
+                },
+            },
+            "delete": {
+                "tags": [tag],
+                "summary": f"Delete a {label}",
+                "operationId": f"delete{entity.name}",
+                **secured,
+                "responses": {"204": {"description": "Deleted"}, "400": ERROR, **denied, "404": ERROR, "409": ERROR},
+            },
         },
     }
 
@@ -230,19 +290,38 @@ def _summary_value(spec: Spec, summary: Summary) -> dict[str, Any]:
 
 def _summary_paths(spec: Spec, summary: Summary) -> dict[str, dict[str, Any]]:
     entity = spec.entity(summary.entity)
-    row = {"type": "object", "required": ["group", "groupId", "period", "value"], "properties": {
-        "group": {"type": ["string", "null"], "description": "The group's name: the linked record's first text, or the choice"},
-        "groupId": {"type": ["integer", "null"], "description": "The linked record's id, when grouped by a link"},
-        "period": {"type": ["string", "null"], "description": PERIODS[summary.period] if summary.period else "Always null"},
-        "value": _summary_value(spec, summary),
-    }}
+    row = {
+        "type": "object",
+        "required": ["group", "groupId", "period", "value"],
+        "properties": {
+            "group": {
+                "type": ["string", "null"],
+                "description": "The group's name: the linked record's first text, or the choice",
+            },
+            "groupId": {"type": ["integer", "null"], "description": "The linked record's id, when grouped by a link"},
+            "period": {
+                "type": ["string", "null"],
+                "description": PERIODS[summary.period] if summary.period else "Always null",
+            },
+            "value": _summary_value(spec, summary),
+        },
+    }
     secured = {"security": [{"bearerAuth": []}]} if entity.owned else {}
-    return {summary_path(summary): {"get": {
-        "tags": ["Summaries"], "summary": summary.label, "operationId": f"summary{upper_first(summary.name)}", **secured,
-        "description": summary_description(spec, summary),
-        "responses": {"200": _json({"type": "array", "items": row}, "One row per group and period"),
-                      **({"401": ERROR} if entity.owned else {})},
-    }}}
+    return {
+        summary_path(summary): {
+            "get": {
+                "tags": ["Summaries"],
+                "summary": summary.label,
+                "operationId": f"summary{upper_first(summary.name)}",
+                **secured,
+                "description": summary_description(spec, summary),
+                "responses": {
+                    "200": _json({"type": "array", "items": row}, "One row per group and period"),
+                    **({"401": ERROR} if entity.owned else {}),
+                },
+            }
+        }
+    }
 
 
 def summary_description(spec: Spec, summary: Summary) -> str:
@@ -259,56 +338,110 @@ def summary_description(spec: Spec, summary: Summary) -> str:
         parts.append(f"per {words(summary.group_by).lower()}")
     if summary.period:
         parts.append(f"per {summary.period} of {words(summary.date_field or 'createdAt').lower()} (UTC)")
-    tail = ("; only your own records count" if entity.owned else "")
-    return (", ".join(parts) + tail + ". Without a group or period there is exactly one row (a count of nothing is 0, "
-            "a total of nothing 0, an average, smallest or largest of nothing null); otherwise one row per group and "
-            "period that has records, newest period first, then largest value, then group by name. Averages of money "
-            "are rounded half up to cents.")
+    tail = "; only your own records count" if entity.owned else ""
+    return (
+        ", ".join(parts) + tail + ". Without a group or period there is exactly one row (a count of nothing is 0, "
+        "a total of nothing 0, an average, smallest or largest of nothing null); otherwise one row per group and "
+        "period that has records, newest period first, then largest value, then group by name. Averages of money "
+        "are rounded half up to cents."
+    )
 
 
 def _auth_paths() -> dict[str, dict[str, Any]]:
     credentials = {"required": True, "content": {"application/json": {"schema": _ref("Credentials")}}}
     return {
-        "/api/auth/register": {"post": {
-            "tags": ["Accounts"], "summary": "Create an account and log in", "operationId": "register",
-            "requestBody": credentials,
-            "responses": {"201": _json(_ref("Session"), "The new account and its token"), "400": ERROR, "409": ERROR},
-        }},
-        "/api/auth/login": {"post": {
-            "tags": ["Accounts"], "summary": "Log in", "operationId": "login", "requestBody": credentials,
-            "responses": {"200": _json(_ref("Session"), "The account and a token"), "400": ERROR, "401": ERROR},
-        }},
-        "/api/auth/me": {"get": {
-            "tags": ["Accounts"], "summary": "The logged-in account", "operationId": "me",
-            "security": [{"bearerAuth": []}],
-            "responses": {"200": _json({"type": "object", "properties": {"user": _ref("Account")}}, "The account"), "401": ERROR},
-        }},
+        "/api/auth/register": {
+            "post": {
+                "tags": ["Accounts"],
+                "summary": "Create an account and log in",
+                "operationId": "register",
+                "requestBody": credentials,
+                "responses": {
+                    "201": _json(_ref("Session"), "The new account and its token"),
+                    "400": ERROR,
+                    "409": ERROR,
+                },
+            }
+        },
+        "/api/auth/login": {
+            "post": {
+                "tags": ["Accounts"],
+                "summary": "Log in",
+                "operationId": "login",
+                "requestBody": credentials,
+                "responses": {"200": _json(_ref("Session"), "The account and a token"), "400": ERROR, "401": ERROR},
+            }
+        },
+        "/api/auth/me": {
+            "get": {
+                "tags": ["Accounts"],
+                "summary": "The logged-in account",
+                "operationId": "me",
+                "security": [{"bearerAuth": []}],
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"user": _ref("Account")}}, "The account"),
+                    "401": ERROR,
+                },
+            }
+        },
     }
 
 
 def _auth_schemas() -> dict[str, dict[str, Any]]:
     return {
-        "Credentials": {"type": "object", "required": ["email", "password"], "additionalProperties": False, "properties": {
-            "email": _SCHEMAS["email"], "password": {"type": "string", "minLength": 8, "maxLength": 200},
-        }},
-        "Account": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "email": {"type": "string"}, "role": {"type": "string"},
-        }},
+        "Credentials": {
+            "type": "object",
+            "required": ["email", "password"],
+            "additionalProperties": False,
+            "properties": {
+                "email": _SCHEMAS["email"],
+                "password": {"type": "string", "minLength": 8, "maxLength": 200},
+            },
+        },
+        "Account": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "email": {"type": "string"},
+                "role": {"type": "string"},
+            },
+        },
         "Session": {"type": "object", "properties": {"token": {"type": "string"}, "user": _ref("Account")}},
     }
 
 
 def openapi_document(spec: Spec) -> dict[str, Any]:
-    paths: dict[str, Any] = {"/api/health": {"get": {
-        "tags": ["Health"], "summary": "Whether the API is up", "operationId": "health",
-        "responses": {"200": _json({"type": "object", "properties": {"status": {"const": "ok"}}}, "The API is up")},
-    }}}
-    schemas: dict[str, Any] = {"Error": {"type": "object", "required": ["error"], "properties": {
-        "error": {"type": "string"},
-        "issues": {"type": "array", "items": {"type": "object", "properties": {
-            "path": {"type": "string"}, "message": {"type": "string"},
-        }}},
-    }}}
+    paths: dict[str, Any] = {
+        "/api/health": {
+            "get": {
+                "tags": ["Health"],
+                "summary": "Whether the API is up",
+                "operationId": "health",
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"status": {"const": "ok"}}}, "The API is up")
+                },
+            }
+        }
+    }
+    schemas: dict[str, Any] = {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {"type": "string"},
+                "issues": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "path": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        }
+    }
     components: dict[str, Any] = {
         "schemas": schemas,
         "responses": {"Error": _json(_ref("Error"), "What went wrong, in words")},

@@ -32,7 +32,9 @@ class GeneratedFile(BaseModel):
 
 class FileEdit(BaseModel):
     path: str = Field(description="The file to change, one of the files you were shown")
-    search: str = Field(min_length=1, description="Text copied exactly from the file (whitespace included); it must occur once")
+    search: str = Field(
+        min_length=1, description="Text copied exactly from the file (whitespace included); it must occur once"
+    )
     replace: str = Field(description="What replaces it")
 
 
@@ -44,9 +46,13 @@ class Changes(BaseModel):
         default_factory=list,
         description=f"New files, each whole; an existing file of at most {WHOLE_REWRITE_MAX_LINES} lines may be rewritten whole",
     )
-    edits: list[FileEdit] = Field(default_factory=list, description="Changes to existing files as search/replace blocks")
-    more: bool = Field(default=False, description="true when you have more changes to send than fit in this answer: "
-                                                  "you will be asked for the rest")
+    edits: list[FileEdit] = Field(
+        default_factory=list, description="Changes to existing files as search/replace blocks"
+    )
+    more: bool = Field(
+        default=False,
+        description="true when you have more changes to send than fit in this answer: you will be asked for the rest",
+    )
 
     @property
     def output_chars(self) -> int:
@@ -77,8 +83,9 @@ def answer_size_guide(tokens: int) -> str:
     )
 
 
-def apply_changes(current: dict[str, str], changes: Changes, *, may_write: Callable[[str], bool],
-                  area_words: str) -> dict[str, str]:
+def apply_changes(
+    current: dict[str, str], changes: Changes, *, may_write: Callable[[str], bool], area_words: str
+) -> dict[str, str]:
     """The files `changes` write or change (path -> new text), given the files as they are
     (`current`). A path that is unsafe or outside the agent's area (`may_write` false, `area_words`
     naming the area) raises UnsafeOutput: the task fails and nothing is written. An edit that does

@@ -70,15 +70,21 @@ def check_path(path: object) -> str:
                 f"path {shown} has an empty part, a part ending in '.', or characters outside letters, digits and ._-+[]"
             )
         if segment.lower() in _VCS_FOLDERS:
-            raise UnsafeOutput(f"path {shown} writes into a version-control folder ({segment}), which could run commands")
+            raise UnsafeOutput(
+                f"path {shown} writes into a version-control folder ({segment}), which could run commands"
+            )
         if _WINDOWS_DEVICE.fullmatch(segment):
             raise UnsafeOutput(f"path {shown} uses {segment!r}, a Windows device name")
     if segments[-1].lower() in _PACKAGE_MANAGER_SETTINGS:
-        raise UnsafeOutput(f"path {shown} is a package manager's settings file, which could point installs at another registry")
+        raise UnsafeOutput(
+            f"path {shown} is a package manager's settings file, which could point installs at another registry"
+        )
     return path
 
 
-def check_files(files: dict[str, str], *, existing_files: int = 0, existing_bytes: int = 0, limits: Limits | None = None) -> dict[str, str]:
+def check_files(
+    files: dict[str, str], *, existing_files: int = 0, existing_bytes: int = 0, limits: Limits | None = None
+) -> dict[str, str]:
     """All of `files` if every one is safe and the run stays within its limits; otherwise
     UnsafeOutput and nothing is accepted. `existing_*` count what the run already stored."""
     limits = limits or Limits.from_settings()

@@ -89,11 +89,29 @@ class Sandbox:
             for name in dirs + names:
                 os.chown(os.path.join(folder, name), self.uid, self.uid, follow_symlinks=False)
 
-    def run(self, command: str, cwd: Path, *, network: bool = False, env: dict[str, str] | None = None,
-            limits: Limits = Limits(), checkpoint: Callable[[], None] = lambda: None) -> Outcome:
+    def run(
+        self,
+        command: str,
+        cwd: Path,
+        *,
+        network: bool = False,
+        env: dict[str, str] | None = None,
+        limits: Limits = Limits(),
+        checkpoint: Callable[[], None] = lambda: None,
+    ) -> Outcome:
         """`command` (a shell line) in `cwd`, a folder inside `root`."""
-        environment = {"HOME": "/tmp", "PATH": f"{cwd}/node_modules/.bin:{SYSTEM_PATH}", "LANG": "C.UTF-8",
-                       "CI": "true", "NO_COLOR": "1", "npm_config_update_notifier": "false"} | forwarded_settings() | (env or {})
+        environment = (
+            {
+                "HOME": "/tmp",
+                "PATH": f"{cwd}/node_modules/.bin:{SYSTEM_PATH}",
+                "LANG": "C.UTF-8",
+                "CI": "true",
+                "NO_COLOR": "1",
+                "npm_config_update_notifier": "false",
+            }
+            | forwarded_settings()
+            | (env or {})
+        )
         if self.isolated:
             argv = [*self._bwrap(cwd, network=network, env=environment), "/bin/sh", "-c", command]
             environment = {}
@@ -103,10 +121,35 @@ class Sandbox:
 
     def _bwrap(self, cwd: Path, *, network: bool, env: dict[str, str]) -> list[str]:
         argv = [
-            "bwrap", "--unshare-all", *(["--share-net"] if network else []), "--die-with-parent", "--new-session",
-            "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
-            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
-            "--symlink", "usr/sbin", "/sbin", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            "bwrap",
+            "--unshare-all",
+            *(["--share-net"] if network else []),
+            "--die-with-parent",
+            "--new-session",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--ro-bind",
+            "/etc",
+            "/etc",
+            "--symlink",
+            "usr/lib",
+            "/lib",
+            "--symlink",
+            "usr/lib64",
+            "/lib64",
+            "--symlink",
+            "usr/bin",
+            "/bin",
+            "--symlink",
+            "usr/sbin",
+            "/sbin",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--tmpfs",
+            "/tmp",
         ]
         for folder in self.read_only:
             argv += ["--ro-bind", str(folder), str(folder)]
@@ -175,14 +218,20 @@ def bwrap_problem(inside: Path | None = None) -> str | None:
     return None
 
 
-def _supervise(argv: Sequence[str], cwd: Path, env: dict[str, str], limits: Limits, uid: int | None,
-               checkpoint: Callable[[], None]) -> Outcome:
+def _supervise(
+    argv: Sequence[str], cwd: Path, env: dict[str, str], limits: Limits, uid: int | None, checkpoint: Callable[[], None]
+) -> Outcome:
     """Run `argv` with the limits, as `uid` when given (the worker is root), and wait for it while
     calling `checkpoint` every half second; at the wall-time limit, or when the checkpoint raises,
     the whole process group is killed."""
+
     def limit() -> None:
-        for name, value in ((resource.RLIMIT_CPU, limits.cpu_s), (resource.RLIMIT_DATA, limits.memory_bytes),
-                            (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_CORE, 0)):
+        for name, value in (
+            (resource.RLIMIT_CPU, limits.cpu_s),
+            (resource.RLIMIT_DATA, limits.memory_bytes),
+            (resource.RLIMIT_FSIZE, limits.file_bytes),
+            (resource.RLIMIT_CORE, 0),
+        ):
             resource.setrlimit(name, (value, value))
         if uid is not None and os.geteuid() == 0:
             os.setgroups([])
@@ -194,8 +243,14 @@ def _supervise(argv: Sequence[str], cwd: Path, env: dict[str, str], limits: Limi
     started = time.monotonic()
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            list(argv), cwd=cwd, env=env or None, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            preexec_fn=limit, start_new_session=True,
+            list(argv),
+            cwd=cwd,
+            env=env or None,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=limit,
+            start_new_session=True,
         )
         timed_out = stopped = False
         while True:

@@ -27,22 +27,28 @@ class EntityField(BaseModel):
     type: FieldType = "string"
     required: bool = True
     unique: bool = False
-    options: list[str] = Field(default_factory=list, max_length=20)  # a choice's options, e.g. ["good", "worn", "broken"]
+    options: list[str] = Field(
+        default_factory=list, max_length=20
+    )  # a choice's options, e.g. ["good", "worn", "broken"]
     default: str | None = None  # the option a new record of a choice starts with when none is sent
 
     @model_validator(mode="after")
     def _options_fit_the_type(self) -> EntityField:
         if self.type == "choice":
             if not self.options:
-                raise ValueError(f"field {self.name}: a choice needs its options, e.g. [\"open\", \"done\"]")
+                raise ValueError(f'field {self.name}: a choice needs its options, e.g. ["open", "done"]')
             for option in self.options:
                 if not re.fullmatch(OPTION, option):
-                    raise ValueError(f"field {self.name}: option {option!r} must be 1-40 letters, digits, spaces or hyphens")
+                    raise ValueError(
+                        f"field {self.name}: option {option!r} must be 1-40 letters, digits, spaces or hyphens"
+                    )
             folded = [o.lower() for o in self.options]
             if len(set(folded)) != len(folded):
                 raise ValueError(f"field {self.name}: options {self.options} repeat one another")
             if self.default is not None and self.default not in self.options:
-                raise ValueError(f"field {self.name}: default {self.default!r} is not one of its options {self.options}")
+                raise ValueError(
+                    f"field {self.name}: default {self.default!r} is not one of its options {self.options}"
+                )
         elif self.options or self.default is not None:
             raise ValueError(f"field {self.name}: only a choice has options and a default")
         if self.unique and self.type not in UNIQUE_TYPES:
@@ -100,7 +106,9 @@ class Entity(BaseModel):
             if self.due is None:
                 raise ValueError(f"entity {self.name}: done needs a due field")
             if types.get(self.done) not in DATE_TYPES | {"boolean"}:
-                raise ValueError(f"entity {self.name}: done must name one of its yes/no or date fields, not {self.done!r}")
+                raise ValueError(
+                    f"entity {self.name}: done must name one of its yes/no or date fields, not {self.done!r}"
+                )
         return self
 
     def field(self, name: str) -> EntityField | None:
@@ -143,7 +151,9 @@ def check_summary(summary: Summary, entity: Entity) -> None:
     if summary.group_by is not None:
         relation, field = entity.relation(summary.group_by), entity.field(summary.group_by)
         if not ((relation and not relation.many) or (field and field.type in {"choice", "boolean"})):
-            raise ValueError(f"{where}: group_by must name a one-record link or a choice or yes/no field of {entity.name}")
+            raise ValueError(
+                f"{where}: group_by must name a one-record link or a choice or yes/no field of {entity.name}"
+            )
     if summary.date_field is not None:
         field = entity.field(summary.date_field)
         if field is None or field.type not in DATE_TYPES:
@@ -195,7 +205,9 @@ class Feature(BaseModel):
     def _packages_go_where_it_lives(self) -> Feature:
         for package in self.packages:
             if package.part not in self.parts:
-                raise ValueError(f"feature {self.name}: package {package.name} is for the {package.part}, where it does not live")
+                raise ValueError(
+                    f"feature {self.name}: package {package.name} is for the {package.part}, where it does not live"
+                )
         return self
 
 
@@ -239,7 +251,9 @@ class StackChoice(BaseModel):
         for part in ("backend", "frontend"):
             known = stacks_for(part)
             if getattr(self, part) not in known:
-                raise ValueError(f"unknown {part} stack {getattr(self, part)!r}; choose one of {', '.join(sorted(known))}")
+                raise ValueError(
+                    f"unknown {part} stack {getattr(self, part)!r}; choose one of {', '.join(sorted(known))}"
+                )
         return self
 
 
@@ -247,7 +261,9 @@ class Spec(BaseModel):
     app_name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,49}$")  # npm package name
     title: str = Field(min_length=1, max_length=100)
     summary: str = Field(max_length=2000)
-    entities: list[Entity] = Field(default_factory=list, max_length=20)  # none for an app of features only (a converter)
+    entities: list[Entity] = Field(
+        default_factory=list, max_length=20
+    )  # none for an app of features only (a converter)
     auth: bool = True  # users register and log in; writes need a JWT
     roles: list[str] = Field(default_factory=lambda: ["user"])
     frontend: bool = True  # False for "a REST API for ..." requests
@@ -255,7 +271,9 @@ class Spec(BaseModel):
     kind: str = "records"  # what the request is: records, or a game, converter, cli tool, ... (generators ignore it)
     not_built: list[str] = Field(default_factory=list)  # plain-language notes on what offline mode will not build
     summaries: list[Summary] = Field(default_factory=list, max_length=10)
-    criteria: list[Criterion] = Field(default_factory=list, max_length=MAX_CRITERIA)  # acceptance criteria (agents/criteria.py)
+    criteria: list[Criterion] = Field(
+        default_factory=list, max_length=MAX_CRITERIA
+    )  # acceptance criteria (agents/criteria.py)
     features: list[Feature] = Field(default_factory=list, max_length=MAX_FEATURES)  # behaviour beyond records
 
     def packages(self, part: str) -> dict[str, str]:
@@ -293,7 +311,9 @@ class Spec(BaseModel):
                 raise ValueError(f"feature {feature.name} lives in the back end, which needs records or log-ins (auth)")
         for part in ("backend", "frontend"):
             asked = [(p.name, p.version) for f in self.features for p in f.packages if p.part == part]
-            if clash := sorted({name for name, version in asked if (name, version) != (name, self.packages(part)[name])}):
+            if clash := sorted(
+                {name for name, version in asked if (name, version) != (name, self.packages(part)[name])}
+            ):
                 raise ValueError(f"features ask for different versions of {', '.join(clash)}: agree on one")
         return self
 

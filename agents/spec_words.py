@@ -17,14 +17,26 @@ from .spec import Entity, EntityField, Feature, Relation, Spec, Summary
 
 # Each field type as the editor offers it and the pages say it.
 KIND_WORDS: dict[str, str] = {
-    "string": "text", "text": "long text", "int": "whole number", "float": "decimal number", "money": "money",
-    "date": "date", "datetime": "date and time", "boolean": "yes / no", "email": "email address",
-    "url": "web address", "choice": "choice",
+    "string": "text",
+    "text": "long text",
+    "int": "whole number",
+    "float": "decimal number",
+    "money": "money",
+    "date": "date",
+    "datetime": "date and time",
+    "boolean": "yes / no",
+    "email": "email address",
+    "url": "web address",
+    "choice": "choice",
 }
 MEASURE_WORDS = {"count": "how many", "sum": "total", "avg": "average", "min": "smallest", "max": "largest"}
 PERIOD_WORDS = {"day": "per day", "week": "per week", "month": "per month", "year": "per year"}
 ONLY_WORDS = {"open": "only those not yet done", "overdue": "only those past their due date"}
-PART_WORDS = {"frontend": "the website", "backend": "the back end", "both": "the website and the back end"}  # where a feature lives
+PART_WORDS = {
+    "frontend": "the website",
+    "backend": "the back end",
+    "both": "the website and the back end",
+}  # where a feature lives
 NO_BACK_END = "A website only: it keeps no records and needs no server."
 
 
@@ -34,7 +46,7 @@ def name_words(identifier: str) -> str:
 
 
 def plural_of(word: str) -> str:
-    """"tool" -> "tools", "delivery" -> "deliveries", "box" -> "boxes": English's regular plurals, and "people"."""
+    """ "tool" -> "tools", "delivery" -> "deliveries", "box" -> "boxes": English's regular plurals, and "people"."""
     if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
         return word[:-1] + "ies"
     if word.endswith(("s", "x", "z", "ch", "sh")):
@@ -43,12 +55,12 @@ def plural_of(word: str) -> str:
 
 
 def record_plural(entity: Entity) -> str:
-    """"Tools", "Appointment slots": the entity's route name said as people say it."""
+    """ "Tools", "Appointment slots": the entity's route name said as people say it."""
     return words(entity.plural)
 
 
 def detail_words(detail: EntityField, *, with_kind: bool = True) -> str:
-    """"condition (good / worn / broken)", "bought on (date)", "notes (long text, optional)"."""
+    """ "condition (good / worn / broken)", "bought on (date)", "notes (long text, optional)"."""
     if detail.type == "choice":
         kind = " / ".join(detail.options) + (f"; starts as {detail.default}" if detail.default else "")
     else:
@@ -62,14 +74,14 @@ def detail_words(detail: EntityField, *, with_kind: bool = True) -> str:
 
 
 def detail_kind(detail: EntityField) -> str:
-    """"choice: good, worn, broken", "money": the kind of a detail as a change says it."""
+    """ "choice: good, worn, broken", "money": the kind of a detail as a change says it."""
     if detail.type == "choice":
         return f"choice: {', '.join(detail.options)}"
     return KIND_WORDS[detail.type]
 
 
 def link_words(entity: Entity, relation: Relation, spec: Spec) -> str:
-    """"each Loan is for one Tool", "each Order has several Cakes", "each Task may be for one Person"."""
+    """ "each Loan is for one Tool", "each Order has several Cakes", "each Task may be for one Person"."""
     target = spec.entity(relation.target)
     if relation.many:
         text = f"each {entity.label} has several {record_plural(target)}"
@@ -92,7 +104,9 @@ def summary_shows(summary: Summary, spec: Spec) -> str:
     if summary.measure == "count":
         what = f"how many {record_plural(entity).lower()}"
     else:
-        what = f"the {MEASURE_WORDS[summary.measure]} {name_words(summary.field or '')} of {record_plural(entity).lower()}"
+        what = (
+            f"the {MEASURE_WORDS[summary.measure]} {name_words(summary.field or '')} of {record_plural(entity).lower()}"
+        )
     parts = [what]
     if summary.only:
         parts.append(ONLY_WORDS[summary.only])
@@ -114,11 +128,15 @@ def access_words(spec: Spec) -> list[str]:
     shared = [e for e in spec.entities if not e.owned]
     lines = ["People sign up and log in."]
     if shared:
-        lines.append(f"Anyone can look at {listed([record_plural(e).lower() for e in shared])}; "
-                     "only people who are logged in can add, change or remove them.")
+        lines.append(
+            f"Anyone can look at {listed([record_plural(e).lower() for e in shared])}; "
+            "only people who are logged in can add, change or remove them."
+        )
     if owned:
-        lines.append(f"Each person sees and changes only their own {listed([record_plural(e).lower() for e in owned])}: "
-                     "nobody else can see them.")
+        lines.append(
+            f"Each person sees and changes only their own {listed([record_plural(e).lower() for e in owned])}: "
+            "nobody else can see them."
+        )
     return lines
 
 
@@ -148,7 +166,7 @@ def _lookups(entity: Entity) -> str:
 
 
 def listed(items: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
@@ -201,9 +219,14 @@ def describe(spec: Spec, tasks: Iterable[dict[str, Any]] = ()) -> SpecWords:
     note in spec.not_built is said once, beside the feature."""
     built = built_features(tasks)
     notes = {feature_note(f) for f in spec.features}
-    said = SpecWords(access=access_words(spec), pages=page_words(spec),
-                     not_built=[note for note in spec.not_built if note not in notes])
-    said.features = [FeatureWords(f.name, f.title, f.text, f"in {PART_WORDS[f.part]}", f.name in built) for f in spec.features]
+    said = SpecWords(
+        access=access_words(spec),
+        pages=page_words(spec),
+        not_built=[note for note in spec.not_built if note not in notes],
+    )
+    said.features = [
+        FeatureWords(f.name, f.title, f.text, f"in {PART_WORDS[f.part]}", f.name in built) for f in spec.features
+    ]
     if not spec.entities:
         said.no_records = NO_BACK_END if not spec.has_backend else "None: the back end keeps only the log-in accounts."
     for entity in spec.entities:

@@ -61,7 +61,9 @@ def read_report(path: Path, part: str, root: Path) -> list[TestOutcome] | None:
     except OSError:
         return None
     try:
-        return _json_report(json.loads(text), part, root) if text.lstrip().startswith("{") else _junit_report(text, part)
+        return (
+            _json_report(json.loads(text), part, root) if text.lstrip().startswith("{") else _junit_report(text, part)
+        )
     except (ValueError, TypeError, KeyError, AttributeError, ElementTree.ParseError):
         return None
 
@@ -76,8 +78,11 @@ def _json_report(report: dict, part: str, root: Path) -> list[TestOutcome]:
             status = {"passed": "passed", "failed": "failed"}.get(test.get("status"), "skipped")
             message = "\n".join(str(m) for m in test.get("failureMessages") or [])
             tag = TITLE_TAG.match(title)
-            outcomes.append(TestOutcome(part, file, " › ".join([*ancestors, title]), status, _short(message),
-                                        tag.group(1) if tag else ""))
+            outcomes.append(
+                TestOutcome(
+                    part, file, " › ".join([*ancestors, title]), status, _short(message), tag.group(1) if tag else ""
+                )
+            )
         if not suite.get("assertionResults") and suite.get("status") == "failed":
             # A file that did not compile or load ran none of its tests: it counts as one failure.
             outcomes.append(TestOutcome(part, file, file, "failed", _short(str(suite.get("message", "")))))
@@ -127,7 +132,10 @@ def prove_criteria(spec: Spec, reports: dict[str, list[TestOutcome] | None]) -> 
         elif not covered(criterion, spec) and not tests:
             status, note = "not_proven", uncovered_reason(criterion, spec)
         elif missing:
-            status, note = "not_proven", f"The tests of the {' and the '.join(_part(p) for p in missing)} did not run to the end."
+            status, note = (
+                "not_proven",
+                f"The tests of the {' and the '.join(_part(p) for p in missing)} did not run to the end.",
+            )
         else:
             status, note = "not_proven", "No test tagged with its id ran."
         outcomes.append(CriterionOutcome(criterion.id, criterion.text, status, note, [asdict(t) for t in tests]))

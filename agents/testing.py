@@ -15,13 +15,17 @@ from .stacks import get_stack
 @register
 class TestsAgent(FileAgent):
     name = "tests"
-    description = ("Adds an end-to-end test to backend/tests/ (every kind of record created, listed, changed and deleted "
-                   "in order) and, for each acceptance criterion, tests tagged with its id, mapped in spec/criteria.json.")
+    description = (
+        "Adds an end-to-end test to backend/tests/ (every kind of record created, listed, changed and deleted "
+        "in order) and, for each acceptance criterion, tests tagged with its id, mapped in spec/criteria.json."
+    )
     area = ("backend/tests/", CRITERIA_PATH)
     context_prefixes = ("backend/tests/", "backend/src/", "backend/app/")
-    role = ("You write end-to-end tests of the API, and for each acceptance criterion of the spec at least one test "
-            "tagged with its id: a TypeScript test's title starts with \"<id>: \"; a pytest test calls "
-            "record_property(\"criterion\", \"<id>\").")
+    role = (
+        "You write end-to-end tests of the API, and for each acceptance criterion of the spec at least one test "
+        'tagged with its id: a TypeScript test\'s title starts with "<id>: "; a pytest test calls '
+        'record_property("criterion", "<id>").'
+    )
 
     def offline(self, spec: Spec, context: AgentContext) -> dict[str, str]:
         files: dict[str, str] = {}
@@ -38,8 +42,13 @@ class TestsAgent(FileAgent):
         spec = read_spec(context.upstream)
         if not spec.has_backend:
             # No API to test, and a model would have nowhere to put its tests: only the map is written.
-            result = AgentResult(files={}, reasoning=("The app has no back end, so there are no API tests to write; "
-                                                      f"{CRITERIA_PATH} maps each criterion to the tests of the run."))
+            result = AgentResult(
+                files={},
+                reasoning=(
+                    "The app has no back end, so there are no API tests to write; "
+                    f"{CRITERIA_PATH} maps each criterion to the tests of the run."
+                ),
+            )
         else:
             result = super().run(context)
         # The map is the tests' own: made from the tags in every test file of the run, whoever wrote them.

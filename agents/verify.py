@@ -16,6 +16,7 @@ check is a bug of the generator: the run fails with the checks shown.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import queue
@@ -28,7 +29,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-import functools
 from pathlib import Path
 from typing import Protocol
 
@@ -94,12 +94,16 @@ class VerifyAgent(Agent):
     name = "verify"
     timeout_setting = "VERIFY_TIMEOUT_S"
     calls_model = False  # its repairs are new attempts of the tasks that wrote the files, with their models
-    description = ("Builds and tests the generated project in a sandbox: installs its dependencies, checks types, "
-                   "lint and formatting, runs its tests, builds it and checks the API against its contract.")
+    description = (
+        "Builds and tests the generated project in a sandbox: installs its dependencies, checks types, "
+        "lint and formatting, runs its tests, builds it and checks the API against its contract."
+    )
 
     def fingerprint_inputs(self, context: AgentContext) -> dict:
         """Every file of the run and the spec, and the settings that decide which checks run and how."""
-        return super().fingerprint_inputs(context) | {"settings": {name: getattr(settings, name) for name in CHECK_SETTINGS}}
+        return super().fingerprint_inputs(context) | {
+            "settings": {name: getattr(settings, name) for name in CHECK_SETTINGS}
+        }
 
     def run(self, context: AgentContext) -> AgentResult:
         if not settings.VERIFY_CHECKS:
@@ -110,7 +114,9 @@ class VerifyAgent(Agent):
         if model_wrote is None:
             model_wrote = context.provider is not None and not context.provider.offline
         files = dict(context.upstream)
-        parts = [(stack.part, stack) for stack in chosen_stacks(spec) if any(p.startswith(f"{stack.root}/") for p in files)]
+        parts = [
+            (stack.part, stack) for stack in chosen_stacks(spec) if any(p.startswith(f"{stack.root}/") for p in files)
+        ]
         if not parts:
             raise PermanentAgentError("Nothing to check: no task of this run wrote the back end or the website.")
         cache = DependencyCache(Path(settings.VERIFY_CACHE_DIR))
@@ -118,10 +124,15 @@ class VerifyAgent(Agent):
         with tempfile.TemporaryDirectory(prefix="verify-", dir=cache.work_dir()) as folder:
             root = Path(folder)
             try:
-                box = sandbox(root, allow_unsandboxed=settings.VERIFY_UNSANDBOXED_OFFLINE and not model_wrote,
-                              kind=settings.VERIFY_SANDBOX)
+                box = sandbox(
+                    root,
+                    allow_unsandboxed=settings.VERIFY_UNSANDBOXED_OFFLINE and not model_wrote,
+                    kind=settings.VERIFY_SANDBOX,
+                )
             except SandboxUnavailable as exc:
-                raise PermanentAgentError(f"Checks were not run: {exc} Generated code runs only in a sandbox.") from None
+                raise PermanentAgentError(
+                    f"Checks were not run: {exc} Generated code runs only in a sandbox."
+                ) from None
             _write(root, files)
             box.give(root)
             history: list[str] = []
@@ -148,8 +159,11 @@ class VerifyAgent(Agent):
                 _write(root, changed)
                 box.give(root, files=list(changed))
         raise PermanentAgentError(
-            "Checks failed: " + "; ".join(r.words for r in failing)
-            + (f" (after {repair} repair round{'s' if repair != 1 else ''})" if repair else "") + "." + unrepaired
+            "Checks failed: "
+            + "; ".join(r.words for r in failing)
+            + (f" (after {repair} repair round{'s' if repair != 1 else ''})" if repair else "")
+            + "."
+            + unrepaired
         )
 
     def _prove(self, spec, parts, results: list[CheckResult], hooks: VerifyHooks, round: int) -> str:
@@ -163,14 +177,27 @@ class VerifyAgent(Agent):
         proven = sum(o.status == "passed" for o in outcomes)
         return f" {proven} of {len(outcomes)} acceptance criteria proven."
 
-    def _check_parts(self, box: Sandbox, root: Path, files: dict[str, str], parts, cache: DependencyCache,
-                     context: AgentContext, hooks: VerifyHooks, round: int) -> list[CheckResult]:
+    def _check_parts(
+        self,
+        box: Sandbox,
+        root: Path,
+        files: dict[str, str],
+        parts,
+        cache: DependencyCache,
+        context: AgentContext,
+        hooks: VerifyHooks,
+        round: int,
+    ) -> list[CheckResult]:
         """Check every part side by side; record each check as it ends (on this thread, which owns the
         database connection); the results in the order they ended."""
         ended: queue.Queue[CheckResult | None] = queue.Queue()
         threads = [
-            threading.Thread(target=_part_thread, name=f"verify-{part}", daemon=True,
-                             args=(ended, box, root / stack.root, stack, files, cache, context.checkpoint, round))
+            threading.Thread(
+                target=_part_thread,
+                name=f"verify-{part}",
+                daemon=True,
+                args=(ended, box, root / stack.root, stack, files, cache, context.checkpoint, round),
+            )
             for part, stack in parts
         ]
         for thread in threads:
@@ -194,26 +221,54 @@ class VerifyAgent(Agent):
         return results
 
 
-def _part_thread(ended: queue.Queue, box: Sandbox, folder: Path, stack, files: dict[str, str], cache: DependencyCache,
-                 checkpoint: Callable[[], None], round: int) -> None:
+def _part_thread(
+    ended: queue.Queue,
+    box: Sandbox,
+    folder: Path,
+    stack,
+    files: dict[str, str],
+    cache: DependencyCache,
+    checkpoint: Callable[[], None],
+    round: int,
+) -> None:
     try:
         part_files = {p.removeprefix(f"{stack.root}/"): t for p, t in files.items() if p.startswith(f"{stack.root}/")}
-        for result in check_part(box, folder, stack.root, stack.verification(part_files), cache, checkpoint,
-                                 contract=CONTRACT_PATH in files and stack.part == "backend"):
+        for result in check_part(
+            box,
+            folder,
+            stack.root,
+            stack.verification(part_files),
+            cache,
+            checkpoint,
+            contract=CONTRACT_PATH in files and stack.part == "backend",
+        ):
             result.round = round
             ended.put(result)
     except Exception as exc:  # a bug of ours or of the machine: shown as the part's failed check, not lost
-        ended.put(CheckResult(stack.root, "installs", "", False, 0.0, None, f"{type(exc).__name__}: {exc}", round=round))
+        ended.put(
+            CheckResult(stack.root, "installs", "", False, 0.0, None, f"{type(exc).__name__}: {exc}", round=round)
+        )
     finally:
         ended.put(None)
 
 
-def check_part(box: Sandbox, folder: Path, part: str, verification: Verification, cache: DependencyCache,
-               checkpoint: Callable[[], None], *, contract: bool) -> Iterator[CheckResult]:
+def check_part(
+    box: Sandbox,
+    folder: Path,
+    part: str,
+    verification: Verification,
+    cache: DependencyCache,
+    checkpoint: Callable[[], None],
+    *,
+    contract: bool,
+) -> Iterator[CheckResult]:
     """The part's checks in order, each as it ends. A part that does not install is not checked further."""
     env = dict(verification.env)
-    limits = Limits(wall_s=settings.VERIFY_STEP_TIMEOUT_S, cpu_s=settings.VERIFY_STEP_TIMEOUT_S * 2,
-                    memory_bytes=settings.VERIFY_MEMORY_MB << 20)
+    limits = Limits(
+        wall_s=settings.VERIFY_STEP_TIMEOUT_S,
+        cpu_s=settings.VERIFY_STEP_TIMEOUT_S * 2,
+        memory_bytes=settings.VERIFY_MEMORY_MB << 20,
+    )
     installed = yield from _install(box, folder, part, verification, cache, env, limits, checkpoint)
     if not installed:
         return
@@ -301,7 +356,11 @@ def _contract(box, folder, part, verification, env, limits, checkpoint, cache) -
     for line in outcome.output.splitlines():
         if line.startswith("CONTRACT "):
             found = json.loads(line.removeprefix("CONTRACT "))
-            counts = {k: v for k, v in found.items() if k in ("operations", "cases", "server_errors", "violations") and isinstance(v, int)}
+            counts = {
+                k: v
+                for k, v in found.items()
+                if k in ("operations", "cases", "server_errors", "violations") and isinstance(v, int)
+            }
     return _result(part, "contract", shown, outcome, counts)
 
 
@@ -313,7 +372,9 @@ def _contract_tools(cache: DependencyCache, limits: Limits, checkpoint) -> Path 
         if cache.ready(slot):
             return slot
         slot.mkdir(parents=True, exist_ok=True)
-        builder = Sandbox(settings.VERIFY_SANDBOX if settings.VERIFY_SANDBOX == "bwrap" and bwrap_problem() is None else "none", slot)
+        builder = Sandbox(
+            settings.VERIFY_SANDBOX if settings.VERIFY_SANDBOX == "bwrap" and bwrap_problem() is None else "none", slot
+        )
         builder.give(slot)
         command = f"{python} -m venv {slot / 'venv'} && {slot / 'venv' / 'bin' / 'pip'} install --quiet --disable-pip-version-check {SCHEMATHESIS}"
         outcome = builder.run(command, slot, network=True, limits=limits, checkpoint=checkpoint)
@@ -330,13 +391,17 @@ def sandbox_python() -> tuple[str, str]:
     python = settings.VERIFY_PYTHON or shutil.which("python3", path="/usr/local/bin:/usr/bin")
     if not python:
         raise SandboxUnavailable("no Python under /usr for the sandbox (set VERIFY_PYTHON).")
-    done = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True, check=False
+    )
     if done.returncode:
         raise SandboxUnavailable(f"{python} does not run: {done.stderr.strip()[-200:]}")
     return python, done.stdout.strip()
 
 
-def _result(part: str, name: str, command: str, outcome, counts: dict[str, int], *, reused: bool = False) -> CheckResult:
+def _result(
+    part: str, name: str, command: str, outcome, counts: dict[str, int], *, reused: bool = False
+) -> CheckResult:
     if outcome is None:  # reused with nothing to prepare
         return CheckResult(part, name, command, True, 0.0, 0, "", note="reused installed dependencies")
     note = "reused installed dependencies" if reused else ""
@@ -345,8 +410,17 @@ def _result(part: str, name: str, command: str, outcome, counts: dict[str, int],
     elif outcome.stopped:
         note = "stopped: the run was cancelled or the task ran out of time"
     passed = outcome.ok and not counts.get("failed")
-    return CheckResult(part, name, command, passed, round(outcome.duration_s, 2), outcome.exit_code, outcome.output,
-                       counts=counts, note=note)
+    return CheckResult(
+        part,
+        name,
+        command,
+        passed,
+        round(outcome.duration_s, 2),
+        outcome.exit_code,
+        outcome.output,
+        counts=counts,
+        note=note,
+    )
 
 
 def _counts(output: str) -> dict[str, int]:
@@ -415,7 +489,7 @@ class DependencyCache:
             shutil.copytree(node_modules, staging, symlinks=True)
             staging.rename(slot / "node_modules")
         if os.geteuid() == 0:
-            for folder, dirs, names in os.walk(slot):
+            for folder, _dirs, names in os.walk(slot):
                 os.chown(folder, 0, 0)
                 for name in names:
                     os.chown(os.path.join(folder, name), 0, 0, follow_symlinks=False)

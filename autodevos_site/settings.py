@@ -83,7 +83,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A test run gets its own file (not :memory:) so that worker processes can share it.
     # TEST_DB_SUFFIX keeps concurrent test sessions on one machine apart.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test_autodevos{env.str('TEST_DB_SUFFIX', default='')}.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(DATA_DIR / f"test_autodevos{env.str('TEST_DB_SUFFIX', default='')}.sqlite3")
+    }
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_autodevos{env.str('TEST_DB_SUFFIX', default='')}"}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -164,10 +166,21 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Nothing here needs the camera, microphone, location or payments: the browser refuses them all.
-PERMISSIONS_POLICY = {feature: [] for feature in (
-    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer", "microphone",
-    "midi", "payment", "usb",
-)}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,
@@ -250,8 +263,14 @@ LLM_CALL_STORE_MAX_CHARS = env.int("LLM_CALL_STORE_MAX_CHARS", default=256 * 102
 # Settings whose values (of a URL, its password) are removed from every model answer before it is
 # stored, shown or used, in plain and escaped forms (agents.providers.redaction).
 SECRET_SETTINGS = [
-    "SECRET_KEY", "SECRET_KEY_FALLBACKS", "GEMINI_API_KEY", "OPENAI_API_KEY",
-    "GEMINI_BASE_URL", "OPENAI_BASE_URL", "DATABASE_URL", "REDIS_URL",
+    "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
+    "GEMINI_API_KEY",
+    "OPENAI_API_KEY",
+    "GEMINI_BASE_URL",
+    "OPENAI_BASE_URL",
+    "DATABASE_URL",
+    "REDIS_URL",
 ]
 
 # --- Generated projects -------------------------------------------------------------

@@ -54,8 +54,9 @@ def generated(request: str) -> tuple[dict[str, str], object]:
     spec = planned_spec(request)
     files: dict[str, str] = {}
     for agent in WRITERS:
-        context = AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=dict(files),
-                               spec=spec)
+        context = AgentContext(
+            request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=dict(files), spec=spec
+        )
         files |= get_agent(agent).run(context).files
     return files, spec
 
@@ -90,8 +91,16 @@ def main() -> None:
         line = f"{spec.stack.backend:<8} {spec.title[:44]:<44} criteria {len(rows):3}  covered {covered:3}"
         if run:
             hooks = Proven()
-            context = VerifyContext(request=request, task_key="verify", title="verify", instructions="", scope=[],
-                                    upstream=files, spec=spec, hooks=hooks)
+            context = VerifyContext(
+                request=request,
+                task_key="verify",
+                title="verify",
+                instructions="",
+                scope=[],
+                upstream=files,
+                spec=spec,
+                hooks=hooks,
+            )
             try:
                 get_agent("verify").run(context)
             except Exception as exc:  # a failing check: the criteria it left unproven are counted as such
@@ -104,10 +113,12 @@ def main() -> None:
         totals["criteria"] += len(rows)
         totals["covered"] += covered
     n = totals["criteria"]
-    print(f"\n{totals['projects']} projects, {n} criteria ({n / totals['projects']:.1f} per project); "
-          f"covered by at least one test {totals['covered'] / n:.1%}"
-          + (f"; proven by the verify stage {totals['proven'] / n:.1%}" if run else "")
-          + f"; {time.monotonic() - started:.0f} s")
+    print(
+        f"\n{totals['projects']} projects, {n} criteria ({n / totals['projects']:.1f} per project); "
+        f"covered by at least one test {totals['covered'] / n:.1%}"
+        + (f"; proven by the verify stage {totals['proven'] / n:.1%}" if run else "")
+        + f"; {time.monotonic() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

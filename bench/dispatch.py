@@ -28,7 +28,8 @@ def hand_over_ms(run) -> list[float]:
     tasks = {task.key: task for task in run.task_runs.all()}
     return [
         (task.started_at - max(tasks[dep].finished_at for dep in task.depends_on)).total_seconds() * 1000
-        for task in tasks.values() if task.depends_on
+        for task in tasks.values()
+        if task.depends_on
     ]
 
 

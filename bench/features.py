@@ -25,8 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 data_dir = tempfile.mkdtemp(prefix="autodevos-bench-features-")
-os.environ.update({"DATABASE_URL": f"sqlite:///{data_dir}/bench.sqlite3", "REDIS_URL": "",
-                   "DJANGO_SETTINGS_MODULE": "autodevos_site.settings"})
+os.environ.update(
+    {
+        "DATABASE_URL": f"sqlite:///{data_dir}/bench.sqlite3",
+        "REDIS_URL": "",
+        "DJANGO_SETTINGS_MODULE": "autodevos_site.settings",
+    }
+)
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SECRET_KEY", "bench-features")
 
@@ -90,13 +95,17 @@ def main() -> None:
         figures = measure(request, team)
         for key in totals:
             totals[key] += figures[key]
-        print(f"{request!r}: {figures['files']} files; scaffold + patches {figures['patch_tokens']} output tokens in "
-              f"{figures['agent_calls']} agent calls; every file whole {figures['whole_tokens']} "
-              f"({figures['whole_tokens'] / max(1, figures['patch_tokens']):.1f}x); planner and architect "
-              f"{figures['shared_tokens']} either way; {figures['seconds']:.1f} s")
+        print(
+            f"{request!r}: {figures['files']} files; scaffold + patches {figures['patch_tokens']} output tokens in "
+            f"{figures['agent_calls']} agent calls; every file whole {figures['whole_tokens']} "
+            f"({figures['whole_tokens'] / max(1, figures['patch_tokens']):.1f}x); planner and architect "
+            f"{figures['shared_tokens']} either way; {figures['seconds']:.1f} s"
+        )
     ratio = totals["whole_tokens"] / max(1, totals["patch_tokens"])
-    print(f"total: scaffold + patches {totals['patch_tokens']} output tokens; every file whole {totals['whole_tokens']}; "
-          f"patches use {100 * totals['patch_tokens'] / max(1, totals['whole_tokens']):.1f}% ({ratio:.1f}x fewer)")
+    print(
+        f"total: scaffold + patches {totals['patch_tokens']} output tokens; every file whole {totals['whole_tokens']}; "
+        f"patches use {100 * totals['patch_tokens'] / max(1, totals['whole_tokens']):.1f}% ({ratio:.1f}x fewer)"
+    )
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def generate(spec: Spec, request: str) -> dict[str, str]:
     """The architect's spec and contract, then every agent's files, as a run produces them offline."""
 
     def context(agent: str, upstream: dict[str, str]) -> AgentContext:
-        return AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream, spec=spec)
+        return AgentContext(
+            request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream, spec=spec
+        )
 
     files = get_agent("architect").run(context("architect", {})).files
     upstream = dict(files)
@@ -59,8 +61,14 @@ def generate(spec: Spec, request: str) -> dict[str, str]:
 
 def main() -> None:
     # The spec is what planning computes once and stores with the plan version.
-    specs = {(name, request): planned_spec(request, options={"backend": name}) for name in stacks_for("backend") for request in REQUESTS}
-    generate(next(iter(specs.values())), REQUESTS[0])  # warm up: imports and template compiles are paid once per process
+    specs = {
+        (name, request): planned_spec(request, options={"backend": name})
+        for name in stacks_for("backend")
+        for request in REQUESTS
+    }
+    generate(
+        next(iter(specs.values())), REQUESTS[0]
+    )  # warm up: imports and template compiles are paid once per process
     print(f"{'back end':<10} {'request':<60} {'files':>5} {'median ms':>10} {'save check ms':>14} {'ratio':>6}")
     for name in stacks_for("backend"):
         for request in REQUESTS:

@@ -69,11 +69,18 @@ def _services_up() -> bool:
 
 def _measure_here(config: str, measure: Callable[[str], Figures]) -> Figures:
     data_dir = tempfile.mkdtemp(prefix="autodevos-bench-")
-    os.environ.update({
-        "ENV_FILE": os.devnull, "DEBUG": "true", "SECRET_KEY": "bench-only-not-secret", "DATA_DIR": data_dir,
-        "LOG_LEVEL": "WARNING", "Q_WORKERS": str(WORKERS), "Q_CLUSTER_NAME": "autodevos-bench",
-        "DJANGO_SETTINGS_MODULE": "autodevos_site.settings",
-    })
+    os.environ.update(
+        {
+            "ENV_FILE": os.devnull,
+            "DEBUG": "true",
+            "SECRET_KEY": "bench-only-not-secret",
+            "DATA_DIR": data_dir,
+            "LOG_LEVEL": "WARNING",
+            "Q_WORKERS": str(WORKERS),
+            "Q_CLUSTER_NAME": "autodevos-bench",
+            "DJANGO_SETTINGS_MODULE": "autodevos_site.settings",
+        }
+    )
     if config == "orm":
         os.environ.update({"DATABASE_URL": f"sqlite:///{data_dir}/bench.sqlite3", "REDIS_URL": ""})
     else:

@@ -23,8 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 data_dir = tempfile.mkdtemp(prefix="autodevos-bench-incremental-")
-os.environ.update({"DATABASE_URL": f"sqlite:///{data_dir}/bench.sqlite3", "REDIS_URL": "",
-                   "DJANGO_SETTINGS_MODULE": "autodevos_site.settings"})
+os.environ.update(
+    {
+        "DATABASE_URL": f"sqlite:///{data_dir}/bench.sqlite3",
+        "REDIS_URL": "",
+        "DJANGO_SETTINGS_MODULE": "autodevos_site.settings",
+    }
+)
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SECRET_KEY", "bench-incremental")
 
@@ -61,9 +66,12 @@ def measure(label: str, version: PlanVersion) -> Run:
     calls = LLMCall.objects.filter(task_run__run=run).count()
     reused = sorted(run.task_runs.exclude(reused_from=None).values_list("key", flat=True))
     ran = run.task_runs.filter(reused_from=None).count()
-    print(f"{label}: {calls} model calls, {run.tokens_total:,} tokens (in {run.tokens_in:,}, out {run.tokens_out:,}); "
-          f"{ran} tasks ran, {len(reused)} reused{' (' + ', '.join(reused) + ')' if reused else ''}; "
-          f"forecast {forecast.tokens:,} tokens ({_off(forecast.tokens, run.tokens_total)}); {seconds:.2f} s", flush=True)
+    print(
+        f"{label}: {calls} model calls, {run.tokens_total:,} tokens (in {run.tokens_in:,}, out {run.tokens_out:,}); "
+        f"{ran} tasks ran, {len(reused)} reused{' (' + ', '.join(reused) + ')' if reused else ''}; "
+        f"forecast {forecast.tokens:,} tokens ({_off(forecast.tokens, run.tokens_total)}); {seconds:.2f} s",
+        flush=True,
+    )
     return run
 
 
@@ -87,12 +95,17 @@ def main() -> None:
         detail = measure("one more detail on one record", edited)
         same = measure("no change", edited)
         fresh = run_inline(start_run(edited, reuse=False))
-        print(f"run everything again: {LLMCall.objects.filter(task_run__run=fresh).count()} model calls, "
-              f"{fresh.tokens_total:,} tokens; forecast {fresh.forecast['tokens']:,} "
-              f"({_off(fresh.forecast['tokens'], fresh.tokens_total)})", flush=True)
-    print(f"summary: the detail re-run used {100 * detail.tokens_total / max(1, first.tokens_total):.1f}% of the first "
-          f"run's tokens; the unchanged re-run {same.tokens_total} tokens in "
-          f"{LLMCall.objects.filter(task_run__run=same).count()} calls")
+        print(
+            f"run everything again: {LLMCall.objects.filter(task_run__run=fresh).count()} model calls, "
+            f"{fresh.tokens_total:,} tokens; forecast {fresh.forecast['tokens']:,} "
+            f"({_off(fresh.forecast['tokens'], fresh.tokens_total)})",
+            flush=True,
+        )
+    print(
+        f"summary: the detail re-run used {100 * detail.tokens_total / max(1, first.tokens_total):.1f}% of the first "
+        f"run's tokens; the unchanged re-run {same.tokens_total} tokens in "
+        f"{LLMCall.objects.filter(task_run__run=same).count()} calls"
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ def _tasks(rng: random.Random) -> list[dict]:
     tasks, _ = harness.layered_dag(TASKS, rng=rng)
     # Each task works a little and writes a file of its own, so that stored files can be counted.
     return [
-        task | {"instructions": json.dumps({"sleep": 0.02, "files": {f"{task['key']}.txt": "{attempt}"}})} for task in tasks
+        task | {"instructions": json.dumps({"sleep": 0.02, "files": {f"{task['key']}.txt": "{attempt}"}})}
+        for task in tasks
     ]
 
 
@@ -40,16 +41,27 @@ def measure(config: str) -> harness.Figures:
         began = time.monotonic()
         runs = [start_run(plan) for plan in plans]
         ids = [run.pk for run in runs]
-        wait_for(lambda: not Run.objects.filter(pk__in=ids, status=Run.Status.RUNNING).exists(), timeout=TIMEOUT_S,
-                 what="every run to finish", log=cluster.log)
+        wait_for(
+            lambda: not Run.objects.filter(pk__in=ids, status=Run.Status.RUNNING).exists(),
+            timeout=TIMEOUT_S,
+            what="every run to finish",
+            log=cluster.log,
+        )
         elapsed = time.monotonic() - began
         log = cluster.log(tail=None)
     runs_ok = Run.objects.filter(pk__in=ids, status=Run.Status.SUCCEEDED).count()
     stored = Artifact.objects.filter(run_id__in=ids).count()
     duplicated = TaskRun.objects.filter(run_id__in=ids).annotate(tries=Count("attempts")).filter(tries__gt=1).count()
     total = RUNS * TASKS
-    print(f"{config}: {total} tasks in {elapsed:.1f} s ({total / elapsed:.0f} tasks/s), {stored} files stored", flush=True)
-    return {"runs_ok": runs_ok, "lost": total - stored, "duplicated": duplicated, "db_locked": log.count("database is locked")}
+    print(
+        f"{config}: {total} tasks in {elapsed:.1f} s ({total / elapsed:.0f} tasks/s), {stored} files stored", flush=True
+    )
+    return {
+        "runs_ok": runs_ok,
+        "lost": total - stored,
+        "duplicated": duplicated,
+        "db_locked": log.count("database is locked"),
+    }
 
 
 if __name__ == "__main__":

@@ -28,7 +28,10 @@ def measure(config: str) -> harness.Figures:
             run = wait_for_run(start_run(make_plan(harness.project(), tasks)), timeout=120, log=cluster.log)
             assert run.status == run.Status.SUCCEEDED, cluster.log()
             makespans.append((run.finished_at - run.started_at).total_seconds())
-            print(f"{config}: makespan {makespans[-1]:.2f} s, critical path {critical_path:.2f} s ({layers} deep)", flush=True)
+            print(
+                f"{config}: makespan {makespans[-1]:.2f} s, critical path {critical_path:.2f} s ({layers} deep)",
+                flush=True,
+            )
     makespan = statistics.median(makespans)
     ratio = round(makespan / critical_path, 3)
     return {"makespan_s": round(makespan, 2), "critical_path_s": critical_path, "makespan_ratio": ratio}

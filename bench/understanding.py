@@ -42,8 +42,19 @@ from agents.understanding import Reading, read  # noqa: E402
 
 DEFAULT_GOLD = Path(__file__).parent / "gold" / "understanding.yaml"
 # The spec's field types in the gold set's plain words.
-KINDS = {"string": "text", "text": "long_text", "int": "number", "float": "decimal", "boolean": "yes_no",
-         "date": "date", "datetime": "datetime", "email": "email", "money": "money", "url": "url", "choice": "choice"}
+KINDS = {
+    "string": "text",
+    "text": "long_text",
+    "int": "number",
+    "float": "decimal",
+    "boolean": "yes_no",
+    "date": "date",
+    "datetime": "datetime",
+    "email": "email",
+    "money": "money",
+    "url": "url",
+    "choice": "choice",
+}
 
 
 def _entity_key(name: str) -> str:
@@ -117,7 +128,9 @@ def made_from_spec(spec: Spec) -> Made:
         owned={e.name for e in spec.entities if e.owned},
         choices={(e.name, f.name, o) for e in spec.entities for f in e.fields for o in f.options},
         due={(e.name, e.due, e.done or "") for e in spec.entities if e.due},
-        summaries={(s.entity, s.measure, s.field or "", s.group_by or "", s.period or "", s.only or "") for s in spec.summaries},
+        summaries={
+            (s.entity, s.measure, s.field or "", s.group_by or "", s.period or "", s.only or "") for s in spec.summaries
+        },
     )
 
 
@@ -130,8 +143,11 @@ def made_from_reading(reading: Reading) -> Made:
         owned={name[w] for w in reading.owned if w in name},
         choices={(r.name, d.name, o) for r in reading.records.values() for d in r.details.values() for o in d.options},
         due={(r.name, r.due, r.done or "") for r in reading.records.values() if r.due},
-        summaries={(name[s.record], s.measure, s.detail or "", s.per or "", s.period or "", s.only or "")
-                   for s in reading.summaries if s.measure and s.record in name},
+        summaries={
+            (name[s.record], s.measure, s.detail or "", s.per or "", s.period or "", s.only or "")
+            for s in reading.summaries
+            if s.measure and s.record in name
+        },
     )
 
 
@@ -170,15 +186,23 @@ def score_one(case: dict, made: Made, score: Score, show: bool) -> None:
     if kind == "records":
         score.owned_seen += 1
         score.owned_right += {_entity_key(n) for n in made.owned} == {_entity_key(n) for n in case.get("owned") or []}
-    gold_choices = {(_entity_key(where.split(".")[0]), _field_key(where.split(".")[1]), str(o).lower())
-                    for where, options in (case.get("choices") or {}).items() for o in options}
+    gold_choices = {
+        (_entity_key(where.split(".")[0]), _field_key(where.split(".")[1]), str(o).lower())
+        for where, options in (case.get("choices") or {}).items()
+        for o in options
+    }
     score.choices.add({(_entity_key(e), _field_key(f), o) for e, f, o in made.choices}, gold_choices)
-    gold_due = {(_entity_key(e), _field_key(fields[0]), _field_key(fields[1]) if len(fields) > 1 else "")
-                for e, fields in (case.get("due") or {}).items()}
+    gold_due = {
+        (_entity_key(e), _field_key(fields[0]), _field_key(fields[1]) if len(fields) > 1 else "")
+        for e, fields in (case.get("due") or {}).items()
+    }
     score.due.add({(_entity_key(e), _field_key(d), _field_key(f) if f else "") for e, d, f in made.due}, gold_due)
     gold_summaries = {
-        _summary_key(s["entity"], s["measure"], s.get("field", ""), s.get("group_by", ""), s.get("period", ""), s.get("only", ""))
-        for s in case.get("summaries") or [] if isinstance(s, dict)
+        _summary_key(
+            s["entity"], s["measure"], s.get("field", ""), s.get("group_by", ""), s.get("period", ""), s.get("only", "")
+        )
+        for s in case.get("summaries") or []
+        if isinstance(s, dict)
     }
     made_summaries = {_summary_key(*s) for s in made.summaries}
     score.summaries.add(made_summaries, gold_summaries)
@@ -191,8 +215,12 @@ def score_one(case: dict, made: Made, score: Score, show: bool) -> None:
     gold_owned = {_entity_key(n) for n in case.get("owned") or []}
     made_choices = {(_entity_key(e), _field_key(f), o) for e, f, o in made.choices}
     made_due = {(_entity_key(e), _field_key(d), _field_key(f) if f else "") for e, d, f in made.due}
-    for what, made_set, gold_set in (("summaries", made_summaries, gold_summaries), ("owned", made_owned, gold_owned),
-                                     ("choices", made_choices, gold_choices), ("due", made_due, gold_due)):
+    for what, made_set, gold_set in (
+        ("summaries", made_summaries, gold_summaries),
+        ("owned", made_owned, gold_owned),
+        ("choices", made_choices, gold_choices),
+        ("due", made_due, gold_due),
+    ):
         if show and made_set != gold_set and (what != "owned" or kind == "records"):
             print(f"- {case['request']}")
             print(f"    {what}: made {sorted(made_set)}, expected {sorted(gold_set)}")

@@ -50,8 +50,10 @@ def main() -> None:
         cold = timed(files, spec, "cold (empty dependency cache)")
         warm = timed(files, spec, "warm (lockfiles seen before)")
         shutil.rmtree(Path(cache) / "work", ignore_errors=True)
-    print(f"\nverify of {spec.title!r} on {os.cpu_count()} cores: cold {cold:.1f} s, warm {warm:.1f} s, "
-          f"warm/cold {warm / cold:.2f}")
+    print(
+        f"\nverify of {spec.title!r} on {os.cpu_count()} cores: cold {cold:.1f} s, warm {warm:.1f} s, "
+        f"warm/cold {warm / cold:.2f}"
+    )
 
 
 if __name__ == "__main__":

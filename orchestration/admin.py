@@ -55,7 +55,11 @@ class PlanVersionAdmin(ReadOnlyAdmin):
     readonly_fields = ["created_at", "compare_link", "plan_table", "built_with", "criteria_table", "llm_call_links"]
 
     def get_urls(self):
-        compare = path("compare/<int:project_id>/", self.admin_site.admin_view(self.compare_view), name="orchestration_planversion_compare")
+        compare = path(
+            "compare/<int:project_id>/",
+            self.admin_site.admin_view(self.compare_view),
+            name="orchestration_planversion_compare",
+        )
         return [compare, *super().get_urls()]
 
     @admin.display(description="compare")
@@ -66,7 +70,9 @@ class PlanVersionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="tasks")
     def plan_table(self, obj: PlanVersion) -> str:
-        return render_to_string("admin/orchestration/planversion/_plan_table.html", {"tasks": normalise_tasks(obj.tasks)})
+        return render_to_string(
+            "admin/orchestration/planversion/_plan_table.html", {"tasks": normalise_tasks(obj.tasks)}
+        )
 
     @admin.display(description="what it must do")
     def criteria_table(self, obj: PlanVersion) -> str:
@@ -81,11 +87,19 @@ class PlanVersionAdmin(ReadOnlyAdmin):
     def llm_call_links(self, obj: PlanVersion) -> str:
         calls = obj.llm_calls.order_by("created_at", "id").only("pk", "attempt", "error")
         links = [
-            format_html('<a href="{}">attempt {}{}</a>', reverse("admin:orchestration_llmcall_change", args=[c.pk]), c.attempt,
-                        " (error)" if c.error else "")
+            format_html(
+                '<a href="{}">attempt {}{}</a>',
+                reverse("admin:orchestration_llmcall_change", args=[c.pk]),
+                c.attempt,
+                " (error)" if c.error else "",
+            )
             for c in calls
         ]
-        return format_html_join(", ", "{}", ((link,) for link in links)) if links else "none (planned offline or edited by hand)"
+        return (
+            format_html_join(", ", "{}", ((link,) for link in links))
+            if links
+            else "none (planned offline or edited by hand)"
+        )
 
     def compare_view(self, request: HttpRequest, project_id: int) -> TemplateResponse:
         """Any two versions of one project side by side; b defaults to the latest, a to b's parent."""
@@ -173,8 +187,19 @@ class ChecksFilter(admin.SimpleListFilter):
 
 @admin.register(Run)
 class RunAdmin(ReadOnlyAdmin):
-    list_display = ["id", "plan_version", "status", "failed_tasks", "checks_result", "triggered_by", "tokens_in", "tokens_out", "cost_usd",
-                    "created_at", "finished_at"]
+    list_display = [
+        "id",
+        "plan_version",
+        "status",
+        "failed_tasks",
+        "checks_result",
+        "triggered_by",
+        "tokens_in",
+        "tokens_out",
+        "cost_usd",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status", ChecksFilter, ("task_runs__agent", admin.AllValuesFieldListFilter), "created_at"]
     search_fields = ["plan_version__project__title"]
     list_select_related = ["plan_version__project", "triggered_by"]
@@ -200,7 +225,8 @@ class RunAdmin(ReadOnlyAdmin):
         self.message_user(
             request,
             f"{sum(reset.values())} failed or skipped tasks of {len(retried)} run(s) will run again."
-            if retried else "None of the selected runs had failed tasks.",
+            if retried
+            else "None of the selected runs had failed tasks.",
         )
         if refused:
             self.message_user(request, "Not retried — " + "; ".join(refused), level=messages.WARNING)
@@ -210,11 +236,15 @@ class RunAdmin(ReadOnlyAdmin):
         active = list(queryset.filter(status__in=[Run.Status.PENDING, Run.Status.RUNNING]))
         for run in active:
             cancel_run(run, user=request.user)
-        self.message_user(request, f"Cancelled {len(active)} run(s); tasks that were working stop at their next checkpoint.")
+        self.message_user(
+            request, f"Cancelled {len(active)} run(s); tasks that were working stop at their next checkpoint."
+        )
 
     def get_queryset(self, request):
         failed = Count("task_runs", filter=Q(task_runs__status=TaskRun.Status.FAILED))
-        rounds = TaskAttempt.objects.filter(task_run__run=OuterRef("pk"), repair_round__isnull=False).order_by("-repair_round")
+        rounds = TaskAttempt.objects.filter(task_run__run=OuterRef("pk"), repair_round__isnull=False).order_by(
+            "-repair_round"
+        )
         runs = with_checks_outcome(super().get_queryset(request))
         return runs.annotate(failed_count=failed, repair_round_count=Subquery(rounds.values("repair_round")[:1]))
 
@@ -237,7 +267,17 @@ class RunAdmin(ReadOnlyAdmin):
 
 class TaskAttemptInline(ReadOnlyTabularInline):
     model = TaskAttempt
-    fields = ["number", "repair_round", "worker", "started_at", "finished_at", "succeeded", "backoff_s", "error", "reasoning"]
+    fields = [
+        "number",
+        "repair_round",
+        "worker",
+        "started_at",
+        "finished_at",
+        "succeeded",
+        "backoff_s",
+        "error",
+        "reasoning",
+    ]
 
 
 class TaskLLMCallInline(ReadOnlyTabularInline):
@@ -283,7 +323,7 @@ class TaskRunAdmin(ReadOnlyAdmin):
 
 
 def reused_words(task: TaskRun) -> str:
-    """"reused from run 3" for a task that took an earlier run's files; empty for one that ran."""
+    """ "reused from run 3" for a task that took an earlier run's files; empty for one that ran."""
     return f"reused from run {task.reused_from.run_id}" if task.reused_from_id else ""
 
 
@@ -299,8 +339,22 @@ class CheckAdmin(ReadOnlyAdmin):
     list_filter = ["status", "part", "name"]
     search_fields = ["run__plan_version__project__title", "command", "note"]
     list_select_related = ["run__plan_version__project"]
-    fields = ["run", "task_run", "attempt", "round", "part", "name", "status", "command", "duration_s", "exit_code", "counts",
-              "note", "created_at", "printed"]
+    fields = [
+        "run",
+        "task_run",
+        "attempt",
+        "round",
+        "part",
+        "name",
+        "status",
+        "command",
+        "duration_s",
+        "exit_code",
+        "counts",
+        "note",
+        "created_at",
+        "printed",
+    ]
     readonly_fields = ["created_at", "printed"]
 
     def get_changelist(self, request, **kwargs):
@@ -334,8 +388,18 @@ class LLMCallChangeList(ChangeList):
 
 @admin.register(LLMCall)
 class LLMCallAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "provider", "model", "purpose", "attempt", "tokens_in", "tokens_out", "latency_ms",
-                    "response_chars", "has_error"]
+    list_display = [
+        "created_at",
+        "provider",
+        "model",
+        "purpose",
+        "attempt",
+        "tokens_in",
+        "tokens_out",
+        "latency_ms",
+        "response_chars",
+        "has_error",
+    ]
     list_filter = ["provider", "purpose", "created_at"]
     search_fields = ["prompt", "response", "error", "project__title"]
     list_select_related = ["project", "task_run"]
@@ -354,5 +418,8 @@ class LLMCallAdmin(ReadOnlyAdmin):
     def stored(self, obj: LLMCall) -> str:
         return "; ".join(
             f"{what}: {'all' if len(kept) >= total else f'the first {len(kept):,}'} of {total:,} characters"
-            for what, kept, total in (("prompt", obj.prompt, obj.prompt_chars), ("answer", obj.response, obj.response_chars))
+            for what, kept, total in (
+                ("prompt", obj.prompt, obj.prompt_chars),
+                ("answer", obj.response, obj.response_chars),
+            )
         )

@@ -12,7 +12,9 @@ def backoff_ceiling(attempt: int, *, base: float, cap: float) -> float:
     return min(cap, base * 2 ** (attempt - 1))
 
 
-def full_jitter(attempt: int, *, base: float | None = None, cap: float | None = None, rng: random.Random | None = None) -> float:
+def full_jitter(
+    attempt: int, *, base: float | None = None, cap: float | None = None, rng: random.Random | None = None
+) -> float:
     """A delay drawn uniformly between 0 and the ceiling ("full jitter"): tasks that failed together,
     e.g. when a provider was briefly down, spread their retries instead of returning all at once."""
     base = settings.TASK_BACKOFF_BASE_S if base is None else base

@@ -23,15 +23,21 @@ def with_checks_outcome(runs: QuerySet[Run]) -> QuerySet[Run]:
     """Annotate each run with what `checks_outcome` reads: its last round's attempt and number, whether a
     check of that round failed, and whether its verify task succeeded."""
     last = Check.objects.filter(run=OuterRef("pk")).order_by("-attempt", "-round")
-    runs = runs.annotate(checks_attempt=Subquery(last.values("attempt")[:1]), checks_round=Subquery(last.values("round")[:1]))
-    failing = Check.objects.filter(run=OuterRef("pk"), attempt=OuterRef("checks_attempt"), round=OuterRef("checks_round"),
-                                   status=Check.Status.FAILED)
+    runs = runs.annotate(
+        checks_attempt=Subquery(last.values("attempt")[:1]), checks_round=Subquery(last.values("round")[:1])
+    )
+    failing = Check.objects.filter(
+        run=OuterRef("pk"),
+        attempt=OuterRef("checks_attempt"),
+        round=OuterRef("checks_round"),
+        status=Check.Status.FAILED,
+    )
     succeeded = TaskRun.objects.filter(run=OuterRef("pk"), agent=VerifyAgent.name, status=TaskStatus.SUCCEEDED)
     return runs.annotate(checks_failed=Exists(failing), verify_succeeded=Exists(succeeded))
 
 
 def checks_outcome(run: Run) -> str:
-    """"passed", "failed", or "" when the run's checks did not run or have not finished (needs `with_checks_outcome`)."""
+    """ "passed", "failed", or "" when the run's checks did not run or have not finished (needs `with_checks_outcome`)."""
     if run.checks_attempt is None:
         return ""
     if run.checks_failed:

@@ -81,8 +81,12 @@ class Forecast:
         return bool(self.budget) and self.tokens > self.budget
 
     def as_dict(self) -> dict:
-        return {"tokens": self.tokens, "cost_usd": str(self.cost_usd), "budget": self.budget,
-                "tasks": [asdict(task) for task in self.tasks]}
+        return {
+            "tokens": self.tokens,
+            "cost_usd": str(self.cost_usd),
+            "budget": self.budget,
+            "tasks": [asdict(task) for task in self.tasks],
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> Forecast | None:
@@ -92,7 +96,7 @@ class Forecast:
         return cls(tuple(TaskForecast(**task) for task in data["tasks"]), data["budget"])
 
     def words(self) -> str:
-        """"About 48,200 tokens ($0.12): 6 of 9 tasks ask a model; 3 reuse the files of run 4." """
+        """ "About 48,200 tokens ($0.12): 6 of 9 tasks ask a model; 3 reuse the files of run 4." """
         spend = f"About {self.tokens:,} tokens" + (f" (${self.cost_usd})" if self.cost_usd else "")
         if not self.tokens:
             spend = "No model calls"
@@ -100,8 +104,10 @@ class Forecast:
         parts = [f"{len(self.asking)} of {count} task{'s' if count != 1 else ''} ask a model"]
         if self.reused:
             runs = sorted({task.reused_from for task in self.reused})
-            parts.append(f"{len(self.reused)} reuse the files of run{'s' if len(runs) > 1 else ''} "
-                         + ", ".join(str(run) for run in runs))
+            parts.append(
+                f"{len(self.reused)} reuse the files of run{'s' if len(runs) > 1 else ''} "
+                + ", ".join(str(run) for run in runs)
+            )
         return f"{spend}: {'; '.join(parts)}."
 
 
@@ -122,23 +128,36 @@ def forecast_run(version: PlanVersion, *, reuse_earlier: bool = True) -> Forecas
             provider = get_provider(provider_name, model=model)
         except (KeyError, ProviderError) as exc:  # the run would fail this task, saying why
             logger.info("forecast of %s: %s", key, exc)
-            expected.append(TaskForecast(key, task["title"], task["agent"], provider_name, model, 0, 0, "not configured"))
+            expected.append(
+                TaskForecast(key, task["title"], task["agent"], provider_name, model, 0, 0, "not configured")
+            )
             continue
         upstream = {path: text for dep in reachable(depends_on, [key]) for path, text in written.get(dep, {}).items()}
         context = AgentContext(
-            request=project.request, task_key=key, title=task["title"], instructions=task.get("instructions", ""),
-            scope=list(task.get("scope") or []), upstream=upstream, spec=spec, spec_edited=version.spec_edited,
-            feedback=version.feedback, provider=provider,
+            request=project.request,
+            task_key=key,
+            title=task["title"],
+            instructions=task.get("instructions", ""),
+            scope=list(task.get("scope") or []),
+            upstream=upstream,
+            spec=spec,
+            spec_edited=version.spec_edited,
+            feedback=version.feedback,
+            provider=provider,
         )
         fingerprint = reuse.fingerprint(agent, context)
         source = reuse.reusable(project.pk, agent.name, fingerprint) if reuse_earlier else None
         if source is not None:
             written[key] = reuse.files_of(source)
-            expected.append(TaskForecast(key, task["title"], agent.name, provider_name, model, 0, 0, "reused", source.run_id))
+            expected.append(
+                TaskForecast(key, task["title"], agent.name, provider_name, model, 0, 0, "reused", source.run_id)
+            )
             continue
         written[key] = _scaffold(agent, context)
         tokens_in, tokens_out, basis = _expected_tokens(agent, context, provider)
-        expected.append(TaskForecast(key, task["title"], agent.name, provider_name, model, tokens_in, tokens_out, basis))
+        expected.append(
+            TaskForecast(key, task["title"], agent.name, provider_name, model, tokens_in, tokens_out, basis)
+        )
     order = {key: index for index, key in enumerate(tasks)}
     return Forecast(tuple(sorted(expected, key=lambda t: order[t.key])), project_token_budget(project))
 
@@ -180,13 +199,26 @@ def _history(agent: str, provider: Provider) -> list[tuple[int, int, int]]:
     """(tokens in, tokens out, estimated tokens of its first prompt) of the latest tasks of this agent and
     model that asked it themselves (not reused) and succeeded."""
     tasks = list(
-        TaskRun.objects.filter(agent=agent, provider=provider.name, model=provider.model, status=TaskStatus.SUCCEEDED,
-                               reused_from=None, tokens_in__gt=0)
-        .order_by("-pk").values_list("pk", "tokens_in", "tokens_out")[:HISTORY]
+        TaskRun.objects.filter(
+            agent=agent,
+            provider=provider.name,
+            model=provider.model,
+            status=TaskStatus.SUCCEEDED,
+            reused_from=None,
+            tokens_in__gt=0,
+        )
+        .order_by("-pk")
+        .values_list("pk", "tokens_in", "tokens_out")[:HISTORY]
     )
     first_prompts: dict[int, int] = {}
-    for task_run_id, chars in (LLMCall.objects.filter(task_run_id__in=[pk for pk, _, _ in tasks])
-                               .order_by("task_run_id", "pk").values_list("task_run_id", "prompt_chars")):
+    for task_run_id, chars in (
+        LLMCall.objects.filter(task_run_id__in=[pk for pk, _, _ in tasks])
+        .order_by("task_run_id", "pk")
+        .values_list("task_run_id", "prompt_chars")
+    ):
         first_prompts.setdefault(task_run_id, chars)
-    return [(tokens_in, tokens_out, first_prompts[pk] // CHARS_PER_TOKEN)
-            for pk, tokens_in, tokens_out in tasks if first_prompts.get(pk, 0) >= CHARS_PER_TOKEN]
+    return [
+        (tokens_in, tokens_out, first_prompts[pk] // CHARS_PER_TOKEN)
+        for pk, tokens_in, tokens_out in tasks
+        if first_prompts.get(pk, 0) >= CHARS_PER_TOKEN
+    ]

@@ -9,10 +9,10 @@ from django.db import models
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from agents.checks import PART_WORDS, check_words
 from agents.spec import Spec
 from agents.spec_words import SpecWords, describe
 from agents.stacks import get_stack
-from agents.checks import PART_WORDS, check_words
 
 from .plan_diff import PlanDiff, diff_tasks
 from .spec_diff import spec_changes
@@ -68,12 +68,15 @@ class PlanVersion(ImmutableModel):
     number = models.PositiveIntegerField()
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     source = models.CharField(max_length=10, choices=PlanSource.choices)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     feedback = models.TextField(blank=True)
     reasoning = models.TextField(blank=True)
     tasks = models.JSONField(help_text="The validated plan: a list of task objects.")
     spec = models.JSONField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="What the project contains (agents.spec.Spec), computed once when the version was planned; "
         "empty for versions made before versions kept their spec.",
     )
@@ -152,13 +155,13 @@ class RunQuerySet(models.QuerySet):
         return self.filter(status__in=ACTIVE_RUN_STATUSES)
 
     def cancel(self) -> int:
-        return self.active().update(
-            status=RunStatus.CANCELLED, finished_at=timezone.now()
-        )
+        return self.active().update(status=RunStatus.CANCELLED, finished_at=timezone.now())
 
     def reopen(self) -> int:
         """A finished (or still running) run runs again, for a retry of its failed tasks."""
-        return self.filter(status__in=[RunStatus.FAILED, RunStatus.RUNNING]).update(status=RunStatus.RUNNING, finished_at=None)
+        return self.filter(status__in=[RunStatus.FAILED, RunStatus.RUNNING]).update(
+            status=RunStatus.RUNNING, finished_at=None
+        )
 
 
 class TaskRunQuerySet(models.QuerySet):
@@ -178,8 +181,13 @@ class TaskRunQuerySet(models.QuerySet):
     def claim(self, *, worker: str, lease_s: float) -> int:
         now = timezone.now()
         return self.filter(status=TaskStatus.QUEUED).update(
-            status=TaskStatus.RUNNING, attempt=F("attempt") + 1, worker=worker, started_at=now,
-            lease_expires_at=now + timedelta(seconds=lease_s), next_attempt_at=None, progress=[],
+            status=TaskStatus.RUNNING,
+            attempt=F("attempt") + 1,
+            worker=worker,
+            started_at=now,
+            lease_expires_at=now + timedelta(seconds=lease_s),
+            next_attempt_at=None,
+            progress=[],
         )
 
     def renew_lease(self, *, lease_s: float) -> int:
@@ -187,14 +195,21 @@ class TaskRunQuerySet(models.QuerySet):
 
     def mark_succeeded(self, *, reasoning: str, fingerprint: str = "", reused_from: TaskRun | None = None) -> int:
         return self.update(
-            status=TaskStatus.SUCCEEDED, finished_at=timezone.now(), lease_expires_at=None, error="", reasoning=reasoning,
-            fingerprint=fingerprint, reused_from=reused_from,
+            status=TaskStatus.SUCCEEDED,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+            error="",
+            reasoning=reasoning,
+            fingerprint=fingerprint,
+            reused_from=reused_from,
         )
 
     def mark_retry_wait(self, *, error: str, delay_s: float) -> int:
         now = timezone.now()
         return self.update(
-            status=TaskStatus.RETRY_WAIT, lease_expires_at=None, error=error,
+            status=TaskStatus.RETRY_WAIT,
+            lease_expires_at=None,
+            error=error,
             next_attempt_at=now + timedelta(seconds=delay_s),
         )
 
@@ -219,18 +234,31 @@ class TaskRunQuerySet(models.QuerySet):
         return self.filter(status=TaskStatus.QUEUED, queued_at__lt=queued_before).update(queued_at=timezone.now())
 
     def skip(self, *, error: str) -> int:
-        return self.filter(status=TaskStatus.PENDING).update(status=TaskStatus.SKIPPED, finished_at=timezone.now(), error=error)
+        return self.filter(status=TaskStatus.PENDING).update(
+            status=TaskStatus.SKIPPED, finished_at=timezone.now(), error=error
+        )
 
     def cancel(self, *, error: str) -> int:
         return self.unfinished().update(
-            status=TaskStatus.CANCELLED, finished_at=timezone.now(), lease_expires_at=None, next_attempt_at=None, error=error
+            status=TaskStatus.CANCELLED,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+            next_attempt_at=None,
+            error=error,
         )
 
     def reset(self) -> int:
         """Failed and skipped tasks start over (their attempts stay in TaskAttempt)."""
         return self.filter(status__in=[TaskStatus.FAILED, TaskStatus.SKIPPED]).update(
-            status=TaskStatus.PENDING, attempt=0, error="", started_at=None, finished_at=None, queued_at=None,
-            next_attempt_at=None, lease_expires_at=None, worker="",
+            status=TaskStatus.PENDING,
+            attempt=0,
+            error="",
+            started_at=None,
+            finished_at=None,
+            queued_at=None,
+            next_attempt_at=None,
+            lease_expires_at=None,
+            worker="",
         )
 
 
@@ -239,7 +267,9 @@ class Run(models.Model):
 
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
-    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     provider = models.CharField(max_length=20, blank=True)
     token_budget = models.PositiveIntegerField(default=0, help_text="0 means no limit.")
     reuse = models.BooleanField(
@@ -247,7 +277,8 @@ class Run(models.Model):
         help_text="Reuse the files of earlier runs' tasks whose inputs are the same; off: run everything again.",
     )
     forecast = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="What the run was expected to spend when it started: tokens, cost, tasks to run and to reuse.",
     )
     tokens_in = models.PositiveIntegerField(default=0)
@@ -279,7 +310,9 @@ class Run(models.Model):
         if statuses & set(UNFINISHED_TASK_STATUSES):
             return False
         status = RunStatus.FAILED if TaskStatus.FAILED in statuses else RunStatus.SUCCEEDED
-        return bool(Run.objects.filter(pk=self.pk, status=RunStatus.RUNNING).update(status=status, finished_at=timezone.now()))
+        return bool(
+            Run.objects.filter(pk=self.pk, status=RunStatus.RUNNING).update(status=status, finished_at=timezone.now())
+        )
 
 
 class TaskRun(models.Model):
@@ -307,18 +340,29 @@ class TaskRun(models.Model):
     reasoning = models.TextField(blank=True)
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
-    provider = models.CharField(max_length=20, blank=True, help_text="The provider this task's agent calls; blank: the run's.")
-    model = models.CharField(max_length=100, blank=True, help_text="The model this task's agent calls; blank: the provider's configured one.")
+    provider = models.CharField(
+        max_length=20, blank=True, help_text="The provider this task's agent calls; blank: the run's."
+    )
+    model = models.CharField(
+        max_length=100, blank=True, help_text="The model this task's agent calls; blank: the provider's configured one."
+    )
     fingerprint = models.CharField(
-        max_length=64, blank=True,
+        max_length=64,
+        blank=True,
         help_text="SHA-256 of everything that decides the task's output, taken when its attempt started.",
     )
     reused_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The earlier run's task whose files this task took, with no model call, its inputs being the same.",
     )
     progress = models.JSONField(
-        default=list, blank=True, help_text="The files the agent's model has produced so far, while a streamed call runs.",
+        default=list,
+        blank=True,
+        help_text="The files the agent's model has produced so far, while a streamed call runs.",
     )
 
     objects = TaskRunQuerySet.as_manager()
@@ -354,9 +398,12 @@ class TaskAttempt(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     succeeded = models.BooleanField(null=True)
     error = models.TextField(blank=True)
-    backoff_s = models.FloatField(null=True, blank=True, help_text="Delay before the next attempt, when one was scheduled.")
+    backoff_s = models.FloatField(
+        null=True, blank=True, help_text="Delay before the next attempt, when one was scheduled."
+    )
     repair_round = models.PositiveIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Set when this attempt repaired the task's files after failing checks: which round of repairs.",
     )
     reasoning = models.TextField(blank=True, help_text="What a repair attempt changed and why, in the agent's words.")
@@ -394,16 +441,26 @@ class Artifact(ImmutableModel):
     def of(cls, run_id: int, task_run_id: int, path: str, content: str) -> Artifact:
         """An unsaved row for one file a task wrote, with its hash and size."""
         data = content.encode()
-        return cls(run_id=run_id, task_run_id=task_run_id, path=path, content=content,
-                   sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+        return cls(
+            run_id=run_id,
+            task_run_id=task_run_id,
+            path=path,
+            content=content,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+        )
 
 
 class LLMCall(ImmutableModel):
     """One attempt at one model call. Prompts and answers are kept up to LLM_CALL_STORE_MAX_CHARS
     each, with their full lengths; API keys and other secrets never are."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="llm_calls")
-    plan_version = models.ForeignKey(PlanVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="llm_calls")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="llm_calls"
+    )
+    plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="llm_calls"
+    )
     task_run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, null=True, blank=True, related_name="llm_calls")
     purpose = models.CharField(max_length=20, default="plan")
     provider = models.CharField(max_length=20)
@@ -451,8 +508,12 @@ class Check(ImmutableModel):
     status = models.CharField(max_length=10, choices=CheckStatus.choices)
     duration_s = models.FloatField(default=0)
     exit_code = models.IntegerField(null=True, blank=True)
-    counts = models.JSONField(default=dict, blank=True, help_text="Tests passed/failed/skipped; contract cases, server errors, violations.")
-    output = models.TextField(blank=True, help_text="The end of what the command printed, cut to VERIFY_OUTPUT_MAX_CHARS.")
+    counts = models.JSONField(
+        default=dict, blank=True, help_text="Tests passed/failed/skipped; contract cases, server errors, violations."
+    )
+    output = models.TextField(
+        blank=True, help_text="The end of what the command printed, cut to VERIFY_OUTPUT_MAX_CHARS."
+    )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -470,7 +531,7 @@ class Check(ImmutableModel):
 
     @property
     def words(self) -> str:
-        """"45 tests pass", "type errors": the check as the Checks panel says it."""
+        """ "45 tests pass", "type errors": the check as the Checks panel says it."""
         return check_words(self.name, self.passed, self.counts)
 
     @property
@@ -498,8 +559,11 @@ class CriterionResult(ImmutableModel):
     text = models.TextField(help_text="The criterion as the team agreed it, when the run started.")
     status = models.CharField(max_length=12, choices=CriterionStatus.choices)
     note = models.CharField(max_length=300, blank=True, help_text="Why it is not proven, in plain words.")
-    tests = models.JSONField(default=list, blank=True,
-                             help_text="The tests tagged with its id: part, file, name, status, and a failure's message.")
+    tests = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The tests tagged with its id: part, file, name, status, and a failure's message.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -507,7 +571,9 @@ class CriterionResult(ImmutableModel):
         indexes = [models.Index(fields=["run", "attempt", "round"], name="criterion_run_round")]
         constraints = [
             _choices_check("status", CriterionStatus, "criterionresult_valid_status"),
-            models.UniqueConstraint(fields=["run", "attempt", "round", "criterion"], name="criterionresult_unique_round"),
+            models.UniqueConstraint(
+                fields=["run", "attempt", "round", "criterion"], name="criterionresult_unique_round"
+            ),
         ]
 
     def __str__(self) -> str:

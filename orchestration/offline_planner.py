@@ -32,8 +32,14 @@ from .plans import Plan, PlanTask, validate_plan
 PER_RESOURCE_FROM = 4  # entities; from here on each resource gets its own backend task
 
 
-def planned_spec(request: str, *, feedback: str = "", options: dict | None = None, stack: StackChoice | None = None,
-                 previous: Spec | None = None) -> Spec:
+def planned_spec(
+    request: str,
+    *,
+    feedback: str = "",
+    options: dict | None = None,
+    stack: StackChoice | None = None,
+    previous: Spec | None = None,
+) -> Spec:
     """The spec of a plan version: `request` and `feedback` (every re-plan's so far, one per line)
     read together, `stack` (the stacks chosen earlier) kept, and the project's `options` taking
     precedence over both; with the acceptance criteria it implies, and those the team wrote or
@@ -45,8 +51,9 @@ def planned_spec(request: str, *, feedback: str = "", options: dict | None = Non
     return spec.model_copy(update={"criteria": carry_criteria(spec, previous)})
 
 
-def offline_plan(request: str, *, feedback: str = "", options: dict | None = None,
-                 previous: Spec | None = None) -> tuple[Plan, Spec]:
+def offline_plan(
+    request: str, *, feedback: str = "", options: dict | None = None, previous: Spec | None = None
+) -> tuple[Plan, Spec]:
     """A validated plan for `request`, and the spec it was fitted to. `feedback` (when re-planning)
     is read as part of the request; the stacks of `previous` (the current version's spec) are
     kept unless the feedback asks for another language or `options` (the project's choices) name
@@ -72,8 +79,10 @@ def spec_tasks(spec: Spec, *, features: bool = False) -> list[dict]:
     tasks.append(_task("docs", _docs_title(spec), "docs", _docs_instructions(spec), ["spec"]))
     tasks.append(_task("devops", "Add Docker and CI", "devops", _devops_instructions(spec), ["spec"]))
     parts = {"backend": backend_keys, "frontend": frontend_keys}
-    feature_tasks = [feature_task(feature, [key for part in feature.parts for key in parts[part]])
-                     for feature in (spec.features if features else [])]
+    feature_tasks = [
+        feature_task(feature, [key for part in feature.parts for key in parts[part]])
+        for feature in (spec.features if features else [])
+    ]
     tasks += feature_tasks
     # devops writes each part's Dockerfile
     tasks.append(verify_task(spec, code_keys + ["tests", "devops"] + [task.key for task in feature_tasks]))
@@ -85,8 +94,14 @@ FEATURE_AGENT = FeatureAgent.name
 
 def feature_task(feature: Feature, depends_on: list[str]) -> PlanTask:
     """One feature's task, after the tasks that write the parts it plugs into (`depends_on`)."""
-    return _task(f"feature-{_kebab(feature.name)}", f"Build the feature: {feature.title}", FEATURE_AGENT, feature.text,
-                 depends_on, [feature.name])
+    return _task(
+        f"feature-{_kebab(feature.name)}",
+        f"Build the feature: {feature.title}",
+        FEATURE_AGENT,
+        feature.text,
+        depends_on,
+        [feature.name],
+    )
 
 
 def architect_title(spec: Spec) -> str:
@@ -101,19 +116,27 @@ def verify_task(spec: Spec, depends_on: list[str], key: str = "verify") -> PlanT
     halves = [f"the back end ({_label(spec, 'backend')})"] if spec.has_backend else []
     halves += [f"the website ({_label(spec, 'frontend')})"] if spec.frontend else []
     contract = ", and check the API against its contract" if spec.has_backend else ""
-    instructions = (f"In a sandbox, install, type-check, lint, test and build {' and '.join(halves)}{contract}; "
-                    "failures go back to the agent that wrote the files.")
+    instructions = (
+        f"In a sandbox, install, type-check, lint, test and build {' and '.join(halves)}{contract}; "
+        "failures go back to the agent that wrote the files."
+    )
     return _task(key, VERIFY_TITLE, "verify", instructions, depends_on)
 
 
-def _task(key: str, title: str, agent: str, instructions: str, depends_on: list[str], scope: list[str] | None = None) -> PlanTask:
-    return PlanTask(key=key, title=title, agent=agent, instructions=instructions, depends_on=depends_on, scope=scope or [])
+def _task(
+    key: str, title: str, agent: str, instructions: str, depends_on: list[str], scope: list[str] | None = None
+) -> PlanTask:
+    return PlanTask(
+        key=key, title=title, agent=agent, instructions=instructions, depends_on=depends_on, scope=scope or []
+    )
 
 
 def _architect(spec: Spec) -> PlanTask:
     if not spec.has_backend:
-        instructions = (f"Write spec/spec.json for {spec.title!r}: a website of features only ({_feature_list(spec)}), "
-                        "with no server, so no API contract.")
+        instructions = (
+            f"Write spec/spec.json for {spec.title!r}: a website of features only ({_feature_list(spec)}), "
+            "with no server, so no API contract."
+        )
         return _task("spec", architect_title(spec), "architect", instructions, [])
     instructions = (
         f"Write spec/spec.json and spec/openapi.json for {spec.title!r}: {_entity_list(spec) or 'no records'}."
@@ -136,7 +159,9 @@ def _backend(spec: Spec, tasks: list[PlanTask]) -> list[str]:
     for entity in spec.entities:
         key = f"backend-{_kebab(entity.name)}"
         title = f"Build the {entity.label.lower()} API"
-        tasks.append(_task(key, title, "backend", _resource_instructions(spec, entity), ["backend-core"], [entity.name]))
+        tasks.append(
+            _task(key, title, "backend", _resource_instructions(spec, entity), ["backend-core"], [entity.name])
+        )
         keys.append(key)
     return keys
 
@@ -166,8 +191,10 @@ def _frontend_instructions(spec: Spec) -> str:
 
 def _tests_instructions(spec: Spec) -> str:
     if not spec.has_backend:
-        return ("Map each acceptance criterion to the tests that prove it (spec/criteria.json); with no back end there is "
-                "no API to walk through.")
+        return (
+            "Map each acceptance criterion to the tests that prove it (spec/criteria.json); with no back end there is "
+            "no API to walk through."
+        )
     if not spec.entities:
         return "End-to-end API tests that register and log in as a user would."
     return f"End-to-end API tests that walk through {_names(spec.entities)} as a user would."
@@ -185,8 +212,10 @@ def _docs_instructions(spec: Spec) -> str:
 
 def _devops_instructions(spec: Spec) -> str:
     if not spec.has_backend:
-        return ("A multi-stage Dockerfile serving the website as non-root, docker-compose.yml, and CI that lints, tests "
-                "and builds the website.")
+        return (
+            "A multi-stage Dockerfile serving the website as non-root, docker-compose.yml, and CI that lints, tests "
+            "and builds the website."
+        )
     halves = "backend and frontend" if spec.frontend else "backend"
     return f"Multi-stage Dockerfiles running as non-root, docker-compose.yml, and CI that lints and tests the {halves}."
 
@@ -246,13 +275,25 @@ def _label(spec: Spec, part: str) -> str:
 
 def _auth_sentence(auth: bool, *, chosen: bool) -> str:
     if chosen:
-        return "The team chose accounts: users sign up and log in." if auth else "The team chose no accounts, so there is no login."
-    return "Users sign up and log in, and only they can change data." if auth else "Nothing in it needs accounts, so there is no login."
+        return (
+            "The team chose accounts: users sign up and log in."
+            if auth
+            else "The team chose no accounts, so there is no login."
+        )
+    return (
+        "Users sign up and log in, and only they can change data."
+        if auth
+        else "Nothing in it needs accounts, so there is no login."
+    )
 
 
 def _frontend_sentence(frontend: bool, *, chosen: bool) -> str:
     if chosen:
-        return "The team chose a website, so there is a frontend task." if frontend else "The team chose an API only, so no frontend task."
+        return (
+            "The team chose a website, so there is a frontend task."
+            if frontend
+            else "The team chose an API only, so no frontend task."
+        )
     if frontend:
         return "It asks for a web app, so there is a frontend task."
     return "It asks for an API only, so the plan has no frontend task."

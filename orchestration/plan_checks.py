@@ -41,7 +41,9 @@ CODE_FOLDERS = ("backend/", "frontend/")
 PARTS = {"backend": "the back end", "frontend": "the website"}
 
 
-def check_runnable(tasks: list[dict[str, Any]], spec: Spec, *, model_divides: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
+def check_runnable(
+    tasks: list[dict[str, Any]], spec: Spec, *, model_divides: bool = False
+) -> tuple[list[dict[str, Any]], list[str]]:
     """The tasks, with missing waits added, and what was mended or is worth knowing, in plain words;
     PlanInvalid says what cannot be mended. `tasks` are validated tasks (PlanVersion.tasks' shape).
 
@@ -53,7 +55,9 @@ def check_runnable(tasks: list[dict[str, Any]], spec: Spec, *, model_divides: bo
     problems = _scope_problems(tasks, spec, titles)
     if problems:
         raise PlanInvalid(problems)
-    upstream = {SPEC_PATH: json.dumps(spec.model_dump())} | ({CONTRACT_PATH: openapi_json(spec)} if spec.has_backend else {})
+    upstream = {SPEC_PATH: json.dumps(spec.model_dump())} | (
+        {CONTRACT_PATH: openapi_json(spec)} if spec.has_backend else {}
+    )
     files = {task["key"]: _files_of(task, spec, upstream) for task in tasks}
     notes: list[str] = []
     if not model_divides:
@@ -85,8 +89,10 @@ def _scope_problems(tasks: list[dict[str, Any]], spec: Spec, titles: dict[str, s
             problems += _feature_scope_problems(titles[task["key"]], scope, features)
             continue
         if task["agent"] == "backend" and not spec.has_backend:
-            problems.append(f"{titles[task['key']]} builds a back end, and this app has none: it keeps no records and "
-                            "nobody logs in. Remove the task, or add a kind of record or log-ins to the data model.")
+            problems.append(
+                f"{titles[task['key']]} builds a back end, and this app has none: it keeps no records and "
+                "nobody logs in. Remove the task, or add a kind of record or log-ins to the data model."
+            )
             continue
         unknown = [name for name in scope if name != CORE and name not in names]
         if unknown:
@@ -115,8 +121,15 @@ def _files_of(task: dict[str, Any], spec: Spec, upstream: dict[str, str]) -> set
         return set(upstream)  # what the architect writes is what the others read
     if not hasattr(agent, "offline"):  # the verify task writes no files
         return set()
-    context = AgentContext(request="", task_key=task["key"], title=task["title"], instructions=task.get("instructions", ""),
-                           scope=list(task.get("scope", [])), upstream=upstream, spec=spec)
+    context = AgentContext(
+        request="",
+        task_key=task["key"],
+        title=task["title"],
+        instructions=task.get("instructions", ""),
+        scope=list(task.get("scope", [])),
+        upstream=upstream,
+        spec=spec,
+    )
     return set(agent.offline(spec, context))
 
 
@@ -150,15 +163,20 @@ def _uncovered_parts(tasks: list[dict[str, Any]], spec: Spec) -> tuple[list[str]
         if any(not scope for scope in scopes):
             continue  # a task for the whole part
         covered = set().union(*scopes)
-        missing = ([] if CORE in covered else ["its shared files"]) + [e.label for e in spec.entities if e.name not in covered]
+        missing = ([] if CORE in covered else ["its shared files"]) + [
+            e.label for e in spec.entities if e.name not in covered
+        ]
         if missing:
-            problems.append(f"No task builds part of {words} ({listed(missing)}), so it would not run: "
-                            f"add a {part} task for the whole of {words}, or put back the task that built that part.")
+            problems.append(
+                f"No task builds part of {words} ({listed(missing)}), so it would not run: "
+                f"add a {part} task for the whole of {words}, or put back the task that built that part."
+            )
     return problems, notes
 
 
-def _waits(tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[str]],
-           titles: dict[str, str]) -> tuple[list[str], list[str]]:
+def _waits(
+    tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[str]], titles: dict[str, str]
+) -> tuple[list[str], list[str]]:
     """Every file a task reads must come from a task it waits for, directly or not. A missing wait
     is added when it makes no loop; a file nobody writes cannot be mended here."""
     writer = {path: key for key, written in files.items() for path in written}
@@ -173,18 +191,24 @@ def _waits(tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[str]],
                 needs_missing.setdefault(path, []).append(titles[task["key"]])
             elif source != task["key"] and source not in _ancestors(by_key, task["key"]):
                 if task["key"] in _ancestors(by_key, source):
-                    problems.append(f"{titles[task['key']]} reads {path}, which {titles[source]} writes, but "
-                                    f"{titles[source]} waits for it: one of the two must not wait for the other.")
+                    problems.append(
+                        f"{titles[task['key']]} reads {path}, which {titles[source]} writes, but "
+                        f"{titles[source]} waits for it: one of the two must not wait for the other."
+                    )
                 else:
                     task["depends_on"].append(source)
-                    notes.append(f"{titles[task['key']]} now waits for {titles[source]}, because it reads {path}, "
-                                 "which that task writes")
+                    notes.append(
+                        f"{titles[task['key']]} now waits for {titles[source]}, because it reads {path}, "
+                        "which that task writes"
+                    )
     if needs_missing:
         readers = list(dict.fromkeys(title for titles_ in needs_missing.values() for title in titles_))
         what = "the data model and API contract" if spec.has_backend else "the spec"
-        problems.append(f"No task writes {' or '.join(needs_missing)}, {what} that "
-                        f"{_titles(readers)} read{'s' if len(readers) == 1 else ''}: put back the architect's task "
-                        f"(\u201c{architect_title(spec)}\u201d), or add a task for the architect agent.")
+        problems.append(
+            f"No task writes {' or '.join(needs_missing)}, {what} that "
+            f"{_titles(readers)} read{'s' if len(readers) == 1 else ''}: put back the architect's task "
+            f"(\u201c{architect_title(spec)}\u201d), or add a task for the architect agent."
+        )
     return problems, list(dict.fromkeys(notes))
 
 
@@ -200,26 +224,37 @@ def _feature_waits(tasks: list[dict[str, Any]], spec: Spec, titles: dict[str, st
         for part in feature.parts:
             builders = [other["key"] for other in tasks if other["agent"] == part]
             if not builders:
-                problems.append(f"{titles[task['key']]} plugs into {PARTS[part]}, which no task of this plan builds: "
-                                f"add a {part} task, or remove {titles[task['key']]}.")
+                problems.append(
+                    f"{titles[task['key']]} plugs into {PARTS[part]}, which no task of this plan builds: "
+                    f"add a {part} task, or remove {titles[task['key']]}."
+                )
                 continue
             missing, looped = _wait_for(task, builders, by_key)
-            problems += [f"{titles[key]} waits for {titles[task['key']]}, which plugs into what {titles[key]} builds: "
-                         f"{titles[key]} must not wait for it." for key in looped]
+            problems += [
+                f"{titles[key]} waits for {titles[task['key']]}, which plugs into what {titles[key]} builds: "
+                f"{titles[key]} must not wait for it."
+                for key in looped
+            ]
             if missing and not looped:
-                notes.append(f"{titles[task['key']]} now waits for {_titles(titles[k] for k in missing)}, because "
-                             f"the feature plugs into {PARTS[part]}, which {'that task builds' if len(missing) == 1 else 'those tasks build'}")
+                notes.append(
+                    f"{titles[task['key']]} now waits for {_titles(titles[k] for k in missing)}, because "
+                    f"the feature plugs into {PARTS[part]}, which {'that task builds' if len(missing) == 1 else 'those tasks build'}"
+                )
     return problems, notes
 
 
-def _verify_stage(tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[str]],
-                  titles: dict[str, str]) -> tuple[list[str], list[str]]:
+def _verify_stage(
+    tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[str]], titles: dict[str, str]
+) -> tuple[list[str], list[str]]:
     """Every plan ends by building and testing what it wrote: a plan without a verify task gets one,
     and a verify task waits for every task that writes code (the back end or the website, or a
     feature, which writes only with a model)."""
     problems, notes = [], []
-    writers = [task["key"] for task in tasks
-               if task["agent"] == FEATURE_AGENT or any(path.startswith(CODE_FOLDERS) for path in files[task["key"]])]
+    writers = [
+        task["key"]
+        for task in tasks
+        if task["agent"] == FEATURE_AGENT or any(path.startswith(CODE_FOLDERS) for path in files[task["key"]])
+    ]
     if not writers:
         return problems, notes
     if not any(task["agent"] == VERIFY for task in tasks):
@@ -233,15 +268,22 @@ def _verify_stage(tasks: list[dict[str, Any]], spec: Spec, files: dict[str, set[
     by_key = {task["key"]: task for task in tasks}
     for task in (task for task in tasks if task["agent"] == VERIFY):
         missing, looped = _wait_for(task, writers, by_key)
-        problems += [f"{titles[writer]} waits for {titles[task['key']]}, which builds and tests the code: the code "
-                     f"must be written first, so {titles[writer]} must not wait for it." for writer in looped]
+        problems += [
+            f"{titles[writer]} waits for {titles[task['key']]}, which builds and tests the code: the code "
+            f"must be written first, so {titles[writer]} must not wait for it."
+            for writer in looped
+        ]
         if missing and not looped:
-            notes.append(f"{titles[task['key']]} now waits for {_titles(titles[w] for w in missing)}, which "
-                         f"write{'s' if len(missing) == 1 else ''} code it builds and tests")
+            notes.append(
+                f"{titles[task['key']]} now waits for {_titles(titles[w] for w in missing)}, which "
+                f"write{'s' if len(missing) == 1 else ''} code it builds and tests"
+            )
     return problems, notes
 
 
-def _wait_for(task: dict[str, Any], needed: list[str], by_key: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
+def _wait_for(
+    task: dict[str, Any], needed: list[str], by_key: dict[str, dict[str, Any]]
+) -> tuple[list[str], list[str]]:
     """The tasks of `needed` that `task` does not wait for yet, and those of them that wait for `task`
     (a wait would close a loop). When none does, `task` is made to wait for them all."""
     missing = [key for key in needed if key not in _ancestors(by_key, task["key"])]

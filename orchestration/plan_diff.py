@@ -14,8 +14,14 @@ from .spec_diff import SpecChange
 
 TASK_FIELDS = ["title", "agent", "instructions", "depends_on", "scope", "timeout_s"]
 _DEFAULTS: dict[str, Any] = {"instructions": "", "depends_on": [], "scope": [], "timeout_s": None}
-FIELD_LABELS = {"title": "Title", "agent": "Who does it", "instructions": "Instructions", "depends_on": "Waits for",
-                "scope": "Works on", "timeout_s": "Time limit"}
+FIELD_LABELS = {
+    "title": "Title",
+    "agent": "Who does it",
+    "instructions": "Instructions",
+    "depends_on": "Waits for",
+    "scope": "Works on",
+    "timeout_s": "Time limit",
+}
 HEADLINE_CHANGES = 3  # app changes named in a version's one-line summary; the rest are counted
 
 Segment = tuple[str, str]  # (same, del or ins, text)
@@ -127,7 +133,7 @@ class PlanDiff:
 
     @property
     def task_counts(self) -> str:
-        """"1 task added, 2 changed": only the counts that are not zero."""
+        """ "1 task added, 2 changed": only the counts that are not zero."""
         counts = [(len(self.added), "added"), (len(self.removed), "removed"), (len(self.changed), "changed")]
         parts: list[str] = []
         for n, what in counts:
@@ -168,8 +174,14 @@ def _as_json(tasks: list[dict[str, Any]]) -> list[str]:
     return (json.dumps(ordered, indent=2, sort_keys=True, ensure_ascii=False) + "\n").splitlines(keepends=True)
 
 
-def diff_tasks(old_tasks: list[dict[str, Any]], new_tasks: list[dict[str, Any]], *, old_label: str, new_label: str,
-               app_changes: list[SpecChange] | None = None) -> PlanDiff:
+def diff_tasks(
+    old_tasks: list[dict[str, Any]],
+    new_tasks: list[dict[str, Any]],
+    *,
+    old_label: str,
+    new_label: str,
+    app_changes: list[SpecChange] | None = None,
+) -> PlanDiff:
     """How `new_tasks` differs from `old_tasks`, tasks matched by key."""
     old = {t["key"]: t for t in normalise_tasks(old_tasks)}
     new = {t["key"]: t for t in normalise_tasks(new_tasks)}
@@ -194,7 +206,9 @@ def diff_tasks(old_tasks: list[dict[str, Any]], new_tasks: list[dict[str, Any]],
     result.edges_added = sorted(new_edges - old_edges)
     result.edges_removed = sorted(old_edges - new_edges)
     result.unified = "".join(
-        difflib.unified_diff(_as_json(list(old.values())), _as_json(list(new.values())), fromfile=old_label, tofile=new_label)
+        difflib.unified_diff(
+            _as_json(list(old.values())), _as_json(list(new.values())), fromfile=old_label, tofile=new_label
+        )
     )
     return result
 
@@ -222,12 +236,16 @@ def _shown_fields(task: dict[str, Any], titles: dict[str, str], *, side: str) ->
     return rows
 
 
-def _changed_row(old: dict[str, Any], new: dict[str, Any], fields: list[FieldChange], titles: dict[str, str]) -> TaskRow:
+def _changed_row(
+    old: dict[str, Any], new: dict[str, Any], fields: list[FieldChange], titles: dict[str, str]
+) -> TaskRow:
     rows, waits = [], []
     for change in fields:
         if change.name == "depends_on":
             waits += [f"“{new['title']}” now waits for “{titles[key]}”" for key in change.new if key not in change.old]
-            waits += [f"“{new['title']}” no longer waits for “{titles[key]}”" for key in change.old if key not in change.new]
+            waits += [
+                f"“{new['title']}” no longer waits for “{titles[key]}”" for key in change.old if key not in change.new
+            ]
             continue
         if change.name in ("title", "instructions"):
             old_side, new_side = word_diff(change.old, change.new)

@@ -42,9 +42,7 @@ from .spec_diff import spec_changes
 
 logger = logging.getLogger(__name__)
 
-UNEXPECTED_FAILURE = (
-    "Planning stopped because of an unexpected error on our side. Try again; if it keeps happening, tell an administrator."
-)
+UNEXPECTED_FAILURE = "Planning stopped because of an unexpected error on our side. Try again; if it keeps happening, tell an administrator."
 QUEUE_UNREACHABLE = "Planning could not be started because the task queue is unreachable. Try again in a moment."
 
 SYSTEM_PROMPT = """You are the planner of AutoDevOS, which turns a plain-language request into a working project.
@@ -87,11 +85,19 @@ class ModelPlan(Plan):
     whether the app keeps records at all, and the app's acceptance criteria."""
 
     stack: StackChoice = Field(description="The registered stack that builds each part of the project.")
-    features: list[Feature] = Field(default_factory=list, max_length=MAX_FEATURES,
-                                    description="Behaviour beyond records, each built by its own feature task.")
-    keeps_records: bool = Field(default=True, description="False for an app that keeps nothing: no records, no back end.")
-    criteria: list[Criterion] = Field(default_factory=list, max_length=MAX_CRITERIA,
-                                      description="What the app must do, in plain words, each proven by a test.")
+    features: list[Feature] = Field(
+        default_factory=list,
+        max_length=MAX_FEATURES,
+        description="Behaviour beyond records, each built by its own feature task.",
+    )
+    keeps_records: bool = Field(
+        default=True, description="False for an app that keeps nothing: no records, no back end."
+    )
+    criteria: list[Criterion] = Field(
+        default_factory=list,
+        max_length=MAX_CRITERIA,
+        description="What the app must do, in plain words, each proven by a test.",
+    )
 
 
 def fitted_spec(spec: Spec, plan: ModelPlan) -> Spec:
@@ -110,8 +116,11 @@ def fitted_spec(spec: Spec, plan: ModelPlan) -> Spec:
 def _feature_problems(tasks: list[dict], spec: Spec) -> list[str]:
     """Each feature of the spec that no task of the plan builds."""
     built = built_features(tasks)
-    return [f'feature {f.name} has no task: add one with agent "feature" and scope ["{f.name}"]'
-            for f in spec.features if f.name not in built]
+    return [
+        f'feature {f.name} has no task: add one with agent "feature" and scope ["{f.name}"]'
+        for f in spec.features
+        if f.name not in built
+    ]
 
 
 def _system_prompt() -> str:
@@ -120,15 +129,18 @@ def _system_prompt() -> str:
         f"- {part}: " + "; ".join(f"{name} ({stack.label})" for name, stack in sorted(stacks_for(part).items()))
         for part in ("backend", "frontend")
     )
-    return SYSTEM_PROMPT.format(agents=agents, stacks=stacks, max_tasks=MAX_TASKS, spec_guide=SPEC_GUIDE,
-                                criteria_guide=CRITERIA_GUIDE)
+    return SYSTEM_PROMPT.format(
+        agents=agents, stacks=stacks, max_tasks=MAX_TASKS, spec_guide=SPEC_GUIDE, criteria_guide=CRITERIA_GUIDE
+    )
 
 
 def _user_prompt(project: Project, previous: PlanVersion | None, feedback: str, read: Spec) -> str:
-    parts = [f"Request:\n{project.request}",
-             f"The spec read from the request:\n{read.model_dump_json(exclude={'stack', 'criteria'}, exclude_defaults=True)}",
-             "The acceptance criteria derived from it (and those the team wrote, by \"person\"):\n"
-             + json.dumps([c.model_dump(exclude_none=True) for c in read.criteria], indent=1)]
+    parts = [
+        f"Request:\n{project.request}",
+        f"The spec read from the request:\n{read.model_dump_json(exclude={'stack', 'criteria'}, exclude_defaults=True)}",
+        'The acceptance criteria derived from it (and those the team wrote, by "person"):\n'
+        + json.dumps([c.model_dump(exclude_none=True) for c in read.criteria], indent=1),
+    ]
     if chosen := chosen_options(project.options):
         parts.append(f"Choices made by the team:\n{json.dumps(chosen, sort_keys=True)}")
     if previous is not None:
@@ -137,13 +149,16 @@ def _user_prompt(project: Project, previous: PlanVersion | None, feedback: str, 
             parts.append(f"Current stacks:\n{json.dumps(previous.spec['stack'], sort_keys=True)}")
     if feedback.strip():
         parts.append(f"Feedback from the team on the current plan:\n{feedback.strip()}")
-    parts.append("Write the plan." if previous is None else "Write the revised plan, changing what the feedback asks for.")
+    parts.append(
+        "Write the plan." if previous is None else "Write the revised plan, changing what the feedback asks for."
+    )
     return "\n\n".join(parts)
 
 
 def _plan_checker(read: Spec):
     """The provider's validate hook: a plan that is invalid, or that could not run for the spec read
     from the request, goes back to the model with the reasons, as a repair."""
+
     def check(plan: ModelPlan) -> ModelPlan:
         checked = validate_plan(plan.model_dump(exclude={"stack", "criteria", "features", "keeps_records"}))
         spec = fitted_spec(read.model_copy(update={"stack": plan.stack}), plan)
@@ -156,8 +171,15 @@ def _plan_checker(read: Spec):
         if not criteria:
             notes.append("the model wrote no acceptance criteria, so they were derived from the spec")
         said = f"{checked.reasoning}\n\nChecked before saving: {'; '.join(notes)}." if notes else checked.reasoning
-        return ModelPlan(reasoning=said.strip()[:MAX_REASONING], tasks=tasks, stack=plan.stack, criteria=criteria,
-                         features=plan.features, keeps_records=plan.keeps_records)
+        return ModelPlan(
+            reasoning=said.strip()[:MAX_REASONING],
+            tasks=tasks,
+            stack=plan.stack,
+            criteria=criteria,
+            features=plan.features,
+            keeps_records=plan.keeps_records,
+        )
+
     return check
 
 
@@ -190,26 +212,49 @@ def plan_project(project: Project, *, user=None, provider_name: str | None = Non
     every_feedback = "\n".join([*_feedback_so_far(previous), feedback.strip()]).strip()
     if provider.offline:
         previous_spec = previous.spec_model() if previous is not None else None
-        plan, spec = offline_plan(project.request, feedback=every_feedback, options=project.options, previous=previous_spec)
+        plan, spec = offline_plan(
+            project.request, feedback=every_feedback, options=project.options, previous=previous_spec
+        )
         usage, call_ids = {}, ()
     else:
         previous_spec = previous.spec_model() if previous is not None else None
         read = planned_spec(project.request, feedback=every_feedback, options=project.options, previous=previous_spec)
         generated = generate(
-            provider, system=_system_prompt(), prompt=_user_prompt(project, previous, feedback, read), schema=ModelPlan,
-            context=LLMContext(project=project, purpose="plan"), validate=_plan_checker(read),
+            provider,
+            system=_system_prompt(),
+            prompt=_user_prompt(project, previous, feedback, read),
+            schema=ModelPlan,
+            context=LLMContext(project=project, purpose="plan"),
+            validate=_plan_checker(read),
         )
         plan, call_ids = generated.value, generated.call_ids
-        spec = fitted_spec(planned_spec(project.request, feedback=every_feedback, options=project.options, stack=plan.stack,
-                                        previous=previous_spec), plan)
+        spec = fitted_spec(
+            planned_spec(
+                project.request,
+                feedback=every_feedback,
+                options=project.options,
+                stack=plan.stack,
+                previous=previous_spec,
+            ),
+            plan,
+        )
         criteria = _with_own(plan.criteria, previous_spec) if plan.criteria else carry_criteria(spec, previous_spec)
         spec = spec.model_copy(update={"criteria": criteria})
         usage = {"tokens_in": generated.tokens_in, "tokens_out": generated.tokens_out}
     source = PlanSource.REPLAN if previous else (PlanSource.OFFLINE if provider.offline else PlanSource.LLM)
     version = _save_version(
-        project, parent=previous, source=source, created_by=_person(user), feedback=feedback.strip(),
-        reasoning=plan.reasoning, tasks=plan.task_list(), spec=spec.model_dump(mode="json"), provider=provider.name,
-        model=provider.model, latency_ms=int((time.monotonic() - started) * 1000), **usage,
+        project,
+        parent=previous,
+        source=source,
+        created_by=_person(user),
+        feedback=feedback.strip(),
+        reasoning=plan.reasoning,
+        tasks=plan.task_list(),
+        spec=spec.model_dump(mode="json"),
+        provider=provider.name,
+        model=provider.model,
+        latency_ms=int((time.monotonic() - started) * 1000),
+        **usage,
     )
     # LLMCall rows are immutable; linking them to the version they produced is the one update allowed.
     LLMCall.objects.filter(pk__in=call_ids).update(plan_version=version)
@@ -253,8 +298,16 @@ def edit_plan(version: PlanVersion, tasks: list[dict], *, user) -> Edited:
     said = [plan.reasoning] + ([f"Checked before saving: {'; '.join(notes)}."] if notes else [])
     reasoning = f"{who} edited version {version.number} by hand.\n\n" + "\n\n".join(filter(None, said))
     saved = _save_version(
-        version.project, parent=version, source=PlanSource.EDIT, created_by=_person(user),
-        reasoning=reasoning.strip(), tasks=tasks, spec=version.spec, spec_edited=version.spec_edited, provider="", model="",
+        version.project,
+        parent=version,
+        source=PlanSource.EDIT,
+        created_by=_person(user),
+        reasoning=reasoning.strip(),
+        tasks=tasks,
+        spec=version.spec,
+        spec_edited=version.spec_edited,
+        provider="",
+        model="",
     )
     return Edited(saved, notes)
 
@@ -277,11 +330,21 @@ def edit_spec(version: PlanVersion, spec: Spec, *, user) -> Edited:
         changes.append(f"{len(criteria)} acceptance criteri{'on' if len(criteria) == 1 else 'a'} changed with it")
     who = getattr(user, "username", "") or "someone"
     said = "; ".join(changes) or "no change to its records"
-    reasoning = (f"{who} changed what the app keeps, starting from version {version.number}: {said}. "
-                 "The tasks were planned again from the changed data model; the architect writes it as it is.")
+    reasoning = (
+        f"{who} changed what the app keeps, starting from version {version.number}: {said}. "
+        "The tasks were planned again from the changed data model; the architect writes it as it is."
+    )
     saved = _save_version(
-        version.project, parent=version, source=PlanSource.MODEL, created_by=_person(user), reasoning=reasoning[:MAX_REASONING],
-        tasks=tasks, spec=spec.model_dump(mode="json"), spec_edited=True, provider="", model="",
+        version.project,
+        parent=version,
+        source=PlanSource.MODEL,
+        created_by=_person(user),
+        reasoning=reasoning[:MAX_REASONING],
+        tasks=tasks,
+        spec=spec.model_dump(mode="json"),
+        spec_edited=True,
+        provider="",
+        model="",
     )
     return Edited(saved, changes + notes)
 
@@ -306,8 +369,16 @@ def edit_criteria(version: PlanVersion, criteria: list[Criterion], *, user) -> E
     who = getattr(user, "username", "") or "someone"
     reasoning = f"{who} changed what the app must do, starting from version {version.number}: {'; '.join(changes)}."
     saved = _save_version(
-        version.project, parent=version, source=PlanSource.EDIT, created_by=_person(user), reasoning=reasoning[:MAX_REASONING],
-        tasks=version.tasks, spec=edited.model_dump(mode="json"), spec_edited=version.spec_edited, provider="", model="",
+        version.project,
+        parent=version,
+        source=PlanSource.EDIT,
+        created_by=_person(user),
+        reasoning=reasoning[:MAX_REASONING],
+        tasks=version.tasks,
+        spec=edited.model_dump(mode="json"),
+        spec_edited=version.spec_edited,
+        provider="",
+        model="",
     )
     return Edited(saved, changes)
 
@@ -334,8 +405,13 @@ def request_plan(project: Project, *, user=None, provider_name: str | None = Non
 def _enqueue(project_id: int, user_id: int | None, provider_name: str | None, feedback: str) -> None:
     try:
         async_task(
-            "orchestration.planning.plan_in_background", project_id, user_id, provider_name, feedback,
-            task_name=f"plan-project-{project_id}", group="planning",
+            "orchestration.planning.plan_in_background",
+            project_id,
+            user_id,
+            provider_name,
+            feedback,
+            task_name=f"plan-project-{project_id}",
+            group="planning",
         )
     except Exception:
         logger.exception("could not enqueue planning of project %s", project_id)

@@ -44,7 +44,9 @@ class PlanTask(BaseModel):
     title: str = Field(min_length=1, max_length=MAX_TITLE)
     agent: str = Field(min_length=1, max_length=32, description="One of the listed agents.")
     instructions: str = Field(default="", max_length=MAX_INSTRUCTIONS)
-    depends_on: list[str] = Field(default_factory=list, max_length=MAX_TASKS, description="Keys of tasks that must finish first.")
+    depends_on: list[str] = Field(
+        default_factory=list, max_length=MAX_TASKS, description="Keys of tasks that must finish first."
+    )
     scope: list[str] = Field(
         default_factory=list, max_length=20, description="Entity names this task covers; empty means the whole project."
     )
@@ -106,7 +108,9 @@ def _names(plan: Plan) -> dict[str, str]:
     """How messages name each task: by the title people see on the page, quoted, with the key
     added only when two tasks share a title, so that a model repairing the plan can tell them apart."""
     titles = [task.title for task in plan.tasks]
-    return {task.key: f"“{task.title}”" + (f" ({task.key})" if titles.count(task.title) > 1 else "") for task in plan.tasks}
+    return {
+        task.key: f"“{task.title}”" + (f" ({task.key})" if titles.count(task.title) > 1 else "") for task in plan.tasks
+    }
 
 
 def _normalise(plan: Plan) -> list[str]:
@@ -154,7 +158,9 @@ def _task_errors(plan: Plan) -> list[str]:
             errors.append(f"{names[task.key]}: agent {task.agent!r} does not exist; use one of {', '.join(agents)}")
         bad_scope = [s for s in task.scope if not re.match(SCOPE_PATTERN, s)]
         if bad_scope:
-            errors.append(f"{names[task.key]}: scope entries must be entity or feature names or 'core'; got {', '.join(map(repr, bad_scope))}")
+            errors.append(
+                f"{names[task.key]}: scope entries must be entity or feature names or 'core'; got {', '.join(map(repr, bad_scope))}"
+            )
     return errors
 
 

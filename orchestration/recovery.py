@@ -57,8 +57,10 @@ def requeue_expired_leases() -> int:
     for task in expired.only("pk", "run_id", "worker", "attempt", "started_at"):
         # Conditional on the lease still being expired: a worker that was only slow may have renewed it.
         status = fail_attempt(
-            current_claim(task), f"The worker {task.worker} stopped responding (its lease expired).",
-            backoff=False, expired_before=now,
+            current_claim(task),
+            f"The worker {task.worker} stopped responding (its lease expired).",
+            backoff=False,
+            expired_before=now,
         )
         count += status is not None
     return count
@@ -77,7 +79,10 @@ def ensure_schedule(using: str = "default", **kwargs) -> None:
     Schedule.objects.using(using).update_or_create(
         name=SCHEDULE_NAME,
         defaults={
-            "func": "orchestration.recovery.recover", "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1,
+            "func": "orchestration.recovery.recover",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
             # Our tables record what recovery did; django-q2 need not keep a result row a minute.
             "kwargs": "{'q_options': {'save': False}}",
         },

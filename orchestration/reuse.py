@@ -53,7 +53,10 @@ def fingerprint(agent: Agent, context: AgentContext) -> str:
         logger.info("no fingerprint for task %s: %s", context.task_key, exc)
         return ""
     data = {
-        "agent": agent.name, "title": context.title, "instructions": context.instructions, "scope": context.scope,
+        "agent": agent.name,
+        "title": context.title,
+        "instructions": context.instructions,
+        "scope": context.scope,
         "stack": None if context.spec is None else context.spec.stack.model_dump(mode="json"),
         "provider": "offline" if provider is None or provider.offline else provider.name,
         "model": "" if provider is None or provider.offline else provider.model,
@@ -70,7 +73,9 @@ def reusable(project_id: int, agent: str, fingerprint: str, *, run_id: int | Non
     if not fingerprint:
         return None
     found = TaskRun.objects.filter(
-        fingerprint=fingerprint, status=TaskStatus.SUCCEEDED, run__plan_version__project_id=project_id,
+        fingerprint=fingerprint,
+        status=TaskStatus.SUCCEEDED,
+        run__plan_version__project_id=project_id,
     )
     if run_id is not None:
         found = found.exclude(run_id=run_id)

@@ -82,8 +82,14 @@ def start_run(plan_version: PlanVersion, *, user=None, reuse: bool = True) -> Ru
     with transaction.atomic():
         _refuse_a_second_active_run(project)
         run = Run.objects.create(
-            plan_version=plan_version, status=Run.Status.RUNNING, triggered_by=user, provider=project.provider,
-            token_budget=budget, started_at=now, reuse=reuse, forecast=forecast,
+            plan_version=plan_version,
+            status=Run.Status.RUNNING,
+            triggered_by=user,
+            provider=project.provider,
+            token_budget=budget,
+            started_at=now,
+            reuse=reuse,
+            forecast=forecast,
         )
         TaskRun.objects.bulk_create([_task_run(run, task, now) for task in plan_version.tasks])
         dispatch(dict(run.task_runs.filter(status=TaskStatus.QUEUED).values_list("pk", "timeout_s")))
@@ -107,12 +113,20 @@ def _refuse_a_second_active_run(project, *, reopening: Run | None = None) -> Non
 def _task_run(run: Run, task: dict, now: datetime) -> TaskRun:
     is_root = not task.get("depends_on")
     provider, model = task_route(run.plan_version.project, task["agent"])
-    return TaskRun(provider=provider, model=model,
-        run=run, key=task["key"], agent=task["agent"], title=task["title"], instructions=task.get("instructions", ""),
-        scope=task.get("scope") or [], depends_on=task.get("depends_on") or [],
+    return TaskRun(
+        provider=provider,
+        model=model,
+        run=run,
+        key=task["key"],
+        agent=task["agent"],
+        title=task["title"],
+        instructions=task.get("instructions", ""),
+        scope=task.get("scope") or [],
+        depends_on=task.get("depends_on") or [],
         timeout_s=task.get("timeout_s") or _default_timeout(task["agent"]),
         max_attempts=settings.TASK_MAX_ATTEMPTS,
-        status=TaskStatus.QUEUED if is_root else TaskStatus.PENDING, queued_at=now if is_root else None,
+        status=TaskStatus.QUEUED if is_root else TaskStatus.PENDING,
+        queued_at=now if is_root else None,
     )
 
 
@@ -173,7 +187,10 @@ def _enqueue(timeouts: dict[int, int]) -> None:
     routed = _routed(timeouts)
     for pk, timeout_s in timeouts.items():
         async_task(
-            "orchestration.tasks.execute_task", pk, task_name=f"task-run-{pk}", broker=_broker(routed.get(pk)),
+            "orchestration.tasks.execute_task",
+            pk,
+            task_name=f"task-run-{pk}",
+            broker=_broker(routed.get(pk)),
             # save=False: our TaskRun rows hold the outcome; django-q2's result rows would only pile up.
             save=False,
             # The task's own timeout stops the agent; django-q2's, a margin later, kills a worker wedged beyond that.
@@ -207,7 +224,8 @@ def claim_task(task_run_id: int, *, worker: str) -> Claim | None:
             return None
         task = (
             TaskRun.objects.annotate(last=Max("attempts__number"))
-            .values("run_id", "attempt", "started_at", "last").get(pk=task_run_id)
+            .values("run_id", "attempt", "started_at", "last")
+            .get(pk=task_run_id)
         )
         number = (task["last"] or 0) + 1
         TaskAttempt.objects.create(task_run_id=task_run_id, number=number, worker=worker, started_at=task["started_at"])
@@ -219,15 +237,18 @@ def current_claim(task: TaskRun) -> Claim:
     return Claim(task.pk, task.run_id, task.worker, task.attempt, task.started_at, TaskAttempt.last_number(task.pk))
 
 
-def complete_attempt(claim: Claim, files: dict[str, str], reasoning: str, *, fingerprint: str = "",
-                     reused_from: TaskRun | None = None) -> bool:
+def complete_attempt(
+    claim: Claim, files: dict[str, str], reasoning: str, *, fingerprint: str = "", reused_from: TaskRun | None = None
+) -> bool:
     """Store a successful attempt's files, mark the task succeeded (with its fingerprint, and the
     earlier task whose files it took, if any) and move the DAG on, in one transaction. False, with
     nothing written, when the claim is no longer current (the run was cancelled or the task handed
     to another worker). Unsafe output raises UnsafeOutput."""
     with transaction.atomic():
         others = Artifact.objects.filter(run_id=claim.run_id).exclude(task_run_id=claim.task_run_id)
-        stored = others.aggregate(files=Count("pk"), bytes=Sum("size"), clash=Min("path", filter=Q(path__in=list(files))))
+        stored = others.aggregate(
+            files=Count("pk"), bytes=Sum("size"), clash=Min("path", filter=Q(path__in=list(files)))
+        )
         check_files(files, existing_files=stored["files"], existing_bytes=stored["bytes"] or 0)
         if stored["clash"]:
             raise UnsafeOutput(f"{stored['clash']!r} was already written by another task of this run")
@@ -305,7 +326,8 @@ def release_due_retries(*, run_id: int | None = None) -> int:
     if run_id is not None:
         waiting = waiting.filter(run_id=run_id)
     released = {
-        pk: timeout_s for pk, timeout_s in waiting.values_list("pk", "timeout_s")
+        pk: timeout_s
+        for pk, timeout_s in waiting.values_list("pk", "timeout_s")
         if TaskRun.objects.filter(pk=pk).release_retries(now)
     }
     dispatch(released)
@@ -318,7 +340,8 @@ def _advance(run: Run) -> None:
     tasks = list(run.task_runs.values_list("pk", "key", "status", "depends_on", "timeout_s"))
     status = {key: task_status for _, key, task_status, _, _ in tasks}
     ready = {
-        pk: timeout_s for pk, _, task_status, depends_on, timeout_s in tasks
+        pk: timeout_s
+        for pk, _, task_status, depends_on, timeout_s in tasks
         if task_status == TaskStatus.PENDING and all(status.get(dep) == TaskStatus.SUCCEEDED for dep in depends_on)
     }
     queued = {pk: timeout_s for pk, timeout_s in ready.items() if TaskRun.objects.filter(pk=pk).queue()}

@@ -29,8 +29,9 @@ class SpecChange:
     topic: str = "app"
 
 
-def spec_changes(old: Spec | None, new: Spec | None, *, old_label: str = "the older version",
-                 new_label: str = "the newer version") -> list[SpecChange]:
+def spec_changes(
+    old: Spec | None, new: Spec | None, *, old_label: str = "the older version", new_label: str = "the newer version"
+) -> list[SpecChange]:
     """How `new` differs from `old`; a version made before specs were stored says so instead."""
     if old is None and new is None:
         return [SpecChange("unknown", f"{old_label} and {new_label} do not record what the app keeps")]
@@ -42,7 +43,11 @@ def spec_changes(old: Spec | None, new: Spec | None, *, old_label: str = "the ol
     old_names = {e.name for e in old.entities}
     for before, after in renamed.items():
         was, now = old.entity(before).label, new.entity(after).label
-        changes.append(SpecChange("changed", f"renamed record {was} to {now}" if was != now else f"renamed record {before} to {after}"))
+        changes.append(
+            SpecChange(
+                "changed", f"renamed record {was} to {now}" if was != now else f"renamed record {before} to {after}"
+            )
+        )
     for entity in old.entities:
         if entity.name not in new_names and entity.name not in renamed:
             changes.append(SpecChange("removed", f"removed record {entity.label}"))
@@ -55,8 +60,16 @@ def spec_changes(old: Spec | None, new: Spec | None, *, old_label: str = "the ol
         if before in old_names:
             changes += _record_changes(old.entity(before), entity, old, new, renamed)
     changes += _summary_changes(old, new)
-    changes += [SpecChange("removed", f"now says it will not build: {note}") for note in new.not_built if note not in old.not_built]
-    changes += [SpecChange("added", f"no longer says it will not build: {note}") for note in old.not_built if note not in new.not_built]
+    changes += [
+        SpecChange("removed", f"now says it will not build: {note}")
+        for note in new.not_built
+        if note not in old.not_built
+    ]
+    changes += [
+        SpecChange("added", f"no longer says it will not build: {note}")
+        for note in old.not_built
+        if note not in new.not_built
+    ]
     return changes + criterion_changes(old, new)
 
 
@@ -64,16 +77,26 @@ def criterion_changes(old: Spec, new: Spec) -> list[SpecChange]:
     """The acceptance criteria added, reworded and removed, matched by id."""
     before = {c.id: c for c in old.criteria}
     after = {c.id: c for c in new.criteria}
-    changes = [SpecChange("removed", f"removed criterion {c.id}: \u201c{c.text}\u201d", "criteria")
-               for c in old.criteria if c.id not in after]
+    changes = [
+        SpecChange("removed", f"removed criterion {c.id}: \u201c{c.text}\u201d", "criteria")
+        for c in old.criteria
+        if c.id not in after
+    ]
     for criterion in new.criteria:
         was = before.get(criterion.id)
         if was is None:
-            changes.append(SpecChange("added", f"added criterion {criterion.id}: \u201c{criterion.text}\u201d", "criteria"))
+            changes.append(
+                SpecChange("added", f"added criterion {criterion.id}: \u201c{criterion.text}\u201d", "criteria")
+            )
         elif was.text != criterion.text:
             verb = "reworded criterion" if criterion.by == "person" else "criterion"
-            changes.append(SpecChange("changed", f"{verb} {criterion.id} now says \u201c{criterion.text}\u201d "
-                                                 f"(was \u201c{was.text}\u201d)", "criteria"))
+            changes.append(
+                SpecChange(
+                    "changed",
+                    f"{verb} {criterion.id} now says \u201c{criterion.text}\u201d (was \u201c{was.text}\u201d)",
+                    "criteria",
+                )
+            )
         elif (was.about is None) != (criterion.about is None) or was.about != criterion.about:
             now = "a generated test can now prove it" if criterion.about else "no generated test can prove it any more"
             changes.append(SpecChange("changed", f"criterion {criterion.id}: {now}", "criteria"))
@@ -85,16 +108,29 @@ def _app_changes(old: Spec, new: Spec) -> list[SpecChange]:
     if old.title != new.title:
         changes.append(SpecChange("changed", f"the app is now called {new.title} (was {old.title})"))
     if old.auth != new.auth:
-        changes.append(SpecChange("added" if new.auth else "removed", f"log-ins switched {'on' if new.auth else 'off'}"))
+        changes.append(
+            SpecChange("added" if new.auth else "removed", f"log-ins switched {'on' if new.auth else 'off'}")
+        )
     if old.frontend != new.frontend:
-        changes.append(SpecChange("added" if new.frontend else "removed",
-                                  f"the website switched {'on' if new.frontend else 'off'}"))
+        changes.append(
+            SpecChange(
+                "added" if new.frontend else "removed", f"the website switched {'on' if new.frontend else 'off'}"
+            )
+        )
     if old.stack.backend != new.stack.backend:
-        changes.append(SpecChange("changed", f"the back end is now {get_stack(new.stack.backend).label} "
-                                             f"(was {get_stack(old.stack.backend).label})"))
+        changes.append(
+            SpecChange(
+                "changed",
+                f"the back end is now {get_stack(new.stack.backend).label} (was {get_stack(old.stack.backend).label})",
+            )
+        )
     if old.stack.frontend != new.stack.frontend and new.frontend:
-        changes.append(SpecChange("changed", f"the website is now {get_stack(new.stack.frontend).label} "
-                                             f"(was {get_stack(old.stack.frontend).label})"))
+        changes.append(
+            SpecChange(
+                "changed",
+                f"the website is now {get_stack(new.stack.frontend).label} (was {get_stack(old.stack.frontend).label})",
+            )
+        )
     return changes
 
 
@@ -113,8 +149,13 @@ def _renamed(old: Sequence[Named], new: Sequence[Named], shape: Callable[[Named]
 
 def _record_shape(entity: Entity) -> tuple:
     # Link targets are left out: a link to a record that was itself renamed still counts as the same link.
-    return (tuple(f.model_dump_json() for f in entity.fields),
-            tuple((r.name, r.required, r.many) for r in entity.relations), entity.owned, entity.due, entity.done)
+    return (
+        tuple(f.model_dump_json() for f in entity.fields),
+        tuple((r.name, r.required, r.many) for r in entity.relations),
+        entity.owned,
+        entity.due,
+        entity.done,
+    )
 
 
 def _detail_shape(detail: EntityField) -> tuple:
@@ -129,7 +170,9 @@ def _added_record(entity: Entity, spec: Spec) -> str:
     return text
 
 
-def _record_changes(old: Entity, new: Entity, old_spec: Spec, new_spec: Spec, renamed: dict[str, str]) -> list[SpecChange]:
+def _record_changes(
+    old: Entity, new: Entity, old_spec: Spec, new_spec: Spec, renamed: dict[str, str]
+) -> list[SpecChange]:
     changes = []
     plural = record_plural(new)
     if old.label != new.label and old.name == new.name:
@@ -137,7 +180,11 @@ def _record_changes(old: Entity, new: Entity, old_spec: Spec, new_spec: Spec, re
     changes += _detail_changes(old, new)
     changes += _link_changes(old, new, old_spec, new_spec, renamed)
     if old.owned != new.owned:
-        changes.append(SpecChange("changed", f"{plural} are {'now' if new.owned else 'no longer'} private to the person who adds them"))
+        changes.append(
+            SpecChange(
+                "changed", f"{plural} are {'now' if new.owned else 'no longer'} private to the person who adds them"
+            )
+        )
     if old.due != new.due:
         if new.due:
             was = f" (was their {name_words(old.due)})" if old.due else ""
@@ -147,7 +194,9 @@ def _record_changes(old: Entity, new: Entity, old_spec: Spec, new_spec: Spec, re
     if old.done != new.done and new.due:
         if new.done:
             was = f" (was their {name_words(old.done)})" if old.done else ""
-            changes.append(SpecChange("changed", f"{plural} are now done once their {name_words(new.done)} is set{was}"))
+            changes.append(
+                SpecChange("changed", f"{plural} are now done once their {name_words(new.done)} is set{was}")
+            )
         else:
             changes.append(SpecChange("removed", f"{plural} no longer say when they are done"))
     return changes
@@ -156,8 +205,10 @@ def _record_changes(old: Entity, new: Entity, old_spec: Spec, new_spec: Spec, re
 def _detail_changes(old: Entity, new: Entity) -> list[SpecChange]:
     label = new.label
     renamed = _renamed(old.fields, new.fields, _detail_shape)
-    changes = [SpecChange("changed", f"renamed detail {name_words(before)} to {name_words(after)} on {label}")
-               for before, after in renamed.items()]
+    changes = [
+        SpecChange("changed", f"renamed detail {name_words(before)} to {name_words(after)} on {label}")
+        for before, after in renamed.items()
+    ]
     new_names = {f.name for f in new.fields}
     for detail in old.fields:
         if detail.name not in new_names and detail.name not in renamed:
@@ -166,7 +217,9 @@ def _detail_changes(old: Entity, new: Entity) -> list[SpecChange]:
         before = old.field(detail.name)
         if before is None:
             if detail.name not in renamed.values():
-                changes.append(SpecChange("added", f"added detail {name_words(detail.name)} ({detail_kind(detail)}) to {label}"))
+                changes.append(
+                    SpecChange("added", f"added detail {name_words(detail.name)} ({detail_kind(detail)}) to {label}")
+                )
             continue
         changes += _one_detail_changes(before, detail, new)
     return changes
@@ -177,10 +230,18 @@ def _one_detail_changes(old: EntityField, new: EntityField, entity: Entity) -> l
     changes = []
     if old.type == new.type == "choice":
         if old.options != new.options:
-            changes.append(SpecChange("changed", f"options of {name} on {label} are now {', '.join(new.options)} "
-                                                 f"(were {', '.join(old.options)})"))
+            changes.append(
+                SpecChange(
+                    "changed",
+                    f"options of {name} on {label} are now {', '.join(new.options)} (were {', '.join(old.options)})",
+                )
+            )
         if old.default != new.default:
-            text = f"a new {label} now starts with {name} {new.default}" if new.default else f"{name} on {label} no longer starts with {old.default}"
+            text = (
+                f"a new {label} now starts with {name} {new.default}"
+                if new.default
+                else f"{name} on {label} no longer starts with {old.default}"
+            )
             changes.append(SpecChange("changed", text))
     elif old.type != new.type:
         changes.append(SpecChange("changed", f"{name} of {label} is now {detail_kind(new)} (was {detail_kind(old)})"))
@@ -193,7 +254,9 @@ def _one_detail_changes(old: EntityField, new: EntityField, entity: Entity) -> l
     return changes
 
 
-def _link_changes(old: Entity, new: Entity, old_spec: Spec, new_spec: Spec, renamed: dict[str, str]) -> list[SpecChange]:
+def _link_changes(
+    old: Entity, new: Entity, old_spec: Spec, new_spec: Spec, renamed: dict[str, str]
+) -> list[SpecChange]:
     changes = []
     for relation in old.relations:
         if new.relation(relation.name) is None:
@@ -203,17 +266,28 @@ def _link_changes(old: Entity, new: Entity, old_spec: Spec, new_spec: Spec, rena
         if before is None:
             changes.append(SpecChange("added", _new_link(new, relation, new_spec)))
         elif renamed.get(before.target, before.target) != relation.target:
-            changes.append(SpecChange("changed", f"{new.label} now links to {_link_target(relation, new_spec)} "
-                                                 f"instead of {_link_target(before, old_spec)}"))
+            changes.append(
+                SpecChange(
+                    "changed",
+                    f"{new.label} now links to {_link_target(relation, new_spec)} "
+                    f"instead of {_link_target(before, old_spec)}",
+                )
+            )
         elif before.many != relation.many:
             target = new_spec.entity(relation.target)
-            text = (f"{_a(new.label)} now has several {record_plural(target)} (was one)" if relation.many
-                    else f"{_a(new.label)} now has one {target.label} (was several)")
+            text = (
+                f"{_a(new.label)} now has several {record_plural(target)} (was one)"
+                if relation.many
+                else f"{_a(new.label)} now has one {target.label} (was several)"
+            )
             changes.append(SpecChange("changed", text))
         elif before.required != relation.required:
             target = _link_target(relation, new_spec)
-            text = (f"{_a(new.label)} must now link to {_a(target)}" if relation.required
-                    else f"{_a(new.label)} may now be saved without {_a(target)}")
+            text = (
+                f"{_a(new.label)} must now link to {_a(target)}"
+                if relation.required
+                else f"{_a(new.label)} may now be saved without {_a(target)}"
+            )
             changes.append(SpecChange("changed", text))
     return changes
 
@@ -243,8 +317,12 @@ def _summary_changes(old: Spec, new: Spec) -> list[SpecChange]:
         if was.label != summary.label:
             changes.append(SpecChange("changed", f"renamed summary {was.label} to {summary.label}"))
         if _summary_shape(was) != _summary_shape(summary):
-            changes.append(SpecChange("changed", f"summary {summary.label} now shows {summary_shows(summary, new)} "
-                                                 f"(was {summary_shows(was, old)})"))
+            changes.append(
+                SpecChange(
+                    "changed",
+                    f"summary {summary.label} now shows {summary_shows(summary, new)} (was {summary_shows(was, old)})",
+                )
+            )
     return changes
 
 

@@ -77,11 +77,15 @@ def execute_task(task_run_id: int) -> str:
     try:
         agent = get_agent(task.agent)
         context = _context(task, claim, watch.checkpoint)
-    except (KeyError, providers.ProviderError) as exc:  # an unknown agent or an unconfigured provider: no retry fixes it
+    except (
+        KeyError,
+        providers.ProviderError,
+    ) as exc:  # an unknown agent or an unconfigured provider: no retry fixes it
         return _fail(claim, task, _describe(exc), permanent=True)
     fingerprint = reuse.fingerprint(agent, context)
-    if task.run.reuse and (source := reuse.reusable(task.run.plan_version.project_id, task.agent, fingerprint,
-                                                    run_id=task.run_id)):
+    if task.run.reuse and (
+        source := reuse.reusable(task.run.plan_version.project_id, task.agent, fingerprint, run_id=task.run_id)
+    ):
         return _reuse(claim, task, source, fingerprint)
     thread = _AgentThread(agent, context, name=f"task-run-{task.pk}-attempt-{claim.number}")
     thread.start()
@@ -92,7 +96,9 @@ def execute_task(task_run_id: int) -> str:
 def _reuse(claim: Claim, task: TaskRun, source: TaskRun, fingerprint: str) -> str:
     """Succeed with the files of an earlier run's task whose inputs were the same: no agent runs."""
     try:
-        if not complete_attempt(claim, reuse.files_of(source), source.reasoning, fingerprint=fingerprint, reused_from=source):
+        if not complete_attempt(
+            claim, reuse.files_of(source), source.reasoning, fingerprint=fingerprint, reused_from=source
+        ):
             return f"{task.key}: output discarded"
     except PermanentAgentError as exc:  # the files no longer pass the safe writer's rules
         return _fail(claim, task, str(exc), permanent=True)
@@ -156,10 +162,19 @@ def _context(task: TaskRun, claim: Claim, checkpoint, *, purpose: str = "agent")
     version = task.run.plan_version
     provider, llm_context = _provider(task, purpose)
     fields = dict(
-        request=version.project.request, task_key=task.key, title=task.title, instructions=task.instructions,
-        scope=list(task.scope), upstream=_upstream(task), spec=version.spec_model(), spec_edited=version.spec_edited,
+        request=version.project.request,
+        task_key=task.key,
+        title=task.title,
+        instructions=task.instructions,
+        scope=list(task.scope),
+        upstream=_upstream(task),
+        spec=version.spec_model(),
+        spec_edited=version.spec_edited,
         feedback=version.feedback,
-        provider=provider, llm_context=llm_context, checkpoint=checkpoint, attempt=claim.number,
+        provider=provider,
+        llm_context=llm_context,
+        checkpoint=checkpoint,
+        attempt=claim.number,
     )
     if isinstance(get_agent(task.agent), VerifyAgent):
         hooks = RunChecks(task, claim, lambda other, purpose: _context(other, claim, checkpoint, purpose=purpose))
@@ -171,7 +186,9 @@ def _model_wrote(verify: TaskRun) -> bool:
     """Whether any other task of the run calls a model: with routes, a run of an offline project may still
     have code a model wrote, which is only ever checked in the sandbox and may be repaired."""
     run_provider = verify.run.provider or providers.default_provider_name()
-    for provider in TaskRun.objects.filter(run_id=verify.run_id).exclude(pk=verify.pk).values_list("provider", flat=True):
+    for provider in (
+        TaskRun.objects.filter(run_id=verify.run_id).exclude(pk=verify.pk).values_list("provider", flat=True)
+    ):
         named = providers.PROVIDERS.get(provider or run_provider)
         if named is None or not named.offline:  # a provider this server no longer knows: assume a model
             return True
@@ -183,8 +200,12 @@ def _provider(task: TaskRun, purpose: str) -> tuple[providers.Provider, provider
     kept routes: the run's provider)."""
     run = task.run
     provider = providers.get_provider(task.provider or run.provider or None, model=task.model)
-    return provider, providers.LLMContext(project=run.plan_version.project, task_run=task, purpose=purpose,
-                                          on_text=functools.partial(_record_progress, task.pk))
+    return provider, providers.LLMContext(
+        project=run.plan_version.project,
+        task_run=task,
+        purpose=purpose,
+        on_text=functools.partial(_record_progress, task.pk),
+    )
 
 
 # A file's path in an answer's JSON so far: {"path": "frontend/src/App.tsx", ...
@@ -223,7 +244,9 @@ def _finish(claim: Claim, task: TaskRun, thread: _AgentThread, watch: _Watch, fi
         return _fail(claim, task, f"The {task.agent} agent returned no files.", permanent=True)
     try:
         if not complete_attempt(claim, thread.result.files, thread.result.reasoning, fingerprint=fingerprint):
-            close_attempt(claim, error="Output discarded: the run was cancelled or the task was handed to another worker.")
+            close_attempt(
+                claim, error="Output discarded: the run was cancelled or the task was handed to another worker."
+            )
             return f"{task.key}: output discarded"
     except PermanentAgentError as exc:
         return _fail(claim, task, str(exc), permanent=True)
@@ -233,7 +256,9 @@ def _finish(claim: Claim, task: TaskRun, thread: _AgentThread, watch: _Watch, fi
 
 def _fail(claim: Claim, task: TaskRun, error: str, *, permanent: bool) -> str:
     status = fail_attempt(claim, error, permanent=permanent)
-    logger.warning("task %s of run %s, attempt %d: %s -> %s", task.key, task.run_id, claim.number, error, status or "discarded")
+    logger.warning(
+        "task %s of run %s, attempt %d: %s -> %s", task.key, task.run_id, claim.number, error, status or "discarded"
+    )
     return f"{task.key}: {status or 'discarded'}: {error}"
 
 

@@ -40,23 +40,45 @@ class RunChecks:
         self.claim = claim
         self.context_for = context_for  # (task, purpose) -> the agent context of another task of the run
         # A repair left open by an earlier attempt whose worker died ends now, said so.
-        TaskAttempt.objects.filter(task_run__run_id=task.run_id, repair_round__isnull=False, finished_at__isnull=True).update(
-            finished_at=timezone.now(), succeeded=False, error="Stopped: the verify task's worker stopped during the repair.")
+        TaskAttempt.objects.filter(
+            task_run__run_id=task.run_id, repair_round__isnull=False, finished_at__isnull=True
+        ).update(
+            finished_at=timezone.now(),
+            succeeded=False,
+            error="Stopped: the verify task's worker stopped during the repair.",
+        )
 
     def record(self, check: CheckResult) -> None:
         limit = settings.VERIFY_OUTPUT_MAX_CHARS
         Check.objects.create(
-            run_id=self.task.run_id, task_run=self.task, attempt=self.claim.number, round=check.round,
-            part=check.part, name=check.name, command=check.command,
+            run_id=self.task.run_id,
+            task_run=self.task,
+            attempt=self.claim.number,
+            round=check.round,
+            part=check.part,
+            name=check.name,
+            command=check.command,
             status=Check.Status.PASSED if check.passed else Check.Status.FAILED,
-            duration_s=check.duration_s, exit_code=check.exit_code, counts=check.counts,
-            output=check.output[-limit:], note=check.note[:200],
+            duration_s=check.duration_s,
+            exit_code=check.exit_code,
+            counts=check.counts,
+            output=check.output[-limit:],
+            note=check.note[:200],
         )
 
     def record_criteria(self, outcomes: list[CriterionOutcome], round: int) -> None:
         CriterionResult.objects.bulk_create(
-            CriterionResult(run_id=self.task.run_id, task_run=self.task, attempt=self.claim.number, round=round,
-                            criterion=o.id, text=o.text, status=o.status, note=o.note[:300], tests=o.tests)
+            CriterionResult(
+                run_id=self.task.run_id,
+                task_run=self.task,
+                attempt=self.claim.number,
+                round=round,
+                criterion=o.id,
+                text=o.text,
+                status=o.status,
+                note=o.note[:300],
+                tests=o.tests,
+            )
             for o in outcomes
         )
 
@@ -83,8 +105,11 @@ class RunChecks:
         tasks = {task.pk: task for task in TaskRun.objects.filter(run_id=self.task.run_id, pk__in=set(owners.values()))}
         found: dict[int, list[CheckResult]] = {}
         for check in failing:
-            named = {owners[path] for path in owners
-                     if path.startswith(f"{check.part}/") and names_file(check.output, path.removeprefix(f"{check.part}/"))}
+            named = {
+                owners[path]
+                for path in owners
+                if path.startswith(f"{check.part}/") and names_file(check.output, path.removeprefix(f"{check.part}/"))
+            }
             if not named:
                 named = {pk for pk, task in tasks.items() if task.agent == check.part}
             for pk in named:
@@ -95,8 +120,13 @@ class RunChecks:
         agent = get_agent(writer.agent)
         if not hasattr(agent, "repair"):
             raise NotRepaired(f"the {writer.agent} agent cannot repair files")
-        attempt = TaskAttempt.objects.create(task_run=writer, number=TaskAttempt.last_number(writer.pk) + 1, worker=self.claim.worker,
-                                             started_at=timezone.now(), repair_round=round)
+        attempt = TaskAttempt.objects.create(
+            task_run=writer,
+            number=TaskAttempt.last_number(writer.pk) + 1,
+            worker=self.claim.worker,
+            started_at=timezone.now(),
+            repair_round=round,
+        )
         own = dict(writer.artifacts.values_list("path", "content"))
         try:
             result = agent.repair(self.context_for(writer, "repair"), problems, own)
@@ -108,8 +138,9 @@ class RunChecks:
                     raise NotRepaired("the run was cancelled or the verify task handed to another worker")
                 # Artifacts are written once: a changed file is a new row in place of the old.
                 writer.artifacts.filter(path__in=list(result.files)).delete()
-                Artifact.objects.bulk_create(Artifact.of(writer.run_id, writer.pk, path, content)
-                                             for path, content in result.files.items())
+                Artifact.objects.bulk_create(
+                    Artifact.of(writer.run_id, writer.pk, path, content) for path, content in result.files.items()
+                )
                 _close(attempt, succeeded=True, reasoning=result.reasoning)
         except BaseException as exc:
             _close(attempt, succeeded=False, error=str(exc) or type(exc).__name__)
@@ -119,8 +150,9 @@ class RunChecks:
 
 
 def _close(attempt: TaskAttempt, *, succeeded: bool, error: str = "", reasoning: str = "") -> None:
-    TaskAttempt.objects.filter(pk=attempt.pk).update(finished_at=timezone.now(), succeeded=succeeded, error=error,
-                                                     reasoning=reasoning)
+    TaskAttempt.objects.filter(pk=attempt.pk).update(
+        finished_at=timezone.now(), succeeded=succeeded, error=error, reasoning=reasoning
+    )
 
 
 def _problems(checks: list[CheckResult]) -> str:

@@ -47,7 +47,9 @@ def get_version_for_user(user, project_id: int, version_id: int, *, edit: bool =
 
 def get_run_for_user(user, project_id: int, run_id: int, *, edit: bool = False) -> Run:
     project = get_project_for_user(user, project_id, edit=edit)
-    run = get_object_or_404(Run.objects.select_related("plan_version", "triggered_by"), plan_version__project=project, pk=run_id)
+    run = get_object_or_404(
+        Run.objects.select_related("plan_version", "triggered_by"), plan_version__project=project, pk=run_id
+    )
     run.plan_version.project = project
     return run
 

@@ -41,7 +41,6 @@ class PlanVersionInline(ReadOnlyTabularInline):
     ordering = ["-number"]
     verbose_name_plural = "plan versions"
 
-
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # versions are immutable
 

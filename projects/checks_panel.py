@@ -28,7 +28,7 @@ class CheckLine:
 
     @property
     def words(self) -> str:
-        """"Back end: 45 tests pass", "Website: type errors"."""
+        """ "Back end: 45 tests pass", "Website: type errors"."""
         return f"{self.check.part_words}: {self.check.words}"
 
     @property
@@ -43,8 +43,10 @@ class CheckLine:
         if name == "tests" and counts:
             return ", ".join(f"{counts.get(k, 0)} {k}" for k in ("passed", "failed", "skipped"))
         if name == "contract" and counts:
-            return (f"{counts.get('cases', 0)} requests to {counts.get('operations', 0)} routes, "
-                    f"{counts.get('server_errors', 0)} server errors, {counts.get('violations', 0)} other violations")
+            return (
+                f"{counts.get('cases', 0)} requests to {counts.get('operations', 0)} routes, "
+                f"{counts.get('server_errors', 0)} server errors, {counts.get('violations', 0)} other violations"
+            )
         return ""
 
 
@@ -122,8 +124,12 @@ def checks_panel(verify: TaskRun) -> ChecksPanel:
     """The panel for the verify task's latest attempt."""
     status = verify.status
     if status in (TaskStatus.PENDING, TaskStatus.QUEUED):
-        return ChecksPanel(TaskStatus.QUEUED, "Waiting", "Checks run once the code is written: the project is built and "
-                                                         "tested in a sandbox, and failures go back to the agents that wrote it.")
+        return ChecksPanel(
+            TaskStatus.QUEUED,
+            "Waiting",
+            "Checks run once the code is written: the project is built and "
+            "tested in a sandbox, and failures go back to the agents that wrote it.",
+        )
     if status == TaskStatus.SKIPPED:
         return ChecksPanel(status, "Not run", f"Checks were not run. {verify.error}".strip())
     if verify.started_at is None:
@@ -132,15 +138,21 @@ def checks_panel(verify: TaskRun) -> ChecksPanel:
     if status in (TaskStatus.RUNNING, TaskStatus.RETRY_WAIT):
         if rounds and status == TaskStatus.RUNNING:  # unless a repair is still being made, the last round goes on
             rounds[-1].going = all(repair.attempt.succeeded is not None for repair in rounds[-1].repairs)
-        again = f" The checks stopped ({verify.error}); they run again shortly." if status == TaskStatus.RETRY_WAIT else ""
-        return ChecksPanel(TaskStatus.RUNNING, "Checking", f"Checking… the project is being built and tested.{again}", rounds)
+        again = (
+            f" The checks stopped ({verify.error}); they run again shortly." if status == TaskStatus.RETRY_WAIT else ""
+        )
+        return ChecksPanel(
+            TaskStatus.RUNNING, "Checking", f"Checking… the project is being built and tested.{again}", rounds
+        )
     if status == TaskStatus.CANCELLED:
         return ChecksPanel(status, "Stopped", "Checks stopped before they finished: the run was cancelled.", rounds)
     if status == TaskStatus.FAILED:
         # Its error names the failing checks of the last round ("Checks failed: …"), then says what was not
         # repaired; a failure of another kind (its time ran out) is said as the reason the checks failed.
         error = verify.error or "no reason was given."
-        return ChecksPanel(status, "Failed", error if error.startswith("Checks ") else f"Checks failed: {error}", rounds)
+        return ChecksPanel(
+            status, "Failed", error if error.startswith("Checks ") else f"Checks failed: {error}", rounds
+        )
     if not rounds:  # it succeeded without checking: VERIFY_CHECKS is off where it ran, and its reasoning says so
         return ChecksPanel(TaskStatus.SKIPPED, "Not run", verify.reasoning or "Checks were not run.")
     last = rounds[-1]
@@ -150,7 +162,9 @@ def checks_panel(verify: TaskRun) -> ChecksPanel:
 
 def _repairs(verify: TaskRun) -> QuerySet[TaskAttempt]:
     """The repairs made for the verify task's current attempt: repair attempts of the run's tasks begun since it began."""
-    return TaskAttempt.objects.filter(task_run__run_id=verify.run_id, repair_round__isnull=False, started_at__gte=verify.started_at)
+    return TaskAttempt.objects.filter(
+        task_run__run_id=verify.run_id, repair_round__isnull=False, started_at__gte=verify.started_at
+    )
 
 
 def _rounds(verify: TaskRun) -> list[Round]:

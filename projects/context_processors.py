@@ -14,4 +14,8 @@ def project_creation(request: HttpRequest) -> dict[str, Any]:
     """Whether the menu offers "New project": only to people who can start one in some team.
     Lazy, so that pages which never draw the menu never ask the database."""
     user = request.user
-    return {"can_create_project": SimpleLazyObject(lambda: user.is_authenticated and access.teams_user_can_create_in(user).exists())}
+    return {
+        "can_create_project": SimpleLazyObject(
+            lambda: user.is_authenticated and access.teams_user_can_create_in(user).exists()
+        )
+    }

@@ -46,7 +46,7 @@ class CostPanel:
 
     @property
     def spent(self) -> str:
-        """"45,900 tokens ($0.1100)" """
+        """ "45,900 tokens ($0.1100)" """
         return f"{self.spent_tokens:,} tokens" + (f" (${self.spent_usd})" if self.spent_usd else "")
 
     @property
@@ -66,10 +66,18 @@ def cost_panel(board: Board | None, *, runnable: bool) -> CostPanel | None:
     if board.run is None or not board.run.forecast:
         return None
     run = board.run
-    return CostPanel(Forecast.from_dict(run.forecast), spent_tokens=run.tokens_total, spent_usd=run.cost_usd,
-                     run_active=board.run_active)
+    return CostPanel(
+        Forecast.from_dict(run.forecast),
+        spent_tokens=run.tokens_total,
+        spent_usd=run.cost_usd,
+        run_active=board.run_active,
+    )
 
 
 def _row(task: TaskForecast) -> Row:
-    model = "offline" if task.provider == "offline" else f"{task.provider}, {task.model}" if task.model else task.provider
-    return Row(task.title, model, f"{task.tokens:,}", BASIS_WORDS.get(task.basis, task.basis).format(run=task.reused_from))
+    model = (
+        "offline" if task.provider == "offline" else f"{task.provider}, {task.model}" if task.model else task.provider
+    )
+    return Row(
+        task.title, model, f"{task.tokens:,}", BASIS_WORDS.get(task.basis, task.basis).format(run=task.reused_from)
+    )

@@ -26,12 +26,18 @@ class CriterionForm(forms.Form):
     """One criterion: an existing one (its words, and whether to remove it) or a new one (its words and what proves it)."""
 
     text = LongTextField(
-        required=False, max_chars=MAX_CRITERION_CHARS, widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": "This has {length} characters; please keep a criterion to {limit} or fewer. "
-                                      "Your text is still in the box."},
+        required=False,
+        max_chars=MAX_CRITERION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": "This has {length} characters; please keep a criterion to {limit} or fewer. "
+            "Your text is still in the box."
+        },
     )
     proven_by = forms.ChoiceField(
-        required=False, label="Proven by", help_text="What we build that a generated test can check it with.",
+        required=False,
+        label="Proven by",
+        help_text="What we build that a generated test can check it with.",
         error_messages={"invalid_choice": "Please pick one of the listed things we build."},
     )
 
@@ -64,8 +70,15 @@ class BaseCriterionFormSet(FixedRowsFormSet):
 
 # A few blank rows beyond the most criteria a spec may have: a page never needs more.
 MAX_ROWS = MAX_CRITERIA + 5
-CriterionFormSet = forms.formset_factory(CriterionForm, formset=BaseCriterionFormSet, extra=1, can_delete=True,
-                                         can_delete_extra=False, max_num=MAX_ROWS, absolute_max=MAX_ROWS)
+CriterionFormSet = forms.formset_factory(
+    CriterionForm,
+    formset=BaseCriterionFormSet,
+    extra=1,
+    can_delete=True,
+    can_delete_extra=False,
+    max_num=MAX_ROWS,
+    absolute_max=MAX_ROWS,
+)
 
 
 class CriteriaEditor:
@@ -82,7 +95,9 @@ class CriteriaEditor:
         if data is not None and add:
             data = _one_more_row(data, f"{self.prefix}-TOTAL_FORMS")
         self.formset = CriterionFormSet(
-            data, prefix=self.prefix, initial=[{"text": c.text} for c in spec.criteria],
+            data,
+            prefix=self.prefix,
+            initial=[{"text": c.text} for c in spec.criteria],
             form_kwargs={"proven_by": targets(spec), "checking": not add},
         )
 
@@ -117,13 +132,21 @@ class CriteriaEditor:
             if _removed(form):
                 continue
             text = form.cleaned_data["text"]
-            kept.append(criterion if text == criterion.text else criterion.model_copy(update={"text": text, "by": "person"}))
+            kept.append(
+                criterion if text == criterion.text else criterion.model_copy(update={"text": text, "by": "person"})
+            )
         for form in self.formset.extra_forms:
             if form.has_changed():
                 # Never an id the version had: a removed criterion's id would read as that one reworded.
                 new_id = next_own_id([*self.spec.criteria, *kept])
-                kept.append(Criterion(id=new_id, text=form.cleaned_data["text"], by="person",
-                                      about=about_from_key(form.cleaned_data["proven_by"])))
+                kept.append(
+                    Criterion(
+                        id=new_id,
+                        text=form.cleaned_data["text"],
+                        by="person",
+                        about=about_from_key(form.cleaned_data["proven_by"]),
+                    )
+                )
         return kept
 
 

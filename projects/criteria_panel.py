@@ -1,4 +1,4 @@
-""""What it must do": a plan version's acceptance criteria as the project page lists them, each with
+""" "What it must do": a plan version's acceptance criteria as the project page lists them, each with
 what the verify task proved of it in the shown run's last round, and the tests that proved it. The
 criteria about a feature are listed under it, and the feature is ✓ when all of them were proven.
 
@@ -58,7 +58,7 @@ class CriterionLine:
 
     @property
     def verdict(self) -> str:
-        """"Proven", "Failed" or "Not proven", after the ✓ or ✗ the template shows; empty before any result."""
+        """ "Proven", "Failed" or "Not proven", after the ✓ or ✗ the template shows; empty before any result."""
         return self.result.get_status_display() if self.result else ""
 
     @property
@@ -81,7 +81,7 @@ class FeatureLine:
 
     @property
     def state(self) -> str:
-        """"passed", "failed", or empty when it is neither."""
+        """ "passed", "failed", or empty when it is neither."""
         if self.lines and all(line.proven for line in self.lines):
             return "passed"
         if any(line.result is not None and line.result.status == CriterionStatus.FAILED for line in self.lines):
@@ -147,11 +147,17 @@ def criteria_panel(version: PlanVersion, run: Run | None) -> CriteriaPanel | Non
 
 def _line(criterion: Criterion, spec: Spec, result: CriterionResult | None) -> CriterionLine:
     tests = [_test(t) for t in result.tests] if result else []
-    return CriterionLine(criterion.id, criterion.text, uncovered_reason(criterion, spec).removeprefix(NOT_COVERED_PREFIX),
-                         result, tests)
+    return CriterionLine(
+        criterion.id, criterion.text, uncovered_reason(criterion, spec).removeprefix(NOT_COVERED_PREFIX), result, tests
+    )
 
 
 def _test(test: dict[str, Any]) -> TestLine:
     """A test as the verify stage stored it; a report is generated code's output, so nothing is assumed of it."""
-    return TestLine(str(test.get("name", "")), str(test.get("file", "")), str(test.get("part", "")),
-                    str(test.get("status", "")), str(test.get("message", "")))
+    return TestLine(
+        str(test.get("name", "")),
+        str(test.get("file", "")),
+        str(test.get("part", "")),
+        str(test.get("status", "")),
+        str(test.get("message", "")),
+    )

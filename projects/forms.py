@@ -32,7 +32,10 @@ KEEP_IT = ("", "Keep it as it is")
 SWITCH_CHOICES = [LET_US_DECIDE, ("yes", "Yes"), ("no", "No")]
 # The keys match agents.spec.Spec's switches and stack parts (agents.extraction.apply_options).
 SWITCH_OPTIONS = {
-    "frontend": ("A website people can click through", "Without one you get only the back end (an API other programs call)."),
+    "frontend": (
+        "A website people can click through",
+        "Without one you get only the back end (an API other programs call).",
+    ),
     "auth": ("People sign up and log in", "Accounts with passwords; changing data then needs a login."),
 }
 BACKEND_HELP = "What the back end is built with. Left to us, a request that asks for a language (“in Python”) gets it."
@@ -44,14 +47,20 @@ def backend_field(blank: tuple[str, str], help_text: str) -> forms.ChoiceField:
     """A choice of the registered back-end stacks, named for people, after `blank` (no choice made)."""
     stacks = [(name, stack.label) for name, stack in sorted(stacks_for("backend").items())]
     return forms.ChoiceField(
-        label="Back end", help_text=help_text, choices=[blank, *stacks], required=False,
+        label="Back end",
+        help_text=help_text,
+        choices=[blank, *stacks],
+        required=False,
         error_messages={"invalid_choice": "That back end is not available; please pick another."},
     )
 
 
 def routes_field() -> forms.CharField:
     return forms.CharField(
-        label="Models per agent", required=False, max_length=ROUTES_MAX, help_text=ROUTES_HELP,
+        label="Models per agent",
+        required=False,
+        max_length=ROUTES_MAX,
+        help_text=ROUTES_HELP,
         error_messages={"max_length": f"Please keep the models per agent under {ROUTES_MAX} characters."},
     )
 
@@ -65,10 +74,12 @@ def stored_routes(text: str) -> dict[str, str]:
         raise forms.ValidationError(str(exc)) from None
     missing = unconfigured(routes)
     if missing:
-        raise forms.ValidationError([
-            f"{agent} cannot use {cls.label}: it is not set up on this server. Pick another provider or leave {agent} out."
-            for agent, cls in missing.items()
-        ])
+        raise forms.ValidationError(
+            [
+                f"{agent} cannot use {cls.label}: it is not set up on this server. Pick another provider or leave {agent} out."
+                for agent, cls in missing.items()
+            ]
+        )
     return {agent: str(route) for agent, route in routes.items()}
 
 
@@ -108,14 +119,23 @@ class NewProjectForm(forms.Form):
         },
     )
     title = forms.CharField(
-        label="Name (optional)", required=False, max_length=120,
+        label="Name (optional)",
+        required=False,
+        max_length=120,
         help_text="Leave empty and we name it from your description.",
         error_messages={"max_length": "Please keep the name under 120 characters."},
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None, label="Team",
-                                  error_messages={"invalid_choice": "Please pick one of your teams."})
-    provider = forms.ChoiceField(label="Who writes the plan and the code", choices=[],
-                                 error_messages={"invalid_choice": "That option is not available right now; please pick another."})
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        empty_label=None,
+        label="Team",
+        error_messages={"invalid_choice": "Please pick one of your teams."},
+    )
+    provider = forms.ChoiceField(
+        label="Who writes the plan and the code",
+        choices=[],
+        error_messages={"invalid_choice": "That option is not available right now; please pick another."},
+    )
     llm_routes = routes_field()
 
     def __init__(self, *args: Any, teams, providers: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -123,7 +143,9 @@ class NewProjectForm(forms.Form):
         self.fields["team"].queryset = teams
         self.fields["provider"].choices = providers
         for name, (label, help_text) in SWITCH_OPTIONS.items():
-            self.fields[name] = forms.ChoiceField(label=label, help_text=help_text, choices=SWITCH_CHOICES, required=False)
+            self.fields[name] = forms.ChoiceField(
+                label=label, help_text=help_text, choices=SWITCH_CHOICES, required=False
+            )
         self.fields["backend"] = backend_field(LET_US_DECIDE, BACKEND_HELP)
 
     def clean_request(self) -> str:
@@ -145,8 +167,12 @@ class NewProjectForm(forms.Form):
 
     def save(self, user) -> Project:
         return Project.objects.create(
-            team=self.cleaned_data["team"], created_by=user, title=self.project_title(),
-            request=self.cleaned_data["request"], provider=self.cleaned_data["provider"], options=self.options(),
+            team=self.cleaned_data["team"],
+            created_by=user,
+            title=self.project_title(),
+            request=self.cleaned_data["request"],
+            provider=self.cleaned_data["provider"],
+            options=self.options(),
             llm_routes=self.cleaned_data["llm_routes"],
         )
 
@@ -165,7 +191,9 @@ class ReplanForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Built per form, so that it lists the stacks registered when the page is drawn.
-        self.fields["backend"] = backend_field(KEEP_IT, "The new plan keeps the current back end unless you pick another here.")
+        self.fields["backend"] = backend_field(
+            KEEP_IT, "The new plan keeps the current back end unless you pick another here."
+        )
 
 
 class TaskForm(forms.Form):
@@ -174,11 +202,16 @@ class TaskForm(forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Every task needs a short title."})
     agent = forms.ChoiceField(choices=[], error_messages={"invalid_choice": "Please pick one of the listed agents."})
     instructions = LongTextField(
-        required=False, max_chars=INSTRUCTIONS_MAX, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "These instructions have {length} characters; please keep them to {limit} or fewer."},
+        required=False,
+        max_chars=INSTRUCTIONS_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": "These instructions have {length} characters; please keep them to {limit} or fewer."
+        },
     )
-    depends_on = forms.MultipleChoiceField(required=False, choices=[], widget=forms.CheckboxSelectMultiple,
-                                           label="Waits for")
+    depends_on = forms.MultipleChoiceField(
+        required=False, choices=[], widget=forms.CheckboxSelectMultiple, label="Waits for"
+    )
 
     def __init__(self, *args: Any, agents: list[tuple[str, str]], tasks: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -259,5 +292,6 @@ class BaseTaskFormSet(FixedRowsFormSet):
         return tasks
 
 
-TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=1, can_delete=True, max_num=MAX_TASKS,
-                                   absolute_max=MAX_TASKS)
+TaskFormSet = forms.formset_factory(
+    TaskForm, formset=BaseTaskFormSet, extra=1, can_delete=True, max_num=MAX_TASKS, absolute_max=MAX_TASKS
+)

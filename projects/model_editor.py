@@ -30,9 +30,20 @@ UNREADABLE = "This page was changed in a way we cannot read. Please reload it an
 
 KINDS = ["string", "text", "int", "float", "money", "date", "datetime", "boolean", "email", "url", "choice"]
 LINK_KINDS = [("one", "is for one"), ("maybe", "may be for one"), ("several", "has several")]
-MEASURES = [("count", "How many"), ("sum", "The total of"), ("avg", "The average of"), ("min", "The smallest"),
-            ("max", "The largest")]
-PERIODS = [("", "over all time"), ("day", "per day"), ("week", "per week"), ("month", "per month"), ("year", "per year")]
+MEASURES = [
+    ("count", "How many"),
+    ("sum", "The total of"),
+    ("avg", "The average of"),
+    ("min", "The smallest"),
+    ("max", "The largest"),
+]
+PERIODS = [
+    ("", "over all time"),
+    ("day", "per day"),
+    ("week", "per week"),
+    ("month", "per month"),
+    ("year", "per year"),
+]
 ONLY = [("", "all of them"), ("open", "only those not yet done"), ("overdue", "only those past their due date")]
 
 
@@ -43,20 +54,36 @@ class SwitchesForm(forms.Form):
 
 class RecordForm(forms.Form):
     original = forms.CharField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(required=False, max_length=60, label="Name of the record",
-                           error_messages={"max_length": "Please keep a record's name under 60 characters."})
+    name = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Name of the record",
+        error_messages={"max_length": "Please keep a record's name under 60 characters."},
+    )
     private = forms.BooleanField(required=False, label="Each person sees only the ones they added")
     remove = forms.BooleanField(required=False, label="Remove this record")
 
 
 class DetailForm(forms.Form):
     original = forms.CharField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(required=False, max_length=60, label="Detail",
-                           error_messages={"max_length": "Please keep a detail's name under 60 characters."})
-    kind = forms.ChoiceField(choices=[(k, KIND_WORDS[k]) for k in KINDS], initial="string", label="Kind",
-                             error_messages={"invalid_choice": "Please pick one of the listed kinds."})
-    options = forms.CharField(required=False, max_length=900, label="Options, for a choice",
-                              help_text="Separated by commas, e.g. good, worn, broken")
+    name = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Detail",
+        error_messages={"max_length": "Please keep a detail's name under 60 characters."},
+    )
+    kind = forms.ChoiceField(
+        choices=[(k, KIND_WORDS[k]) for k in KINDS],
+        initial="string",
+        label="Kind",
+        error_messages={"invalid_choice": "Please pick one of the listed kinds."},
+    )
+    options = forms.CharField(
+        required=False,
+        max_length=900,
+        label="Options, for a choice",
+        help_text="Separated by commas, e.g. good, worn, broken",
+    )
     required = forms.BooleanField(required=False, label="Must be filled in")
     remove = forms.BooleanField(required=False, label="Remove")
 
@@ -71,10 +98,13 @@ class LinkForm(forms.Form):
 
 class SummaryForm(forms.Form):
     original = forms.CharField(required=False, widget=forms.HiddenInput)
-    label = forms.CharField(required=False, max_length=80, label="Title",
-                            help_text="Leave empty and we name it from what it shows.")
+    label = forms.CharField(
+        required=False, max_length=80, label="Title", help_text="Leave empty and we name it from what it shows."
+    )
     measure = forms.ChoiceField(choices=MEASURES, label="Shows")
-    detail = forms.ChoiceField(required=False, label="Of the detail", help_text="For a total, average, smallest or largest.")
+    detail = forms.ChoiceField(
+        required=False, label="Of the detail", help_text="For a total, average, smallest or largest."
+    )
     record = forms.ChoiceField(required=False, label="Of the records")
     group_by = forms.ChoiceField(required=False, label="For each")
     period = forms.ChoiceField(choices=PERIODS, required=False, label="Over time")
@@ -122,20 +152,33 @@ class ModelEditor:
         counts = self._counts(add)
         self.switches = SwitchesForm(data, prefix="app", initial={"auth": spec.auth, "frontend": spec.frontend})
         self.records = [self._record_row(i, counts) for i in range(counts["records"])]
-        record_choices = [("", "choose a record")] + [(row.prefix, self._record_name(row)) for row in self.records
-                                                     if self._record_name(row)]
+        record_choices = [("", "choose a record")] + [
+            (row.prefix, self._record_name(row)) for row in self.records if self._record_name(row)
+        ]
         relations = [(e, r) for e in spec.entities for r in e.relations]
         self.links = [
-            _bound(LinkForm, data, f"l{i}", self._link_initial(*relations[i]) if i < len(relations) else None,
-                   source=record_choices, target=record_choices)
+            _bound(
+                LinkForm,
+                data,
+                f"l{i}",
+                self._link_initial(*relations[i]) if i < len(relations) else None,
+                source=record_choices,
+                target=record_choices,
+            )
             for i in range(counts["links"])
         ]
         details = self._detail_choices()
         self.summaries = [
-            _bound(SummaryForm, data, f"s{i}", self._summary_initial(spec.summaries[i]) if i < len(spec.summaries) else None,
-                   record=record_choices, detail=[("", "—")] + details["number"],
-                   group_by=[("", "nothing: one figure")] + details["group"] + self._link_groups(),
-                   date_detail=[("", "when it was added")] + details["date"])
+            _bound(
+                SummaryForm,
+                data,
+                f"s{i}",
+                self._summary_initial(spec.summaries[i]) if i < len(spec.summaries) else None,
+                record=record_choices,
+                detail=[("", "—")] + details["number"],
+                group_by=[("", "nothing: one figure")] + details["group"] + self._link_groups(),
+                date_detail=[("", "when it was added")] + details["date"],
+            )
             for i in range(counts["summaries"])
         ]
         self.counts = counts
@@ -146,8 +189,11 @@ class ModelEditor:
         """How many rows of each kind to show: the version's, plus blank ones to fill in; from a POST,
         what it sent (one more where `add` asks), refused unless it covers every row of the version."""
         spec = self.spec
-        fresh = {"records": len(spec.entities) + 1, "links": sum(len(e.relations) for e in spec.entities) + 1,
-                 "summaries": len(spec.summaries) + 1}
+        fresh = {
+            "records": len(spec.entities) + 1,
+            "links": sum(len(e.relations) for e in spec.entities) + 1,
+            "summaries": len(spec.summaries) + 1,
+        }
         fresh |= {f"r{i}": len(e.fields) + 1 for i, e in enumerate(spec.entities)} | {f"r{len(spec.entities)}": 3}
         if self.data is None:
             return fresh
@@ -197,7 +243,10 @@ class ModelEditor:
         for row in self.records:
             record = self._record_name(row)
             for form in row.details:
-                raw = {name: form[name].value() if self.data is not None else form.initial.get(name) for name in ("name", "kind")}
+                raw = {
+                    name: form[name].value() if self.data is not None else form.initial.get(name)
+                    for name in ("name", "kind")
+                }
                 name, kind = str(raw["name"] or "").strip(), raw["kind"] or "string"
                 if not record or not name:
                     continue
@@ -213,7 +262,9 @@ class ModelEditor:
     def _link_groups(self) -> list[tuple[str, str]]:
         groups = []
         for form in self.links:
-            source, target = (form[n].value() if self.data is not None else form.initial.get(n) for n in ("source", "target"))
+            source, target = (
+                form[n].value() if self.data is not None else form.initial.get(n) for n in ("source", "target")
+            )
             names = {row.prefix: self._record_name(row) for row in self.records}
             if source in names and target in names:
                 groups.append((form.prefix, f"{names[source]}: its {names[target].lower()}"))
@@ -222,8 +273,12 @@ class ModelEditor:
     def _link_initial(self, entity: Entity, relation: Relation) -> dict[str, str]:
         rows = {e.name: f"r{i}" for i, e in enumerate(self.spec.entities)}
         kind = "several" if relation.many else ("one" if relation.required else "maybe")
-        return {"original": f"{entity.name}.{relation.name}", "source": rows[entity.name], "kind": kind,
-                "target": rows[relation.target]}
+        return {
+            "original": f"{entity.name}.{relation.name}",
+            "source": rows[entity.name],
+            "kind": kind,
+            "target": rows[relation.target],
+        }
 
     def _summary_initial(self, summary: Summary) -> dict[str, str]:
         index = next(i for i, e in enumerate(self.spec.entities) if e.name == summary.entity)
@@ -236,9 +291,17 @@ class ModelEditor:
         if not group and summary.group_by:
             links = [(e, r) for e in self.spec.entities for r in e.relations]
             group = next((f"l{k}" for k, (e, r) in enumerate(links) if e is entity and r.name == summary.group_by), "")
-        return {"original": summary.name, "label": summary.label, "measure": summary.measure, "detail": detail(summary.field),
-                "record": f"r{index}", "group_by": group, "period": summary.period or "", "date_detail": detail(summary.date_field),
-                "only": summary.only or ""}
+        return {
+            "original": summary.name,
+            "label": summary.label,
+            "measure": summary.measure,
+            "detail": detail(summary.field),
+            "record": f"r{index}",
+            "group_by": group,
+            "period": summary.period or "",
+            "date_detail": detail(summary.date_field),
+            "only": summary.only or "",
+        }
 
     # --- reading the POST ----------------------------------------------------------------------
 
@@ -250,9 +313,19 @@ class ModelEditor:
         if self.unreadable or not self._originals_all_there():
             self.errors = [UNREADABLE]
             return False
-        forms_ = [self.switches] + [f for row in self.records for f in [row.form, *row.details]] + self.links + self.summaries
+        forms_ = (
+            [self.switches]
+            + [f for row in self.records for f in [row.form, *row.details]]
+            + self.links
+            + self.summaries
+        )
         if not all(form.is_valid() for form in forms_):
-            self.errors = [f"{_where(form)}{message}" for form in forms_ for messages in form.errors.values() for message in messages]
+            self.errors = [
+                f"{_where(form)}{message}"
+                for form in forms_
+                for messages in form.errors.values()
+                for message in messages
+            ]
             return False
         draft = Draft()
         self._read_records(draft)
@@ -265,15 +338,21 @@ class ModelEditor:
         if not switches["auth"]:
             private = [data["label"] for data in draft.entities.values() if data["owned"]]
             if private:
-                self.errors.append(f"{listed(private)} {'is' if len(private) == 1 else 'are'} private to the person who adds "
-                                   "them, which needs log-ins: untick \u201cEach person sees only the ones they added\u201d, "
-                                   "or keep log-ins on.")
+                self.errors.append(
+                    f"{listed(private)} {'is' if len(private) == 1 else 'are'} private to the person who adds "
+                    "them, which needs log-ins: untick \u201cEach person sees only the ones they added\u201d, "
+                    "or keep log-ins on."
+                )
                 return False
         if not draft.entities and not self.spec.features:
             self.errors.append("The app needs at least one kind of record or one feature: keep a record, or add one.")
             return False
-        data = self.spec.model_dump() | {"entities": list(draft.entities.values()), "summaries": summaries,
-                                         "auth": switches["auth"], "frontend": switches["frontend"]}
+        data = self.spec.model_dump() | {
+            "entities": list(draft.entities.values()),
+            "summaries": summaries,
+            "auth": switches["auth"],
+            "frontend": switches["frontend"],
+        }
         try:
             self.result = Spec.model_validate(data)
         except ValidationError as exc:
@@ -289,13 +368,15 @@ class ModelEditor:
             if row.entity is not None:
                 if self.data.get(f"{row.prefix}-original") != row.entity.name:
                     return False
-                sent = [self.data.get(f"{form.prefix}-original") for form in row.details[:len(row.entity.fields)]]
+                sent = [self.data.get(f"{form.prefix}-original") for form in row.details[: len(row.entity.fields)]]
                 if sent != [f.name for f in row.entity.fields]:
                     return False
         relations = [f"{e.name}.{r.name}" for e in self.spec.entities for r in e.relations]
         if [self.data.get(f"l{i}-original") for i in range(len(relations))] != relations:
             return False
-        return [self.data.get(f"s{i}-original") for i in range(len(self.spec.summaries))] == [s.name for s in self.spec.summaries]
+        return [self.data.get(f"s{i}-original") for i in range(len(self.spec.summaries))] == [
+            s.name for s in self.spec.summaries
+        ]
 
     def _read_records(self, draft: Draft) -> None:
         names: dict[str, str] = {}
@@ -309,7 +390,9 @@ class ModelEditor:
                     self.errors.append("A new record has details but no name: name it, or clear its details.")
                 continue
             if not name:
-                self.errors.append(f"{row.entity.label} needs a name: type one, or tick \u201cRemove this record\u201d.")
+                self.errors.append(
+                    f"{row.entity.label} needs a name: type one, or tick \u201cRemove this record\u201d."
+                )
                 continue
             entity = self._entity(row, name)
             if entity is None:
@@ -333,8 +416,10 @@ class ModelEditor:
         label = name[:1].upper() + name[1:]
         pascal = "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name) if part)
         if not re.fullmatch(TYPE_NAME, pascal):
-            self.errors.append(f"\u201c{name}\u201d cannot be a record's name: use letters, digits and spaces, starting with a "
-                               "letter, up to 40 letters.")
+            self.errors.append(
+                f"\u201c{name}\u201d cannot be a record's name: use letters, digits and spaces, starting with a "
+                "letter, up to 40 letters."
+            )
             return None
         known = row.entity
         if known is not None and known.label == label:
@@ -345,8 +430,16 @@ class ModelEditor:
         fields = self._fields(row, label)
         if fields is None:
             return None
-        entity = {"name": names["name"], "plural": names["plural"], "label": label, "fields": fields, "relations": [],
-                  "owned": row.form.cleaned_data["private"], "due": known.due if known else None, "done": known.done if known else None}
+        entity = {
+            "name": names["name"],
+            "plural": names["plural"],
+            "label": label,
+            "fields": fields,
+            "relations": [],
+            "owned": row.form.cleaned_data["private"],
+            "due": known.due if known else None,
+            "done": known.done if known else None,
+        }
         return entity
 
     def _fields(self, row: RecordRow, record: str) -> list[dict[str, Any]] | None:
@@ -361,8 +454,10 @@ class ModelEditor:
                 continue
             if not said:
                 if original is not None:
-                    self.errors.append(f"A detail of {record} ({name_words(original.name)}) has no name: type one, or tick "
-                                       "\u201cRemove\u201d.")
+                    self.errors.append(
+                        f"A detail of {record} ({name_words(original.name)}) has no name: type one, or tick "
+                        "\u201cRemove\u201d."
+                    )
                     ok = False
                 continue
             built = self._field(said, data, original, record)
@@ -382,30 +477,46 @@ class ModelEditor:
             return None
         return fields if ok else None
 
-    def _field(self, said: str, data: dict[str, Any], original: EntityField | None, record: str) -> dict[str, Any] | None:
+    def _field(
+        self, said: str, data: dict[str, Any], original: EntityField | None, record: str
+    ) -> dict[str, Any] | None:
         name = identifier(said)
         if not re.fullmatch(IDENTIFIER, name):
-            self.errors.append(f"\u201c{said}\u201d ({record}) cannot be a detail's name: use letters, digits and spaces, "
-                               "starting with a letter, up to 40 letters.")
+            self.errors.append(
+                f"\u201c{said}\u201d ({record}) cannot be a detail's name: use letters, digits and spaces, "
+                "starting with a letter, up to 40 letters."
+            )
             return None
         if name in RESERVED:
-            self.errors.append(f"\u201c{said}\u201d ({record}) is a name the app uses itself: choose another, "
-                               "such as \u201creference\u201d or \u201cadded on\u201d.")
+            self.errors.append(
+                f"\u201c{said}\u201d ({record}) is a name the app uses itself: choose another, "
+                "such as \u201creference\u201d or \u201cadded on\u201d."
+            )
             return None
         kind, options = data["kind"], []
         if kind == "choice":
             options = [o.strip() for o in re.split(r"[,/\n;]+", data["options"]) if o.strip()]
             bad = [o for o in options if not re.fullmatch(OPTION, o)]
             if bad:
-                self.errors.append(f"\u201c{bad[0]}\u201d cannot be an option of {said} ({record}): use letters, digits, "
-                                   "spaces and hyphens, up to 40.")
+                self.errors.append(
+                    f"\u201c{bad[0]}\u201d cannot be an option of {said} ({record}): use letters, digits, "
+                    "spaces and hyphens, up to 40."
+                )
                 return None
             if len(options) < 2 or len({o.lower() for o in options}) < len(options) or len(options) > 20:
-                self.errors.append(f"The choice {said} ({record}) needs 2 to 20 different options, separated by commas, "
-                                   "e.g. good, worn, broken.")
+                self.errors.append(
+                    f"The choice {said} ({record}) needs 2 to 20 different options, separated by commas, "
+                    "e.g. good, worn, broken."
+                )
                 return None
-        built = {"name": name, "type": kind, "required": data["required"], "options": options,
-                 "unique": bool(original and original.unique), "default": None}
+        built = {
+            "name": name,
+            "type": kind,
+            "required": data["required"],
+            "options": options,
+            "unique": bool(original and original.unique),
+            "default": None,
+        }
         if original is not None and original.default in options:
             built["default"] = original.default
         return built
@@ -424,8 +535,10 @@ class ModelEditor:
                 continue
             if source not in draft.entities or target not in draft.entities:
                 if original is not None:
-                    self.notes.append(f"the link from {original[0].label} to {self.spec.entity(original[1].target).label} "
-                                      "went with the record it joined")
+                    self.notes.append(
+                        f"the link from {original[0].label} to {self.spec.entity(original[1].target).label} "
+                        "went with the record it joined"
+                    )
                 continue
             entity, other = draft.entities[source], draft.entities[target]
             if (source, target) in seen:
@@ -436,15 +549,24 @@ class ModelEditor:
             if relation is not None:
                 entity["relations"].append(relation)
 
-    def _relation(self, data: dict[str, Any], original: tuple[Entity, Relation] | None, entity: dict[str, Any],
-                  other: dict[str, Any], draft: Draft, target: str) -> dict[str, Any] | None:
+    def _relation(
+        self,
+        data: dict[str, Any],
+        original: tuple[Entity, Relation] | None,
+        entity: dict[str, Any],
+        other: dict[str, Any],
+        draft: Draft,
+        target: str,
+    ) -> dict[str, Any] | None:
         kind = data["kind"]
         same_target = original is not None and original[1].target == self._original_name(draft, target)
         name = original[1].name if same_target else identifier(other["label"])
         taken = {f["name"] for f in entity["fields"]} | {r["name"] for r in entity["relations"]}
         if name in taken or f"{name}Id" in taken or f"{name}Ids" in taken:
-            self.errors.append(f"{entity['label']} already has a detail called \u201c{name_words(name)}\u201d, so it cannot "
-                               f"also link to {other['label']} under that name: rename the detail, or remove the link.")
+            self.errors.append(
+                f"{entity['label']} already has a detail called \u201c{name_words(name)}\u201d, so it cannot "
+                f"also link to {other['label']} under that name: rename the detail, or remove the link."
+            )
             return None
         if len(entity["relations"]) >= 10:
             self.errors.append(f"{entity['label']} may link to at most 10 records.")
@@ -474,23 +596,34 @@ class ModelEditor:
                 summaries.append(summary)
         return summaries
 
-    def _summary(self, data: dict[str, Any], record: dict[str, Any], draft: Draft, links: dict[str, dict[str, Any]],
-                 taken: set[str], original: Summary | None) -> dict[str, Any] | None:
+    def _summary(
+        self,
+        data: dict[str, Any],
+        record: dict[str, Any],
+        draft: Draft,
+        links: dict[str, dict[str, Any]],
+        taken: set[str],
+        original: Summary | None,
+    ) -> dict[str, Any] | None:
         def field_of(prefix: str, what: str) -> str | None:
             if not prefix:
                 return None
             owner, name = draft.fields_by_row.get(prefix, (None, None))
             if owner is None or draft.entities.get(owner) is not record:
-                self.errors.append(f"The summary \u201c{data['label'] or MEASURES_WORDS[data['measure']]}\u201d counts "
-                                   f"{record['label']} records, so {what} must be one of {record['label']}'s details.")
+                self.errors.append(
+                    f"The summary \u201c{data['label'] or MEASURES_WORDS[data['measure']]}\u201d counts "
+                    f"{record['label']} records, so {what} must be one of {record['label']}'s details."
+                )
                 return None
             return name
 
         measure = data["measure"]
         amount = field_of(data["detail"], "the detail it adds up") if measure != "count" else None
         if measure != "count" and amount is None and not data["detail"]:
-            self.errors.append(f"\u201c{MEASURES_WORDS[measure]}\u201d needs a number or money detail of {record['label']} "
-                               "to work on: pick one under \u201cOf the detail\u201d.")
+            self.errors.append(
+                f"\u201c{MEASURES_WORDS[measure]}\u201d needs a number or money detail of {record['label']} "
+                "to work on: pick one under \u201cOf the detail\u201d."
+            )
             return None
         group = None
         if data["group_by"].startswith("l"):
@@ -498,11 +631,20 @@ class ModelEditor:
             if link and link["target"] and link["target"] not in draft.entities and original is not None:
                 self.notes.append(f"the summary {original.label} went with the record it was split by")
                 return None
-            group = next((r["name"] for r in record["relations"] if link and draft.entities.get(link["target"])
-                          and r["target"] == draft.entities[link["target"]]["name"]), None)
+            group = next(
+                (
+                    r["name"]
+                    for r in record["relations"]
+                    if link
+                    and draft.entities.get(link["target"])
+                    and r["target"] == draft.entities[link["target"]]["name"]
+                ),
+                None,
+            )
             if group is None:
-                self.errors.append(f"A summary of {record['label']} records can only be split by one of {record['label']}'s "
-                                   "own links.")
+                self.errors.append(
+                    f"A summary of {record['label']} records can only be split by one of {record['label']}'s own links."
+                )
                 return None
         elif data["group_by"]:
             group = field_of(data["group_by"], "what it is split by")
@@ -515,12 +657,22 @@ class ModelEditor:
             name = f"summary{name[:1].upper()}{name[1:]}"[:40]
         while name in taken:
             name = f"{name[:38]}{len(taken) + 2}"
-        summary = {"name": name, "label": label[:80], "entity": record["name"], "measure": measure, "field": amount,
-                   "group_by": group, "period": data["period"] or None, "date_field": date if data["period"] else None,
-                   "only": data["only"] or None}
+        summary = {
+            "name": name,
+            "label": label[:80],
+            "entity": record["name"],
+            "measure": measure,
+            "field": amount,
+            "group_by": group,
+            "period": data["period"] or None,
+            "date_field": date if data["period"] else None,
+            "only": data["only"] or None,
+        }
         if date and not data["period"]:
-            self.errors.append(f"The summary \u201c{label}\u201d picks a date: choose per day, week, month or year under "
-                               "\u201cOver time\u201d, or leave the date as it is.")
+            self.errors.append(
+                f"The summary \u201c{label}\u201d picks a date: choose per day, week, month or year under "
+                "\u201cOver time\u201d, or leave the date as it is."
+            )
             return None
         try:
             check_summary(Summary.model_validate(summary), Entity.model_validate(record))
@@ -547,8 +699,10 @@ class ModelEditor:
                     entity[which] = None
                     if which == "due":
                         entity["done"] = None
-                        self.notes.append(f"{entity['label']} records are no longer due by a date: that detail was "
-                                          "removed or is no longer a date")
+                        self.notes.append(
+                            f"{entity['label']} records are no longer due by a date: that detail was "
+                            "removed or is no longer a date"
+                        )
 
 
 MEASURES_WORDS = dict(MEASURES)
@@ -556,8 +710,11 @@ MEASURES_WORDS = dict(MEASURES)
 
 def _summary_label(data: dict[str, Any], record: dict[str, Any], amount: str | None, group: str | None) -> str:
     plural = record["plural"]
-    what = f"How many {name_words(plural)}" if data["measure"] == "count" else \
-        f"{MEASURES_WORDS[data['measure']]} {name_words(amount or '')} of {name_words(plural)}"
+    what = (
+        f"How many {name_words(plural)}"
+        if data["measure"] == "count"
+        else f"{MEASURES_WORDS[data['measure']]} {name_words(amount or '')} of {name_words(plural)}"
+    )
     if group:
         what += f" per {name_words(group)}"
     if data["period"]:
@@ -566,8 +723,13 @@ def _summary_label(data: dict[str, Any], record: dict[str, Any], amount: str | N
 
 
 def _detail_initial(detail: EntityField) -> dict[str, Any]:
-    return {"original": detail.name, "name": name_words(detail.name), "kind": detail.type,
-            "options": ", ".join(detail.options), "required": detail.required}
+    return {
+        "original": detail.name,
+        "name": name_words(detail.name),
+        "kind": detail.type,
+        "options": ", ".join(detail.options),
+        "required": detail.required,
+    }
 
 
 def _where(form: forms.Form) -> str:
@@ -579,5 +741,3 @@ def _plain(message: str) -> str:
     """pydantic's "Value error, ..." as a sentence."""
     text = message.removeprefix("Value error, ").strip()
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-

@@ -67,11 +67,16 @@ class Project(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     title = models.CharField(max_length=200)
     request = models.TextField(help_text="The plain-language request this project was created from.")
-    provider = models.CharField(max_length=20, blank=True, help_text="Planner/agent provider; blank means the configured default.")
+    provider = models.CharField(
+        max_length=20, blank=True, help_text="Planner/agent provider; blank means the configured default."
+    )
     options = models.JSONField(default=dict, blank=True, help_text="Optional stack choices made on the form.")
-    token_budget = models.PositiveIntegerField(null=True, blank=True, help_text="Overrides RUN_TOKEN_BUDGET for this project's runs.")
+    token_budget = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Overrides RUN_TOKEN_BUDGET for this project's runs."
+    )
     llm_routes = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="Agent name -> \"provider:model\" for this project's runs, over the deployment's LLM_ROUTES.",
     )
     planning_status = models.CharField(max_length=10, choices=PlanningStatus.choices, default=PlanningStatus.IDLE)

@@ -55,9 +55,17 @@ class TaskRow:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "key": self.key, "status": self.status, "status_label": self.status_label, "attempt": self.attempt,
-            "max_attempts": self.max_attempts, "reasoning": self.reasoning, "error": self.error, "note": self.note,
-            "bar_left": self.bar_left, "bar_width": self.bar_width, "timing": self.timing,
+            "key": self.key,
+            "status": self.status,
+            "status_label": self.status_label,
+            "attempt": self.attempt,
+            "max_attempts": self.max_attempts,
+            "reasoning": self.reasoning,
+            "error": self.error,
+            "note": self.note,
+            "bar_left": self.bar_left,
+            "bar_width": self.bar_width,
+            "timing": self.timing,
         }
 
 
@@ -142,7 +150,7 @@ class Board:
 
     @cached_property
     def criteria(self) -> CriteriaPanel | None:
-        """"What it must do": the version's criteria, with what the run's checks proved of them once they began."""
+        """ "What it must do": the version's criteria, with what the run's checks proved of them once they began."""
         checked = self.verify_task is not None and self.verify_task.started_at is not None
         return criteria_panel(self.version, self.run if checked else None)
 
@@ -165,7 +173,11 @@ class Board:
         """The shown run in one sentence, so that its state never rests on the bar's colour alone."""
         run, progress = self.run, self.progress
         if run.status == Run.Status.FAILED:
-            parts = [f"{progress.failed} of {progress.total} tasks failed"] if progress.failed else ["it stopped before its tasks finished"]
+            parts = (
+                [f"{progress.failed} of {progress.total} tasks failed"]
+                if progress.failed
+                else ["it stopped before its tasks finished"]
+            )
             if progress.skipped:
                 parts.append(f"{progress.skipped} {'was' if progress.skipped == 1 else 'were'} skipped")
             return f"Run {run.pk} failed: {' and '.join(parts)}."
@@ -293,9 +305,13 @@ def _fewest_crossings(columns: list[list[Slot]], links: list[tuple[Slot, Slot]],
         for i in order:
             position = {slot: n for n, slot in enumerate(columns[i - 1 if rightwards else i + 1])}
             # A slot with no neighbours on that side keeps its place.
-            barycentres = [sum(position[n] for n in neighbours[slot]) / len(neighbours[slot]) if neighbours[slot] else own
-                           for own, slot in enumerate(columns[i])]
-            columns[i] = [slot for _, slot in sorted(zip(barycentres, columns[i], strict=True), key=lambda pair: pair[0])]
+            barycentres = [
+                sum(position[n] for n in neighbours[slot]) / len(neighbours[slot]) if neighbours[slot] else own
+                for own, slot in enumerate(columns[i])
+            ]
+            columns[i] = [
+                slot for _, slot in sorted(zip(barycentres, columns[i], strict=True), key=lambda pair: pair[0])
+            ]
         crossings = _crossings(columns, links)
         if crossings < fewest:
             best, fewest = [list(c) for c in columns], crossings
@@ -324,8 +340,14 @@ def build_board(version: PlanVersion, run: Run | None = None, *, now: datetime |
 def _planned_row(task: dict[str, Any], project: Project) -> TaskRow:
     """A task of a plan not run (yet): the model its agent would call if the plan ran now."""
     route = resolved(route_for(task["agent"], project_provider=project.provider, project_routes=project.llm_routes))
-    return TaskRow(task["key"], task["title"], task["agent"], task.get("instructions", ""), list(task.get("depends_on", [])),
-                   model=_model_label(task["agent"], route))
+    return TaskRow(
+        task["key"],
+        task["title"],
+        task["agent"],
+        task.get("instructions", ""),
+        list(task.get("depends_on", [])),
+        model=_model_label(task["agent"], route),
+    )
 
 
 def _model_label(agent: str, route: Route) -> str:
@@ -337,8 +359,10 @@ def _model_label(agent: str, route: Route) -> str:
 
 def _note(task: TaskRun) -> str:
     if task.reused_from is not None:
-        return (f"Reused from run {task.reused_from.run_id}: its inputs are the same as there, so no model was asked "
-                "and nothing was generated again.")
+        return (
+            f"Reused from run {task.reused_from.run_id}: its inputs are the same as there, so no model was asked "
+            "and nothing was generated again."
+        )
     if task.status == TaskStatus.RUNNING and task.progress:
         shown = ", ".join(task.progress[-PROGRESS_SHOWN:])
         more = f" (and {len(task.progress) - PROGRESS_SHOWN} before)" if len(task.progress) > PROGRESS_SHOWN else ""
@@ -348,9 +372,17 @@ def _note(task: TaskRun) -> str:
 
 def _run_row(task: TaskRun, run: Run, now: datetime) -> TaskRow:
     row = TaskRow(
-        task.key, task.title, task.agent, task.instructions, list(task.depends_on),
-        status=task.status, status_label=task.get_status_display(), attempt=task.attempt,
-        max_attempts=task.max_attempts, reasoning=task.reasoning, error=task.error,
+        task.key,
+        task.title,
+        task.agent,
+        task.instructions,
+        list(task.depends_on),
+        status=task.status,
+        status_label=task.get_status_display(),
+        attempt=task.attempt,
+        max_attempts=task.max_attempts,
+        reasoning=task.reasoning,
+        error=task.error,
         # Runs started before tasks kept their route called the run's provider.
         model=_model_label(task.agent, Route(task.provider or run.provider, task.model)),
         note=_note(task),
@@ -388,16 +420,25 @@ def _progress(task_runs: list[TaskRun]) -> Progress:
 def status_payload(project: Project, board: Board | None) -> dict[str, Any]:
     """What the project page's poller needs: planning state, and the shown run's progress and tasks."""
     payload: dict[str, Any] = {
-        "planning": {"status": project.planning_status, "label": project.get_planning_status_display(), "error": project.planning_error},
+        "planning": {
+            "status": project.planning_status,
+            "label": project.get_planning_status_display(),
+            "error": project.planning_error,
+        },
         "version": board.version.number if board else None,
         "run": None,
     }
     if board and board.run:
         progress = board.progress
         payload["run"] = {
-            "id": board.run.pk, "status": board.run.status, "status_label": board.run.get_status_display(),
-            "active": board.run_active, "outcome": board.outcome, "percent": progress.percent,
-            "bar_label": board.bar_label, "summary": board.status_line,
+            "id": board.run.pk,
+            "status": board.run.status,
+            "status_label": board.run.get_status_display(),
+            "active": board.run_active,
+            "outcome": board.outcome,
+            "percent": progress.percent,
+            "bar_label": board.bar_label,
+            "summary": board.status_line,
             "tasks": [row.as_json() for row in board.rows],
         }
     return payload
@@ -414,7 +455,9 @@ class ProjectStatus:
 def with_latest_activity(projects: QuerySet[Project]) -> QuerySet[Project]:
     """Annotate each project with its latest plan version number and its latest run's id."""
     latest_version = PlanVersion.objects.filter(project=OuterRef("pk")).order_by("-number").values("number")[:1]
-    latest_run = Run.objects.filter(plan_version__project=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    latest_run = (
+        Run.objects.filter(plan_version__project=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    )
     return projects.annotate(latest_version=Subquery(latest_version), latest_run_id=Subquery(latest_run))
 
 
@@ -422,8 +465,10 @@ def project_statuses(projects: list[Project]) -> dict[int, ProjectStatus]:
     """Each project's status for the list, and how its last run's checks ended, from `with_latest_activity`
     plus one query for the runs."""
     run_ids = [p.latest_run_id for p in projects if p.latest_run_id]
-    runs = with_checks_outcome(Run.objects.filter(pk__in=run_ids)).select_related("plan_version").annotate(
-        total=Count("task_runs"), done=Count("task_runs", filter=Q(task_runs__status__in=TaskRun.FINISHED))
+    runs = (
+        with_checks_outcome(Run.objects.filter(pk__in=run_ids))
+        .select_related("plan_version")
+        .annotate(total=Count("task_runs"), done=Count("task_runs", filter=Q(task_runs__status__in=TaskRun.FINISHED)))
     )
     runs_by_id = {run.pk: run for run in runs}
     return {p.pk: _project_status(p, runs_by_id.get(p.latest_run_id)) for p in projects}

@@ -58,7 +58,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
         project.status = statuses[project.pk]
     groups = [(team, list(items)) for team, items in groupby(projects, key=lambda p: p.team)]
     context = {
-        "groups": groups, "query": query,
+        "groups": groups,
+        "query": query,
         "several_teams": request.user.memberships.count() > 1,
         "can_create": access.teams_user_can_create_in(request.user).exists(),
     }
@@ -91,8 +92,12 @@ def project_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your project is saved. We are drawing up a plan; it appears below in a moment.")
         return redirect("projects:detail", project_id=project.pk)
     context = {
-        "form": form, "examples": REQUEST_EXAMPLES, "has_teams": teams.exists(), "one_team": teams.count() == 1,
-        "backend_labels": _stack_labels("backend"), "frontend_labels": _stack_labels("frontend"),
+        "form": form,
+        "examples": REQUEST_EXAMPLES,
+        "has_teams": teams.exists(),
+        "one_team": teams.count() == 1,
+        "backend_labels": _stack_labels("backend"),
+        "frontend_labels": _stack_labels("frontend"),
         "routable_agents": routable_agents(),
     }
     return render(request, "projects/project_new.html", context, status=400 if form.is_bound and form.errors else 200)
@@ -110,15 +115,34 @@ def _current_board(project: Project) -> Board | None:
     return build_board(version, version.runs.select_related("triggered_by").order_by("-created_at", "-id").first())
 
 
-def _render_project(request: HttpRequest, project: Project, board: Board | None, *, replan_form: ReplanForm | None = None,
-                    shown_run: Run | None = None, status: int = 200) -> HttpResponse:
-    runs = list(Run.objects.filter(plan_version__project=project).select_related("plan_version", "triggered_by")[:RECENT_RUNS])
-    latest_success = Run.objects.filter(plan_version__project=project, status=Run.Status.SUCCEEDED).select_related("plan_version").first()
+def _render_project(
+    request: HttpRequest,
+    project: Project,
+    board: Board | None,
+    *,
+    replan_form: ReplanForm | None = None,
+    shown_run: Run | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    runs = list(
+        Run.objects.filter(plan_version__project=project).select_related("plan_version", "triggered_by")[:RECENT_RUNS]
+    )
+    latest_success = (
+        Run.objects.filter(plan_version__project=project, status=Run.Status.SUCCEEDED)
+        .select_related("plan_version")
+        .first()
+    )
     live = project.planning_status == Project.PlanningStatus.PLANNING or bool(board and board.run_active)
     context = {
-        "project": project, "board": board, "runs": runs, "latest_success": latest_success, "shown_run": shown_run,
+        "project": project,
+        "board": board,
+        "runs": runs,
+        "latest_success": latest_success,
+        "shown_run": shown_run,
         "download_is_older": bool(latest_success and board and latest_success.plan_version_id != board.version.pk),
-        "can_edit": access.user_can_edit(project), "live": live, "replan_form": replan_form or ReplanForm(),
+        "can_edit": access.user_can_edit(project),
+        "live": live,
+        "replan_form": replan_form or ReplanForm(),
         "planning": project.planning_status == Project.PlanningStatus.PLANNING,
     }
     context["board_editable"] = bool(board and not context["planning"] and not shown_run and not board.run_active)
@@ -167,7 +191,9 @@ def project_status(request: HttpRequest, project_id: int) -> JsonResponse:
         if request.GET.get("checks") != key:
             payload["checks"]["html"] = render_to_string("projects/_checks.html", {"panel": board.checks}, request)
             if board.criteria:
-                payload["checks"]["criteria_html"] = render_to_string("projects/_criteria.html", {"panel": board.criteria}, request)
+                payload["checks"]["criteria_html"] = render_to_string(
+                    "projects/_criteria.html", {"panel": board.criteria}, request
+                )
     return JsonResponse(payload)
 
 
@@ -179,14 +205,18 @@ def project_run(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.get_project_for_user(request.user, project_id, edit=True)
     latest = project.plan_versions.order_by("-number").first()
     if latest is None or request.POST.get("version") != str(latest.pk):
-        messages.error(request, "The plan changed since you looked at it. Please review the plan below, then press Run again.")
+        messages.error(
+            request, "The plan changed since you looked at it. Please review the plan below, then press Run again."
+        )
     elif project.planning_status == Project.PlanningStatus.PLANNING:
         messages.error(request, "A new plan is being drawn up. Please wait for it before running.")
     else:
         try:
             run = start_run(latest, user=request.user, reuse=not request.POST.get("fresh"))
         except RunAlreadyActive:
-            messages.error(request, "A run is already going for this project. Wait for it to finish or cancel it first.")
+            messages.error(
+                request, "A run is already going for this project. Wait for it to finish or cancel it first."
+            )
         else:
             messages.success(request, f"Run {run.pk} started. You can watch each task below.")
     return redirect("projects:detail", project_id=project.pk)
@@ -231,12 +261,15 @@ def project_replan(request: HttpRequest, project_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render_project(request, project, _current_board(project), replan_form=form, status=400)
     with transaction.atomic():  # the planning task is enqueued on commit, so it sees the back end chosen here
-        started = request_plan(project, user=request.user, provider_name=project.provider or None,
-                               feedback=form.cleaned_data["feedback"])
+        started = request_plan(
+            project, user=request.user, provider_name=project.provider or None, feedback=form.cleaned_data["feedback"]
+        )
         if started and form.cleaned_data["backend"]:
             project.choose_backend(form.cleaned_data["backend"])
     if started:
-        messages.success(request, "Thanks. We are re-planning with your feedback; the new plan appears here in a moment.")
+        messages.success(
+            request, "Thanks. We are re-planning with your feedback; the new plan appears here in a moment."
+        )
     else:
         messages.error(request, "A new plan is already being drawn up. Please wait for it.")
     return redirect("projects:detail", project_id=project.pk)
@@ -256,8 +289,13 @@ def version_list(request: HttpRequest, project_id: int) -> HttpResponse:
 @login_required
 def version_detail(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
     version = access.get_version_for_user(request.user, project_id, version_id)
-    context = {"project": version.project, "version": version, "board": build_board(version),
-               "can_edit": access.user_can_edit(version.project), "changes": version.changes()}
+    context = {
+        "project": version.project,
+        "version": version,
+        "board": build_board(version),
+        "can_edit": access.user_can_edit(version.project),
+        "changes": version.changes(),
+    }
     return render(request, "projects/version_detail.html", context)
 
 
@@ -275,8 +313,13 @@ def version_compare(request: HttpRequest, project_id: int) -> HttpResponse:
         old, new = chosen.get(_parse_id(old_id)), chosen.get(_parse_id(new_id))
         if (old_id or new_id) and (old is None or new is None):
             raise Http404("Pick two versions of this project to compare.")
-    context = {"project": project, "versions": versions, "old": old, "new": new,
-               "diff": old.diff(new) if old and new else None}
+    context = {
+        "project": project,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "diff": old.diff(new) if old and new else None,
+    }
     return render(request, "projects/version_compare.html", context)
 
 
@@ -290,8 +333,10 @@ def version_edit(request: HttpRequest, project_id: int, version_id: int) -> Http
     version = access.get_version_for_user(request.user, project_id, version_id, edit=True)
     originals = {task["key"]: task for task in version.tasks}
     formset = TaskFormSet(
-        request.POST or None, initial=[{**t, "depends_on": t.get("depends_on", [])} for t in version.tasks],
-        form_kwargs={"agents": _agent_choices(), "tasks": [(t["key"], t["title"]) for t in version.tasks]}, prefix="tasks",
+        request.POST or None,
+        initial=[{**t, "depends_on": t.get("depends_on", [])} for t in version.tasks],
+        form_kwargs={"agents": _agent_choices(), "tasks": [(t["key"], t["title"]) for t in version.tasks]},
+        prefix="tasks",
     )
     problems: list[str] = []
     if request.method == "POST" and formset.is_valid():
@@ -301,22 +346,29 @@ def version_edit(request: HttpRequest, project_id: int, version_id: int) -> Http
             problems = list(invalid.errors)
         else:
             mended = f" While checking it: {'; '.join(notes)}." if notes else ""
-            messages.success(request, f"Saved as plan version {saved.number}.{mended} Review it below, then press Run when it looks right.")
+            messages.success(
+                request,
+                f"Saved as plan version {saved.number}.{mended} Review it below, then press Run when it looks right.",
+            )
             return redirect("projects:detail", project_id=version.project.pk)
     context = {"project": version.project, "version": version, "formset": formset, "problems": problems}
     status = 400 if request.method == "POST" else 200
     return render(request, "projects/version_edit.html", context, status=status)
 
 
-def _spec_editor(request: HttpRequest, project_id: int, version_id: int, *, editor_class, save, template: str,
-                 what: str) -> HttpResponse:
+def _spec_editor(
+    request: HttpRequest, project_id: int, version_id: int, *, editor_class, save, template: str, what: str
+) -> HttpResponse:
     """An editor of a version's spec (`editor_class`, reading the POST; `add` asks for one more row and
     saves nothing): `save(version, result, user=...)` stores the change as a new version."""
     version = access.get_version_for_user(request.user, project_id, version_id, edit=True)
     spec = version.spec_model()
     if spec is None:
-        messages.info(request, f"This plan version was made before versions kept {what}, so it cannot be changed "
-                               "here. Re-plan the project, then change the new version.")
+        messages.info(
+            request,
+            f"This plan version was made before versions kept {what}, so it cannot be changed "
+            "here. Re-plan the project, then change the new version.",
+        )
         return redirect("projects:detail", project_id=version.project.pk)
     posted = request.method == "POST"
     add = request.POST.get("add", "") if posted else ""
@@ -327,8 +379,11 @@ def _spec_editor(request: HttpRequest, project_id: int, version_id: int, *, edit
         except PlanInvalid as invalid:
             editor.errors = list(invalid.errors)
         else:
-            messages.success(request, f"Saved as plan version {saved.number}: {'; '.join(notes + editor.notes)}. "
-                                      "Review it below, then press Run when it looks right.")
+            messages.success(
+                request,
+                f"Saved as plan version {saved.number}: {'; '.join(notes + editor.notes)}. "
+                "Review it below, then press Run when it looks right.",
+            )
             return redirect("projects:detail", project_id=version.project.pk)
     context = {"project": version.project, "version": version, "editor": editor}
     return render(request, template, context, status=400 if editor.errors else 200)
@@ -338,16 +393,30 @@ def _spec_editor(request: HttpRequest, project_id: int, version_id: int, *, edit
 @login_required
 def version_model(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
     """The data-model editor: what the app keeps, changed in plain words, saved as a new version."""
-    return _spec_editor(request, project_id, version_id, editor_class=ModelEditor, save=edit_spec,
-                        template="projects/model_edit.html", what="what the app stores")
+    return _spec_editor(
+        request,
+        project_id,
+        version_id,
+        editor_class=ModelEditor,
+        save=edit_spec,
+        template="projects/model_edit.html",
+        what="what the app stores",
+    )
 
 
 @never_cache
 @login_required
 def version_criteria(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
     """The criteria editor: what the app must do, reworded, removed or added, saved as a new version."""
-    return _spec_editor(request, project_id, version_id, editor_class=CriteriaEditor, save=edit_criteria,
-                        template="projects/criteria_edit.html", what="what the app must do")
+    return _spec_editor(
+        request,
+        project_id,
+        version_id,
+        editor_class=CriteriaEditor,
+        save=edit_criteria,
+        template="projects/criteria_edit.html",
+        what="what the app must do",
+    )
 
 
 def _zip_response(run: Run) -> FileResponse:
@@ -364,7 +433,11 @@ def _zip_response(run: Run) -> FileResponse:
 def project_download(request: HttpRequest, project_id: int) -> HttpResponse:
     """The files of the latest run that succeeded."""
     project = access.get_project_for_user(request.user, project_id)
-    run = Run.objects.filter(plan_version__project=project, status=Run.Status.SUCCEEDED).select_related("plan_version").first()
+    run = (
+        Run.objects.filter(plan_version__project=project, status=Run.Status.SUCCEEDED)
+        .select_related("plan_version")
+        .first()
+    )
     if run is None:
         messages.info(request, "There is nothing to download yet: no run of this project has finished successfully.")
         return redirect("projects:detail", project_id=project.pk)
@@ -404,8 +477,13 @@ def _file_tree(paths: list[str]) -> list[dict]:
 def run_files(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
     run = access.get_run_for_user(request.user, project_id, run_id)
     listing = list(Artifact.objects.filter(run=run).values_list("path", "size"))
-    context = {"project": run.plan_version.project, "run": run, "tree": _file_tree([p for p, _ in listing]),
-               "file_count": len(listing), "total_bytes": sum(size for _, size in listing)}
+    context = {
+        "project": run.plan_version.project,
+        "run": run,
+        "tree": _file_tree([p for p, _ in listing]),
+        "file_count": len(listing),
+        "total_bytes": sum(size for _, size in listing),
+    }
     return render(request, "projects/run_files.html", context)
 
 
@@ -425,6 +503,12 @@ def _highlighted(artifact: Artifact) -> str:
 def file_detail(request: HttpRequest, project_id: int, run_id: int, path: str) -> HttpResponse:
     artifact = access.get_artifact_for_user(request.user, project_id, run_id, path)
     folders = artifact.path.split("/")[:-1]
-    context = {"project": artifact.run.plan_version.project, "run": artifact.run, "artifact": artifact,
-               "folders": folders, "name": artifact.path.rsplit("/", 1)[-1], "code": _highlighted(artifact)}
+    context = {
+        "project": artifact.run.plan_version.project,
+        "run": artifact.run,
+        "artifact": artifact,
+        "folders": folders,
+        "name": artifact.path.rsplit("/", 1)[-1],
+        "code": _highlighted(artifact),
+    }
     return render(request, "projects/file_detail.html", context)

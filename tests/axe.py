@@ -61,6 +61,8 @@ def audit(page: Page) -> list[Violation]:
     """axe's violations on the page as it is now (axe must already be on the page)."""
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
-        Violation(v["id"], v["impact"] or "minor", v["help"], [" ".join(map(str, node["target"])) for node in v["nodes"]])
+        Violation(
+            v["id"], v["impact"] or "minor", v["help"], [" ".join(map(str, node["target"])) for node in v["nodes"]]
+        )
         for v in results["violations"]
     ]

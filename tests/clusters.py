@@ -29,8 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def probe_task(key: str, *depends_on: str, timeout_s: int | None = None, **instructions) -> dict:
     """A plan task for the probe agent; `instructions` as agents/probe.py describes them."""
     return {
-        "key": key, "title": f"Probe {key}", "agent": "probe", "instructions": json.dumps(instructions),
-        "depends_on": list(depends_on), "scope": [], "timeout_s": timeout_s,
+        "key": key,
+        "title": f"Probe {key}",
+        "agent": "probe",
+        "instructions": json.dumps(instructions),
+        "depends_on": list(depends_on),
+        "scope": [],
+        "timeout_s": timeout_s,
     }
 
 
@@ -53,7 +58,9 @@ def run_inline_in_thread(run: Run) -> threading.Thread:
     return executor
 
 
-def wait_for(condition: Callable[[], object], *, timeout: float = 30, what: str = "condition", log: Callable[[], str] = str):
+def wait_for(
+    condition: Callable[[], object], *, timeout: float = 30, what: str = "condition", log: Callable[[], str] = str
+):
     """Poll until condition() is truthy and return it; fail after `timeout` seconds."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -95,16 +102,27 @@ class Cluster:
         # Left-overs from earlier tests of this session would only be duplicate deliveries, but keep the queue clean.
         get_broker().purge_queue()
         env = {
-            **os.environ, "ENV_FILE": os.devnull, "DATABASE_URL": current_database_url(), "REDIS_URL": settings.REDIS_URL,
-            "Q_CLUSTER_NAME": settings.Q_CLUSTER["name"], "Q_WORKERS": str(self.workers),
-            "VERIFY_CHECKS": str(settings.VERIFY_CHECKS).lower(), **self.env,
+            **os.environ,
+            "ENV_FILE": os.devnull,
+            "DATABASE_URL": current_database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "Q_CLUSTER_NAME": settings.Q_CLUSTER["name"],
+            "Q_WORKERS": str(self.workers),
+            "VERIFY_CHECKS": str(settings.VERIFY_CHECKS).lower(),
+            **self.env,
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
         for command in (["qcluster"], ["recover", "--loop", "--interval", str(self.recovery_interval)]):
-            self.processes.append(subprocess.Popen(
-                [*manage, *command], cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            ))
+            self.processes.append(
+                subprocess.Popen(
+                    [*manage, *command],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=self.log_file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
         return self
 
     def __exit__(self, *exc_info) -> None:

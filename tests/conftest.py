@@ -54,14 +54,18 @@ def staff(db):
 @pytest.fixture
 def project_a(alice, team_a) -> Project:
     return Project.objects.create(
-        team=team_a, created_by=alice, title="Dog groomer bookings",
+        team=team_a,
+        created_by=alice,
+        title="Dog groomer bookings",
         request="An appointment booking site for a dog groomer, with customers, dogs and appointments.",
     )
 
 
 @pytest.fixture
 def project_b(charlie, team_b) -> Project:
-    return Project.objects.create(team=team_b, created_by=charlie, title="Bakery for Charlie", request="A small web shop.")
+    return Project.objects.create(
+        team=team_b, created_by=charlie, title="Bakery for Charlie", request="A small web shop."
+    )
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,14 @@ from agents.stacks import Stack
 
 NPM_INSTALL = ("npm", "install", "--no-audit", "--no-fund")
 # Any spec: a stack's package.json and lockfile pin the same dependencies whatever the entities.
-ANY_SPEC = Spec.model_validate({
-    "app_name": "dependencies", "title": "Dependencies", "summary": "",
-    "entities": [{"name": "Item", "plural": "items", "label": "Item", "fields": [{"name": "name"}]}],
-})
+ANY_SPEC = Spec.model_validate(
+    {
+        "app_name": "dependencies",
+        "title": "Dependencies",
+        "summary": "",
+        "entities": [{"name": "Item", "plural": "items", "label": "Item", "fields": [{"name": "name"}]}],
+    }
+)
 
 
 def sh(cwd: Path, *command: str, timeout: float = 900) -> str:

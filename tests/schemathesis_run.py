@@ -19,7 +19,9 @@ algorithms = ["location-headers"]
 """
 
 
-def run_schemathesis(contract: dict[str, Any], url: str, workdir: Path, token: str | None) -> subprocess.CompletedProcess[str]:
+def run_schemathesis(
+    contract: dict[str, Any], url: str, workdir: Path, token: str | None
+) -> subprocess.CompletedProcess[str]:
     """Runs `st run` on `contract` against `url`, with `token` as the bearer token when there is one.
     Its contract file, config and cache go into `workdir`, not the checkout."""
     (workdir / "openapi.json").write_text(json.dumps(contract))
@@ -27,7 +29,26 @@ def run_schemathesis(contract: dict[str, Any], url: str, workdir: Path, token: s
     login = ["--header", f"Authorization: Bearer {token}"] if token else []
     st = Path(sys.executable).with_name("st")
     return subprocess.run(
-        [str(st), "--config-file", "schemathesis.toml", "run", "openapi.json", "--url", url, "--checks", "all",
-         "--max-examples", "25", "--seed", "1", "--no-color", *login],
-        capture_output=True, text=True, timeout=1200, cwd=workdir, check=False,
+        [
+            str(st),
+            "--config-file",
+            "schemathesis.toml",
+            "run",
+            "openapi.json",
+            "--url",
+            url,
+            "--checks",
+            "all",
+            "--max-examples",
+            "25",
+            "--seed",
+            "1",
+            "--no-color",
+            *login,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=workdir,
+        check=False,
     )

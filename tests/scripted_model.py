@@ -27,20 +27,31 @@ SNAKE_REQUEST = "A snake game in the browser with a high-score table"
 CONVERTER_REQUEST = "A unit converter for cooking measurements"
 
 SNAKE_GAME = {
-    "name": "snakeGame", "title": "Snake game", "part": "frontend",
+    "name": "snakeGame",
+    "title": "Snake game",
+    "part": "frontend",
     "text": "A snake game on a canvas: the arrow keys steer, eating food makes the snake longer and scores a point, "
-            "hitting a wall or itself ends the game, and the score is posted to the high-score table when the game ends.",
+    "hitting a wall or itself ends the game, and the score is posted to the high-score table when the game ends.",
 }
 CONVERTER = {
-    "name": "converter", "title": "Cooking unit converter", "part": "frontend",
+    "name": "converter",
+    "title": "Cooking unit converter",
+    "part": "frontend",
     "text": "Convert an amount between cups, tablespoons, teaspoons, millilitres, grams and ounces for common "
-            "ingredients such as flour, sugar, butter, rice, milk and water.",
+    "ingredients such as flour, sugar, butter, rice, milk and water.",
 }
 
 
 def _task(key: str, agent: str, title: str, depends_on: list[str], scope: list[str] | None = None) -> dict:
-    return {"key": key, "title": title, "agent": agent, "instructions": "", "depends_on": depends_on,
-            "scope": scope or [], "timeout_s": None}
+    return {
+        "key": key,
+        "title": title,
+        "agent": agent,
+        "instructions": "",
+        "depends_on": depends_on,
+        "scope": scope or [],
+        "timeout_s": None,
+    }
 
 
 def _plan(feature: dict, *, backend: bool) -> dict:
@@ -58,9 +69,14 @@ def _plan(feature: dict, *, backend: bool) -> dict:
         _task("verify", "verify", "Build and test the project", [*code, "tests", "devops", key]),
     ]
     what = "a high-score table kept by a small API" if backend else "no records, so no back end and no database"
-    return {"reasoning": f"The heart of the request is the {feature['title'].lower()}, built by its own task on top of "
-                         f"the generated project; the app has {what}.",
-            "tasks": tasks, "stack": StackChoice().model_dump(), "features": [feature], "keeps_records": backend}
+    return {
+        "reasoning": f"The heart of the request is the {feature['title'].lower()}, built by its own task on top of "
+        f"the generated project; the app has {what}.",
+        "tasks": tasks,
+        "stack": StackChoice().model_dump(),
+        "features": [feature],
+        "keeps_records": backend,
+    }
 
 
 PLANS = {SNAKE_REQUEST: _plan(SNAKE_GAME, backend=True), CONVERTER_REQUEST: _plan(CONVERTER, backend=False)}
@@ -71,8 +87,11 @@ SENT_MARK = "Files written or edited so far: "
 def feature_files(name: str) -> dict[str, str]:
     """The fixture's files as the feature's task writes them, paths from the project root."""
     folder = FIXTURES / name
-    return {f"frontend/src/features/{name}/{path.relative_to(folder).as_posix()}": path.read_text()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        f"frontend/src/features/{name}/{path.relative_to(folder).as_posix()}": path.read_text()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 class ScriptedModel:
@@ -100,16 +119,41 @@ class ScriptedModel:
             size = -(-len(files) // self.feature_batches)
             more = len(rest) > size
             still = f" Still to send: {', '.join(f['path'] for f in rest[size:])}." if more else ""
-            return Reply(json={"reasoning": f"The {name} feature, with tests tagged with its criterion.{still}",
-                               "files": rest[:size], "more": more})
+            return Reply(
+                json={
+                    "reasoning": f"The {name} feature, with tests tagged with its criterion.{still}",
+                    "files": rest[:size],
+                    "more": more,
+                }
+            )
         if role in self.miss_first:
             # A title for the page: first from memory (wrong), then copied from the file's text shown back.
             if "could not be used" not in prompt:
-                return Reply(json={"reasoning": "A title for the page.", "edits": [
-                    {"path": "frontend/index.html", "search": "<title>Untitled</title>", "replace": "<title>Play</title>"}]})
+                return Reply(
+                    json={
+                        "reasoning": "A title for the page.",
+                        "edits": [
+                            {
+                                "path": "frontend/index.html",
+                                "search": "<title>Untitled</title>",
+                                "replace": "<title>Play</title>",
+                            }
+                        ],
+                    }
+                )
             self.miss_first.discard(role)
             line = next(line for line in prompt.splitlines() if "<title>" in line)
             title = line.strip().removeprefix("<title>").removesuffix("</title>")
-            return Reply(json={"reasoning": "A title for the page, copied from the file.", "edits": [
-                {"path": "frontend/index.html", "search": line, "replace": line.replace(title, f"{title} - play")}]})
+            return Reply(
+                json={
+                    "reasoning": "A title for the page, copied from the file.",
+                    "edits": [
+                        {
+                            "path": "frontend/index.html",
+                            "search": line,
+                            "replace": line.replace(title, f"{title} - play"),
+                        }
+                    ],
+                }
+            )
         return Reply(json={"reasoning": "The scaffold already does what this task asks; nothing to change."})

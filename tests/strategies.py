@@ -20,8 +20,28 @@ _TAIL = string.ascii_letters + string.digits
 
 
 # Words that are keywords or special names in one of the generated languages, mixed in on purpose.
-AWKWARD_NAMES = ["class", "delete", "import", "from", "type", "constructor", "prototype", "default", "async",
-                 "await", "none", "true", "self", "def", "lambda", "global", "name", "value", "data", "json"]
+AWKWARD_NAMES = [
+    "class",
+    "delete",
+    "import",
+    "from",
+    "type",
+    "constructor",
+    "prototype",
+    "default",
+    "async",
+    "await",
+    "none",
+    "true",
+    "self",
+    "def",
+    "lambda",
+    "global",
+    "name",
+    "value",
+    "data",
+    "json",
+]
 camel = st.one_of(
     st.builds(lambda head, tail: head + tail, st.sampled_from(string.ascii_lowercase), st.text(_TAIL, max_size=39)),
     st.sampled_from(AWKWARD_NAMES),
@@ -37,26 +57,40 @@ label = st.text(string.ascii_letters + string.digits + " -'&", min_size=1, max_s
 
 @st.composite
 def _entity(draw, name: str, plural: str, others: list[str], owned: bool) -> dict:
-    field_names = draw(st.lists(camel.filter(lambda n: n.lower() not in RESERVED_FIELDS), min_size=1, max_size=8,
-                                unique_by=str.lower))
+    field_names = draw(
+        st.lists(camel.filter(lambda n: n.lower() not in RESERVED_FIELDS), min_size=1, max_size=8, unique_by=str.lower)
+    )
     fields = [draw(_field(f)) for f in field_names]
     taken = {f.lower() for f in field_names} | RESERVED_FIELDS
     relations = []
     for target in draw(st.lists(st.sampled_from(others), max_size=3)) if others else []:
         many = draw(st.booleans())
-        relation_name = draw(camel.filter(lambda n: not {n.lower(), f"{n}id".lower(), f"{n}ids".lower()} & taken))
+        relation_name = draw(
+            camel.filter(lambda n, taken=taken: not {n.lower(), f"{n}id".lower(), f"{n}ids".lower()} & taken)
+        )
         taken |= {relation_name.lower(), f"{relation_name}id".lower(), f"{relation_name}ids".lower()}
         relations.append({"name": relation_name, "target": target, "required": draw(st.booleans()), "many": many})
     dates = [f["name"] for f in fields if f["type"] in ("date", "datetime")]
     due = draw(st.sampled_from(dates)) if dates and draw(st.booleans()) else None
     ends = [f["name"] for f in fields if f["type"] in ("date", "datetime", "boolean") and f["name"] != due]
     done = draw(st.sampled_from(ends)) if due and ends and draw(st.booleans()) else None
-    return {"name": name, "plural": plural, "label": draw(label), "fields": fields, "relations": relations,
-            "owned": owned and draw(st.booleans()), "due": due, "done": done}
+    return {
+        "name": name,
+        "plural": plural,
+        "label": draw(label),
+        "fields": fields,
+        "relations": relations,
+        "owned": owned and draw(st.booleans()),
+        "due": due,
+        "done": done,
+    }
 
 
-option = st.text(string.ascii_lowercase + string.digits + " -", min_size=1, max_size=40).map(str.strip).filter(
-    lambda o: o and o[0].isalnum() and o[-1].isalnum())
+option = (
+    st.text(string.ascii_lowercase + string.digits + " -", min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(lambda o: o and o[0].isalnum() and o[-1].isalnum())
+)
 
 
 @st.composite
@@ -79,10 +113,14 @@ def _summary(draw, name: str, entity: dict) -> dict:
     period = draw(st.one_of(st.none(), st.sampled_from(["day", "week", "month", "year"])))
     only = draw(st.sampled_from([None] + (["overdue"] if entity["due"] else []) + (["open"] if entity["done"] else [])))
     return {
-        "name": name, "label": draw(label), "entity": entity["name"], "measure": measure,
+        "name": name,
+        "label": draw(label),
+        "entity": entity["name"],
+        "measure": measure,
         "field": draw(st.sampled_from(numbers)) if measure != "count" else None,
         "group_by": draw(st.one_of(st.none(), st.sampled_from(groups))) if groups else None,
-        "period": period, "date_field": draw(st.sampled_from(dates)) if period and dates and draw(st.booleans()) else None,
+        "period": period,
+        "date_field": draw(st.sampled_from(dates)) if period and dates and draw(st.booleans()) else None,
         "only": only,
     }
 
@@ -93,20 +131,25 @@ def specs(draw, backend: str = "express", max_entities: int = 20) -> Spec:
     reserved = reserved_names(StackChoice(backend=backend))
     renamed = lambda n: (f"{n}Entry" if n in reserved else n).lower()  # noqa: E731
     names = draw(st.lists(pascal, min_size=1, max_size=max_entities, unique_by=renamed))
-    plurals = draw(st.lists(camel.filter(lambda p: p != "summaries"), min_size=len(names), max_size=len(names),
-                            unique_by=str.lower))
+    plurals = draw(
+        st.lists(
+            camel.filter(lambda p: p != "summaries"), min_size=len(names), max_size=len(names), unique_by=str.lower
+        )
+    )
     auth = draw(st.booleans())
     entities = [draw(_entity(name, plural, names, auth)) for name, plural in zip(names, plurals)]
     summary_names = draw(st.lists(camel, max_size=3, unique_by=str.lower))
     summaries = [draw(_summary(n, draw(st.sampled_from(entities)))) for n in summary_names]
-    spec = Spec.model_validate({
-        "app_name": draw(st.from_regex(r"[a-z][a-z0-9-]{1,49}", fullmatch=True)),
-        "title": draw(label),
-        "summary": draw(st.text(max_size=300)),
-        "entities": entities,
-        "auth": auth,
-        "summaries": summaries,
-        "frontend": draw(st.booleans()),
-        "stack": {"backend": backend},
-    })
+    spec = Spec.model_validate(
+        {
+            "app_name": draw(st.from_regex(r"[a-z][a-z0-9-]{1,49}", fullmatch=True)),
+            "title": draw(label),
+            "summary": draw(st.text(max_size=300)),
+            "entities": entities,
+            "auth": auth,
+            "summaries": summaries,
+            "frontend": draw(st.booleans()),
+            "stack": {"backend": backend},
+        }
+    )
     return normalise_spec(spec)

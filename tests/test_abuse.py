@@ -145,7 +145,9 @@ def test_three_run_presses_at_once_start_one_run(bob, project_a):
     def press(client: Client) -> None:
         try:
             barrier.wait()
-            response = client.post(reverse("projects:start_run", args=[project_a.pk]), {"version": version.pk}, follow=True)
+            response = client.post(
+                reverse("projects:start_run", args=[project_a.pk]), {"version": version.pk}, follow=True
+            )
             pages.append(response.content.decode())
         finally:
             connections.close_all()
@@ -211,24 +213,43 @@ def test_odd_version_numbers_on_the_admin_compare_page_show_the_latest_change(cl
 
 
 def _edit_form(version, **counts) -> dict:
-    data = {"tasks-TOTAL_FORMS": len(version.tasks) + 1, "tasks-INITIAL_FORMS": len(version.tasks),
-            "tasks-MIN_NUM_FORMS": 0, "tasks-MAX_NUM_FORMS": 40}
+    data = {
+        "tasks-TOTAL_FORMS": len(version.tasks) + 1,
+        "tasks-INITIAL_FORMS": len(version.tasks),
+        "tasks-MIN_NUM_FORMS": 0,
+        "tasks-MAX_NUM_FORMS": 40,
+    }
     for i, task in enumerate(version.tasks):
-        data.update({f"tasks-{i}-title": task["title"], f"tasks-{i}-agent": task["agent"],
-                     f"tasks-{i}-instructions": task["instructions"], f"tasks-{i}-depends_on": task["depends_on"]})
+        data.update(
+            {
+                f"tasks-{i}-title": task["title"],
+                f"tasks-{i}-agent": task["agent"],
+                f"tasks-{i}-instructions": task["instructions"],
+                f"tasks-{i}-depends_on": task["depends_on"],
+            }
+        )
     data.update({f"tasks-{name}": value for name, value in counts.items()})
     return data
 
 
-@pytest.mark.parametrize("counts", [
-    {"INITIAL_FORMS": 0}, {"INITIAL_FORMS": -1}, {"INITIAL_FORMS": 2}, {"TOTAL_FORMS": -5},
-    {"TOTAL_FORMS": 100_000_000}, {"TOTAL_FORMS": 41},
-])
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"INITIAL_FORMS": 0},
+        {"INITIAL_FORMS": -1},
+        {"INITIAL_FORMS": 2},
+        {"TOTAL_FORMS": -5},
+        {"TOTAL_FORMS": 100_000_000},
+        {"TOTAL_FORMS": 41},
+    ],
+)
 def test_a_plan_edit_with_forged_form_counts_is_refused_before_any_form_is_built(client, bob, project_a, counts):
     version = make_version(project_a)
     client.force_login(bob)
 
-    response = client.post(reverse("projects:edit_version", args=[project_a.pk, version.pk]), _edit_form(version, **counts))
+    response = client.post(
+        reverse("projects:edit_version", args=[project_a.pk, version.pk]), _edit_form(version, **counts)
+    )
 
     assert response.status_code == 400
     assert "Please reload it and make your edit again." in response.content.decode()

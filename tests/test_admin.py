@@ -50,12 +50,19 @@ def test_the_workers_page_says_when_no_cluster_runs(client, staff):
 @pytest.mark.django_db(transaction=True)
 def test_the_workers_page_shows_a_running_cluster(client, staff):
     db = settings.DATABASES["default"]
-    url = f"sqlite:///{db['NAME']}" if db["ENGINE"].endswith("sqlite3") else (
-        f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    url = (
+        f"sqlite:///{db['NAME']}"
+        if db["ENGINE"].endswith("sqlite3")
+        else (f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
     )
     env = {**os.environ, "DATABASE_URL": url, "Q_WORKERS": "1"}
-    cluster = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         client.force_login(staff)
         deadline = time.monotonic() + 30

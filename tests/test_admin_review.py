@@ -17,13 +17,30 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def failed_run(project_a):
-    return make_run(make_version(project_a), statuses={"architect": TaskRun.Status.SUCCEEDED, "backend-1": TaskRun.Status.FAILED},
-                    status=Run.Status.FAILED)
+    return make_run(
+        make_version(project_a),
+        statuses={"architect": TaskRun.Status.SUCCEEDED, "backend-1": TaskRun.Status.FAILED},
+        status=Run.Status.FAILED,
+    )
 
 
 def test_runs_filter_by_status_and_by_the_agents_of_their_tasks(client, staff, project_a, failed_run):
-    other = make_run(make_version(project_a, tasks=[{"key": "only", "title": "Only docs", "agent": "docs", "instructions": "",
-                                                     "depends_on": [], "scope": [], "timeout_s": None}]))
+    other = make_run(
+        make_version(
+            project_a,
+            tasks=[
+                {
+                    "key": "only",
+                    "title": "Only docs",
+                    "agent": "docs",
+                    "instructions": "",
+                    "depends_on": [],
+                    "scope": [],
+                    "timeout_s": None,
+                }
+            ],
+        )
+    )
     client.force_login(staff)
     changelist = reverse("admin:orchestration_run_changelist")
     by_agent = client.get(changelist, {"task_runs__agent": "backend"}).context["cl"].result_list
@@ -35,7 +52,9 @@ def test_runs_filter_by_status_and_by_the_agents_of_their_tasks(client, staff, p
 def test_the_run_list_links_to_its_failed_tasks(client, staff, failed_run):
     client.force_login(staff)
     page = client.get(reverse("admin:orchestration_run_changelist")).content.decode()
-    link = reverse("admin:orchestration_taskrun_changelist") + f"?run__id__exact={failed_run.pk}&amp;status__exact=failed"
+    link = (
+        reverse("admin:orchestration_taskrun_changelist") + f"?run__id__exact={failed_run.pk}&amp;status__exact=failed"
+    )
     assert f'<a href="{link}">1 failed</a>' in page
     tasks = client.get(link.replace("&amp;", "&")).context["cl"].result_list
     assert [t.key for t in tasks] == ["backend-1"]
@@ -43,8 +62,15 @@ def test_the_run_list_links_to_its_failed_tasks(client, staff, failed_run):
 
 def test_a_failed_tasks_page_shows_its_error_and_llm_calls(client, staff, project_a, failed_run):
     task = failed_run.task_runs.get(key="backend-1")
-    call = LLMCall.objects.create(project=project_a, task_run=task, purpose="agent", provider="openai", model="llama3.1",
-                                  prompt="Write the backend.", error="HTTP 500 from the model server")
+    call = LLMCall.objects.create(
+        project=project_a,
+        task_run=task,
+        purpose="agent",
+        provider="openai",
+        model="llama3.1",
+        prompt="Write the backend.",
+        error="HTTP 500 from the model server",
+    )
     client.force_login(staff)
     page = client.get(reverse("admin:orchestration_taskrun_change", args=[task.pk])).content.decode()
     assert "The agent stopped: the spec names no entities." in page
@@ -55,7 +81,9 @@ def test_a_failed_tasks_page_shows_its_error_and_llm_calls(client, staff, projec
 def test_task_runs_filter_by_status_agent_and_date(client, staff, failed_run):
     client.force_login(staff)
     changelist = reverse("admin:orchestration_taskrun_changelist")
-    found = client.get(changelist, {"agent": "backend", "status__exact": "failed", "started_at__year": timezone.now().year}).context["cl"]
+    found = client.get(
+        changelist, {"agent": "backend", "status__exact": "failed", "started_at__year": timezone.now().year}
+    ).context["cl"]
     assert [t.key for t in found.result_list] == ["backend-1"]
 
 
@@ -66,7 +94,10 @@ def test_run_and_task_pages_are_view_only_without_save_buttons(client, staff, fa
     page = client.get(reverse(f"admin:orchestration_{model}_change", args=[obj.pk])).content.decode()
     assert "<h1>View " in page and "<h1>Change " not in page
     assert 'name="_save"' not in page and 'name="_continue"' not in page
-    assert client.post(reverse(f"admin:orchestration_{model}_change", args=[obj.pk]), {"status": "succeeded"}).status_code == 403
+    assert (
+        client.post(reverse(f"admin:orchestration_{model}_change", args=[obj.pk]), {"status": "succeeded"}).status_code
+        == 403
+    )
 
 
 def test_the_run_list_still_offers_retry_and_cancel(client, staff, failed_run):

@@ -25,7 +25,9 @@ def test_a_path_that_only_begins_like_a_docs_file_is_outside_the_area(path):
     assert not in_area(path, DOCS)
 
 
-@pytest.mark.parametrize("path", ["backend/Dockerfile.d/x", "backend/Dockerfile2", ".github", ".gitignore/x", "backend/.dockerignore.bak"])
+@pytest.mark.parametrize(
+    "path", ["backend/Dockerfile.d/x", "backend/Dockerfile2", ".github", ".gitignore/x", "backend/.dockerignore.bak"]
+)
 def test_a_path_that_only_begins_like_a_devops_file_is_outside_the_area(path):
     assert not in_area(path, DEVOPS)
 

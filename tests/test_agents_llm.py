@@ -11,21 +11,33 @@ from orchestration.runs import run_inline, start_run
 from tests.stubs import OpenAIStub, Reply, use_openai
 
 SPEC = {
-    "app_name": "groomer", "title": "Dog groomer", "summary": "Bookings for a dog groomer.",
+    "app_name": "groomer",
+    "title": "Dog groomer",
+    "summary": "Bookings for a dog groomer.",
     "entities": [
         {"name": "Dog", "plural": "dogs", "label": "Dog", "fields": [{"name": "name"}]},
-        {"name": "Booking", "plural": "bookings", "label": "Booking", "fields": [{"name": "startsAt", "type": "datetime"}],
-         "relations": [{"name": "dog", "target": "Dog"}]},
+        {
+            "name": "Booking",
+            "plural": "bookings",
+            "label": "Booking",
+            "fields": [{"name": "startsAt", "type": "datetime"}],
+            "relations": [{"name": "dog", "target": "Dog"}],
+        },
     ],
 }
 ARCHITECT_ANSWER = {"reasoning": "Dogs are booked in; a booking belongs to one dog.", "spec": SPEC}
 APP_LINE = '  app.disable("x-powered-by");\n'
 BACKEND_ANSWER = {
     "reasoning": "Behind the groomer's proxy; a greeting for the front desk.",
-    "files": [{"path": "backend/src/greeting.ts", "content": "export const greeting = \"Woof\";\n"}],
-    "edits": [{"path": "backend/src/app.ts", "search": APP_LINE, "replace": APP_LINE + '  app.set("trust proxy", 1);\n'}],
+    "files": [{"path": "backend/src/greeting.ts", "content": 'export const greeting = "Woof";\n'}],
+    "edits": [
+        {"path": "backend/src/app.ts", "search": APP_LINE, "replace": APP_LINE + '  app.set("trust proxy", 1);\n'}
+    ],
 }
-MISSED_EDIT = {**BACKEND_ANSWER, "edits": [{"path": "backend/src/app.ts", "search": "app.disable('x-powered-by');", "replace": ""}]}
+MISSED_EDIT = {
+    **BACKEND_ANSWER,
+    "edits": [{"path": "backend/src/app.ts", "search": "app.disable('x-powered-by');", "replace": ""}],
+}
 ESCAPING_ANSWER = {
     "reasoning": "Also a helper next to the project.",
     "files": [
@@ -42,12 +54,35 @@ def _run_plan(project, settings, replies, *, spec: Spec | None = None, feedback:
     project.provider = "openai"
     project.save()
     tasks = [
-        {"key": "spec", "title": "Spec", "agent": "architect", "instructions": "", "depends_on": [], "scope": [], "timeout_s": None},
-        {"key": "backend", "title": "API", "agent": "backend", "instructions": "", "depends_on": ["spec"], "scope": [], "timeout_s": None},
+        {
+            "key": "spec",
+            "title": "Spec",
+            "agent": "architect",
+            "instructions": "",
+            "depends_on": [],
+            "scope": [],
+            "timeout_s": None,
+        },
+        {
+            "key": "backend",
+            "title": "API",
+            "agent": "backend",
+            "instructions": "",
+            "depends_on": ["spec"],
+            "scope": [],
+            "timeout_s": None,
+        },
     ]
     spec = spec or planned_spec(project.request)
-    version = PlanVersion.objects.create(project=project, number=1, source="llm", tasks=tasks, feedback=feedback,
-                                         spec=spec.model_dump(mode="json"), spec_edited=spec_edited)
+    version = PlanVersion.objects.create(
+        project=project,
+        number=1,
+        source="llm",
+        tasks=tasks,
+        feedback=feedback,
+        spec=spec.model_dump(mode="json"),
+        spec_edited=spec_edited,
+    )
     with OpenAIStub([Reply(json=answer) for answer in replies]) as stub:
         use_openai(settings, stub, TASK_MAX_ATTEMPTS=1)
         run = run_inline(start_run(version))
@@ -72,8 +107,12 @@ def test_the_architect_starts_the_model_from_the_versions_spec_and_feedback(proj
 
 def test_the_architect_keeps_the_stack_website_and_log_ins_the_plan_was_built_for(project_a, settings):
     planned = planned_spec(project_a.request, options={"frontend": False, "auth": False})
-    run, _ = _run_plan(project_a, settings, [{**ARCHITECT_ANSWER, "spec": {**SPEC, "frontend": True, "auth": True}}, BACKEND_ANSWER],
-                       spec=planned)
+    run, _ = _run_plan(
+        project_a,
+        settings,
+        [{**ARCHITECT_ANSWER, "spec": {**SPEC, "frontend": True, "auth": True}}, BACKEND_ANSWER],
+        spec=planned,
+    )
     written = Spec.model_validate_json(Artifact.objects.get(run=run, path=SPEC_PATH).content)
     assert [e.name for e in written.entities] == ["Dog", "Booking"]
     assert (written.stack, written.frontend, written.auth) == (planned.stack, False, False)
@@ -92,19 +131,52 @@ def test_a_data_model_set_in_the_editor_is_written_as_it_is_without_asking_the_m
 def test_the_architects_prompt_explains_the_richer_spec_with_an_example(project_a, settings):
     _, stub = _run_plan(project_a, settings, [ARCHITECT_ANSWER, BACKEND_ANSWER])
     system = dict(stub.requests[0].messages)["system"]
-    for words in ("money (an exact amount", "choice (one of", '"many": true', "owned: true", "summaries:",
-                  '"only": "open"', "features:", "not_built"):
+    for words in (
+        "money (an exact amount",
+        "choice (one of",
+        '"many": true',
+        "owned: true",
+        "summaries:",
+        '"only": "open"',
+        "features:",
+        "not_built",
+    ):
         assert words in system
 
 
-RICH_SPEC = {**SPEC, "entities": [
-    {"name": "Dog", "plural": "dogs", "label": "Dog", "owned": True, "fields": [
-        {"name": "name"}, {"name": "size", "type": "choice", "options": ["small", "large"], "default": "small"}]},
-    {"name": "Booking", "plural": "bookings", "label": "Booking", "fields": [
-        {"name": "startsAt", "type": "datetime"}, {"name": "price", "type": "money"}],
-     "relations": [{"name": "dog", "target": "Dog", "many": True}]},
-], "summaries": [{"name": "takings", "label": "Takings per month", "entity": "Booking", "measure": "sum",
-                  "field": "price", "period": "month", "date_field": "startsAt"}]}
+RICH_SPEC = {
+    **SPEC,
+    "entities": [
+        {
+            "name": "Dog",
+            "plural": "dogs",
+            "label": "Dog",
+            "owned": True,
+            "fields": [
+                {"name": "name"},
+                {"name": "size", "type": "choice", "options": ["small", "large"], "default": "small"},
+            ],
+        },
+        {
+            "name": "Booking",
+            "plural": "bookings",
+            "label": "Booking",
+            "fields": [{"name": "startsAt", "type": "datetime"}, {"name": "price", "type": "money"}],
+            "relations": [{"name": "dog", "target": "Dog", "many": True}],
+        },
+    ],
+    "summaries": [
+        {
+            "name": "takings",
+            "label": "Takings per month",
+            "entity": "Booking",
+            "measure": "sum",
+            "field": "price",
+            "period": "month",
+            "date_field": "startsAt",
+        }
+    ],
+}
 
 
 def test_the_architect_keeps_a_models_choices_money_many_links_ownership_and_summaries(project_a, settings):
@@ -119,8 +191,9 @@ def test_the_architect_keeps_a_models_choices_money_many_links_ownership_and_sum
 
 def test_a_spec_that_breaks_the_plans_choices_goes_back_to_the_model_with_the_reason(project_a, settings):
     planned = planned_spec(project_a.request, options={"auth": False})
-    run, stub = _run_plan(project_a, settings, [{**ARCHITECT_ANSWER, "spec": RICH_SPEC}, ARCHITECT_ANSWER, BACKEND_ANSWER],
-                          spec=planned)
+    run, stub = _run_plan(
+        project_a, settings, [{**ARCHITECT_ANSWER, "spec": RICH_SPEC}, ARCHITECT_ANSWER, BACKEND_ANSWER], spec=planned
+    )
     assert run.task_runs.get(key="spec").status == TaskRun.Status.SUCCEEDED
     assert "private to its creator, which needs log-ins" in stub.requests[1].last_user_text
     written = Spec.model_validate_json(Artifact.objects.get(run=run, path=SPEC_PATH).content)
@@ -134,7 +207,9 @@ def test_an_agent_writes_the_scaffold_with_the_models_changes_and_keeps_its_reas
     assert backend.reasoning == "Behind the groomer's proxy; a greeting for the front desk."
     files = dict(backend.artifacts.values_list("path", "content"))
     # The offline scaffold for the architect's spec, with the model's new file and its edit.
-    assert {"backend/src/routes/dogs.ts", "backend/src/routes/bookings.ts", "backend/prisma/schema.prisma"} <= set(files)
+    assert {"backend/src/routes/dogs.ts", "backend/src/routes/bookings.ts", "backend/prisma/schema.prisma"} <= set(
+        files
+    )
     assert files["backend/src/greeting.ts"] == 'export const greeting = "Woof";\n'
     assert APP_LINE + '  app.set("trust proxy", 1);\n' in files["backend/src/app.ts"]
     assert LLMCall.objects.filter(task_run=backend, purpose="agent").count() == 1
@@ -147,7 +222,7 @@ def test_an_edit_that_does_not_apply_goes_back_with_the_files_text_and_the_next_
     sent_back = stub.requests[2].last_user_text
     assert "edit 1 of backend/src/app.ts: its search text is not in the file" in sent_back
     assert "--- current text of backend/src/app.ts ---\n" in sent_back and APP_LINE in sent_back
-    assert not backend.artifacts.filter(path="backend/src/app.ts", content__contains="x-powered-by\");\n\n").exists()
+    assert not backend.artifacts.filter(path="backend/src/app.ts", content__contains='x-powered-by");\n\n').exists()
     assert 'app.set("trust proxy", 1);' in backend.artifacts.get(path="backend/src/app.ts").content
     calls = LLMCall.objects.filter(task_run=backend, purpose="agent").order_by("pk")
     assert [bool(call.error) for call in calls] == [True, False]

@@ -31,7 +31,10 @@ LOUDER_GREETING = {
     "reasoning": "A louder greeting.",
     "edits": [{"path": "backend/src/greeting.ts", "search": '"Woof"', "replace": '"WOOF"'}],
 }
-MISSED_EDIT = {**TRUST_PROXY, "edits": [{"path": "backend/src/app.ts", "search": "app.disable('x-powered-by');", "replace": ""}]}
+MISSED_EDIT = {
+    **TRUST_PROXY,
+    "edits": [{"path": "backend/src/app.ts", "search": "app.disable('x-powered-by');", "replace": ""}],
+}
 
 
 def _run_backend(project, settings, answers, stub_class=OpenAIStub, use=use_openai, **overrides):
@@ -39,11 +42,28 @@ def _run_backend(project, settings, answers, stub_class=OpenAIStub, use=use_open
     project.provider = "gemini" if stub_class is GeminiStub else "openai"
     project.save()
     tasks = [
-        {"key": "spec", "title": "Spec", "agent": "architect", "instructions": "", "depends_on": [], "scope": [], "timeout_s": None},
-        {"key": "backend", "title": "API", "agent": "backend", "instructions": "", "depends_on": ["spec"], "scope": [], "timeout_s": None},
+        {
+            "key": "spec",
+            "title": "Spec",
+            "agent": "architect",
+            "instructions": "",
+            "depends_on": [],
+            "scope": [],
+            "timeout_s": None,
+        },
+        {
+            "key": "backend",
+            "title": "API",
+            "agent": "backend",
+            "instructions": "",
+            "depends_on": ["spec"],
+            "scope": [],
+            "timeout_s": None,
+        },
     ]
-    version = PlanVersion.objects.create(project=project, number=1, source="llm", tasks=tasks,
-                                         spec=planned_spec(project.request).model_dump(mode="json"))
+    version = PlanVersion.objects.create(
+        project=project, number=1, source="llm", tasks=tasks, spec=planned_spec(project.request).model_dump(mode="json")
+    )
     with stub_class([Reply(json=answer) for answer in [ARCHITECT_ANSWER, *answers]]) as stub:
         use(settings, stub, TASK_MAX_ATTEMPTS=1, **overrides)
         run = run_inline(start_run(version))
@@ -55,9 +75,16 @@ def _errors(task) -> list[bool]:
 
 
 @pytest.mark.parametrize("stub_class, use", PROVIDERS)
-def test_a_feature_sent_in_three_batches_is_written_as_one_answer_would_write_it(alice, team_a, settings, stub_class, use):
-    project = Project.objects.create(team=team_a, created_by=alice, title="Converter", request=CONVERTER_REQUEST,
-                                     provider="gemini" if stub_class is GeminiStub else "openai")
+def test_a_feature_sent_in_three_batches_is_written_as_one_answer_would_write_it(
+    alice, team_a, settings, stub_class, use
+):
+    project = Project.objects.create(
+        team=team_a,
+        created_by=alice,
+        title="Converter",
+        request=CONVERTER_REQUEST,
+        provider="gemini" if stub_class is GeminiStub else "openai",
+    )
     with stub_class(ScriptedModel(feature_batches=3)) as stub:
         use(settings, stub, TASK_MAX_ATTEMPTS=1, VERIFY_CHECKS=False)
         run = run_inline(start_run(plan_project(project)))
@@ -65,7 +92,9 @@ def test_a_feature_sent_in_three_batches_is_written_as_one_answer_would_write_it
     feature = run.task_runs.get(agent="feature")
     assert dict(feature.artifacts.values_list("path", "content")) == feature_files("converter")
     assert _errors(feature) == [False, False, False]
-    first, second, third = [r.last_user_text for r in stub.requests if r.messages[0][1].startswith("You are the feature agent")]
+    first, second, third = [
+        r.last_user_text for r in stub.requests if r.messages[0][1].startswith("You are the feature agent")
+    ]
     paths = list(feature_files("converter"))
     assert "Files written or edited so far" not in first
     assert f"Files written or edited so far: {', '.join(sorted(paths[:2]))}\n" in second
@@ -75,8 +104,9 @@ def test_a_feature_sent_in_three_batches_is_written_as_one_answer_would_write_it
 
 @pytest.mark.parametrize("stub_class, use", PROVIDERS)
 def test_an_edit_in_the_third_batch_changes_a_file_the_first_one_wrote(project_a, settings, stub_class, use):
-    backend, stub = _run_backend(project_a, settings, [WRITE_GREETING, {**TRUST_PROXY, "more": True}, LOUDER_GREETING],
-                                 stub_class, use)
+    backend, stub = _run_backend(
+        project_a, settings, [WRITE_GREETING, {**TRUST_PROXY, "more": True}, LOUDER_GREETING], stub_class, use
+    )
     assert backend.status == TaskRun.Status.SUCCEEDED
     files = dict(backend.artifacts.values_list("path", "content"))
     assert files["backend/src/greeting.ts"] == 'export const greeting = "WOOF";\n'
@@ -107,21 +137,32 @@ def test_an_answer_that_says_more_is_to_come_but_changes_nothing_goes_back(proje
 
 
 def test_a_model_that_never_stops_saying_more_fails_the_task_with_nothing_written(project_a, settings):
-    endless = [{"reasoning": f"Part {n}; more follows.", "more": True,
-                "files": [{"path": f"backend/src/part{n}.ts", "content": f"export const part = {n};\n"}]}
-               for n in range(1, MAX_BATCHES + 2)]
+    endless = [
+        {
+            "reasoning": f"Part {n}; more follows.",
+            "more": True,
+            "files": [{"path": f"backend/src/part{n}.ts", "content": f"export const part = {n};\n"}],
+        }
+        for n in range(1, MAX_BATCHES + 2)
+    ]
     backend, _ = _run_backend(project_a, settings, endless, LLM_OUTPUT_LIMITS={}, LLM_MAX_OUTPUT_TOKENS=8192)
     assert backend.status == TaskRun.Status.FAILED
-    assert f"The model still had more changes to send after {MAX_BATCHES} answers of about 6144 tokens each" in backend.error
+    assert (
+        f"The model still had more changes to send after {MAX_BATCHES} answers of about 6144 tokens each"
+        in backend.error
+    )
     assert not backend.artifacts.exists()
     assert LLMCall.objects.filter(task_run=backend).count() == MAX_BATCHES
 
 
-@pytest.mark.parametrize("stub_class, use, told", [
-    pytest.param(OpenAIStub, use_openai, 1500, id="openai"), pytest.param(GeminiStub, use_gemini, 3000, id="gemini")])
+@pytest.mark.parametrize(
+    "stub_class, use, told",
+    [pytest.param(OpenAIStub, use_openai, 1500, id="openai"), pytest.param(GeminiStub, use_gemini, 3000, id="gemini")],
+)
 def test_the_answer_size_the_model_is_told_follows_its_output_limit(project_a, settings, stub_class, use, told):
     limits = {"llama3.1": 2000, "gemini-2.5-flash": 4000}
-    backend, stub = _run_backend(project_a, settings, [TRUST_PROXY], stub_class, use,
-                                 LLM_OUTPUT_LIMITS=limits, LLM_MAX_OUTPUT_TOKENS=8192)
+    backend, stub = _run_backend(
+        project_a, settings, [TRUST_PROXY], stub_class, use, LLM_OUTPUT_LIMITS=limits, LLM_MAX_OUTPUT_TOKENS=8192
+    )
     assert backend.status == TaskRun.Status.SUCCEEDED
     assert f"Each answer must stay within about {told} tokens." in dict(stub.requests[1].messages)["system"]

@@ -9,17 +9,23 @@ import zipfile
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from .clusters import Cluster
-from .conftest import PASSWORD
 from orchestration.models import Run, TaskRun
 
+from .clusters import Cluster
+from .conftest import PASSWORD
 from .ui_helpers import make_run, make_version, plan_tasks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 REQUEST = "An appointment booking site for a dog groomer, with customers, their dogs and appointments."
 FEEDBACK = "Also keep track of invoices for each appointment, with an amount and a paid flag."
@@ -36,12 +42,19 @@ def browser(monkeypatch) -> Browser:
         browser.close()
 
 
-def _log_in(browser: Browser, base_url: str, username: str, viewport: dict, *, csp_errors: list[str] | None = None) -> Page:
+def _log_in(
+    browser: Browser, base_url: str, username: str, viewport: dict, *, csp_errors: list[str] | None = None
+) -> Page:
     """A logged-in page; the browser's reports of anything the Content-Security-Policy blocked go to csp_errors."""
     page = browser.new_page(viewport=viewport, accept_downloads=True, base_url=base_url)
     page.set_default_timeout(30_000)
     if csp_errors is not None:
-        page.on("console", lambda message: csp_errors.append(page.url + " " + message.text) if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: (
+                csp_errors.append(page.url + " " + message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
     page.goto("/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -127,7 +140,9 @@ def test_a_viewer_has_no_run_button_and_the_post_is_refused(browser, live_server
     expect(page.get_by_role("button", name="Run this plan")).to_have_count(0)
 
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    response = page.request.post(f"/projects/{project_a.pk}/run/", form={"csrfmiddlewaretoken": token, "version": str(version.pk)})
+    response = page.request.post(
+        f"/projects/{project_a.pk}/run/", form={"csrfmiddlewaretoken": token, "version": str(version.pk)}
+    )
     assert response.status == 403
     assert "Viewers can look at this project but not change it." in response.text()
     assert not version.runs.exists()
@@ -153,7 +168,9 @@ def test_a_failed_run_of_a_twelve_task_plan_reads_well_on_desktop_and_phone(brow
     assert page.locator("#run-progress").evaluate("bar => getComputedStyle(bar).accentColor") == "rgb(179, 38, 30)"
     expect(page.get_by_text("Retry the failed tasks, edit the plan, or re-plan with feedback.")).to_be_visible()
     # Every line of every title fits inside its node at the font the browser really uses.
-    widest = page.locator("svg.dag .node-title tspan").evaluate_all("lines => Math.max(...lines.map(l => l.getComputedTextLength()))")
+    widest = page.locator("svg.dag .node-title tspan").evaluate_all(
+        "lines => Math.max(...lines.map(l => l.getComputedTextLength()))"
+    )
     assert widest <= float(page.locator("svg.dag rect").first.get_attribute("width")) - 20
     expect(page.get_by_text("Scroll sideways to see the whole plan.")).to_be_hidden()
     page.screenshot(path="/tmp/ui-fixes-failed-desktop.png", full_page=True)
@@ -176,7 +193,9 @@ def test_a_failed_run_of_a_twelve_task_plan_reads_well_on_desktop_and_phone(brow
 
 
 def test_the_open_page_turns_red_with_words_when_the_run_fails(browser, live_server, alice, project_a):
-    run = make_run(make_version(project_a), statuses={"architect": TaskRun.Status.SUCCEEDED, "backend-1": TaskRun.Status.RUNNING})
+    run = make_run(
+        make_version(project_a), statuses={"architect": TaskRun.Status.SUCCEEDED, "backend-1": TaskRun.Status.RUNNING}
+    )
     page = _log_in(browser, live_server.url, "alice", DESKTOP)
     page.goto(f"/projects/{project_a.pk}/")
     expect(page.locator("#run-percent")).to_have_text("20 %")
@@ -209,7 +228,9 @@ def test_the_admins_task_list_shows_status_and_error_without_scrolling_at_1280(b
     page.goto("/admin/orchestration/taskrun/")
     page.screenshot(path="/tmp/ui-fixes-admin-taskruns.png", full_page=True)
     results = page.locator(".results")
-    assert results.evaluate("box => box.scrollWidth <= box.clientWidth"), results.evaluate("box => [box.scrollWidth, box.clientWidth]")
+    assert results.evaluate("box => box.scrollWidth <= box.clientWidth"), results.evaluate(
+        "box => [box.scrollWidth, box.clientWidth]"
+    )
     for column in ["Status", "Error"]:
         header = page.get_by_role("columnheader", name=column)
         assert header.bounding_box()["x"] + header.bounding_box()["width"] <= DESKTOP["width"]

@@ -23,8 +23,12 @@ REQUEST = "A tool library: members borrow tools, each loan has a due date and a 
 MINE = "Only a logged-in volunteer may add, change or remove members, tools and loans; anyone else is turned away."
 
 
-def test_a_person_rewords_a_criterion_runs_it_and_finds_their_words_in_the_generated_tests(browser, live_server, alice,  # noqa: F811
-                                                                                          project_a):
+def test_a_person_rewords_a_criterion_runs_it_and_finds_their_words_in_the_generated_tests(
+    browser,
+    live_server,
+    alice,  # noqa: F811
+    project_a,
+):
     Project.objects.filter(pk=project_a.pk).update(request=REQUEST)
     project_a.refresh_from_db()
     plan_project(project_a, provider_name="offline")
@@ -46,7 +50,9 @@ def _reword_and_run(chromium, base_url: str, project: Project) -> None:
     page.get_by_label(re.compile(r"^Criterion \d+ login$")).fill(MINE)
     page.get_by_role("button", name="Save as a new plan version").click()
 
-    expect(page.locator(".messages")).to_contain_text(re.compile(r"Saved as plan version 2: reworded criterion login now says"))
+    expect(page.locator(".messages")).to_contain_text(
+        re.compile(r"Saved as plan version 2: reworded criterion login now says")
+    )
     expect(must_do).to_contain_text(MINE)
     expect(must_do).not_to_contain_text("Only people who are logged in can add, change or remove")
 
@@ -60,9 +66,15 @@ def _reword_and_run(chromium, base_url: str, project: Project) -> None:
     expect(source).not_to_contain_text("Only people who are logged in can add, change or remove")
 
 
-def test_the_open_page_shows_the_criteria_as_the_checks_prove_them_and_keeps_an_opened_one_open(browser, live_server, alice,  # noqa: F811
-                                                                                                project_a):
-    run = _checked_run(project_a, ("records-tool", "failed", "", [_test("records-tool: adds a tool", "failed", "boom")]))
+def test_the_open_page_shows_the_criteria_as_the_checks_prove_them_and_keeps_an_opened_one_open(
+    browser,
+    live_server,
+    alice,  # noqa: F811
+    project_a,
+):
+    run = _checked_run(
+        project_a, ("records-tool", "failed", "", [_test("records-tool: adds a tool", "failed", "boom")])
+    )
     Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, finished_at=None)
     TaskRun.objects.filter(run=run, key="verify").update(status=TaskRun.Status.RUNNING, finished_at=None)
     page = _log_in(browser, live_server.url, "alice", DESKTOP)
@@ -72,8 +84,16 @@ def test_the_open_page_shows_the_criteria_as_the_checks_prove_them_and_keeps_an_
 
     verify = run.task_runs.get(key="verify")
     for criterion in ("records-tool", "login"):
-        CriterionResult.objects.create(run=run, task_run=verify, attempt=1, round=1, criterion=criterion, text="?",
-                                       status="passed", tests=[_test(f"{criterion}: works")])
+        CriterionResult.objects.create(
+            run=run,
+            task_run=verify,
+            attempt=1,
+            round=1,
+            criterion=criterion,
+            text="?",
+            status="passed",
+            tests=[_test(f"{criterion}: works")],
+        )
     login = page.locator('#criteria details[data-criterion="login"]')
     expect(login).to_contain_text("✓ Proven Only people who are logged in")
     expect(page.locator("#criteria")).to_contain_text("2 of 16 proven by the run’s tests after repair round 1.")

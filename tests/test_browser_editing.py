@@ -21,7 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 REQUEST = "A site for my bike repair shop where customers drop off bikes for repairs."
 
 
-def test_a_person_fixes_a_misunderstood_request_with_the_data_model_editor_and_runs_it(browser, live_server, alice, tmp_path):
+def test_a_person_fixes_a_misunderstood_request_with_the_data_model_editor_and_runs_it(
+    browser, live_server, alice, tmp_path
+):
     with Cluster(workers=2) as cluster:
         try:
             _fix_and_run(browser, live_server.url)
@@ -54,7 +56,9 @@ def _fix_and_run(browser, base_url: str) -> None:
     record.get_by_label("Options, for a choice").last.fill("waiting, repairing, done")
     # A record added on this page joins the link lists once the page is drawn again; nothing is lost.
     page.get_by_role("button", name="Add another link").click()
-    expect(page.get_by_role("group", name="Add a record (optional)").first.get_by_label("Name of the record")).to_have_value("Mechanic")
+    expect(
+        page.get_by_role("group", name="Add a record (optional)").first.get_by_label("Name of the record")
+    ).to_have_value("Mechanic")
     page.get_by_label("Each", exact=True).last.select_option(label=record_name)
     page.get_by_label("How", exact=True).last.select_option(label="may be for one")
     page.get_by_label("Record", exact=True).last.select_option(label="Mechanic")
@@ -112,7 +116,8 @@ def _refused(page: Page, *said: str) -> None:
 
 def test_each_unsafe_edit_is_refused_with_the_reason_before_anyone_runs_it(browser, live_server, alice, project_a):
     Project.objects.filter(pk=project_a.pk).update(
-        request="A tool library where members borrow tools and loans have a due date; also suppliers and repairs.")
+        request="A tool library where members borrow tools and loans have a due date; also suppliers and repairs."
+    )
     project_a.refresh_from_db()
     version = plan_project(project_a, provider_name="offline")
     url = f"/projects/{project_a.pk}/versions/{version.pk}/edit/"
@@ -129,8 +134,11 @@ def test_each_unsafe_edit_is_refused_with_the_reason_before_anyone_runs_it(brows
     new.get_by_label("Title").fill("Build the booking API")
     new.get_by_label("Agent").select_option("backend")
     page.get_by_role("button", name="Save as a new version").click()
-    _refused(page, "“Build the booking API” would write files that “Build the API core”",
-             "Each file can come from one task only")
+    _refused(
+        page,
+        "“Build the booking API” would write files that “Build the API core”",
+        "Each file can come from one task only",
+    )
 
     _edit(page, url)
     _task(page, "Build the API core").get_by_label("Remove this task").check()
@@ -151,5 +159,6 @@ def test_each_unsafe_edit_is_refused_with_the_reason_before_anyone_runs_it(brows
     new.get_by_label("Agent").select_option("docs")
     page.get_by_role("button", name="Save as a new version").click()
     expect(page.locator(".messages")).to_contain_text(
-        "Saved as plan version 2. While checking it: “Write a user guide” now waits for “Design the data model and API contract”")
+        "Saved as plan version 2. While checking it: “Write a user guide” now waits for “Design the data model and API contract”"
+    )
     assert project_a.plan_versions.count() == 2

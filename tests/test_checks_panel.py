@@ -27,7 +27,9 @@ from .test_verify import CACHE
 from .ui_helpers import make_check, make_repair, make_run, make_verified_run, make_version, plan_tasks
 
 S, F, R, P = TaskRun.Status.SUCCEEDED, TaskRun.Status.FAILED, TaskRun.Status.RUNNING, TaskRun.Status.PENDING
-TYPE_ERROR = "src/wrong.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.\n<script>alert(1)</script>"
+TYPE_ERROR = (
+    "src/wrong.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.\n<script>alert(1)</script>"
+)
 
 
 def _panel(client, project: Project, run: Run | None = None) -> str:
@@ -74,8 +76,15 @@ def test_a_failed_run_names_its_failing_checks_first_with_their_output_inside(cl
     assert "Checks Failed " + error in text
     assert 'class="checks-message error"' in panel
     assert "First checks: 2 of 4 passed" in text
-    order = [text.index(words) for words in ("Back end: type errors", "Back end: tests failed: 2", "Back end: installs",
-                                             "Back end: lint and format pass")]
+    order = [
+        text.index(words)
+        for words in (
+            "Back end: type errors",
+            "Back end: tests failed: 2",
+            "Back end: installs",
+            "Back end: lint and format pass",
+        )
+    ]
     assert order == sorted(order)
     failing = panel.split("Back end: type errors", 1)[1].split("</details>", 1)[0]
     assert '<pre class="check-output">' in failing and "error TS2322" in failing
@@ -94,23 +103,34 @@ def test_a_repair_round_says_who_repaired_what_and_how_the_checks_did_after(clie
     client.force_login(alice)
     text = _text(_panel(client, project_a))
     assert "All 2 checks passed after 1 repair round." in text
-    assert ("Repair round 1 Back end: tests failed: 2 — repaired by the backend agent (“Build the API”) — "
-            "Back end: 12 tests pass") in text
+    assert (
+        "Repair round 1 Back end: tests failed: 2 — repaired by the backend agent (“Build the API”) — "
+        "Back end: 12 tests pass"
+    ) in text
     assert "What the repair changed The last test expected 1 + 1 to be 3." in text
-    assert text.index("First checks: 1 of 2 passed") < text.index("Repair round 1") < text.index(
-        "Checks after repair round 1: all 2 passed")
+    assert (
+        text.index("First checks: 1 of 2 passed")
+        < text.index("Repair round 1")
+        < text.index("Checks after repair round 1: all 2 passed")
+    )
 
 
 @pytest.mark.django_db
 def test_a_repair_that_failed_is_said_with_its_reason(client, alice, project_a):
-    run = make_verified_run(project_a, verify=F, status=Run.Status.FAILED,
-                        error="Checks failed: Back end: type errors. Not repaired: the backend agent could not: no answer.")
+    run = make_verified_run(
+        project_a,
+        verify=F,
+        status=Run.Status.FAILED,
+        error="Checks failed: Back end: type errors. Not repaired: the backend agent could not: no answer.",
+    )
     make_check(run, "types", passed=False)
     make_repair(run, 1, succeeded=False, error="The model's answer was not JSON.")
     client.force_login(alice)
     text = _text(_panel(client, project_a))
-    assert ("Back end: type errors — the backend agent (“Build the API”) could not repair it: "
-            "The model's answer was not JSON.") in text
+    assert (
+        "Back end: type errors — the backend agent (“Build the API”) could not repair it: "
+        "The model's answer was not JSON."
+    ) in text
     assert "Checks after repair round 1: not run" in text
 
 
@@ -119,7 +139,9 @@ def test_only_the_latest_attempt_of_the_verify_task_is_shown(client, alice, proj
     run = make_verified_run(project_a)
     make_check(run, "tests", passed=False, counts={"failed": 3}, attempt=1)
     task = run.task_runs.get(key="verify")
-    TaskAttempt.objects.create(task_run=task, number=2, started_at=task.started_at + timedelta(seconds=1), succeeded=True)
+    TaskAttempt.objects.create(
+        task_run=task, number=2, started_at=task.started_at + timedelta(seconds=1), succeeded=True
+    )
     make_check(run, "tests", counts={"passed": 8}, attempt=2)
     client.force_login(alice)
     text = _text(_panel(client, project_a))
@@ -127,14 +149,25 @@ def test_only_the_latest_attempt_of_the_verify_task_is_shown(client, alice, proj
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("verify", "status", "shown"), [
-    (P, Run.Status.RUNNING, "Checks Waiting Checks run once the code is written"),
-    (R, Run.Status.RUNNING, "Checks Checking Checking… the project is being built and tested."),
-    (TaskRun.Status.SKIPPED, Run.Status.FAILED, "Checks Not run Checks were not run. Skipped because “Build the API” failed."),
-])
+@pytest.mark.parametrize(
+    ("verify", "status", "shown"),
+    [
+        (P, Run.Status.RUNNING, "Checks Waiting Checks run once the code is written"),
+        (R, Run.Status.RUNNING, "Checks Checking Checking… the project is being built and tested."),
+        (
+            TaskRun.Status.SKIPPED,
+            Run.Status.FAILED,
+            "Checks Not run Checks were not run. Skipped because “Build the API” failed.",
+        ),
+    ],
+)
 def test_before_and_while_checks_run_the_panel_says_so(client, alice, project_a, verify, status, shown):
-    make_verified_run(project_a, verify=verify, status=status,
-                  error="Skipped because “Build the API” failed." if verify == TaskRun.Status.SKIPPED else "")
+    make_verified_run(
+        project_a,
+        verify=verify,
+        status=status,
+        error="Skipped because “Build the API” failed." if verify == TaskRun.Status.SKIPPED else "",
+    )
     client.force_login(alice)
     assert shown in _text(_panel(client, project_a))
 
@@ -152,7 +185,9 @@ def test_checks_that_are_still_running_are_counted_so_far(client, alice, project
 def test_with_checks_off_the_panel_gives_the_verify_tasks_reason(client, alice, project_a):
     make_verified_run(project_a, reasoning="Checks were not run: VERIFY_CHECKS is off on this server.")
     client.force_login(alice)
-    assert "Checks Not run Checks were not run: VERIFY_CHECKS is off on this server." in _text(_panel(client, project_a))
+    assert "Checks Not run Checks were not run: VERIFY_CHECKS is off on this server." in _text(
+        _panel(client, project_a)
+    )
 
 
 @pytest.mark.django_db
@@ -165,7 +200,9 @@ def test_a_plan_without_a_verify_task_has_no_panel(client, alice, project_a):
 
 @pytest.mark.django_db
 def test_an_older_runs_page_shows_that_runs_checks(client, alice, project_a):
-    old = make_verified_run(project_a, verify=F, status=Run.Status.FAILED, error="Checks failed: Back end: type errors.")
+    old = make_verified_run(
+        project_a, verify=F, status=Run.Status.FAILED, error="Checks failed: Back end: type errors."
+    )
     make_check(old, "types", passed=False)
     make_check(make_verified_run(project_a), "types")
     client.force_login(alice)
@@ -180,8 +217,11 @@ def test_a_viewer_sees_the_checks_and_another_team_gets_404(client, victor, char
     client.force_login(victor)
     assert "Back end: 45 tests pass" in _text(_panel(client, project_a))
     client.force_login(charlie)
-    for url in (reverse("projects:detail", args=[project_a.pk]), reverse("projects:run", args=[project_a.pk, run.pk]),
-                reverse("projects:status", args=[project_a.pk])):
+    for url in (
+        reverse("projects:detail", args=[project_a.pk]),
+        reverse("projects:run", args=[project_a.pk, run.pk]),
+        reverse("projects:status", args=[project_a.pk]),
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -202,7 +242,9 @@ def test_the_status_endpoint_sends_the_panel_only_when_it_changed(client, alice,
 @pytest.mark.scaleout  # annotations and subqueries that each database plans its own way
 def test_the_panel_costs_the_same_queries_for_many_checks_and_repairs(client, alice, team_a):
     def project_with(rounds: int) -> Project:
-        project = Project.objects.create(team=team_a, created_by=alice, title=f"{rounds} rounds", request="A shop for hats.")
+        project = Project.objects.create(
+            team=team_a, created_by=alice, title=f"{rounds} rounds", request="A shop for hats."
+        )
         run = make_verified_run(project, verify=R, status=Run.Status.RUNNING)
         for number in range(rounds):
             if number:
@@ -246,7 +288,9 @@ def test_the_projects_list_says_whether_the_last_runs_checks_passed(client, alic
         return Project.objects.create(team=team_a, created_by=alice, title=title, request=f"A site about {title}.")
 
     make_check(make_verified_run(project("Green one")), "tests", counts={"passed": 3})
-    red = make_verified_run(project("Red one"), verify=F, status=Run.Status.FAILED, error="Checks failed: Back end: type errors.")
+    red = make_verified_run(
+        project("Red one"), verify=F, status=Run.Status.FAILED, error="Checks failed: Back end: type errors."
+    )
     make_check(red, "types", passed=False)
     repaired = make_verified_run(project("Mended one"))
     make_check(repaired, "types", passed=False)
@@ -256,10 +300,14 @@ def test_the_projects_list_says_whether_the_last_runs_checks_passed(client, alic
     make_check(going, "types")
     client.force_login(alice)
     page = client.get(reverse("projects:list")).content.decode()
-    items = {title: _text(item) for title, item in re.findall(r'>([A-Z][a-z]+ one)</a>(.*?)</li>', page, re.S)}
+    items = {title: _text(item) for title, item in re.findall(r">([A-Z][a-z]+ one)</a>(.*?)</li>", page, re.S)}
     assert {title: ("checks passed" in text, "checks failed" in text) for title, text in items.items()} == {
-        "Green one": (True, False), "Red one": (False, True), "Mended one": (True, False),
-        "Unchecked one": (False, False), "Going one": (False, False)}
+        "Green one": (True, False),
+        "Red one": (False, True),
+        "Mended one": (True, False),
+        "Unchecked one": (False, False),
+        "Going one": (False, False),
+    }
 
 
 @pytest.mark.django_db
@@ -270,7 +318,9 @@ def test_the_admin_filters_runs_by_their_checks_and_shows_repair_rounds(client, 
     make_repair(passed, 1)
     make_repair(passed, 2)
     make_check(passed, "types", round=2)
-    failed = make_verified_run(project_a, verify=F, status=Run.Status.FAILED, error="Checks failed: Back end: type errors.")
+    failed = make_verified_run(
+        project_a, verify=F, status=Run.Status.FAILED, error="Checks failed: Back end: type errors."
+    )
     make_check(failed, "types")
     make_check(failed, "tests", passed=False)
     unchecked = make_verified_run(project_a, reasoning="Checks were not run: VERIFY_CHECKS is off on this server.")
@@ -287,7 +337,9 @@ def test_the_admin_filters_runs_by_their_checks_and_shows_repair_rounds(client, 
     assert re.search(r"Repair rounds:</label>\s*<div class=\"readonly\">2</div>", response.content.decode())
     inline = next(f for f in response.context["inline_admin_formsets"] if f.opts.model is Check)
     assert [(form.original.round, form.original.name, form.original.status) for form in inline] == [
-        (0, "types", "failed"), (2, "types", "passed")]
+        (0, "types", "failed"),
+        (2, "types", "passed"),
+    ]
 
 
 @pytest.mark.django_db
@@ -307,7 +359,11 @@ def test_the_admin_lists_checks_and_filters_them_by_status(client, staff, projec
     make_check(run, "types")
     failing = make_check(run, "tests", passed=False, output="1 failed")
     client.force_login(staff)
-    found = client.get(reverse("admin:orchestration_check_changelist"), {"status__exact": "failed"}).context["cl"].result_list
+    found = (
+        client.get(reverse("admin:orchestration_check_changelist"), {"status__exact": "failed"})
+        .context["cl"]
+        .result_list
+    )
     assert list(found) == [failing]
     page = client.get(reverse("admin:orchestration_check_change", args=[failing.pk])).content.decode()
     assert "1 failed" in page and "Save" not in page
@@ -317,7 +373,9 @@ def test_the_admin_lists_checks_and_filters_them_by_status(client, staff, projec
 def test_generate_without_verify_runs_no_checks(tmp_path, settings):
     settings.VERIFY_CHECKS = True
     report = io.StringIO()
-    call_command("generate", "An API for a plant nursery: plants with a name and a price", "--out", str(tmp_path), stdout=report)
+    call_command(
+        "generate", "An API for a plant nursery: plants with a name and a price", "--out", str(tmp_path), stdout=report
+    )
     assert not Check.objects.exists()
     assert TaskRun.objects.get(agent="verify").reasoning.startswith("Checks were not run")
     assert "✓" not in report.getvalue()
@@ -328,8 +386,14 @@ def test_generate_verify_says_when_checks_are_off(tmp_path, settings):
     settings.VERIFY_CHECKS = False
     report = io.StringIO()
     with pytest.raises(CommandError, match="VERIFY_CHECKS is off"):
-        call_command("generate", "An API for a plant nursery: plants with a name and a price", "--out", str(tmp_path),
-                     "--verify", stdout=report)
+        call_command(
+            "generate",
+            "An API for a plant nursery: plants with a name and a price",
+            "--out",
+            str(tmp_path),
+            "--verify",
+            stdout=report,
+        )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -341,8 +405,14 @@ def test_generate_verify_prints_a_failed_check_and_fails(tmp_path, settings):
     settings.TASK_MAX_ATTEMPTS = 1
     report = io.StringIO()
     with pytest.raises(CommandError, match="Back end: does not install"):
-        call_command("generate", "An API for a plant nursery: plants with a name and a price", "--out", str(tmp_path / "out"),
-                     "--verify", stdout=report)
+        call_command(
+            "generate",
+            "An API for a plant nursery: plants with a name and a price",
+            "--out",
+            str(tmp_path / "out"),
+            "--verify",
+            stdout=report,
+        )
     assert re.search(r"✗ Back end: does not install \(\d\.\d s\)", report.getvalue()), report.getvalue()
     assert not (tmp_path / "out").exists()
     shutil.rmtree(settings.VERIFY_CACHE_DIR, ignore_errors=True)
@@ -356,8 +426,14 @@ def test_generate_verify_prints_each_check_as_it_ends(tmp_path, settings):
     settings.VERIFY_UNSANDBOXED_OFFLINE = False
     settings.VERIFY_CACHE_DIR = CACHE
     report = io.StringIO()
-    call_command("generate", "An API for a plant nursery: plants with a name, a price and a watering day",
-                 "--out", str(tmp_path), "--verify", stdout=report)
+    call_command(
+        "generate",
+        "An API for a plant nursery: plants with a name, a price and a watering day",
+        "--out",
+        str(tmp_path),
+        "--verify",
+        stdout=report,
+    )
     printed = report.getvalue()
     assert re.search(r"✓ Back end: \d+ tests pass \(\d+\.\d s\)", printed), printed
     assert "✓ Back end: installs" in printed and "✓ Back end: keeps its API contract" in printed

@@ -14,12 +14,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.scaleout, pyt
 
 
 def test_the_two_middle_tasks_of_a_diamond_run_at_the_same_time(project_a):
-    plan = make_plan(project_a, [
-        probe_task("top", files={"top.txt": "top"}),
-        probe_task("left", "top", sleep=1.5, files={"left.txt": "left"}),
-        probe_task("right", "top", sleep=1.5, files={"right.txt": "right"}),
-        probe_task("bottom", "left", "right", list_upstream="bottom.txt"),
-    ])
+    plan = make_plan(
+        project_a,
+        [
+            probe_task("top", files={"top.txt": "top"}),
+            probe_task("left", "top", sleep=1.5, files={"left.txt": "left"}),
+            probe_task("right", "top", sleep=1.5, files={"right.txt": "right"}),
+            probe_task("bottom", "left", "right", list_upstream="bottom.txt"),
+        ],
+    )
 
     with Cluster() as cluster:
         cluster.warm_up(project_a)
@@ -28,24 +31,31 @@ def test_the_two_middle_tasks_of_a_diamond_run_at_the_same_time(project_a):
     assert run.status == Run.Status.SUCCEEDED, cluster.log()
     tasks = {task.key: task for task in run.task_runs.all()}
     left, right, bottom = tasks["left"], tasks["right"], tasks["bottom"]
-    assert left.started_at < right.finished_at and right.started_at < left.finished_at, "the middle tasks did not overlap"
+    assert left.started_at < right.finished_at and right.started_at < left.finished_at, (
+        "the middle tasks did not overlap"
+    )
     assert bottom.started_at >= max(left.finished_at, right.finished_at)
     assert Artifact.objects.get(run=run, path="bottom.txt").content == "left.txt\nright.txt\ntop.txt\n"
 
 
 def test_killing_a_worker_in_the_middle_of_a_task_still_completes_the_run(project_a):
-    plan = make_plan(project_a, [
-        probe_task("first", files={"first.txt": "first"}),
-        probe_task("slow", "first", sleep=3, files={"slow.txt": "attempt {attempt}"}),
-        probe_task("last", "slow", files={"last.txt": "last"}),
-    ])
+    plan = make_plan(
+        project_a,
+        [
+            probe_task("first", files={"first.txt": "first"}),
+            probe_task("slow", "first", sleep=3, files={"slow.txt": "attempt {attempt}"}),
+            probe_task("last", "slow", files={"last.txt": "last"}),
+        ],
+    )
 
     # A short lease, so that the killed worker's task is noticed within seconds.
     with Cluster(TASK_LEASE_S="2") as cluster:
         run = start_run(plan)
         slow = wait_for(
             lambda: run.task_runs.filter(key="slow", status=TaskRun.Status.RUNNING).first(),
-            timeout=60, what="the slow task to start", log=cluster.log,
+            timeout=60,
+            what="the slow task to start",
+            log=cluster.log,
         )
         os.kill(int(slow.worker.rsplit(":", 1)[1]), signal.SIGKILL)
         run = wait_for_run(run, timeout=60, log=cluster.log)
@@ -60,20 +70,31 @@ def test_killing_a_worker_in_the_middle_of_a_task_still_completes_the_run(projec
 
 def test_reuse_survives_a_worker_killed_in_the_middle_of_a_run(project_a):
     """Tasks reused before the kill stay reused; the killed task runs again; the next run reuses all of it."""
-    first_tasks = [probe_task("first", files={"first.txt": "first"}), probe_task("second", "first", files={"second.txt": "2"})]
+    first_tasks = [
+        probe_task("first", files={"first.txt": "first"}),
+        probe_task("second", "first", files={"second.txt": "2"}),
+    ]
     earlier = run_inline(start_run(make_plan(project_a, first_tasks)))
     assert earlier.status == Run.Status.SUCCEEDED
-    plan = make_plan(project_a, [*first_tasks, probe_task("slow", "second", sleep=3, files={"slow.txt": "attempt {attempt}"})])
+    plan = make_plan(
+        project_a, [*first_tasks, probe_task("slow", "second", sleep=3, files={"slow.txt": "attempt {attempt}"})]
+    )
 
     with Cluster(TASK_LEASE_S="2") as cluster:
         run = start_run(plan)
-        slow = wait_for(lambda: run.task_runs.filter(key="slow", status=TaskRun.Status.RUNNING).first(),
-                        timeout=60, what="the slow task to start", log=cluster.log)
+        slow = wait_for(
+            lambda: run.task_runs.filter(key="slow", status=TaskRun.Status.RUNNING).first(),
+            timeout=60,
+            what="the slow task to start",
+            log=cluster.log,
+        )
         os.kill(int(slow.worker.rsplit(":", 1)[1]), signal.SIGKILL)
         run = wait_for_run(run, timeout=60, log=cluster.log)
 
     assert run.status == Run.Status.SUCCEEDED, cluster.log()
-    reused = {t.key: t.reused_from.run_id for t in run.task_runs.exclude(reused_from=None).select_related("reused_from")}
+    reused = {
+        t.key: t.reused_from.run_id for t in run.task_runs.exclude(reused_from=None).select_related("reused_from")
+    }
     assert reused == {"first": earlier.pk, "second": earlier.pk}
     assert run.task_runs.get(key="slow").attempts.count() == 2
     again = run_inline(start_run(plan))

@@ -39,8 +39,9 @@ def test_every_record_link_choice_rule_summary_and_lookup_gives_a_criterion_in_p
     spec = rich_spec("tool-shed")
     said = {c.id: c.text for c in derive_criteria(spec)}
     assert said["records-tool"].startswith("A person who is logged in can add a tool with its name, condition")
-    assert said["choice-tool-condition"] == ("A tool's condition is one of good, worn or broken; a new tool starts as good; "
-                                             "anything else is refused.")
+    assert said["choice-tool-condition"] == (
+        "A tool's condition is one of good, worn or broken; a new tool starts as good; anything else is refused."
+    )
     assert said["unique-member-email"] == "No two members have the same email."
     assert said["link-loan-tool"] == "Each Loan is for one Tool; a tool that does not exist is refused."
     assert said["due-loan"].startswith("Loans whose due on has passed and that have no returned on yet show as overdue")
@@ -67,24 +68,41 @@ def test_derived_criteria_name_only_what_the_spec_has_and_stay_within_the_bound(
         spec = rich_spec(name)
         assert criteria_problems(spec.criteria, spec) == []
         assert all(covered(c, spec) for c in spec.criteria)
-    wide = Spec.model_validate({
-        "app_name": "wide", "title": "Wide", "summary": "",
-        "entities": [{"name": f"Thing{i}", "plural": f"things{i}", "label": f"Thing {i}",
-                      "fields": [{"name": "name"}, {"name": "kind", "type": "choice", "options": ["a", "b"]},
-                                 {"name": "code", "unique": True}]} for i in range(20)],
-    })
+    wide = Spec.model_validate(
+        {
+            "app_name": "wide",
+            "title": "Wide",
+            "summary": "",
+            "entities": [
+                {
+                    "name": f"Thing{i}",
+                    "plural": f"things{i}",
+                    "label": f"Thing {i}",
+                    "fields": [
+                        {"name": "name"},
+                        {"name": "kind", "type": "choice", "options": ["a", "b"]},
+                        {"name": "code", "unique": True},
+                    ],
+                }
+                for i in range(20)
+            ],
+        }
+    )
     criteria = derive_criteria(wide)
     assert len(criteria) == MAX_CRITERIA
     assert {f"records-thing{i}" for i in range(20)} <= {c.id for c in criteria}, "records are kept before finer points"
 
 
-@pytest.mark.parametrize(("about", "problem"), [
-    (CriterionAbout(kind="records", entity="Cat"), "there is no record called Cat"),
-    (CriterionAbout(kind="choice", entity="Tool", name="name"), "Tool has no choice called name"),
-    (CriterionAbout(kind="private", entity="Tool"), "Tools are not private to their creator"),
-    (CriterionAbout(kind="due", entity="Tool"), "Tools have no due date"),
-    (CriterionAbout(kind="summary", entity="Loan", name="nothing"), "there is no summary called nothing of Loan"),
-])
+@pytest.mark.parametrize(
+    ("about", "problem"),
+    [
+        (CriterionAbout(kind="records", entity="Cat"), "there is no record called Cat"),
+        (CriterionAbout(kind="choice", entity="Tool", name="name"), "Tool has no choice called name"),
+        (CriterionAbout(kind="private", entity="Tool"), "Tools are not private to their creator"),
+        (CriterionAbout(kind="due", entity="Tool"), "Tools have no due date"),
+        (CriterionAbout(kind="summary", entity="Loan", name="nothing"), "there is no summary called nothing of Loan"),
+    ],
+)
 def test_a_criterion_about_something_the_spec_lacks_is_refused_in_words(about, problem):
     spec = rich_spec("tool-shed")
     assert about_problem(about, spec) == problem
@@ -97,7 +115,9 @@ def test_no_criteria_repeated_ids_and_free_text_are_refused_from_a_model():
     free = Criterion(id="reminders", text="Members get a reminder by email", about=None)
     assert criteria_problems([], spec) == ["write at least one acceptance criterion"]
     assert "criterion ids repeat: reminders" in criteria_problems([free, free], spec)
-    assert criteria_problems([free], spec) == ["criterion reminders says nothing about what in the spec proves it (about)"]
+    assert criteria_problems([free], spec) == [
+        "criterion reminders says nothing about what in the spec proves it (about)"
+    ]
 
 
 def test_a_spec_refuses_two_criteria_with_one_id():
@@ -112,8 +132,11 @@ def test_ids_stay_the_same_when_the_request_is_planned_again():
 
 def test_a_reworded_criterion_keeps_its_words_and_a_removed_one_stays_removed_through_a_replan():
     old = planned_spec(TOOL_SHED)
-    reworded = [c.model_copy(update={"text": "Members can borrow a tool", "by": "person"}) if c.id == "records-loan" else c
-                for c in old.criteria if c.id != "find-tool"]
+    reworded = [
+        c.model_copy(update={"text": "Members can borrow a tool", "by": "person"}) if c.id == "records-loan" else c
+        for c in old.criteria
+        if c.id != "find-tool"
+    ]
     old = old.model_copy(update={"criteria": reworded})
     new = planned_spec(TOOL_SHED, feedback="Each tool has a condition (good, worn, broken).", previous=old)
     said = {c.id: c for c in new.criteria}
@@ -124,8 +147,12 @@ def test_a_reworded_criterion_keeps_its_words_and_a_removed_one_stays_removed_th
 
 def test_a_persons_criterion_whose_behaviour_left_the_spec_stays_as_free_text():
     old = rich_spec("tool-shed")
-    own = Criterion(id="own-1", text="Loans show who has the tool", about=CriterionAbout(kind="link", entity="Loan", name="member"),
-                    by="person")
+    own = Criterion(
+        id="own-1",
+        text="Loans show who has the tool",
+        about=CriterionAbout(kind="link", entity="Loan", name="member"),
+        by="person",
+    )
     old = old.model_copy(update={"criteria": [*old.criteria, own]})
     data = old.model_dump()
     loan = next(e for e in data["entities"] if e["name"] == "Loan")
@@ -145,11 +172,11 @@ def test_a_persons_new_criterion_gets_the_next_free_own_id():
 def test_tagged_tests_are_found_in_typescript_titles_and_pytest_properties():
     files = {
         "backend/tests/criteria.test.ts": 'describe("Tools", () => {\n  it("records-tool: adds a tool", async () => {});\n'
-                                          "  it(`login: refuses a stranger`, async () => {});\n"
-                                          '  it("not-a-criterion: other", async () => {});\n});\n',
-        "backend/tests/test_criteria.py": 'def test_records_tool(client, record_property):\n'
-                                          '    record_property("criterion", "records-tool")\n\n\n'
-                                          'def test_untagged(client):\n    pass\n',
+        "  it(`login: refuses a stranger`, async () => {});\n"
+        '  it("not-a-criterion: other", async () => {});\n});\n',
+        "backend/tests/test_criteria.py": "def test_records_tool(client, record_property):\n"
+        '    record_property("criterion", "records-tool")\n\n\n'
+        "def test_untagged(client):\n    pass\n",
         "backend/src/app.ts": 'it("records-tool: not a test file, but found all the same")',
     }
     found = tagged_tests(files, ["records-tool", "login", "due-loan"])
@@ -160,7 +187,9 @@ def test_tagged_tests_are_found_in_typescript_titles_and_pytest_properties():
 
 def test_the_criteria_map_says_which_criteria_no_generated_test_can_prove():
     spec = rich_spec("tool-shed")
-    spec = spec.model_copy(update={"criteria": [*spec.criteria, Criterion(id="own-1", text="Reminders by email", by="person")]})
+    spec = spec.model_copy(
+        update={"criteria": [*spec.criteria, Criterion(id="own-1", text="Reminders by email", by="person")]}
+    )
     rows = {row["id"]: row for row in json.loads(criteria_json(spec, {}))["criteria"]}
     assert rows["own-1"]["covered"] is False
     assert rows["own-1"]["not_covered"].startswith("Nothing in what we'll build expresses this")
@@ -181,15 +210,34 @@ def test_the_tests_agent_maps_every_criterion_of_an_offline_project_to_its_tests
 JEST_REPORT = {
     "numTotalTests": 3,
     "testResults": [
-        {"name": "/tmp/verify-x/backend/tests/criteria.test.ts", "status": "failed", "message": "", "assertionResults": [
-            {"ancestorTitles": ["A tool can be added"], "title": "records-tool: adds a tool", "status": "passed",
-             "failureMessages": []},
-            {"ancestorTitles": ["Only logged in"], "title": "login: refuses a stranger", "status": "failed",
-             "failureMessages": ["\x1b[31mexpect(received).toBe(expected)\x1b[39m\nExpected: 401\nReceived: 201"]},
-            {"ancestorTitles": [], "title": "lists tools", "status": "passed", "failureMessages": []},
-        ]},
-        {"name": "/tmp/verify-x/backend/tests/broken.test.ts", "status": "failed", "assertionResults": [],
-         "message": "Test suite failed to run: SyntaxError"},
+        {
+            "name": "/tmp/verify-x/backend/tests/criteria.test.ts",
+            "status": "failed",
+            "message": "",
+            "assertionResults": [
+                {
+                    "ancestorTitles": ["A tool can be added"],
+                    "title": "records-tool: adds a tool",
+                    "status": "passed",
+                    "failureMessages": [],
+                },
+                {
+                    "ancestorTitles": ["Only logged in"],
+                    "title": "login: refuses a stranger",
+                    "status": "failed",
+                    "failureMessages": [
+                        "\x1b[31mexpect(received).toBe(expected)\x1b[39m\nExpected: 401\nReceived: 201"
+                    ],
+                },
+                {"ancestorTitles": [], "title": "lists tools", "status": "passed", "failureMessages": []},
+            ],
+        },
+        {
+            "name": "/tmp/verify-x/backend/tests/broken.test.ts",
+            "status": "failed",
+            "assertionResults": [],
+            "message": "Test suite failed to run: SyntaxError",
+        },
     ],
 }
 JUNIT_REPORT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="2">
@@ -206,8 +254,11 @@ def test_a_jest_or_vitest_report_gives_each_test_its_file_status_message_and_tag
     report.write_text(json.dumps(JEST_REPORT))
     tests = read_report(report, "backend", tmp_path / "backend")
     assert [(t.file, t.criterion, t.status) for t in tests] == [
-        ("tests/criteria.test.ts", "records-tool", "passed"), ("tests/criteria.test.ts", "login", "failed"),
-        ("tests/criteria.test.ts", "", "passed"), ("tests/broken.test.ts", "", "failed")]
+        ("tests/criteria.test.ts", "records-tool", "passed"),
+        ("tests/criteria.test.ts", "login", "failed"),
+        ("tests/criteria.test.ts", "", "passed"),
+        ("tests/broken.test.ts", "", "failed"),
+    ]
     assert tests[1].name == "Only logged in › login: refuses a stranger"
     assert tests[1].message == "expect(received).toBe(expected)\nExpected: 401\nReceived: 201"
 
@@ -218,11 +269,12 @@ def test_a_junit_report_gives_each_test_its_criterion_property(tmp_path):
     tests = read_report(report, "backend", tmp_path / "backend")
     assert [(t.file, t.name, t.criterion, t.status) for t in tests] == [
         ("tests/test_criteria.py", "test_records_tool", "records-tool", "passed"),
-        ("tests/test_criteria.py", "test_login", "login", "failed")]
+        ("tests/test_criteria.py", "test_login", "login", "failed"),
+    ]
     assert "assert 201 == 401" in tests[1].message
 
 
-@pytest.mark.parametrize("content", ["not a report", "{\"testResults\": 3}", "<testsuites><testcase", ""])
+@pytest.mark.parametrize("content", ["not a report", '{"testResults": 3}', "<testsuites><testcase", ""])
 def test_a_report_that_is_not_one_is_not_trusted(tmp_path, content):
     report = tmp_path / "r.json"
     report.write_text(content)
@@ -240,8 +292,12 @@ def test_each_criterion_is_proven_failed_or_not_proven_by_its_tagged_tests(tmp_p
     report = tmp_path / ".backend-tests.json"
     report.write_text(json.dumps(JEST_REPORT))
     spec = rich_spec("tool-shed")
-    spec = spec.model_copy(update={"criteria": [*spec.criteria, Criterion(id="own-1", text="Reminders by email", by="person")]})
-    outcomes = {o.id: o for o in prove_criteria(spec, {"backend": read_report(report, "backend", tmp_path / "backend")})}
+    spec = spec.model_copy(
+        update={"criteria": [*spec.criteria, Criterion(id="own-1", text="Reminders by email", by="person")]}
+    )
+    outcomes = {
+        o.id: o for o in prove_criteria(spec, {"backend": read_report(report, "backend", tmp_path / "backend")})
+    }
     assert outcomes["records-tool"].status == "passed"
     assert outcomes["login"].status == "failed" and "Received: 201" in outcomes["login"].tests[0]["message"]
     assert (outcomes["due-loan"].status, outcomes["due-loan"].note) == ("not_proven", "No test tagged with its id ran.")
@@ -270,8 +326,11 @@ def test_a_persons_change_to_the_criteria_is_a_new_version_with_the_same_tasks(s
     from orchestration.planning import edit_criteria, plan_project
 
     v1 = plan_project(shed, user=alice)
-    criteria = [c.model_copy(update={"text": "Members can borrow any tool", "by": "person"}) if c.id == "records-loan" else c
-                for c in v1.spec_model().criteria if c.id != "find-member"]
+    criteria = [
+        c.model_copy(update={"text": "Members can borrow any tool", "by": "person"}) if c.id == "records-loan" else c
+        for c in v1.spec_model().criteria
+        if c.id != "find-member"
+    ]
     criteria.append(Criterion(id="own-1", text="Members get a reminder by email", by="person"))
     v2, notes = edit_criteria(v1, criteria, user=alice)
     assert (v2.number, v2.parent, v2.source, v2.tasks) == (2, v1, "edit", v1.tasks)

@@ -33,8 +33,12 @@ def _about(spec: Spec, criterion_id: str) -> CriterionAbout:
 def _read_back(literal: str) -> str:
     """What JavaScript makes of the inside of a template literal the generator wrote."""
     escapes = {"n": "\n", "r": "\r", "t": "\t"}
-    return re.sub(r"\\(x[0-9a-f]{2}|.)", lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) == 3
-                  else escapes.get(m.group(1), m.group(1)), literal, flags=re.DOTALL)
+    return re.sub(
+        r"\\(x[0-9a-f]{2}|.)",
+        lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) == 3 else escapes.get(m.group(1), m.group(1)),
+        literal,
+        flags=re.DOTALL,
+    )
 
 
 @pytest.mark.parametrize("name", list(RICH_SPECS))
@@ -51,9 +55,13 @@ def test_every_criterion_of_a_rich_spec_is_mapped_to_tests_tagged_with_its_id(na
 
 def test_free_words_and_a_criterion_about_what_the_spec_lacks_get_no_test():
     spec = rich_spec("tool-shed")
-    spec = _with(spec, Criterion(id="own-1", text="It feels friendly.", by="person"),
-                 Criterion(id="own-2", text="Tools are private.", about=CriterionAbout(kind="private", entity="Tool"),
-                           by="person"))
+    spec = _with(
+        spec,
+        Criterion(id="own-1", text="It feels friendly.", by="person"),
+        Criterion(
+            id="own-2", text="Tools are private.", about=CriterionAbout(kind="private", entity="Tool"), by="person"
+        ),
+    )
     tests = tagged_tests(EXPRESS.criteria_files(spec), ["own-1", "own-2", "records-tool"])
     assert tests["own-1"] == [] and tests["own-2"] == [] and tests["records-tool"]
 
@@ -69,7 +77,8 @@ def test_a_persons_criterion_about_a_derived_behaviour_gets_tests_of_its_own():
     spec = _with(spec, Criterion(id="own-1", text="Loans come back.", about=_about(spec, "due-loan"), by="person"))
     tests = tagged_tests(EXPRESS.criteria_files(spec), ["own-1", "due-loan"])
     assert [t["name"].removeprefix("own-1: ") for t in tests["own-1"]] == [
-        t["name"].removeprefix("due-loan: ") for t in tests["due-loan"]]
+        t["name"].removeprefix("due-loan: ") for t in tests["due-loan"]
+    ]
     assert len(tests["own-1"]) == 3  # overdue, due later and returned
 
 
@@ -95,18 +104,35 @@ def test_a_find_criterion_checks_the_search_and_every_filter_it_names():
     spec = rich_spec("bakery")
     tests = tagged_tests(EXPRESS.criteria_files(spec), ["find-order", "find-cake"])
     assert [t["name"] for t in tests["find-order"]] == [
-        "find-order: narrows orders down by status", "find-order: narrows orders down by paid",
-        "find-order: narrows orders down by customer", "find-order: narrows orders down by cake"]
+        "find-order: narrows orders down by status",
+        "find-order: narrows orders down by paid",
+        "find-order: narrows orders down by customer",
+        "find-order: narrows orders down by cake",
+    ]
     assert [t["name"] for t in tests["find-cake"]] == [
-        "find-cake: finds cakes by a word in their name, whatever its case", "find-cake: narrows cakes down by gluten free"]
+        "find-cake: finds cakes by a word in their name, whatever its case",
+        "find-cake: narrows cakes down by gluten free",
+    ]
 
 
 def test_a_spec_without_log_ins_gets_no_token_in_its_criteria_tests():
-    spec = Spec.model_validate({
-        "app_name": "plants", "title": "Plants", "summary": "", "auth": False,
-        "entities": [{"name": "Plant", "plural": "plants", "label": "Plant", "fields": [{"name": "name"}]}],
-    })
-    spec = spec.model_copy(update={"criteria": [Criterion(id="records-plant", text="Plants are kept.",
-                                                          about=CriterionAbout(kind="records", entity="Plant"))]})
+    spec = Spec.model_validate(
+        {
+            "app_name": "plants",
+            "title": "Plants",
+            "summary": "",
+            "auth": False,
+            "entities": [{"name": "Plant", "plural": "plants", "label": "Plant", "fields": [{"name": "name"}]}],
+        }
+    )
+    spec = spec.model_copy(
+        update={
+            "criteria": [
+                Criterion(
+                    id="records-plant", text="Plants are kept.", about=CriterionAbout(kind="records", entity="Plant")
+                )
+            ]
+        }
+    )
     text = EXPRESS.criteria_files(spec)[CRITERIA_TESTS]
     assert "register" not in text and "login" not in text and "records-plant: adds a plant" in text

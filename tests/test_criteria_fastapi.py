@@ -52,7 +52,9 @@ def test_criteria_no_test_can_prove_get_no_tests() -> None:
         spec,
         Criterion(id="feels-fast", text="Pages open quickly.", about=None, by="person"),
         # Tools are shared, not private to their creator: nothing in the spec to prove this with.
-        Criterion(id="own-1", text="Tools are private.", about=CriterionAbout(kind="private", entity="Tool"), by="person"),
+        Criterion(
+            id="own-1", text="Tools are private.", about=CriterionAbout(kind="private", entity="Tool"), by="person"
+        ),
     )
     tests = tagged_tests(STACK.criteria_files(spec), ["feels-fast", "own-1", "records-tool"])
     assert tests["feels-fast"] == [] and tests["own-1"] == []
@@ -107,8 +109,13 @@ def test_a_criterion_typed_with_quotes_backslashes_odd_characters_and_line_break
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)
     for command in (["format", "--check", "--diff"], ["check"]):
-        ruff = subprocess.run([sys.executable, "-m", "ruff", *command, "--no-cache", "tests/test_criteria.py"], cwd=tmp_path / "backend",
-                              capture_output=True, text=True, timeout=120)
+        ruff = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", "tests/test_criteria.py"],
+            cwd=tmp_path / "backend",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert ruff.returncode == 0, ruff.stdout[-4000:] + ruff.stderr[-2000:]
     defined = functions(files[PATH])
     for n, text in enumerate(texts, start=1):

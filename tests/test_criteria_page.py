@@ -53,20 +53,38 @@ def _checked_run(project, *results: tuple[str, str, str, list[dict]], round: int
     """A finished run of a tool-shed version whose verify task recorded `results`: (criterion, status, note, tests)."""
     spec = _spec(FRIENDLY)
     version = make_version(project, tasks=[BACKEND_TASK, VERIFY_TASK], spec=spec.model_dump(mode="json"))
-    run = make_run(version, statuses={"backend-1": TaskRun.Status.SUCCEEDED, "verify": TaskRun.Status.SUCCEEDED},
-                   status=Run.Status.SUCCEEDED)
+    run = make_run(
+        version,
+        statuses={"backend-1": TaskRun.Status.SUCCEEDED, "verify": TaskRun.Status.SUCCEEDED},
+        status=Run.Status.SUCCEEDED,
+    )
     verify = run.task_runs.get(key="verify")
     TaskAttempt.objects.create(task_run=verify, number=1, started_at=verify.started_at, succeeded=True)
     texts = {c.id: c.text for c in spec.criteria}
     for criterion, status, note, tests in results:
-        CriterionResult.objects.create(run=run, task_run=verify, attempt=1, round=round, criterion=criterion,
-                                       text=texts.get(criterion, "?"), status=status, note=note, tests=tests)
+        CriterionResult.objects.create(
+            run=run,
+            task_run=verify,
+            attempt=1,
+            round=round,
+            criterion=criterion,
+            text=texts.get(criterion, "?"),
+            status=status,
+            note=note,
+            tests=tests,
+        )
     return run
 
 
 def _test(name: str, status: str = "passed", message: str = "") -> dict:
-    return {"part": "backend", "file": "tests/criteria.test.ts", "name": name, "status": status, "message": message,
-            "criterion": name.split(":")[0]}
+    return {
+        "part": "backend",
+        "file": "tests/criteria.test.ts",
+        "name": name,
+        "status": status,
+        "message": message,
+        "criterion": name.split(":")[0],
+    }
 
 
 # --- the project page ------------------------------------------------------------------------------
@@ -75,10 +93,13 @@ def _test(name: str, status: str = "passed", message: str = "") -> dict:
 def test_each_criterion_is_listed_under_what_we_will_build_with_its_id(client, alice, project_a, shed):
     client.force_login(alice)
     page = client.get(reverse("projects:detail", args=[project_a.pk])).content.decode()
-    built = page[page.index('id="what-we-build"'):page.index('id="status-heading"')]
-    said = _text(built[built.index("What it must do"):])
+    built = page[page.index('id="what-we-build"') : page.index('id="status-heading"')]
+    said = _text(built[built.index("What it must do") :])
     assert "No two members have the same email. unique-member-email" in said
-    assert "A tool's condition is one of good, worn or broken; a new tool starts as good; anything else is refused." in said
+    assert (
+        "A tool's condition is one of good, worn or broken; a new tool starts as good; anything else is refused."
+        in said
+    )
     assert len(re.findall(r'class="criterion"', built)) == len(shed.spec_model().criteria) == 16
     assert "Change what it must do" in said
 
@@ -86,7 +107,7 @@ def test_each_criterion_is_listed_under_what_we_will_build_with_its_id(client, a
 def test_a_criterion_no_generated_test_can_prove_is_marked_not_covered_in_words(client, alice, project_a, shed):
     client.force_login(alice)
     said = _text(_must_do(client, project_a))
-    mine = said[said.index(FRIENDLY.text):]
+    mine = said[said.index(FRIENDLY.text) :]
     assert mine.startswith(f"{FRIENDLY.text} own-1 Not covered: Nothing in what we'll build expresses this")
     assert said.count("Not covered:") == 1, "only the criterion nothing proves is marked"
 
@@ -109,8 +130,15 @@ def test_the_runs_results_say_proven_failed_or_not_proven_in_words(client, alice
     _checked_run(
         project_a,
         ("unique-member-email", "passed", "", [_test("unique-member-email: refuses a second member with that email")]),
-        ("records-tool", "failed", "", [_test("records-tool: adds a tool"),
-                                        _test("records-tool: refuses a tool without a name", "failed", ASSERTION)]),
+        (
+            "records-tool",
+            "failed",
+            "",
+            [
+                _test("records-tool: adds a tool"),
+                _test("records-tool: refuses a tool without a name", "failed", ASSERTION),
+            ],
+        ),
         ("find-tool", "not_proven", "The tests of the back end did not run to the end.", []),
         ("own-1", "not_proven", NOT_COVERED, []),
     )
@@ -121,28 +149,55 @@ def test_the_runs_results_say_proven_failed_or_not_proven_in_words(client, alice
     assert "✓ Proven No two members have the same email. unique-member-email" in said
     assert "✗ Failed A person who is logged in can add a tool" in said
     assert "✗ Not proven: The tests of the back end did not run to the end. Tools can be searched" in said
-    assert f"✗ Not proven {FRIENDLY.text} own-1 Not covered: Nothing in what we'll build" in said, "the reason is said once"
-    assert "1 of 16 proven by the run’s tests. A person who is logged in can add a member" in said, "no result: no verdict"
+    assert f"✗ Not proven {FRIENDLY.text} own-1 Not covered: Nothing in what we'll build" in said, (
+        "the reason is said once"
+    )
+    assert "1 of 16 proven by the run’s tests. A person who is logged in can add a member" in said, (
+        "no result: no verdict"
+    )
 
 
 def test_a_criterion_opens_to_its_tests_and_a_failed_ones_message(client, alice, project_a):
-    _checked_run(project_a, ("records-tool", "failed", "", [
-        _test("records-tool: adds a tool"), _test("records-tool: refuses a tool without a name", "failed", ASSERTION)]))
+    _checked_run(
+        project_a,
+        (
+            "records-tool",
+            "failed",
+            "",
+            [
+                _test("records-tool: adds a tool"),
+                _test("records-tool: refuses a tool without a name", "failed", ASSERTION),
+            ],
+        ),
+    )
     client.force_login(alice)
     section = _must_do(client, project_a)
     opened = re.search(r'<details data-criterion="records-tool">.*?</details>', section, re.DOTALL).group(0)
     said = _text(opened)
     assert "Passed records-tool: adds a tool in backend/tests/criteria.test.ts" in said
     assert "Failed records-tool: refuses a tool without a name in backend/tests/criteria.test.ts" in said
-    assert '<pre class="check-output">expect(received).toBe(expected)\n\nExpected: 404\nReceived: 201 &lt;script&gt;</pre>' in opened
+    assert (
+        '<pre class="check-output">expect(received).toBe(expected)\n\nExpected: 404\nReceived: 201 &lt;script&gt;</pre>'
+        in opened
+    )
     assert opened.count("<pre") == 1, "only a failed test's message is shown"
 
 
 def test_the_last_rounds_results_are_shown(client, alice, project_a):
-    run = _checked_run(project_a, ("records-tool", "failed", "", [_test("records-tool: adds a tool", "failed", "boom")]))
+    run = _checked_run(
+        project_a, ("records-tool", "failed", "", [_test("records-tool: adds a tool", "failed", "boom")])
+    )
     verify = run.task_runs.get(key="verify")
-    CriterionResult.objects.create(run=run, task_run=verify, attempt=1, round=1, criterion="records-tool", text="?",
-                                   status="passed", tests=[_test("records-tool: adds a tool")])
+    CriterionResult.objects.create(
+        run=run,
+        task_run=verify,
+        attempt=1,
+        round=1,
+        criterion="records-tool",
+        text="?",
+        status="passed",
+        tests=[_test("records-tool: adds a tool")],
+    )
     client.force_login(alice)
     said = _text(_must_do(client, project_a))
     assert "1 of 16 proven by the run’s tests after repair round 1." in said
@@ -158,11 +213,22 @@ def test_the_status_endpoint_brings_the_criteria_anew_once_a_round_proved_them(c
     first = client.get(url).json()["checks"]
     assert "✓" not in first["criteria_html"]
     verify = run.task_runs.get(key="verify")
-    CriterionResult.objects.create(run=run, task_run=verify, attempt=1, round=0, criterion="login", text="?", status="passed",
-                                   tests=[_test("login: refuses a change without a log-in")])
+    CriterionResult.objects.create(
+        run=run,
+        task_run=verify,
+        attempt=1,
+        round=0,
+        criterion="login",
+        text="?",
+        status="passed",
+        tests=[_test("login: refuses a change without a log-in")],
+    )
     changed = client.get(url, {"checks": first["key"]}).json()["checks"]
     assert changed["key"] != first["key"]
-    assert "✓</span> Proven" in changed["criteria_html"] and "login: refuses a change without a log-in" in changed["criteria_html"]
+    assert (
+        "✓</span> Proven" in changed["criteria_html"]
+        and "login: refuses a change without a log-in" in changed["criteria_html"]
+    )
 
 
 # --- the editor ------------------------------------------------------------------------------------
@@ -180,7 +246,9 @@ def _form(client, version: PlanVersion) -> dict[str, str]:
 
 def _row(data: dict, text: str) -> str:
     """The prefix (criteria-3) of the row whose text is `text`."""
-    return next(key.removesuffix("-text") for key, value in data.items() if key.endswith("-text") and value.strip() == text)
+    return next(
+        key.removesuffix("-text") for key, value in data.items() if key.endswith("-text") and value.strip() == text
+    )
 
 
 def _new_row(data: dict) -> str:
@@ -196,13 +264,20 @@ def test_a_reworded_criterion_keeps_its_id_and_what_proves_it_and_becomes_the_te
     client.force_login(alice)
     data = _form(client, shed)
     row = _row(data, "No two members have the same email.")
-    saved, page = _saved(client, client.post(_editor(shed), data | {f"{row}-text": "Two members never share an email address."}))
+    saved, page = _saved(
+        client, client.post(_editor(shed), data | {f"{row}-text": "Two members never share an email address."})
+    )
     criterion = next(c for c in saved.spec_model().criteria if c.id == "unique-member-email")
     assert (criterion.text, criterion.by, criterion.about) == (
-        "Two members never share an email address.", "person", CriterionAbout(kind="unique", entity="Member", name="email"))
+        "Two members never share an email address.",
+        "person",
+        CriterionAbout(kind="unique", entity="Member", name="email"),
+    )
     assert (saved.number, saved.parent, saved.tasks) == (2, shed, shed.tasks)
-    assert ("Saved as plan version 2: reworded criterion unique-member-email now says “Two members never share an email address.” "
-            "(was “No two members have the same email.”).") in page
+    assert (
+        "Saved as plan version 2: reworded criterion unique-member-email now says “Two members never share an email address.” "
+        "(was “No two members have the same email.”)."
+    ) in page
     assert "Two members never share an email address. unique-member-email" in page
 
 
@@ -229,7 +304,10 @@ def test_a_new_criterion_proven_by_something_we_build_says_so(client, alice, pro
     data = _form(client, shed)
     row = _new_row(data)
     proven_by = about_key(CriterionAbout(kind="due", entity="Loan"))
-    saved, page = _saved(client, client.post(_editor(shed), data | {f"{row}-text": "Late loans stand out.", f"{row}-proven_by": proven_by}))
+    saved, page = _saved(
+        client,
+        client.post(_editor(shed), data | {f"{row}-text": "Late loans stand out.", f"{row}-proven_by": proven_by}),
+    )
     added = saved.spec_model().criteria[-1]
     assert (added.id, added.by, added.about) == ("own-2", "person", CriterionAbout(kind="due", entity="Loan"))
     assert "Late loans stand out. own-2 Not covered" not in page and "Late loans stand out. own-2" in page
@@ -248,7 +326,11 @@ def test_a_blank_criterion_is_refused_and_everything_typed_stays(client, alice, 
     client.force_login(alice)
     data = _form(client, shed)
     blank, reworded = _row(data, FRIENDLY.text), _row(data, "No two members have the same email.")
-    data |= {f"{blank}-text": "  ", f"{reworded}-text": "Emails differ.", f"{_new_row(data)}-text": "It works on a phone."}
+    data |= {
+        f"{blank}-text": "  ",
+        f"{reworded}-text": "Emails differ.",
+        f"{_new_row(data)}-text": "It works on a phone.",
+    }
     response = client.post(_editor(shed), data)
     page = unescape(response.content.decode())
     assert response.status_code == 400
@@ -263,8 +345,10 @@ def test_a_criterion_too_long_is_refused_saying_how_long(client, alice, project_
     data = _form(client, shed)
     response = client.post(_editor(shed), data | {f"{_new_row(data)}-text": "x" * (MAX_CRITERION_CHARS + 1)})
     assert response.status_code == 400
-    assert f"This has {MAX_CRITERION_CHARS + 1} characters; please keep a criterion to {MAX_CRITERION_CHARS} or fewer" in (
-        response.content.decode())
+    assert (
+        f"This has {MAX_CRITERION_CHARS + 1} characters; please keep a criterion to {MAX_CRITERION_CHARS} or fewer"
+        in (response.content.decode())
+    )
     assert PlanVersion.objects.count() == 1
 
 
@@ -286,7 +370,10 @@ def test_add_another_criterion_works_without_a_script_and_keeps_what_was_typed(c
     data = form_data(page)
     second = [key.removesuffix("-text") for key in data if key.endswith("-text")][-1]
     saved, _ = _saved(client, client.post(_editor(shed), data | {f"{second}-text": "It is quick."}))
-    assert [(c.id, c.text) for c in saved.spec_model().criteria[-2:]] == [("own-2", "It works on a phone."), ("own-3", "It is quick.")]
+    assert [(c.id, c.text) for c in saved.spec_model().criteria[-2:]] == [
+        ("own-2", "It works on a phone."),
+        ("own-3", "It is quick."),
+    ]
 
 
 def test_a_page_changed_so_that_a_criterion_is_missing_saves_nothing(client, alice, project_a, shed):
@@ -318,8 +405,12 @@ def test_the_compare_page_shows_criteria_changes_under_their_own_heading(client,
     client.force_login(alice)
     data = _form(client, shed)
     client.post(_editor(shed), data | {f"{_row(data, 'No two members have the same email.')}-text": "Emails differ."})
-    for page in (client.get(reverse("projects:compare", args=[project_a.pk])).content.decode(),
-                 client.get(reverse("projects:version", args=[project_a.pk, PlanVersion.objects.get(number=2).pk])).content.decode()):
+    for page in (
+        client.get(reverse("projects:compare", args=[project_a.pk])).content.decode(),
+        client.get(
+            reverse("projects:version", args=[project_a.pk, PlanVersion.objects.get(number=2).pk])
+        ).content.decode(),
+    ):
         said = _text(page)
         assert "The app keeps the same records, details, links and summaries." in said
         app = said.index("What changes in the app")
@@ -329,9 +420,11 @@ def test_the_compare_page_shows_criteria_changes_under_their_own_heading(client,
 
 
 def test_the_admin_run_page_shows_each_criterions_result_and_tests(client, staff, project_a):
-    run = _checked_run(project_a, ("records-tool", "failed", "", [_test("records-tool: refuses a tool without a name",
-                                                                         "failed", ASSERTION)]),
-                       ("find-tool", "not_proven", "No test tagged with its id ran.", []))
+    run = _checked_run(
+        project_a,
+        ("records-tool", "failed", "", [_test("records-tool: refuses a tool without a name", "failed", ASSERTION)]),
+        ("find-tool", "not_proven", "No test tagged with its id ran.", []),
+    )
     client.force_login(staff)
     page = client.get(reverse("admin:orchestration_run_change", args=[run.pk])).content.decode()
     said = _text(page)

@@ -17,8 +17,13 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", SECRET_KEY="a-long-random-production-key-" + "x9Q2" * 12, DATA_DIR=str(tmp_path),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="a-long-random-production-key-" + "x9Q2" * 12,
+        DATA_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

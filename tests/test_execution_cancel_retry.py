@@ -54,11 +54,14 @@ def test_cancelling_a_finished_run_changes_nothing(project_a):
 def test_retrying_a_failed_run_runs_the_failed_task_and_its_skipped_descendants_again(project_a, settings):
     settings.TASK_MAX_ATTEMPTS = 2
     settings.TASK_BACKOFF_BASE_S = 0.05
-    plan = make_plan(project_a, [
-        probe_task("a", fail_times=2, files={"a.txt": "attempt {attempt}"}),
-        probe_task("b", "a", files={"b.txt": "b"}),
-        probe_task("side", files={"side.txt": "side"}),
-    ])
+    plan = make_plan(
+        project_a,
+        [
+            probe_task("a", fail_times=2, files={"a.txt": "attempt {attempt}"}),
+            probe_task("b", "a", files={"b.txt": "b"}),
+            probe_task("side", files={"side.txt": "side"}),
+        ],
+    )
     run = run_inline(start_run(plan))
     assert run.status == Run.Status.FAILED
 
@@ -75,7 +78,9 @@ def test_retrying_a_failed_run_runs_the_failed_task_and_its_skipped_descendants_
     assert list(a.attempts.values_list("number", "succeeded")) == [(1, False), (2, False), (3, True)]  # ...history kept
     assert run.task_runs.get(key="side").attempts.count() == 1
     assert dict(Artifact.objects.filter(run=run).values_list("path", "content")) == {
-        "a.txt": "attempt 3", "b.txt": "b", "side.txt": "side",
+        "a.txt": "attempt 3",
+        "b.txt": "b",
+        "side.txt": "side",
     }
 
 

@@ -131,7 +131,11 @@ def test_migrating_sets_up_the_recovery_schedule_once(db):
     ensure_schedule()
 
     schedule = Schedule.objects.get(name=SCHEDULE_NAME)
-    assert (schedule.func, schedule.schedule_type, schedule.minutes) == ("orchestration.recovery.recover", Schedule.MINUTES, 1)
+    assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
+        "orchestration.recovery.recover",
+        Schedule.MINUTES,
+        1,
+    )
 
 
 def test_the_recover_command_reports_what_it_repaired(project_a):
@@ -180,8 +184,15 @@ def test_with_a_verify_queue_verify_tasks_go_to_the_workers_that_take_it(project
     site, verify = get_broker(), get_broker("verify-workers")
     site.purge_queue()
     verify.purge_queue()
-    checks = {"key": "verify", "title": "Build and test the project", "agent": "verify", "instructions": "",
-              "depends_on": ["a"], "scope": [], "timeout_s": None}
+    checks = {
+        "key": "verify",
+        "title": "Build and test the project",
+        "agent": "verify",
+        "instructions": "",
+        "depends_on": ["a"],
+        "scope": [],
+        "timeout_s": None,
+    }
     run = start_run(make_plan(project_a, [probe_task("a"), checks]))
     assert (site.queue_size(), verify.queue_size()) == (1, 0)
 

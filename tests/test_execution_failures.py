@@ -52,26 +52,35 @@ def test_a_failing_task_is_retried_after_a_backoff_then_fails_for_good(project_a
 
 
 def test_a_task_failing_for_good_skips_its_descendants_while_an_independent_branch_succeeds(project_a):
-    plan = make_plan(project_a, [
-        probe_task("a", fail_times=99),
-        probe_task("b", "a"),
-        probe_task("c", "b"),
-        probe_task("side", files={"side.txt": "ok"}),
-        probe_task("after-side", "side"),
-    ])
+    plan = make_plan(
+        project_a,
+        [
+            probe_task("a", fail_times=99),
+            probe_task("b", "a"),
+            probe_task("c", "b"),
+            probe_task("side", files={"side.txt": "ok"}),
+            probe_task("after-side", "side"),
+        ],
+    )
 
     run = run_inline(start_run(plan))
 
     assert run.status == Run.Status.FAILED
     assert dict(run.task_runs.values_list("key", "status")) == {
-        "a": "failed", "b": "skipped", "c": "skipped", "side": "succeeded", "after-side": "succeeded",
+        "a": "failed",
+        "b": "skipped",
+        "c": "skipped",
+        "side": "succeeded",
+        "after-side": "succeeded",
     }
     assert run.task_runs.get(key="c").error == "Skipped because “Probe a” failed."
     assert list(Artifact.objects.filter(run=run).values_list("path", flat=True)) == ["side.txt"]
 
 
 def test_a_task_that_fails_once_succeeds_on_its_next_attempt(project_a):
-    run = run_inline(start_run(make_plan(project_a, [probe_task("a", fail_times=1, files={"a.txt": "attempt {attempt}"})])))
+    run = run_inline(
+        start_run(make_plan(project_a, [probe_task("a", fail_times=1, files={"a.txt": "attempt {attempt}"})]))
+    )
 
     task = run.task_runs.get()
     assert run.status == Run.Status.SUCCEEDED
@@ -128,6 +137,7 @@ def test_a_task_past_its_timeout_is_stopped_and_retried(project_a):
     # The first attempt's agent really stopped: its thread ends at its next checkpoint.
     stopped = wait_for(
         lambda: not any(t.name == f"task-run-{task.pk}-attempt-1" for t in threading.enumerate()),
-        timeout=5, what="the timed-out attempt's thread to end",
+        timeout=5,
+        what="the timed-out attempt's thread to end",
     )
     assert stopped

@@ -50,11 +50,14 @@ def test_a_run_takes_the_projects_token_budget_or_the_default(project_a, setting
 
 
 def test_a_chain_runs_to_the_end_and_stores_every_tasks_files(project_a):
-    plan = make_plan(project_a, [
-        probe_task("spec", files={"spec/spec.json": "{}"}),
-        probe_task("api", "spec", files={"backend/app.ts": "app"}),
-        probe_task("docs", "api", files={"README.md": "# Hi"}),
-    ])
+    plan = make_plan(
+        project_a,
+        [
+            probe_task("spec", files={"spec/spec.json": "{}"}),
+            probe_task("api", "spec", files={"backend/app.ts": "app"}),
+            probe_task("docs", "api", files={"README.md": "# Hi"}),
+        ],
+    )
 
     run = run_inline(start_run(plan))
 
@@ -74,12 +77,15 @@ def test_an_artifact_records_its_size_and_checksum(project_a):
 
 
 def test_a_task_reads_the_files_of_all_its_dependencies_direct_or_not(project_a):
-    plan = make_plan(project_a, [
-        probe_task("a", files={"a.txt": "a"}),
-        probe_task("b", "a", files={"b.txt": "b"}),
-        probe_task("side", files={"side.txt": "not upstream of c"}),
-        probe_task("c", "b", list_upstream="seen.txt"),
-    ])
+    plan = make_plan(
+        project_a,
+        [
+            probe_task("a", files={"a.txt": "a"}),
+            probe_task("b", "a", files={"b.txt": "b"}),
+            probe_task("side", files={"side.txt": "not upstream of c"}),
+            probe_task("c", "b", list_upstream="seen.txt"),
+        ],
+    )
 
     run = run_inline(start_run(plan))
 
@@ -118,7 +124,9 @@ def test_a_task_whose_output_breaks_the_safe_output_rules_fails_without_retry_an
 
 
 def test_two_tasks_writing_the_same_file_fail_the_second_one(project_a):
-    plan = make_plan(project_a, [probe_task("a", files={"same.txt": "a"}), probe_task("b", "a", files={"same.txt": "b"})])
+    plan = make_plan(
+        project_a, [probe_task("a", files={"same.txt": "a"}), probe_task("b", "a", files={"same.txt": "b"})]
+    )
 
     run = run_inline(start_run(plan))
 

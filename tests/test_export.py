@@ -29,8 +29,14 @@ def run(project_a) -> Run:
 
 def _store(run: Run, path: str, content: str) -> None:
     data = content.encode()
-    Artifact.objects.create(run=run, task_run=run.task_runs.get(), path=path, content=content,
-                            sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    Artifact.objects.create(
+        run=run,
+        task_run=run.task_runs.get(),
+        path=path,
+        content=content,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
 
 
 def _zip(run: Run) -> zipfile.ZipFile:
@@ -117,10 +123,14 @@ def test_the_zips_readme_says_each_criterion_as_the_runs_checks_left_it(run):
 
     _with_criteria(run)
     verify = TaskRun.objects.create(run=run, key="verify", agent="verify", title="Build and test the project")
-    for criterion, status, note in [("records-tool", "passed", ""), ("login", "failed", ""),
-                                    ("due-loan", "not_proven", "No test tagged with its id ran.")]:
-        CriterionResult.objects.create(run=run, task_run=verify, attempt=1, round=0, criterion=criterion, text="x", status=status,
-                                       note=note)
+    for criterion, status, note in [
+        ("records-tool", "passed", ""),
+        ("login", "failed", ""),
+        ("due-loan", "not_proven", "No test tagged with its id ran."),
+    ]:
+        CriterionResult.objects.create(
+            run=run, task_run=verify, attempt=1, round=0, criterion=criterion, text="x", status=status, note=note
+        )
     readme = _zip(run).read("tool-shed/README.md").decode()
     assert "whether the tests tagged with its id proved it when the project was built" in readme
     assert "| `records-tool` | A person who is logged in can add a tool" in readme
@@ -133,7 +143,9 @@ def test_the_zips_readme_says_each_criterion_as_the_runs_checks_left_it(run):
 def test_a_run_whose_checks_did_not_run_says_its_criteria_were_not_proven(run):
     _with_criteria(run)
     readme = _zip(run).read("tool-shed/README.md").decode()
-    assert readme.split("`records-tool`")[1].splitlines()[0].endswith("| ✗ not proven: the project's checks did not run |")
+    assert (
+        readme.split("`records-tool`")[1].splitlines()[0].endswith("| ✗ not proven: the project's checks did not run |")
+    )
 
 
 def test_a_readme_a_model_wrote_without_the_section_gets_it_at_the_end(run):

@@ -13,13 +13,20 @@ from orchestration.offline_planner import planned_spec
 
 REQUEST = "A snake game in the browser with a high-score table"
 CONFETTI = Package(name="canvas-confetti", version="^1.9.3", part="frontend")
-DATES = {"express": Package(name="date-fns", version="^4.1.0", part="backend"),
-         "fastapi": Package(name="python-dateutil", version=">=2.9,<3", part="backend")}
+DATES = {
+    "express": Package(name="date-fns", version="^4.1.0", part="backend"),
+    "fastapi": Package(name="python-dateutil", version=">=2.9,<3", part="backend"),
+}
 
 
 def _with(spec: Spec, *packages: Package, part: str = "both") -> Spec:
-    feature = Feature(name="celebration", title="Celebration", text="Confetti when a new high score is set.", part=part,
-                      packages=list(packages))
+    feature = Feature(
+        name="celebration",
+        title="Celebration",
+        text="Confetti when a new high score is set.",
+        part=part,
+        packages=list(packages),
+    )
     return Spec.model_validate(spec.model_copy(update={"features": [*spec.features, feature]}).model_dump())
 
 
@@ -54,18 +61,26 @@ def test_a_package_the_lockfile_does_not_hold_is_installed_with_npm_install_and_
     assert react.verification(_part_files(react, newer)).install_key != added.install_key
 
 
-@pytest.mark.parametrize("package, words", [
-    (Package(name="left-pad", version="^1.3.0", part="backend"), "is for the backend, where it does not live"),
-])
+@pytest.mark.parametrize(
+    "package, words",
+    [
+        (Package(name="left-pad", version="^1.3.0", part="backend"), "is for the backend, where it does not live"),
+    ],
+)
 def test_a_package_for_a_part_the_feature_does_not_live_in_is_refused(package, words):
     with pytest.raises(ValidationError, match=words):
         _with(planned_spec(REQUEST), package, part="frontend")
 
 
-@pytest.mark.parametrize("name, version", [
-    ('evil"; rm -rf /', "1.0.0"), ("left-pad", "git+https://example.com/x.git"), ("left-pad", "1.0 ; import os"),
-    ("../escape", "1.0.0"),
-])
+@pytest.mark.parametrize(
+    "name, version",
+    [
+        ('evil"; rm -rf /', "1.0.0"),
+        ("left-pad", "git+https://example.com/x.git"),
+        ("left-pad", "1.0 ; import os"),
+        ("../escape", "1.0.0"),
+    ],
+)
 def test_a_package_name_or_version_that_is_not_one_is_refused(name, version):
     with pytest.raises(ValidationError):
         Package(name=name, version=version)
@@ -73,7 +88,11 @@ def test_a_package_name_or_version_that_is_not_one_is_refused(name, version):
 
 def test_two_features_asking_for_one_package_in_different_versions_must_agree():
     spec = _with(planned_spec(REQUEST), CONFETTI, part="frontend")
-    other = Feature(name="fireworks", title="Fireworks", text="Fireworks on a new record.",
-                    packages=[CONFETTI.model_copy(update={"version": "^1.0.0"})])
+    other = Feature(
+        name="fireworks",
+        title="Fireworks",
+        text="Fireworks on a new record.",
+        packages=[CONFETTI.model_copy(update={"version": "^1.0.0"})],
+    )
     with pytest.raises(ValidationError, match="different versions of canvas-confetti: agree on one"):
         Spec.model_validate(spec.model_copy(update={"features": [*spec.features, other]}).model_dump())

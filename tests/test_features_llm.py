@@ -52,9 +52,14 @@ def test_a_converter_keeps_no_records_so_it_has_no_back_end(alice, team_a, setti
 def test_a_plan_that_leaves_a_feature_without_a_task_goes_back_to_the_model(alice, team_a, settings):
     plan = PLANS[SNAKE_REQUEST]
     without = {**plan, "tasks": [t for t in plan["tasks"] if t["agent"] != "feature"]}
-    without["tasks"] = [dict(t, depends_on=[d for d in t["depends_on"] if not d.startswith("feature-")]) for t in without["tasks"]]
+    without["tasks"] = [
+        dict(t, depends_on=[d for d in t["depends_on"] if not d.startswith("feature-")]) for t in without["tasks"]
+    ]
     version, stub = _plan(_project(alice, team_a, SNAKE_REQUEST), settings, iter_replies([without, plan]))
-    assert 'feature snakeGame has no task: add one with agent "feature" and scope ["snakeGame"]' in stub.requests[1].last_user_text
+    assert (
+        'feature snakeGame has no task: add one with agent "feature" and scope ["snakeGame"]'
+        in stub.requests[1].last_user_text
+    )
     assert any(t["agent"] == "feature" for t in version.tasks)
 
 
@@ -64,8 +69,16 @@ def iter_replies(answers):
 
 
 def _context(spec: Spec, **extra) -> AgentContext:
-    return AgentContext(request=SNAKE_REQUEST, task_key="feature-snake", title="Build the feature", instructions="",
-                        scope=["snakeGame"], upstream={"spec/spec.json": spec.model_dump_json()}, spec=spec, **extra)
+    return AgentContext(
+        request=SNAKE_REQUEST,
+        task_key="feature-snake",
+        title="Build the feature",
+        instructions="",
+        scope=["snakeGame"],
+        upstream={"spec/spec.json": spec.model_dump_json()},
+        spec=spec,
+        **extra,
+    )
 
 
 def test_offline_a_feature_is_not_built_and_the_task_says_so(alice, team_a, settings):
@@ -80,9 +93,15 @@ def test_a_feature_task_that_writes_outside_its_folder_fails_with_nothing_writte
 
     def trespassing(request):
         if request.messages[0][1].startswith("You are the feature agent"):
-            return Reply(json={"reasoning": "And a new home page.", "files": [
-                {"path": "frontend/src/features/snakeGame/index.tsx", "content": "export {};\n"},
-                {"path": "frontend/src/App.tsx", "content": "export {};\n"}]})
+            return Reply(
+                json={
+                    "reasoning": "And a new home page.",
+                    "files": [
+                        {"path": "frontend/src/features/snakeGame/index.tsx", "content": "export {};\n"},
+                        {"path": "frontend/src/App.tsx", "content": "export {};\n"},
+                    ],
+                }
+            )
         return model(request)
 
     version, _ = _plan(project, settings, model)
@@ -139,7 +158,9 @@ def test_a_data_model_edit_of_a_version_with_features_keeps_a_task_for_each(alic
 
 
 @pytest.mark.parametrize("stub_class, use", [(OpenAIStub, use_openai), (GeminiStub, use_gemini)])
-def test_each_provider_builds_the_feature_on_the_scaffold_with_the_same_answers(alice, team_a, settings, stub_class, use):
+def test_each_provider_builds_the_feature_on_the_scaffold_with_the_same_answers(
+    alice, team_a, settings, stub_class, use
+):
     project = _project(alice, team_a, CONVERTER_REQUEST)
     project.provider = "gemini" if stub_class is GeminiStub else "openai"
     project.save()
@@ -153,5 +174,8 @@ def test_each_provider_builds_the_feature_on_the_scaffold_with_the_same_answers(
     frontend = run.task_runs.get(key="frontend")
     # No change asked for: the scaffold as the offline generator writes it, from one model call.
     assert frontend.reasoning.startswith("The scaffold already does what this task asks")
-    assert LLMCall.objects.filter(task_run=frontend).count() == 1 and frontend.artifacts.filter(path="frontend/src/App.tsx").exists()
+    assert (
+        LLMCall.objects.filter(task_run=frontend).count() == 1
+        and frontend.artifacts.filter(path="frontend/src/App.tsx").exists()
+    )
     assert model.calls == {"planner": 1, "architect": 1, "frontend": 1, "feature": 1, "docs": 1, "devops": 1}

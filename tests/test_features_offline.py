@@ -21,8 +21,15 @@ from projects.criteria_panel import criteria_panel
 from .ui_helpers import BACKEND_TASK, VERIFY_TASK, make_run, make_version
 
 SNAKE = "a snake game in the browser with a high-score table"
-FEATURE_TASK = {"key": "feature-snake-game", "title": "Build the snake game", "agent": "feature",
-                "instructions": "Write it.", "depends_on": ["backend-1"], "scope": ["snakeGame"], "timeout_s": None}
+FEATURE_TASK = {
+    "key": "feature-snake-game",
+    "title": "Build the snake game",
+    "agent": "feature",
+    "instructions": "Write it.",
+    "depends_on": ["backend-1"],
+    "scope": ["snakeGame"],
+    "timeout_s": None,
+}
 
 
 def _features(request: str) -> list[tuple[str, str]]:
@@ -37,13 +44,24 @@ def _features(request: str) -> list[tuple[str, str]]:
     [
         (SNAKE, "snakeGame", "Snake game"),
         ("I want a memory game for kids", "memoryGame", "Memory game"),
-        ("A multiplayer chess game where friends challenge each other", "multiplayerChessGame", "Multiplayer chess game"),
-        ("A unit converter for cooking measurements (cups, grams, ounces).", "cookingMeasurementConverter",
-         "Cooking measurement converter"),
+        (
+            "A multiplayer chess game where friends challenge each other",
+            "multiplayerChessGame",
+            "Multiplayer chess game",
+        ),
+        (
+            "A unit converter for cooking measurements (cups, grams, ounces).",
+            "cookingMeasurementConverter",
+            "Cooking measurement converter",
+        ),
         ("Convert temperatures between Celsius and Fahrenheit", "temperatureConverter", "Temperature converter"),
         ("Build me a simple currency converter for my holiday", "currencyConverter", "Currency converter"),
         ("a calculator for mortgage repayments", "mortgageRepaymentCalculator", "Mortgage repayment calculator"),
-        ("Calculate my monthly mortgage payments", "monthlyMortgagePaymentCalculator", "Monthly mortgage payment calculator"),
+        (
+            "Calculate my monthly mortgage payments",
+            "monthlyMortgagePaymentCalculator",
+            "Monthly mortgage payment calculator",
+        ),
         ("A BMI calculator", "bmiCalculator", "BMI calculator"),
         ("A tip calculator that splits the bill between friends", "tipCalculator", "Tip calculator"),
     ],
@@ -57,8 +75,14 @@ def test_the_game_converter_or_calculator_itself_is_a_website_feature_named_from
 def test_a_game_keeps_its_score_records_and_its_feature_says_what_the_request_says():
     spec = extract_spec(SNAKE)
     assert [e.name for e in spec.entities] == ["Score"]
-    assert spec.features == [Feature(name="snakeGame", title="Snake game", part="frontend",
-                                     text="A snake game in the browser with a high-score table.")]
+    assert spec.features == [
+        Feature(
+            name="snakeGame",
+            title="Snake game",
+            part="frontend",
+            text="A snake game in the browser with a high-score table.",
+        )
+    ]
 
 
 def test_a_request_s_opening_is_not_part_of_what_the_feature_does():
@@ -78,11 +102,15 @@ def test_what_is_asked_in_passing_is_its_own_feature_and_not_part_of_the_game():
     [
         ("Keep a list of my friends' birthdays and send me a reminder a week before.", [("Reminders", "backend")]),
         ("A volunteer rota: shifts with a date, and reminders by email the day before.", [("Reminders", "backend")]),
-        ("Members borrow tools; email them a reminder the day before a loan is due, and let me export the loans to CSV.",
-         [("Email reminders", "backend"), ("Loan export", "frontend")]),
+        (
+            "Members borrow tools; email them a reminder the day before a loan is due, and let me export the loans to CSV.",
+            [("Email reminders", "backend"), ("Loan export", "frontend")],
+        ),
         ("Inventory for my shop: products with a price; notify me when stock is low.", [("Notifications", "backend")]),
-        ("A book club where the app recommends books to members based on their ratings.",
-         [("Book recommendations", "both")]),
+        (
+            "A book club where the app recommends books to members based on their ratings.",
+            [("Book recommendations", "both")],
+        ),
         ("A recipe site where people can import recipes from other websites.", [("Recipe import", "both")]),
     ],
 )
@@ -91,10 +119,13 @@ def test_behaviour_asked_for_in_passing_is_a_feature_in_the_part_it_lives_in(req
 
 
 def test_what_asks_for_it_is_the_feature_s_text():
-    spec = extract_spec("Members borrow tools; email them a reminder the day before a loan is due, and let me export "
-                        "the loans to CSV.")
-    assert [f.text for f in spec.features] == ["Email them a reminder the day before a loan is due.",
-                                               "Export the loans to CSV."]
+    spec = extract_spec(
+        "Members borrow tools; email them a reminder the day before a loan is due, and let me export the loans to CSV."
+    )
+    assert [f.text for f in spec.features] == [
+        "Email them a reminder the day before a loan is due.",
+        "Export the loans to CSV.",
+    ]
     assert {"Member", "Tool", "Loan"} <= {e.name for e in spec.entities}
 
 
@@ -121,9 +152,11 @@ def test_kinds_no_stack_builds_stay_notes_even_what_they_ask_in_passing():
 
 
 def test_feature_names_are_unique_identifiers_never_keywords_and_at_most_the_limit():
-    spec = extract_spec("A shop: products with a price. Remind me, notify customers, email suppliers, text the "
-                        "drivers, export the orders, import the products, print the invoices, scan the barcodes, "
-                        "recommend products and sync the stock.")
+    spec = extract_spec(
+        "A shop: products with a price. Remind me, notify customers, email suppliers, text the "
+        "drivers, export the orders, import the products, print the invoices, scan the barcodes, "
+        "recommend products and sync the stock."
+    )
     names = [f.name for f in spec.features]
     assert 1 < len(names) <= MAX_FEATURES and len(set(names)) == len(names)
     assert all(re.fullmatch(IDENTIFIER, name) for name in names)
@@ -132,7 +165,8 @@ def test_feature_names_are_unique_identifiers_never_keywords_and_at_most_the_lim
 
 def test_without_a_website_a_feature_lives_on_the_back_end():
     assert _features("A REST API for a library where members borrow books; recommend books to members") == [
-        ("Book recommendations", "backend")]
+        ("Book recommendations", "backend")
+    ]
     spec = apply_options(extract_spec("Members borrow tools; let me export the loans to CSV."), {"frontend": False})
     assert [(f.title, f.part) for f in spec.features] == [("Loan export", "backend")]
 
@@ -153,8 +187,10 @@ def test_each_feature_is_noted_once_in_its_own_words_as_left_to_a_model():
 def test_a_reminder_asked_in_passing_is_noted_as_its_feature_and_nothing_else():
     spec = extract_spec("Keep a list of my friends' birthdays and send me a reminder a week before.")
     assert spec.not_built == [feature_note(spec.features[0])]
-    assert spec.not_built == ["Reminders — Send me a reminder a week before. Not built offline: a model builds it "
-                              "(configure one, see README)."]
+    assert spec.not_built == [
+        "Reminders — Send me a reminder a week before. Not built offline: a model builds it "
+        "(configure one, see README)."
+    ]
 
 
 # --- What we'll build ------------------------------------------------------------------------------
@@ -163,14 +199,25 @@ def test_a_reminder_asked_in_passing_is_noted_as_its_feature_and_nothing_else():
 def _converter_only() -> Spec:
     """A converter a model builds, with no records and no log-ins: no back end."""
     feature = Feature(name="cookingConverter", title="Cooking converter", text="Convert cups, grams and ounces.")
-    return Spec(app_name="converter", title="Converter", summary="", entities=[], auth=False, features=[feature],
-                not_built=[feature_note(feature)])
+    return Spec(
+        app_name="converter",
+        title="Converter",
+        summary="",
+        entities=[],
+        auth=False,
+        features=[feature],
+        not_built=[feature_note(feature)],
+    )
 
 
 def test_what_we_build_lists_a_feature_no_task_builds_as_not_built_offline():
     [words] = describe(extract_spec(SNAKE)).features
     assert (words.title, words.text, words.where, words.status) == (
-        "Snake game", "A snake game in the browser with a high-score table.", "in the website", "not built offline")
+        "Snake game",
+        "A snake game in the browser with a high-score table.",
+        "in the website",
+        "not built offline",
+    )
 
 
 def test_what_we_build_says_a_model_builds_a_feature_the_plan_has_a_task_for():
@@ -181,14 +228,21 @@ def test_what_we_build_says_a_model_builds_a_feature_the_plan_has_a_task_for():
 def test_what_we_build_says_a_feature_s_note_beside_it_and_not_again_among_what_is_not_built():
     said = describe(extract_spec(SNAKE))
     assert not any("Snake game" in note for note in said.not_built)
-    assert said.not_built == ["The offline planner builds apps that keep records; your request is mainly a game, so it "
-                              "will only build the high-score table."]
+    assert said.not_built == [
+        "The offline planner builds apps that keep records; your request is mainly a game, so it "
+        "will only build the high-score table."
+    ]
 
 
 def test_an_app_of_features_only_is_said_to_be_a_website_without_a_back_end():
     said = describe(_converter_only())
-    assert said.records == [] and said.no_records == NO_BACK_END == "A website only: it keeps no records and needs no server."
-    assert said.access == ["Anyone who opens the website can use all of it: there is nothing to log in to, and nothing is stored."]
+    assert (
+        said.records == []
+        and said.no_records == NO_BACK_END == "A website only: it keeps no records and needs no server."
+    )
+    assert said.access == [
+        "Anyone who opens the website can use all of it: there is nothing to log in to, and nothing is stored."
+    ]
     assert said.pages == [] and said.not_built == []
     assert [(f.title, f.where) for f in said.features] == [("Cooking converter", "in the website")]
 
@@ -204,7 +258,7 @@ def _text(page: str) -> str:
 
 def _built(client, project) -> str:
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
-    return page[page.index('id="what-we-build"'):page.index("</details>", page.index('id="what-we-build"'))]
+    return page[page.index('id="what-we-build"') : page.index("</details>", page.index('id="what-we-build"'))]
 
 
 @pytest.mark.django_db
@@ -214,9 +268,12 @@ def test_the_project_page_lists_the_features_and_the_notes_once(client, alice, p
     client.force_login(alice)
     built = _built(client, project_a)
     said = _text(built)
-    assert "Features Snake game — A snake game in the browser with a high-score table. in the website; not built offline" in said
-    not_built = built[built.index('class="not-built"'):]
-    assert "Snake game" not in _text(not_built[:not_built.index("</div>")])
+    assert (
+        "Features Snake game — A snake game in the browser with a high-score table. in the website; not built offline"
+        in said
+    )
+    not_built = built[built.index('class="not-built"') :]
+    assert "Snake game" not in _text(not_built[: not_built.index("</div>")])
 
 
 @pytest.mark.django_db
@@ -230,8 +287,12 @@ def test_the_project_page_of_a_website_only_says_it_keeps_no_records(client, ali
 
 # --- features with ✓ and ✗ ---------------------------------------------------------------------------
 
-GAME_RULE = Criterion(id="own-1", text="The snake grows each time it eats.", by="person",
-                      about=CriterionAbout(kind="feature", name="snakeGame"))
+GAME_RULE = Criterion(
+    id="own-1",
+    text="The snake grows each time it eats.",
+    by="person",
+    about=CriterionAbout(kind="feature", name="snakeGame"),
+)
 
 
 def _game_spec() -> Spec:
@@ -240,19 +301,25 @@ def _game_spec() -> Spec:
 
 
 def _game(project, *, with_task: bool = True) -> PlanVersion:
-    tasks = [BACKEND_TASK, FEATURE_TASK, VERIFY_TASK | {"depends_on": ["backend-1", "feature-snake-game"]}] if with_task \
+    tasks = (
+        [BACKEND_TASK, FEATURE_TASK, VERIFY_TASK | {"depends_on": ["backend-1", "feature-snake-game"]}]
+        if with_task
         else [BACKEND_TASK, VERIFY_TASK]
+    )
     return make_version(project, tasks=tasks, spec=_game_spec().model_dump(mode="json"))
 
 
 def _checked(version: PlanVersion, **statuses: str) -> Run:
     """A finished run of `version` whose verify task proved each criterion id given (dashes as underscores) as told."""
-    run = make_run(version, statuses={t["key"]: TaskRun.Status.SUCCEEDED for t in version.tasks}, status=Run.Status.SUCCEEDED)
+    run = make_run(
+        version, statuses={t["key"]: TaskRun.Status.SUCCEEDED for t in version.tasks}, status=Run.Status.SUCCEEDED
+    )
     verify = run.task_runs.get(key="verify")
     TaskAttempt.objects.create(task_run=verify, number=1, started_at=verify.started_at, succeeded=True)
     for criterion, status in statuses.items():
-        CriterionResult.objects.create(run=run, task_run=verify, attempt=1, round=0, criterion=criterion.replace("_", "-"),
-                                       text="?", status=status)
+        CriterionResult.objects.create(
+            run=run, task_run=verify, attempt=1, round=0, criterion=criterion.replace("_", "-"), text="?", status=status
+        )
     return run
 
 
@@ -285,7 +352,10 @@ def test_a_feature_without_a_verdict_says_why_in_words(project_a):
     built = _game(project_a)
     assert criteria_panel(built, None).features[0].words == "Not run yet"
     run = _checked(built, feature_snake_game="passed", own_1="not_proven")
-    assert (criteria_panel(built, run).features[0].state, criteria_panel(built, run).features[0].words) == ("", "Not proven")
+    assert (criteria_panel(built, run).features[0].state, criteria_panel(built, run).features[0].words) == (
+        "",
+        "Not proven",
+    )
     offline = _game(project_a, with_task=False)
     run = _checked(offline, feature_snake_game="not_proven", own_1="not_proven")
     assert criteria_panel(offline, run).features[0].words == "Not built offline"
@@ -296,8 +366,8 @@ def test_the_page_shows_the_feature_with_its_verdict_and_its_criteria_under_it(c
     _checked(_game(project_a), feature_snake_game="passed", own_1="passed", records_score="failed")
     client.force_login(alice)
     page = client.get(reverse("projects:detail", args=[project_a.pk])).content.decode()
-    must_do = page[page.index('<section class="what-it-must-do"'):]
-    feature = _text(must_do[must_do.index('<h4 class="criteria-feature"'):must_do.index("</section>")])
+    must_do = page[page.index('<section class="what-it-must-do"') :]
+    feature = _text(must_do[must_do.index('<h4 class="criteria-feature"') : must_do.index("</section>")])
     assert feature.strip().startswith("✓ Proven Snake game ")
     assert "The snake grows each time it eats. own-1" in feature and "records-score" not in feature
     assert "Not covered" not in feature

@@ -25,22 +25,51 @@ from tests.schemathesis_run import run_schemathesis
 pytestmark = pytest.mark.slow
 
 # Every field type, required and optional, a unique field, and relations required and optional.
-SPEC = Spec.model_validate({
-    "app_name": "lending", "title": "Lending library", "summary": "Members borrow books.",
-    "entities": [
-        {"name": "Member", "plural": "members", "label": "Member", "fields": [
-            {"name": "name"}, {"name": "email", "type": "email", "unique": True},
-            {"name": "nickname", "required": False}, {"name": "joinedOn", "type": "date"},
-        ]},
-        {"name": "Book", "plural": "books", "label": "Book", "fields": [
-            {"name": "title"}, {"name": "pages", "type": "int"}, {"name": "price", "type": "float", "required": False},
-            {"name": "blurb", "type": "text", "required": False}, {"name": "signed", "type": "boolean"},
-        ]},
-        {"name": "Loan", "plural": "loans", "label": "Loan", "fields": [
-            {"name": "dueAt", "type": "datetime"}, {"name": "returnedOn", "type": "date", "required": False},
-        ], "relations": [{"name": "member", "target": "Member"}, {"name": "book", "target": "Book", "required": False}]},
-    ],
-})
+SPEC = Spec.model_validate(
+    {
+        "app_name": "lending",
+        "title": "Lending library",
+        "summary": "Members borrow books.",
+        "entities": [
+            {
+                "name": "Member",
+                "plural": "members",
+                "label": "Member",
+                "fields": [
+                    {"name": "name"},
+                    {"name": "email", "type": "email", "unique": True},
+                    {"name": "nickname", "required": False},
+                    {"name": "joinedOn", "type": "date"},
+                ],
+            },
+            {
+                "name": "Book",
+                "plural": "books",
+                "label": "Book",
+                "fields": [
+                    {"name": "title"},
+                    {"name": "pages", "type": "int"},
+                    {"name": "price", "type": "float", "required": False},
+                    {"name": "blurb", "type": "text", "required": False},
+                    {"name": "signed", "type": "boolean"},
+                ],
+            },
+            {
+                "name": "Loan",
+                "plural": "loans",
+                "label": "Loan",
+                "fields": [
+                    {"name": "dueAt", "type": "datetime"},
+                    {"name": "returnedOn", "type": "date", "required": False},
+                ],
+                "relations": [
+                    {"name": "member", "target": "Member"},
+                    {"name": "book", "target": "Book", "required": False},
+                ],
+            },
+        ],
+    }
+)
 JWT_SECRET = "only-for-the-contract-test"
 
 
@@ -87,8 +116,9 @@ def server_url(spec, node_modules, tmp_path):
     port = _free_port()
     env = os.environ | {"DATABASE_URL": f"file:{tmp_path / 'api.db'}", "PORT": str(port), "JWT_SECRET": JWT_SECRET}
     subprocess.run(["npm", "run", "migrate"], cwd=backend, env=env, check=True, capture_output=True)
-    server = subprocess.Popen(["node", "dist/server.js"], cwd=backend, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        ["node", "dist/server.js"], cwd=backend, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(f"{url}/api/health", server)
@@ -99,6 +129,8 @@ def server_url(spec, node_modules, tmp_path):
 
 
 def test_schemathesis_finds_no_disagreement_between_the_contract_and_the_server(spec, server_url, tmp_path):
-    token = _post(f"{server_url}/api/auth/register", {"email": "st@example.com", "password": "a-long-password"})["token"]
+    token = _post(f"{server_url}/api/auth/register", {"email": "st@example.com", "password": "a-long-password"})[
+        "token"
+    ]
     done = run_schemathesis(openapi_document(spec), server_url, tmp_path, token)
     assert done.returncode == 0, done.stdout[-12000:] + done.stderr[-3000:]

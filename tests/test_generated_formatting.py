@@ -14,15 +14,28 @@ from hypothesis import strategies as st
 from agents.generators.naming import normalise_spec
 from agents.spec import Spec
 from agents.stacks import Stack, get_stack
-from tests.node_projects import share, sh, write
+from tests.node_projects import sh, share, write
 from tests.strategies import specs
 
 pytestmark = pytest.mark.slow
 
-GUESTBOOK = normalise_spec(Spec.model_validate({
-    "app_name": "guestbook", "title": "Guestbook", "summary": "A simple guestbook where visitors leave a message",
-    "entities": [{"name": "Message", "plural": "messages", "label": "Message", "fields": [{"name": "message", "type": "text"}]}],
-}))
+GUESTBOOK = normalise_spec(
+    Spec.model_validate(
+        {
+            "app_name": "guestbook",
+            "title": "Guestbook",
+            "summary": "A simple guestbook where visitors leave a message",
+            "entities": [
+                {
+                    "name": "Message",
+                    "plural": "messages",
+                    "label": "Message",
+                    "fields": [{"name": "message", "type": "text"}],
+                }
+            ],
+        }
+    )
+)
 
 
 def _parts(spec: Spec) -> list[Stack]:
@@ -44,8 +57,12 @@ def _check_typescript(stack: Stack, halves: list[Path], batch: Path, node_module
 CHECKS = {"typescript": _check_typescript}
 
 
-@settings(max_examples=3, deadline=None, phases=(Phase.explicit, Phase.generate),
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=3,
+    deadline=None,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(batch=st.lists(specs(), min_size=8, max_size=8, unique_by=lambda spec: spec.app_name))
 @example(batch=[GUESTBOOK])
 def test_every_generated_file_passes_its_stacks_formatter_and_linter(batch, node_modules, tmp_path_factory):

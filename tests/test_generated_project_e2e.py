@@ -17,21 +17,27 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from agents.spec import Spec
 from agents.stacks import get_stack
 from agents.stacks.express import PRISMA_VERSION
-from agents.spec import Spec
 from tests.node_projects import NPM_INSTALL, sh, share
 from tests.rich_specs import RICH_REQUESTS
 
 REQUESTS = RICH_REQUESTS
 # What each request's spec must have, so that these runs prove the richer parts end to end.
 FEATURES = {
-    "tool-shed": lambda spec: {f.type for e in spec.entities for f in e.fields} >= {"choice", "money"}
-    and any(e.due and e.done for e in spec.entities) and any(s.only == "open" for s in spec.summaries),
-    "running-club": lambda spec: any(e.owned for e in spec.entities)
-    and any(s.period == "month" and s.group_by for s in spec.summaries),
-    "bakery": lambda spec: any(r.many for e in spec.entities for r in e.relations)
-    and "money" in {f.type for e in spec.entities for f in e.fields},
+    "tool-shed": lambda spec: (
+        {f.type for e in spec.entities for f in e.fields} >= {"choice", "money"}
+        and any(e.due and e.done for e in spec.entities)
+        and any(s.only == "open" for s in spec.summaries)
+    ),
+    "running-club": lambda spec: (
+        any(e.owned for e in spec.entities) and any(s.period == "month" and s.group_by for s in spec.summaries)
+    ),
+    "bakery": lambda spec: (
+        any(r.many for e in spec.entities for r in e.relations)
+        and "money" in {f.type for e in spec.entities for f in e.fields}
+    ),
 }
 SCHEMA_ENGINE = f"@prisma/schema-engine-wasm@{PRISMA_VERSION}-4.0edf323efd1d98336f3f0a68684b56f689b900d3"
 DIFF_SCRIPT = """

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 import yaml
 
 from agents.base import AgentContext, PermanentAgentError
@@ -15,6 +14,7 @@ from agents.openapi import openapi_document
 from agents.registry import get_agent
 from agents.spec import Spec
 from agents.stacks import get_stack
+from orchestration.offline_planner import planned_spec
 
 EXPRESS = get_stack("express")
 REACT = get_stack("react")
@@ -34,7 +34,7 @@ def schema_prisma(spec: Spec) -> str:
 
 def migration_sql(spec: Spec) -> str:
     return backend_files(spec, ["core"])["backend/prisma/migrations/0_init/migration.sql"]
-from orchestration.offline_planner import planned_spec
+
 
 REQUESTS = [
     "A small clinic appointment system with doctors, patients and appointments; patients book an appointment with a doctor",
@@ -47,19 +47,27 @@ REQUESTS = [
 
 def _spec(**changes) -> Spec:
     data = {
-        "app_name": "league", "title": "League", "summary": "Matches between teams.",
+        "app_name": "league",
+        "title": "League",
+        "summary": "Matches between teams.",
         "entities": [
             {"name": "Team", "plural": "teams", "label": "Team", "fields": [{"name": "name", "unique": True}]},
-            {"name": "Match", "plural": "matches", "label": "Match", "fields": [{"name": "playedOn", "type": "date"}],
-             "relations": [{"name": "homeTeam", "target": "Team"}, {"name": "awayTeam", "target": "Team"}]},
+            {
+                "name": "Match",
+                "plural": "matches",
+                "label": "Match",
+                "fields": [{"name": "playedOn", "type": "date"}],
+                "relations": [{"name": "homeTeam", "target": "Team"}, {"name": "awayTeam", "target": "Team"}],
+            },
         ],
     }
     return Spec.model_validate(data | changes)
 
 
 def _run(agent: str, request: str, upstream: dict[str, str], scope: list[str] | None = None, spec: Spec | None = None):
-    context = AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=scope or [],
-                           upstream=upstream, spec=spec)
+    context = AgentContext(
+        request=request, task_key=agent, title=agent, instructions="", scope=scope or [], upstream=upstream, spec=spec
+    )
     return get_agent(agent).run(context)
 
 
@@ -145,22 +153,45 @@ def test_generation_is_deterministic():
 
 
 def test_reserved_entity_names_are_renamed_with_their_relations():
-    spec = normalise_spec(_spec(entities=[
-        {"name": "Date", "plural": "dates", "label": "Date", "fields": [{"name": "day", "type": "date"}]},
-        {"name": "Guest", "plural": "guests", "label": "Guest", "fields": [{"name": "name"}],
-         "relations": [{"name": "date", "target": "Date"}]},
-    ]))
+    spec = normalise_spec(
+        _spec(
+            entities=[
+                {"name": "Date", "plural": "dates", "label": "Date", "fields": [{"name": "day", "type": "date"}]},
+                {
+                    "name": "Guest",
+                    "plural": "guests",
+                    "label": "Guest",
+                    "fields": [{"name": "name"}],
+                    "relations": [{"name": "date", "target": "Date"}],
+                },
+            ]
+        )
+    )
     assert [e.name for e in spec.entities] == ["DateEntry", "Guest"]
     assert spec.entity("Guest").relations[0].target == "DateEntry"
 
 
 def test_required_relation_cycles_become_optional_so_a_first_row_can_exist():
-    spec = normalise_spec(_spec(entities=[
-        {"name": "Person", "plural": "people", "label": "Person", "fields": [{"name": "name"}],
-         "relations": [{"name": "manager", "target": "Person"}, {"name": "desk", "target": "Desk"}]},
-        {"name": "Desk", "plural": "desks", "label": "Desk", "fields": [{"name": "code"}],
-         "relations": [{"name": "owner", "target": "Person"}]},
-    ]))
+    spec = normalise_spec(
+        _spec(
+            entities=[
+                {
+                    "name": "Person",
+                    "plural": "people",
+                    "label": "Person",
+                    "fields": [{"name": "name"}],
+                    "relations": [{"name": "manager", "target": "Person"}, {"name": "desk", "target": "Desk"}],
+                },
+                {
+                    "name": "Desk",
+                    "plural": "desks",
+                    "label": "Desk",
+                    "fields": [{"name": "code"}],
+                    "relations": [{"name": "owner", "target": "Person"}],
+                },
+            ]
+        )
+    )
     required = {(e.name, r.name) for e in spec.entities for r in e.relations if r.required}
     assert ("Person", "manager") not in required
     assert len(required & {("Person", "desk"), ("Desk", "owner")}) == 1
@@ -242,9 +273,13 @@ def test_the_tests_agent_adds_a_journey_through_every_kind_of_record():
 
 
 def test_labels_with_quotes_and_backticks_are_escaped_in_generated_code():
-    spec = _spec(entities=[{"name": "Note", "plural": "notes", "label": 'Note "`${x}`', "fields": [{"name": "body", "type": "text"}]}])
+    spec = _spec(
+        entities=[
+            {"name": "Note", "plural": "notes", "label": 'Note "`${x}`', "fields": [{"name": "body", "type": "text"}]}
+        ]
+    )
     fixtures = backend_files(spec, [])["backend/tests/fixtures.ts"]
-    assert "`Body ${n} of note \"\\`\\${x}\\`, a longer text.`" in fixtures
+    assert '`Body ${n} of note "\\`\\${x}\\`, a longer text.`' in fixtures
     page = frontend_files(spec, [])["frontend/src/pages/NotePage.tsx"]
     assert 'const SINGULAR = `Note "\\`\\${x}\\``;' in page
 
@@ -285,26 +320,51 @@ def test_each_half_ships_a_lockfile_that_matches_its_package_json(half):
     assert lock["name"] == root["name"] == package["name"]
     assert root["dependencies"] == package["dependencies"]
     assert root["devDependencies"] == package["devDependencies"]
-    assert all("resolved" not in entry or entry["resolved"].startswith("https://registry.npmjs.org/") for entry in lock["packages"].values())
+    assert all(
+        "resolved" not in entry or entry["resolved"].startswith("https://registry.npmjs.org/")
+        for entry in lock["packages"].values()
+    )
 
 
 def test_the_contract_states_the_rules_every_back_end_enforces():
-    document = openapi_document(_spec(entities=[
-        {"name": "Member", "plural": "members", "label": "Member", "fields": [
-            {"name": "name"}, {"name": "email", "type": "email"}, {"name": "nickname", "required": False},
-            {"name": "visits", "type": "int"}]},
-    ]))
+    document = openapi_document(
+        _spec(
+            entities=[
+                {
+                    "name": "Member",
+                    "plural": "members",
+                    "label": "Member",
+                    "fields": [
+                        {"name": "name"},
+                        {"name": "email", "type": "email"},
+                        {"name": "nickname", "required": False},
+                        {"name": "visits", "type": "int"},
+                    ],
+                },
+            ]
+        )
+    )
     item = document["paths"]["/api/members/{id}"]
     assert item["parameters"][0]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     assert all("400" in item[method]["responses"] for method in ("get", "put", "delete"))
     schemas = document["components"]["schemas"]
     given = schemas["MemberInput"]["properties"]
-    assert schemas["MemberInput"]["additionalProperties"] is False and schemas["MemberChanges"]["additionalProperties"] is False
+    assert (
+        schemas["MemberInput"]["additionalProperties"] is False
+        and schemas["MemberChanges"]["additionalProperties"] is False
+    )
     assert "required" not in schemas["MemberChanges"]
     assert given["name"]["pattern"] == "\\S" and "pattern" not in given["nickname"]
-    assert given["email"] == {"type": "string", "format": "email", "maxLength": 200, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}
+    assert given["email"] == {
+        "type": "string",
+        "format": "email",
+        "maxLength": 200,
+        "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+    }
     assert given["visits"]["maximum"] == 2**31 - 1
-    assert item["put"]["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/MemberChanges"}
+    assert item["put"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/MemberChanges"
+    }
 
 
 def test_the_offline_reasoning_counts_one_file_in_the_singular():

@@ -24,7 +24,6 @@ from orchestration.planning import plan_project
 from orchestration.runs import run_inline, start_run
 from tests.stubs import OpenAIStub, Reply, use_openai
 
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OPENAI_KEY = "sk-test-SECRET123"
@@ -63,28 +62,46 @@ def _answer(value: dict, secret: str = OPENAI_KEY) -> Reply:
 
 
 SPEC = {
-    "app_name": "groomer", "title": "Dog groomer", "summary": f"Bookings. {_echo(OPENAI_KEY)}",
+    "app_name": "groomer",
+    "title": "Dog groomer",
+    "summary": f"Bookings. {_echo(OPENAI_KEY)}",
     "entities": [
         {"name": "Dog", "plural": "dogs", "label": "Dog", "fields": [{"name": "name"}]},
-        {"name": "Booking", "plural": "bookings", "label": "Booking", "fields": [{"name": "startsAt", "type": "datetime"}],
-         "relations": [{"name": "dog", "target": "Dog"}]},
+        {
+            "name": "Booking",
+            "plural": "bookings",
+            "label": "Booking",
+            "fields": [{"name": "startsAt", "type": "datetime"}],
+            "relations": [{"name": "dog", "target": "Dog"}],
+        },
     ],
 }
 
 
 def _task(key: str, agent: str, *, title: str = "", instructions: str = "", after: tuple[str, ...] = ("spec",)) -> dict:
-    return {"key": key, "title": title or f"Write {key}", "agent": agent, "instructions": instructions or f"case: {key}",
-            "depends_on": list(after), "scope": [], "timeout_s": None}
+    return {
+        "key": key,
+        "title": title or f"Write {key}",
+        "agent": agent,
+        "instructions": instructions or f"case: {key}",
+        "depends_on": list(after),
+        "scope": [],
+        "timeout_s": None,
+    }
 
 
-def _hostile_server(plan: dict, files: dict[str, list[dict]], *, reasoning: str = "Files as asked.",
-                    replan: dict | None = None) -> OpenAIStub:
+def _hostile_server(
+    plan: dict, files: dict[str, list[dict]], *, reasoning: str = "Files as asked.", replan: dict | None = None
+) -> OpenAIStub:
     """Answers the planner with `plan` (and a re-plan with `replan`), the architect with SPEC and
     each agent task with `files[case]`, the case being named in the task's instructions."""
+
     def respond(request) -> Reply:
         system, prompt = request.messages[0][1], request.last_user_text
         if system.startswith("You are the planner"):
-            return _answer({**(replan if "Feedback from the team" in prompt else plan), "stack": StackChoice().model_dump()})
+            return _answer(
+                {**(replan if "Feedback from the team" in prompt else plan), "stack": StackChoice().model_dump()}
+            )
         if system.startswith("You are the architect"):
             return _answer({"reasoning": f"A booking has one dog. {_echo(OPENAI_KEY)}", "spec": SPEC})
         case = next(key for key in files if f"case: {key}\n" in prompt + "\n")
@@ -96,8 +113,9 @@ def _hostile_server(plan: dict, files: dict[str, list[dict]], *, reasoning: str 
 def _plan_and_run(project, settings, stub: OpenAIStub) -> Run:
     project.provider = "openai"
     project.save()
-    use_openai(settings, stub, OPENAI_API_KEY=OPENAI_KEY, GEMINI_API_KEY=GEMINI_KEY, SECRET_KEY=DJANGO_KEY,
-               TASK_MAX_ATTEMPTS=1)
+    use_openai(
+        settings, stub, OPENAI_API_KEY=OPENAI_KEY, GEMINI_API_KEY=GEMINI_KEY, SECRET_KEY=DJANGO_KEY, TASK_MAX_ATTEMPTS=1
+    )
     return run_inline(start_run(plan_project(project)))
 
 
@@ -119,14 +137,19 @@ def _project_urls(project) -> list[str]:
     """Every URL of the projects app for this project, once for each of its versions, runs and
     files, with the query strings the pages themselves use."""
     runs = list(Run.objects.filter(plan_version__project=project))
-    values = {"project_id": [project.pk], "run_id": [r.pk for r in runs],
-              "version_id": list(project.plan_versions.values_list("pk", flat=True))}
+    values = {
+        "project_id": [project.pk],
+        "run_id": [r.pk for r in runs],
+        "version_id": list(project.plan_versions.values_list("pk", flat=True)),
+    }
     urls = []
     for pattern in _project_patterns():
         names = sorted(pattern.pattern.converters)
         if "path" in names:  # each file, linked from its run's Files page as that page's URL + the path
-            urls += [reverse("projects:files", args=[project.pk, run]) + quote(path)
-                     for run, path in Artifact.objects.filter(run__in=runs).values_list("run_id", "path")]
+            urls += [
+                reverse("projects:files", args=[project.pk, run]) + quote(path)
+                for run, path in Artifact.objects.filter(run__in=runs).values_list("run_id", "path")
+            ]
             continue
         for combination in product(*(values[name] for name in names)):
             urls.append(reverse(f"projects:{pattern.name}", kwargs=dict(zip(names, combination))))
@@ -170,7 +193,9 @@ def test_a_viewer_never_sees_a_secret_the_model_echoed(client, settings, caplog,
     plan = {
         "reasoning": f"Planned. {_echo(OPENAI_KEY)} {DJANGO_KEY} {GEMINI_KEY}",
         "tasks": [
-            _task("spec", "architect", title=f"Spec for {OPENAI_KEY}", instructions=f"case: spec {IN_TRANSIT}", after=()),
+            _task(
+                "spec", "architect", title=f"Spec for {OPENAI_KEY}", instructions=f"case: spec {IN_TRANSIT}", after=()
+            ),
             _task("api", "backend", title=f"API {IN_TRANSIT}"),
             _task("readme", "docs", title=f"Docs {GEMINI_KEY}"),
         ],
@@ -184,7 +209,8 @@ def test_a_viewer_never_sees_a_secret_the_model_echoed(client, settings, caplog,
     }
     replan = {
         "reasoning": f"Re-planned. {_echo(GEMINI_KEY)}",
-        "tasks": plan["tasks"][:2] + [_task("readme", "docs", title=f"Docs again {IN_TRANSIT}", instructions=_echo(DJANGO_KEY))],
+        "tasks": plan["tasks"][:2]
+        + [_task("readme", "docs", title=f"Docs again {IN_TRANSIT}", instructions=_echo(DJANGO_KEY))],
     }
     with _hostile_server(plan, files, reasoning=f"Wrote it. {_echo(OPENAI_KEY)}", replan=replan) as stub:
         run = _plan_and_run(project_a, settings, stub)
@@ -219,14 +245,23 @@ HOSTILE_PATHS = {
     "docs-area": ("docs", "README.md.d/evil.sh", "may only write"),
     "devops-area": ("devops", "backend/Dockerfile.d/x", "may only write"),
 }
-HARMLESS = {"backend": "backend/src/{case}.ts", "tests": "backend/tests/{case}.ts", "docs": "docs/{case}.md", "devops": "docker-compose.yml"}
+HARMLESS = {
+    "backend": "backend/src/{case}.ts",
+    "tests": "backend/tests/{case}.ts",
+    "docs": "docs/{case}.md",
+    "devops": "docker-compose.yml",
+}
 
 
 def test_refused_paths_fail_their_task_and_appear_on_no_page(client, settings, victor, project_a):
-    tasks = [_task("spec", "architect", after=())] + [_task(case, agent) for case, (agent, _, _) in HOSTILE_PATHS.items()]
+    tasks = [_task("spec", "architect", after=())] + [
+        _task(case, agent) for case, (agent, _, _) in HOSTILE_PATHS.items()
+    ]
     files = {
-        case: [{"path": HARMLESS[agent].format(case=case), "content": "ok\n"},
-               {"path": path, "content": '[core]\n\tfsmonitor = "touch /tmp/pwned"\nregistry=https://evil.example/\n'}]
+        case: [
+            {"path": HARMLESS[agent].format(case=case), "content": "ok\n"},
+            {"path": path, "content": '[core]\n\tfsmonitor = "touch /tmp/pwned"\nregistry=https://evil.example/\n'},
+        ]
         for case, (agent, path, _) in HOSTILE_PATHS.items()
     }
     with _hostile_server({"reasoning": "One task per case.", "tasks": tasks}, files) as stub:
@@ -243,8 +278,9 @@ def test_refused_paths_fail_their_task_and_appear_on_no_page(client, settings, v
     outcome = dict(run.task_runs.values_list("key", "status"))
     # The verify stage the planner added never runs: every task it waits for failed.
     assert outcome == {"spec": TaskRun.Status.SUCCEEDED, "verify": TaskRun.Status.SKIPPED} | {
-        case: TaskRun.Status.FAILED for case in HOSTILE_PATHS}
-    for case, (_, path, rule) in HOSTILE_PATHS.items():
+        case: TaskRun.Status.FAILED for case in HOSTILE_PATHS
+    }
+    for case, (_, _path, rule) in HOSTILE_PATHS.items():
         assert rule in run.task_runs.get(key=case).error, case
     assert set(Artifact.objects.filter(run=run).values_list("task_run__key", flat=True)) == {"spec"}
 
@@ -260,7 +296,9 @@ def test_a_50_mb_answer_is_refused_and_only_its_beginning_is_stored(client, sett
     assert not huge.artifacts.exists()
 
     call = LLMCall.objects.get(task_run=huge)
-    answer = json.dumps({"reasoning": "Files as asked.", "files": [{"path": "backend/src/huge.ts", "content": content}]})
+    answer = json.dumps(
+        {"reasoning": "Files as asked.", "files": [{"path": "backend/src/huge.ts", "content": content}]}
+    )
     assert len(call.response) == settings.LLM_CALL_STORE_MAX_CHARS == 262144
     assert call.response == answer[:262144]
     assert call.response_chars == len(answer)
@@ -269,8 +307,11 @@ def test_a_50_mb_answer_is_refused_and_only_its_beginning_is_stored(client, sett
     assert sent.last_user_text in call.prompt
 
     client.force_login(staff)
-    lists = [reverse("admin:orchestration_llmcall_changelist"), reverse("admin:orchestration_taskrun_change", args=[huge.pk]),
-             reverse("admin:orchestration_planversion_change", args=[run.plan_version_id])]
+    lists = [
+        reverse("admin:orchestration_llmcall_changelist"),
+        reverse("admin:orchestration_taskrun_change", args=[huge.pk]),
+        reverse("admin:orchestration_planversion_change", args=[run.plan_version_id]),
+    ]
     for url in lists:  # pages that list calls never load a prompt or an answer
         with CaptureQueriesContext(connection) as queries:
             listing = client.get(url)

@@ -39,8 +39,16 @@ def _with_detail(spec, entity_name: str, field_name: str):
     entities = []
     for entity in spec.entities:
         if entity.name == entity_name:
-            entity = entity.model_copy(update={"fields": [*entity.fields, entity.fields[0].model_copy(
-                update={"name": field_name, "type": "string", "required": False, "unique": False})]})
+            entity = entity.model_copy(
+                update={
+                    "fields": [
+                        *entity.fields,
+                        entity.fields[0].model_copy(
+                            update={"name": field_name, "type": "string", "required": False, "unique": False}
+                        ),
+                    ]
+                }
+            )
         entities.append(entity)
     return spec.model_copy(update={"entities": entities})
 
@@ -48,10 +56,13 @@ def _with_detail(spec, entity_name: str, field_name: str):
 def test_one_more_detail_on_one_record_reruns_only_what_reads_it(project_a, alice):
     version = plan_project(project_a, user=alice)
     first = _done(version)
-    edited = edit_spec(version, _with_detail(version.spec_model(), version.spec_model().entities[0].name, "nickname"),
-                       user=alice).version
+    edited = edit_spec(
+        version, _with_detail(version.spec_model(), version.spec_model().entities[0].name, "nickname"), user=alice
+    ).version
     second = _done(edited)
-    reused = {t.key: t.reused_from.run_id for t in second.task_runs.exclude(reused_from=None).select_related("reused_from")}
+    reused = {
+        t.key: t.reused_from.run_id for t in second.task_runs.exclude(reused_from=None).select_related("reused_from")
+    }
     # Containers and CI do not depend on a record's details; the data model, code, tests and docs do.
     assert reused == {"devops": first.pk}
     assert second.status == Run.Status.SUCCEEDED
@@ -96,7 +107,9 @@ def test_the_page_forecasts_the_run_and_offers_to_run_everything_again(client, p
 
 
 def _model_project(alice, team_a) -> Project:
-    return Project.objects.create(team=team_a, created_by=alice, title="Snake", request=SNAKE_REQUEST, provider="openai")
+    return Project.objects.create(
+        team=team_a, created_by=alice, title="Snake", request=SNAKE_REQUEST, provider="openai"
+    )
 
 
 def _calls(run: Run) -> int:
@@ -128,7 +141,10 @@ def test_with_a_model_the_forecast_is_within_a_fifth_of_what_the_run_spends(alic
         again = _done(version, reuse=False)
     for run in (first, again):
         assert run.forecast["tokens"] > 0 and run.tokens_total > 0
-    assert abs(again.forecast["tokens"] - again.tokens_total) <= 0.2 * again.tokens_total, (again.forecast["tokens"], again.tokens_total)
+    assert abs(again.forecast["tokens"] - again.tokens_total) <= 0.2 * again.tokens_total, (
+        again.forecast["tokens"],
+        again.tokens_total,
+    )
     assert abs(first.forecast["tokens"] - first.tokens_total) <= 0.5 * first.tokens_total
 
 
@@ -138,8 +154,18 @@ def test_a_fingerprint_changes_when_an_input_changes_and_only_then(project_a, al
     upstream = spec_files(spec)
 
     def fingerprint(agent: str, **changes) -> str:
-        fields = dict(request=project_a.request, task_key="t", title="Build", instructions="Do it", scope=[],
-                      upstream=upstream, spec=spec) | changes
+        fields = (
+            dict(
+                request=project_a.request,
+                task_key="t",
+                title="Build",
+                instructions="Do it",
+                scope=[],
+                upstream=upstream,
+                spec=spec,
+            )
+            | changes
+        )
         return reuse.fingerprint(get_agent(agent), AgentContext(**fields))
 
     for agent in ("backend", "frontend", "docs", "tests", "verify", "architect"):
@@ -156,17 +182,28 @@ def test_a_fingerprint_changes_when_an_input_changes_and_only_then(project_a, al
     assert fingerprint("devops", upstream=spec_files(changed)) == fingerprint("devops")
 
 
-
 def test_the_provider_and_the_model_are_part_of_a_fingerprint(project_a, alice, settings):
     spec = plan_project(project_a, user=alice).spec_model()
     settings.OPENAI_BASE_URL, settings.OPENAI_MODEL = "http://127.0.0.1:9/v1", "small"  # nothing is sent to it
 
     def fingerprint(provider) -> str:
-        context = AgentContext(request=project_a.request, task_key="docs", title="Docs", instructions="", scope=[],
-                               upstream=spec_files(spec), spec=spec, provider=provider)
+        context = AgentContext(
+            request=project_a.request,
+            task_key="docs",
+            title="Docs",
+            instructions="",
+            scope=[],
+            upstream=spec_files(spec),
+            spec=spec,
+            provider=provider,
+        )
         return reuse.fingerprint(get_agent("docs"), context)
 
-    prints = {fingerprint(None), fingerprint(get_provider("openai")), fingerprint(get_provider("openai", model="large"))}
+    prints = {
+        fingerprint(None),
+        fingerprint(get_provider("openai")),
+        fingerprint(get_provider("openai", model="large")),
+    }
     assert len(prints) == 3
 
 
@@ -191,7 +228,9 @@ def test_a_streamed_answer_shows_its_files_so_far_on_the_task(project_a, alice):
     run = start_run(version)
     task = run.task_runs.get(key="spec")
     TaskRun.objects.filter(pk=task.pk).update(status=TaskRun.Status.RUNNING)
-    _record_progress(task.pk, '{"reasoning": "x", "files": [{"path": "backend/src/app.ts", "content": "a"}, {"path": "backend/src/s')
+    _record_progress(
+        task.pk, '{"reasoning": "x", "files": [{"path": "backend/src/app.ts", "content": "a"}, {"path": "backend/src/s'
+    )
     (row,) = [row for row in build_board(version, run).rows if row.key == "spec"]
     assert row.note == "Files so far: backend/src/app.ts."
 

@@ -18,8 +18,15 @@ STUBS = {"gemini": (GeminiStub, use_gemini), "openai": (OpenAIStub, use_openai)}
 
 
 def _task(key: str, agent: str, depends_on: list[str] | None = None) -> dict:
-    return {"key": key, "title": f"Do {key}", "agent": agent, "instructions": f"{key} work", "depends_on": depends_on or [],
-            "scope": [], "timeout_s": None}
+    return {
+        "key": key,
+        "title": f"Do {key}",
+        "agent": agent,
+        "instructions": f"{key} work",
+        "depends_on": depends_on or [],
+        "scope": [],
+        "timeout_s": None,
+    }
 
 
 BACKENDS = sorted(stacks_for("backend"))
@@ -27,26 +34,43 @@ FRONTEND = sorted(stacks_for("frontend"))[0]
 GOOD = {
     "reasoning": "Three entities and a web UI, so one backend task and a frontend.",
     "tasks": [
-        _task("spec", "architect"), _task("api", "backend", ["spec"]), _task("web", "frontend", ["spec"]),
-        _task("tests", "tests", ["api", "web"]), _task("docs", "docs", ["spec"]), _task("devops", "devops", ["spec"]),
+        _task("spec", "architect"),
+        _task("api", "backend", ["spec"]),
+        _task("web", "frontend", ["spec"]),
+        _task("tests", "tests", ["api", "web"]),
+        _task("docs", "docs", ["spec"]),
+        _task("devops", "devops", ["spec"]),
         _task("verify", "verify", ["api", "web", "tests", "devops"]),
     ],
     "stack": {"backend": BACKENDS[-1], "frontend": FRONTEND},
     "criteria": [
-        {"id": "book-appointment", "text": "A customer can book an appointment for their dog",
-         "about": {"kind": "records", "entity": "Appointment"}},
-        {"id": "appointment-customer", "text": "Every appointment is for a customer we know",
-         "about": {"kind": "link", "entity": "Appointment", "name": "customer"}},
+        {
+            "id": "book-appointment",
+            "text": "A customer can book an appointment for their dog",
+            "about": {"kind": "records", "entity": "Appointment"},
+        },
+        {
+            "id": "appointment-customer",
+            "text": "Every appointment is for a customer we know",
+            "about": {"kind": "link", "entity": "Appointment", "name": "customer"},
+        },
     ],
 }
 UNKNOWN_STACK = {**GOOD, "stack": {"backend": "cobol", "frontend": FRONTEND}}
 CYCLE = {**GOOD, "tasks": [_task("spec", "architect", ["tests"]), *GOOD["tasks"][1:]]}
 UNKNOWN_AGENT = {**GOOD, "tasks": [*GOOD["tasks"][:5], _task("devops", "sysadmin", ["spec"]), GOOD["tasks"][6]]}
-NO_ARCHITECT = {**GOOD, "tasks": [dict(t, depends_on=[d for d in t["depends_on"] if d != "spec"]) for t in GOOD["tasks"][1:]]}
+NO_ARCHITECT = {
+    **GOOD,
+    "tasks": [dict(t, depends_on=[d for d in t["depends_on"] if d != "spec"]) for t in GOOD["tasks"][1:]],
+}
 MISSING_DEP = {**GOOD, "tasks": [*GOOD["tasks"][:3], _task("tests", "tests", ["api", "qa-plan"]), *GOOD["tasks"][4:]]}
 NO_VERIFY = {**GOOD, "tasks": GOOD["tasks"][:6]}
-CRITERION_ABOUT_NOTHING = {**GOOD, "criteria": [
-    {"id": "cat-records", "text": "Cats can be booked too", "about": {"kind": "records", "entity": "Cat"}}]}
+CRITERION_ABOUT_NOTHING = {
+    **GOOD,
+    "criteria": [
+        {"id": "cat-records", "text": "Cats can be booked too", "about": {"kind": "records", "entity": "Cat"}}
+    ],
+}
 NO_CRITERIA = {key: value for key, value in GOOD.items() if key != "criteria"}
 
 
@@ -116,7 +140,8 @@ def test_the_models_acceptance_criteria_are_stored_with_the_version_as_the_model
     spec = plan_project(project_a, provider_name=name).spec_model()
     assert [(c.id, c.text, c.by) for c in spec.criteria] == [
         ("book-appointment", "A customer can book an appointment for their dog", "model"),
-        ("appointment-customer", "Every appointment is for a customer we know", "model")]
+        ("appointment-customer", "Every appointment is for a customer we know", "model"),
+    ]
 
 
 def test_the_prompt_shows_the_criteria_derived_from_the_spec_and_how_to_write_them(provider, project_a):
@@ -145,14 +170,17 @@ def test_the_teams_back_end_choice_stands_whatever_the_model_chose(provider, pro
     assert f'Choices made by the team:\n{{"backend": "{BACKENDS[0]}"}}' in stub.requests[0].messages[-1][1]
 
 
-@pytest.mark.parametrize(("bad", "reason"), [
-    (CYCLE, "go round in a circle"),
-    (UNKNOWN_AGENT, "agent 'sysadmin' does not exist"),
-    (MISSING_DEP, "waits for 'qa-plan', which is not a task in this plan"),
-    (UNKNOWN_STACK, "unknown backend stack 'cobol'"),
-    (NO_ARCHITECT, "No task writes spec/spec.json or spec/openapi.json"),
-    (CRITERION_ABOUT_NOTHING, "criterion cat-records: there is no record called Cat"),
-])
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (CYCLE, "go round in a circle"),
+        (UNKNOWN_AGENT, "agent 'sysadmin' does not exist"),
+        (MISSING_DEP, "waits for 'qa-plan', which is not a task in this plan"),
+        (UNKNOWN_STACK, "unknown backend stack 'cobol'"),
+        (NO_ARCHITECT, "No task writes spec/spec.json or spec/openapi.json"),
+        (CRITERION_ABOUT_NOTHING, "criterion cat-records: there is no record called Cat"),
+    ],
+)
 def test_a_bad_plan_goes_back_to_the_model_and_the_repaired_one_is_kept(provider, project_a, bad, reason):
     name, start = provider
     stub = start([Reply(json=bad), Reply(json=GOOD)])
@@ -191,12 +219,21 @@ def test_a_failed_background_planning_is_shown_on_the_project_and_nothing_else_p
 
 def test_replanning_sends_the_current_plan_and_the_feedback(provider, project_a, alice):
     name, start = provider
-    api_only = [*GOOD["tasks"][:2], _task("tests", "tests", ["api"]), *GOOD["tasks"][4:6],
-                _task("verify", "verify", ["api", "tests", "devops"])]
+    api_only = [
+        *GOOD["tasks"][:2],
+        _task("tests", "tests", ["api"]),
+        *GOOD["tasks"][4:6],
+        _task("verify", "verify", ["api", "tests", "devops"]),
+    ]
     stub = start([Reply(json=GOOD), Reply(json={**GOOD, "tasks": api_only})])
     v1 = plan_project(project_a, provider_name=name)
     v2 = plan_project(project_a, user=alice, provider_name=name, feedback="Drop the frontend, we only need the API")
-    assert (v2.number, v2.source, v2.parent, v2.feedback) == (2, "replan", v1, "Drop the frontend, we only need the API")
+    assert (v2.number, v2.source, v2.parent, v2.feedback) == (
+        2,
+        "replan",
+        v1,
+        "Drop the frontend, we only need the API",
+    )
     prompt = stub.requests[1].messages[-1][1]
     assert "Current plan (version 1)" in prompt and '"key": "web"' in prompt
     assert f'Current stacks:\n{{"backend": "{BACKENDS[-1]}", "frontend": "{FRONTEND}"}}' in prompt
@@ -229,7 +266,9 @@ def test_a_plan_without_the_verify_stage_gets_it_back_waiting_for_the_code_and_s
     verify = version.tasks[-1]
     assert (verify["key"], verify["agent"], verify["title"]) == ("verify", "verify", "Build and test the project")
     assert set(verify["depends_on"]) == {"api", "web", "tests", "devops"}
-    assert "“Build and test the project” was added: every plan ends by building and testing the code" in version.reasoning
+    assert (
+        "“Build and test the project” was added: every plan ends by building and testing the code" in version.reasoning
+    )
 
 
 def test_a_model_may_divide_a_part_between_tasks_by_their_instructions(provider, project_a):

@@ -50,10 +50,13 @@ def _task_line(page: str, key: str) -> str:
 
 # --- The syntax -------------------------------------------------------------------------------
 
+
 def test_routes_are_read_with_spaces_and_models_that_have_colons_of_their_own():
     routes = parse_routes(" docs = openai:llama3.2:3b ,devops=openai, backend=gemini:gemini-2.5-pro,")
     assert routes == {
-        "docs": Route("openai", "llama3.2:3b"), "devops": Route("openai", ""), "backend": Route("gemini", "gemini-2.5-pro"),
+        "docs": Route("openai", "llama3.2:3b"),
+        "devops": Route("openai", ""),
+        "backend": Route("gemini", "gemini-2.5-pro"),
     }
 
 
@@ -66,16 +69,24 @@ def test_no_routes_is_one_model_for_every_agent():
     assert parse_routes("") == {} and parse_routes("  ") == {}
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("docs", "“docs” is not a route: write agent=provider or agent=provider:model"),
-    ("docs=:llama3.2", "“docs=:llama3.2” is not a route"),
-    ("writer=openai", ("There is no agent called “writer” that calls a model; the agents you can route are "
-                       "architect, backend, devops, docs, feature, frontend, tests.")),
-    ("verify=openai", "There is no agent called “verify” that calls a model"),
-    ("docs=claude:opus", "There is no provider called “claude” (for docs); choose one of offline, gemini, openai."),
-    ("docs=openai:", "“docs=openai:” names no model after the colon"),
-    ("docs=openai, docs=gemini", "docs is given twice"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("docs", "“docs” is not a route: write agent=provider or agent=provider:model"),
+        ("docs=:llama3.2", "“docs=:llama3.2” is not a route"),
+        (
+            "writer=openai",
+            (
+                "There is no agent called “writer” that calls a model; the agents you can route are "
+                "architect, backend, devops, docs, feature, frontend, tests."
+            ),
+        ),
+        ("verify=openai", "There is no agent called “verify” that calls a model"),
+        ("docs=claude:opus", "There is no provider called “claude” (for docs); choose one of offline, gemini, openai."),
+        ("docs=openai:", "“docs=openai:” names no model after the colon"),
+        ("docs=openai, docs=gemini", "docs is given twice"),
+    ],
+)
 def test_a_mistake_in_the_routes_is_said_in_plain_words(text, message):
     with pytest.raises(ValueError) as raised:
         parse_routes(text)
@@ -83,6 +94,7 @@ def test_a_mistake_in_the_routes_is_said_in_plain_words(text, message):
 
 
 # --- Which route an agent gets ----------------------------------------------------------------
+
 
 def test_the_projects_own_route_comes_before_the_deployments(both_configured):
     both_configured.LLM_ROUTES = "docs=openai:llama3.2"
@@ -102,7 +114,9 @@ def test_a_project_without_a_provider_of_its_own_uses_the_default_one(both_confi
 def test_a_project_that_chose_offline_ignores_the_deployments_routes_but_keeps_its_own(both_configured):
     both_configured.LLM_ROUTES = "docs=openai:llama3.2, backend=gemini"
     assert _route("docs", provider="offline") == Route("offline", "")
-    assert _route("backend", provider="offline", routes={"backend": "openai:qwen2.5-coder"}) == Route("openai", "qwen2.5-coder")
+    assert _route("backend", provider="offline", routes={"backend": "openai:qwen2.5-coder"}) == Route(
+        "openai", "qwen2.5-coder"
+    )
 
 
 def test_a_route_without_a_model_is_resolved_to_the_providers_configured_one(both_configured):
@@ -118,9 +132,11 @@ def test_a_provider_asked_for_with_a_model_calls_that_model(both_configured):
 
 # --- The new-project form ---------------------------------------------------------------------
 
+
 def _create(client, team, routes: str, provider: str = "offline"):
-    return client.post(reverse("projects:new"), {"request": REQUEST, "team": team.pk, "provider": provider,
-                                                 "llm_routes": routes})
+    return client.post(
+        reverse("projects:new"), {"request": REQUEST, "team": team.pk, "provider": provider, "llm_routes": routes}
+    )
 
 
 def test_the_form_saves_models_per_agent_with_the_project(client, alice, team_a, both_configured):
@@ -143,8 +159,10 @@ def test_the_form_refuses_a_provider_not_set_up_on_this_server(client, alice, te
     client.force_login(alice)
     response = _create(client, team_a, "backend=gemini:gemini-2.5-pro")
     assert response.status_code == 400 and not Project.objects.exists()
-    assert ("backend cannot use Gemini: it is not set up on this server. Pick another provider or leave backend out."
-            in response.content.decode())
+    assert (
+        "backend cannot use Gemini: it is not set up on this server. Pick another provider or leave backend out."
+        in response.content.decode()
+    )
 
 
 def test_the_form_says_which_agents_can_have_their_own_model(client, alice):
@@ -156,13 +174,16 @@ def test_the_form_says_which_agents_can_have_their_own_model(client, alice):
 
 # --- What the plan shows ----------------------------------------------------------------------
 
+
 def test_each_task_of_the_plan_says_which_model_its_agent_will_call(client, alice, project_a, both_configured):
     both_configured.LLM_ROUTES = "docs=openai:llama3.2:3b, backend=gemini:gemini-2.5-pro"
     Project.objects.filter(pk=project_a.pk).update(provider="gemini")
     version = make_version(project_a, tasks=[*plan_tasks(5), {**VERIFY_TASK, "depends_on": ["backend-1"]}])
     client.force_login(alice)
-    for page in (client.get(reverse("projects:detail", args=[project_a.pk])).content.decode(),
-                 client.get(reverse("projects:version", args=[project_a.pk, version.pk])).content.decode()):
+    for page in (
+        client.get(reverse("projects:detail", args=[project_a.pk])).content.decode(),
+        client.get(reverse("projects:version", args=[project_a.pk, version.pk])).content.decode(),
+    ):
         assert _task_line(page, "architect") == "Agent architect · Gemini, gemini-2.5-flash · starts first"
         assert _task_line(page, "backend-1").startswith("Agent backend · Gemini, gemini-2.5-pro · waits for")
         assert _task_line(page, "docs-4").startswith("Agent docs · OpenAI-compatible, llama3.2:3b · waits for")
@@ -192,6 +213,7 @@ def test_a_run_shows_the_model_each_task_was_sent_to(client, alice, project_a, b
 
 # --- The admin --------------------------------------------------------------------------------
 
+
 def test_the_admin_lists_the_model_each_task_called(client, staff, project_a):
     run = make_run(make_version(project_a))
     TaskRun.objects.filter(run=run, key="backend-1").update(provider="gemini", model="gemini-2.5-pro")
@@ -207,18 +229,28 @@ def test_the_admin_edits_a_projects_models_per_agent_as_text(client, staff, proj
     assert 'value="docs=openai:llama3.2:3b, backend=gemini"' in page
     project_a.refresh_from_db()
     form = ProjectAdminForm({**_admin_fields(project_a), "llm_routes": "docs=claude"}, instance=project_a)
-    assert form.errors["llm_routes"] == ["There is no provider called “claude” (for docs); choose one of offline, gemini, openai."]
+    assert form.errors["llm_routes"] == [
+        "There is no provider called “claude” (for docs); choose one of offline, gemini, openai."
+    ]
     form = ProjectAdminForm({**_admin_fields(project_a), "llm_routes": "devops=openai"}, instance=project_a)
     assert form.is_valid(), form.errors
     assert form.save().llm_routes == {"devops": "openai"}
 
 
 def _admin_fields(project: Project) -> dict:
-    return {"team": project.team_id, "created_by": project.created_by_id, "title": project.title, "request": project.request,
-            "provider": project.provider, "options": "{}", "planning_status": project.planning_status}
+    return {
+        "team": project.team_id,
+        "created_by": project.created_by_id,
+        "title": project.title,
+        "request": project.request,
+        "provider": project.provider,
+        "options": "{}",
+        "planning_status": project.planning_status,
+    }
 
 
 # --- Start-up ---------------------------------------------------------------------------------
+
 
 def test_a_typo_in_llm_routes_stops_manage_py_check(tmp_path):
     result = _manage("check", DEBUG="true", SECRET_KEY="x", DATA_DIR=str(tmp_path), LLM_ROUTES="docs=olama:llama3.2")
@@ -230,8 +262,12 @@ def test_a_route_to_a_provider_not_set_up_is_an_error_at_start_up(settings):
     settings.GEMINI_API_KEY = ""
     settings.LLM_ROUTES = "backend=gemini:gemini-2.5-pro"
     messages = [m.msg for m in run_checks() if m.id == "agents.E002"]
-    assert messages == [("LLM_ROUTES sends backend to Gemini, which is not set up: set GEMINI_API_KEY "
-                         "(and optionally GEMINI_MODEL and GEMINI_BASE_URL).")]
+    assert messages == [
+        (
+            "LLM_ROUTES sends backend to Gemini, which is not set up: set GEMINI_API_KEY "
+            "(and optionally GEMINI_MODEL and GEMINI_BASE_URL)."
+        )
+    ]
 
 
 def test_code_a_routed_model_writes_in_an_offline_project_is_checked_as_model_code(project_a, alice, settings):

@@ -19,7 +19,9 @@ from .ui_helpers import form_data, make_version
 
 pytestmark = pytest.mark.django_db
 
-TOOL_SHED = "A tool library: members borrow tools, each loan has a due date and a returned date. Tools have a condition."
+TOOL_SHED = (
+    "A tool library: members borrow tools, each loan has a due date and a returned date. Tools have a condition."
+)
 
 
 @pytest.fixture
@@ -46,21 +48,36 @@ def _page(client, version) -> str:
 
 def _row(data: dict, prefix: str, name: str) -> str:
     """The prefix of the row (r0, r0-d2, ...) under `prefix` whose name field says `name`."""
-    return next(key.removesuffix("-name") for key, value in data.items()
-                if key.startswith(prefix) and key.endswith("-name") and value == name and key.count("-") == prefix.count("-") + 1)
+    return next(
+        key.removesuffix("-name")
+        for key, value in data.items()
+        if key.startswith(prefix)
+        and key.endswith("-name")
+        and value == name
+        and key.count("-") == prefix.count("-") + 1
+    )
 
 
 def _blank(data: dict, prefix: str, field: str = "name") -> str:
     """The first row under `prefix` whose `field` is empty: the page's blank row for a new one."""
-    return next(key.removesuffix(f"-{field}") for key, value in data.items()
-                if key.startswith(prefix) and key.endswith(f"-{field}") and value == "" and key.count("-") == prefix.count("-") + 1)
+    return next(
+        key.removesuffix(f"-{field}")
+        for key, value in data.items()
+        if key.startswith(prefix)
+        and key.endswith(f"-{field}")
+        and value == ""
+        and key.count("-") == prefix.count("-") + 1
+    )
 
 
 def test_the_project_page_says_what_we_will_build_before_the_plan_diagram(client, alice, project_a, tool_shed):
     client.force_login(alice)
     page = client.get(reverse("projects:detail", args=[project_a.pk])).content.decode()
-    said = page[page.index("What we’ll build"):page.index('class="dag"')]
-    assert "<strong>Tools</strong> — name (text), condition (good / worn / broken; starts as good), bought on (date, optional)" in said
+    said = page[page.index("What we’ll build") : page.index('class="dag"')]
+    assert (
+        "<strong>Tools</strong> — name (text), condition (good / worn / broken; starts as good), bought on (date, optional)"
+        in said
+    )
     assert "price (money, optional), manual (web address, optional)" in said
     assert "Each Loan is for one Tool." in said and "Each Loan is for one Member." in said
     assert "due by its due on; done once its returned on is set" in said
@@ -101,8 +118,10 @@ def test_a_person_adds_a_record_a_choice_detail_and_a_link_and_gets_a_new_versio
     assert [(r.name, r.target, r.required) for r in tool_.relations] == [("vet", "Vet", False)]
     assert any("Vet" in task["instructions"] for task in v2.tasks), "the tasks are planned again from the new spec"
     page = client.get(response.url).content.decode()
-    assert ("Saved as plan version 2: added record Vet (name); condition of Tool is now choice: good, worn, broken (was text); "
-            "Tool now links to Vet; 6 acceptance criteria changed with it.") in page
+    assert (
+        "Saved as plan version 2: added record Vet (name); condition of Tool is now choice: good, worn, broken (was text); "
+        "Tool now links to Vet; 6 acceptance criteria changed with it."
+    ) in page
     criteria = {c.id for c in v2.spec_model().criteria}
     assert {"records-vet", "choice-tool-condition", "link-tool-vet"} <= criteria, "the new details bring their criteria"
     assert "Each Tool may be for one Vet." in page
@@ -134,12 +153,15 @@ def test_a_choice_without_options_is_refused_in_plain_words_and_what_was_typed_s
     assert PlanVersion.objects.count() == 1
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"-name": "id"}, "“id” (Tool) is a name the app uses itself"),
-    ({"-name": "2nd phone"}, "“2nd phone” (Tool) cannot be a detail's name: use letters, digits and spaces"),
-    ({"-name": "condition"}, "Tool has two details called “condition”"),
-    ({"-name": "state", "-kind": "choice", "-options": "ok, 50%"}, "“50%” cannot be an option of state (Tool)"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"-name": "id"}, "“id” (Tool) is a name the app uses itself"),
+        ({"-name": "2nd phone"}, "“2nd phone” (Tool) cannot be a detail's name: use letters, digits and spaces"),
+        ({"-name": "condition"}, "Tool has two details called “condition”"),
+        ({"-name": "state", "-kind": "choice", "-options": "ok, 50%"}, "“50%” cannot be an option of state (Tool)"),
+    ],
+)
 def test_a_bad_new_detail_is_refused_with_the_reason(client, alice, v1, change, message):
     client.force_login(alice)
     data = form_data(_page(client, v1))
@@ -177,7 +199,10 @@ def test_renaming_a_record_and_a_due_date_keeps_its_links_and_due_date(client, a
     client.force_login(alice)
     data = form_data(_page(client, tool_shed))
     loan = _row(data, "r", "Loan")
-    data |= {f"{_row(data, 'r', 'Tool')}-name": "Power tool", f"{_row(data, f'{loan}-d', 'due on')}-name": "due back on"}
+    data |= {
+        f"{_row(data, 'r', 'Tool')}-name": "Power tool",
+        f"{_row(data, f'{loan}-d', 'due on')}-name": "due back on",
+    }
     assert client.post(_editor(client, tool_shed), data).status_code == 302
     spec = PlanVersion.objects.get(number=2).spec_model()
     assert spec.entity("PowerTool").plural == "powerTools" and spec.entity("PowerTool").label == "Power tool"
@@ -191,12 +216,21 @@ def test_a_summary_is_added_from_plain_choices(client, alice, tool_shed):
     data = form_data(_page(client, tool_shed))
     tool = _row(data, "r", "Tool")
     summary = _blank(data, "s", "original")
-    data |= {f"{summary}-measure": "sum", f"{summary}-record": tool, f"{summary}-detail": _row(data, f"{tool}-d", "price"),
-             f"{summary}-group_by": _row(data, f"{tool}-d", "condition")}
+    data |= {
+        f"{summary}-measure": "sum",
+        f"{summary}-record": tool,
+        f"{summary}-detail": _row(data, f"{tool}-d", "price"),
+        f"{summary}-group_by": _row(data, f"{tool}-d", "condition"),
+    }
     assert client.post(_editor(client, tool_shed), data).status_code == 302
     added = PlanVersion.objects.get(number=2).spec_model().summaries[-1]
     assert (added.label, added.entity, added.measure, added.field, added.group_by) == (
-        "The total of price of tools per condition", "Tool", "sum", "price", "condition")
+        "The total of price of tools per condition",
+        "Tool",
+        "sum",
+        "price",
+        "condition",
+    )
 
 
 def test_a_summary_that_adds_up_another_records_detail_is_refused(client, alice, tool_shed):
@@ -204,11 +238,16 @@ def test_a_summary_that_adds_up_another_records_detail_is_refused(client, alice,
     data = form_data(_page(client, tool_shed))
     summary = _blank(data, "s", "original")
     tool = _row(data, "r", "Tool")
-    data |= {f"{summary}-measure": "sum", f"{summary}-record": _row(data, "r", "Loan"),
-             f"{summary}-detail": _row(data, f"{tool}-d", "price")}
+    data |= {
+        f"{summary}-measure": "sum",
+        f"{summary}-record": _row(data, "r", "Loan"),
+        f"{summary}-detail": _row(data, f"{tool}-d", "price"),
+    }
     response = client.post(_editor(client, tool_shed), data)
     assert response.status_code == 400
-    assert "counts Loan records, so the detail it adds up must be one of Loan's details" in unescape(response.content.decode())
+    assert "counts Loan records, so the detail it adds up must be one of Loan's details" in unescape(
+        response.content.decode()
+    )
 
 
 def test_switching_the_website_off_plans_no_frontend_task(client, alice, v1):

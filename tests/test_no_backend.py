@@ -28,8 +28,12 @@ from .rich_specs import rich_spec
 from .test_verify import Recorded, generated, verify, verify_settings  # noqa: F401 (a fixture)
 from .ui_helpers import form_data, make_version
 
-CONVERTER = Feature(name="converter", title="Unit converter", part="frontend",
-                    text="Convert between cups, grams and ounces for common ingredients.")
+CONVERTER = Feature(
+    name="converter",
+    title="Unit converter",
+    part="frontend",
+    text="Convert between cups, grams and ounces for common ingredients.",
+)
 
 
 def _with_criteria(spec: Spec) -> Spec:
@@ -37,17 +41,31 @@ def _with_criteria(spec: Spec) -> Spec:
 
 
 def converter_spec() -> Spec:
-    return _with_criteria(Spec(app_name="cooking-converter", title="Cooking converter",
-                               summary="Converts cooking measurements.", entities=[], auth=False, frontend=True,
-                               features=[CONVERTER]))
+    return _with_criteria(
+        Spec(
+            app_name="cooking-converter",
+            title="Cooking converter",
+            summary="Converts cooking measurements.",
+            entities=[],
+            auth=False,
+            frontend=True,
+            features=[CONVERTER],
+        )
+    )
 
 
 def tool_shed_with_features() -> Spec:
     """The tool shed, with a feature in each place a feature can live."""
     features = [
-        Feature(name="dueReminder", title="Due reminders", part="backend",
-                text="Email a reminder the day before a loan is due."),
-        Feature(name="loanChart", title="Loans chart", part="both", text="A chart of loans per week, served by the API."),
+        Feature(
+            name="dueReminder",
+            title="Due reminders",
+            part="backend",
+            text="Email a reminder the day before a loan is due.",
+        ),
+        Feature(
+            name="loanChart", title="Loans chart", part="both", text="A chart of loans per week, served by the API."
+        ),
         CONVERTER,
     ]
     return _with_criteria(rich_spec("tool-shed").model_copy(update={"features": features}))
@@ -91,7 +109,10 @@ def test_the_plan_says_in_plain_words_that_there_is_no_server(monkeypatch):
     plan, spec = offline_plan("A unit converter for cooking measurements")
     assert not spec.has_backend
     assert "found no records to store, only what it does: Unit converter." in plan.reasoning
-    assert "With nothing to store and no log-ins, it is a website with no server: the plan has no back end and no database." in plan.reasoning
+    assert (
+        "With nothing to store and no log-ins, it is a website with no server: the plan has no back end and no database."
+        in plan.reasoning
+    )
     assert "The back end is" not in plan.reasoning and "backend task builds" not in plan.reasoning
 
 
@@ -99,7 +120,11 @@ def test_with_features_each_gets_a_task_after_the_parts_it_plugs_into_and_before
     tasks = _tasks(tool_shed_with_features(), features=True)
     backend = [key for key, task in tasks.items() if task["agent"] == "backend"]
     reminder = tasks["feature-due-reminder"]
-    assert (reminder["agent"], reminder["title"], reminder["scope"]) == ("feature", "Build the feature: Due reminders", ["dueReminder"])
+    assert (reminder["agent"], reminder["title"], reminder["scope"]) == (
+        "feature",
+        "Build the feature: Due reminders",
+        ["dueReminder"],
+    )
     assert reminder["instructions"] == "Email a reminder the day before a loan is due."
     assert reminder["depends_on"] == backend
     assert tasks["feature-loan-chart"]["depends_on"] == [*backend, "frontend"]
@@ -139,47 +164,70 @@ def test_a_plan_with_feature_tasks_passes_the_checks_as_it_is():
 def test_without_a_back_end_only_the_spec_is_needed_from_the_architect():
     spec = converter_spec()
     [error] = _refusal(_without(list(_tasks(spec).values()), "spec"), spec)
-    assert error.startswith("No task writes spec/spec.json, the spec that “Build the web frontend”, “Add end-to-end tests”")
+    assert error.startswith(
+        "No task writes spec/spec.json, the spec that “Build the web frontend”, “Add end-to-end tests”"
+    )
     assert "put back the architect's task (“Describe the app and its features”)" in error
 
 
 def test_a_back_end_task_in_an_app_without_one_is_refused():
     spec = converter_spec()
-    api = {"key": "api", "title": "Build the API", "agent": "backend", "instructions": "", "depends_on": ["spec"],
-           "scope": [], "timeout_s": None}
+    api = {
+        "key": "api",
+        "title": "Build the API",
+        "agent": "backend",
+        "instructions": "",
+        "depends_on": ["spec"],
+        "scope": [],
+        "timeout_s": None,
+    }
     [error] = _refusal([*_tasks(spec).values(), api], spec)
-    assert error == ("“Build the API” builds a back end, and this app has none: it keeps no records and nobody logs in. "
-                     "Remove the task, or add a kind of record or log-ins to the data model.")
+    assert error == (
+        "“Build the API” builds a back end, and this app has none: it keeps no records and nobody logs in. "
+        "Remove the task, or add a kind of record or log-ins to the data model."
+    )
 
 
 def test_a_feature_whose_part_no_task_builds_is_refused():
     spec = converter_spec()
     [error] = _refusal(_without(list(_tasks(spec, features=True).values()), "frontend"), spec)
-    assert error == ("“Build the feature: Unit converter” plugs into the website, which no task of this plan builds: "
-                     "add a frontend task, or remove “Build the feature: Unit converter”.")
+    assert error == (
+        "“Build the feature: Unit converter” plugs into the website, which no task of this plan builds: "
+        "add a frontend task, or remove “Build the feature: Unit converter”."
+    )
 
 
 def test_a_feature_task_for_a_feature_the_spec_lacks_is_refused_naming_its_features():
     spec = tool_shed_with_features()
-    tasks = [dict(t, scope=["snakeGame"]) if t["key"] == "feature-converter" else t
-             for t in _tasks(spec, features=True).values()]
+    tasks = [
+        dict(t, scope=["snakeGame"]) if t["key"] == "feature-converter" else t
+        for t in _tasks(spec, features=True).values()
+    ]
     [error] = _refusal(tasks, spec)
-    assert error == ("“Build the feature: Unit converter” is for snakeGame, but the spec has no such feature: "
-                     "its features are dueReminder, loanChart, converter.")
+    assert error == (
+        "“Build the feature: Unit converter” is for snakeGame, but the spec has no such feature: "
+        "its features are dueReminder, loanChart, converter."
+    )
 
 
 def test_a_feature_task_that_does_not_wait_for_its_parts_is_made_to_and_says_so():
     spec = tool_shed_with_features()
-    tasks = [dict(t, depends_on=["spec"]) if t["key"] == "feature-loan-chart" else t
-             for t in _tasks(spec, features=True).values()]
+    tasks = [
+        dict(t, depends_on=["spec"]) if t["key"] == "feature-loan-chart" else t
+        for t in _tasks(spec, features=True).values()
+    ]
     mended, notes = check_runnable(tasks, spec)
     chart = next(t for t in mended if t["key"] == "feature-loan-chart")
     assert set(chart["depends_on"]) == {"spec", "frontend"} | {t["key"] for t in tasks if t["agent"] == "backend"}
     assert notes == [
-        ("“Build the feature: Loans chart” now waits for “Build the API”, because the feature plugs into the back end, "
-         "which that task builds"),
-        ("“Build the feature: Loans chart” now waits for “Build the web frontend”, because the feature plugs into the "
-         "website, which that task builds"),
+        (
+            "“Build the feature: Loans chart” now waits for “Build the API”, because the feature plugs into the back end, "
+            "which that task builds"
+        ),
+        (
+            "“Build the feature: Loans chart” now waits for “Build the web frontend”, because the feature plugs into the "
+            "website, which that task builds"
+        ),
     ]
 
 
@@ -189,18 +237,26 @@ def test_a_verify_stage_that_does_not_wait_for_a_feature_is_made_to_and_says_so(
     tasks[-1] = dict(tasks[-1], depends_on=["frontend", "tests", "devops"])
     mended, notes = check_runnable(tasks, spec)
     assert "feature-converter" in mended[-1]["depends_on"]
-    assert notes == [("“Build and test the project” now waits for “Build the feature: Unit converter”, which writes "
-                      "code it builds and tests")]
+    assert notes == [
+        (
+            "“Build and test the project” now waits for “Build the feature: Unit converter”, which writes "
+            "code it builds and tests"
+        )
+    ]
 
 
 def test_a_part_that_waits_for_a_feature_plugged_into_it_is_refused():
     spec = converter_spec()
-    tasks = [dict(t, depends_on=["spec", "feature-converter"]) if t["key"] == "frontend" else t
-             for t in _tasks(spec, features=True).values()]
+    tasks = [
+        dict(t, depends_on=["spec", "feature-converter"]) if t["key"] == "frontend" else t
+        for t in _tasks(spec, features=True).values()
+    ]
     tasks = [dict(t, depends_on=[]) if t["key"] == "feature-converter" else t for t in tasks]
     [error] = _refusal(tasks, spec)
-    assert error == ("“Build the web frontend” waits for “Build the feature: Unit converter”, which plugs into what "
-                     "“Build the web frontend” builds: “Build the web frontend” must not wait for it.")
+    assert error == (
+        "“Build the web frontend” waits for “Build the feature: Unit converter”, which plugs into what "
+        "“Build the web frontend” builds: “Build the web frontend” must not wait for it."
+    )
 
 
 # --- the run and what comes out of it ----------------------------------------------------------------
@@ -236,7 +292,11 @@ def test_the_zip_of_such_a_run_holds_the_website_under_the_apps_folder(converter
     write_zip(converter_run, buffer)
     names = zipfile.ZipFile(io.BytesIO(buffer.getvalue())).namelist()
     assert all(name.startswith("cooking-converter/") for name in names)
-    assert {"cooking-converter/README.md", "cooking-converter/frontend/Dockerfile", "cooking-converter/spec/spec.json"} <= set(names)
+    assert {
+        "cooking-converter/README.md",
+        "cooking-converter/frontend/Dockerfile",
+        "cooking-converter/spec/spec.json",
+    } <= set(names)
     assert not [name for name in names if name.startswith("cooking-converter/backend/")]
 
 
@@ -300,16 +360,23 @@ def test_a_feature_brings_its_own_package_and_the_website_installs_builds_and_te
     """The converter's feature adds an npm package the website does not have: package.json asks for it,
     the lockfile does not hold it, so the verify stage installs with npm install, and the feature's
     code that imports it type-checks, lints, passes its tagged tests and builds."""
-    feature = CONVERTER.model_copy(update={"packages": [Package(name="fraction.js", version="^5.2.0", part="frontend")]})
+    feature = CONVERTER.model_copy(
+        update={"packages": [Package(name="fraction.js", version="^5.2.0", part="frontend")]}
+    )
     spec = _with_criteria(converter_spec().model_copy(update={"features": [feature]}))
-    files, spec = generated("A unit converter for cooking measurements", spec=spec, agents=["frontend", "tests", "docs", "devops"])
+    files, spec = generated(
+        "A unit converter for cooking measurements", spec=spec, agents=["frontend", "tests", "docs", "devops"]
+    )
     assert json.loads(files["frontend/package.json"])["dependencies"]["fraction.js"] == "^5.2.0"
     files |= {f"frontend/src/features/converter/{name}": text for name, text in HALVES.items()}
     recorded = Recorded()
     verify(files, spec, recorded)
-    assert all(c.passed for c in recorded.checks), [(c.words, c.output[-2000:]) for c in recorded.checks if not c.passed]
+    assert all(c.passed for c in recorded.checks), [
+        (c.words, c.output[-2000:]) for c in recorded.checks if not c.passed
+    ]
     assert {(c.part, c.name) for c in recorded.checks} == {
-        ("frontend", name) for name in ("installs", "types", "lint", "tests", "build")}
+        ("frontend", name) for name in ("installs", "types", "lint", "tests", "build")
+    }
     assert "npm install" in next(c.command for c in recorded.checks if c.name == "installs")
     [outcome] = [o for o in recorded.criteria[0] if o.id == "feature-converter"]
     assert outcome.status == "passed" and len(outcome.tests) == 2
@@ -329,7 +396,9 @@ def _editor(version: PlanVersion) -> str:
 
 
 @pytest.mark.django_db
-def test_the_editor_says_an_app_of_features_keeps_no_records_and_lets_a_person_add_one(client, alice, converter_version):
+def test_the_editor_says_an_app_of_features_keeps_no_records_and_lets_a_person_add_one(
+    client, alice, converter_version
+):
     client.force_login(alice)
     page = client.get(_editor(converter_version)).content.decode()
     assert "It keeps no records: it is built from what it does (Unit converter)." in page
@@ -343,9 +412,18 @@ def test_the_editor_says_an_app_of_features_keeps_no_records_and_lets_a_person_a
 
 @pytest.mark.django_db
 def test_removing_the_last_record_of_an_app_with_features_leaves_a_website_with_no_server(client, alice, project_a):
-    spec = _with_criteria(Spec(app_name="pantry", title="Pantry", summary="Ingredients and a converter.", auth=False,
-                               entities=[{"name": "Ingredient", "plural": "ingredients", "label": "Ingredient",
-                                          "fields": [{"name": "name"}]}], features=[CONVERTER]))
+    spec = _with_criteria(
+        Spec(
+            app_name="pantry",
+            title="Pantry",
+            summary="Ingredients and a converter.",
+            auth=False,
+            entities=[
+                {"name": "Ingredient", "plural": "ingredients", "label": "Ingredient", "fields": [{"name": "name"}]}
+            ],
+            features=[CONVERTER],
+        )
+    )
     version = make_version(project_a, tasks=spec_tasks(spec), spec=spec.model_dump(mode="json"))
     client.force_login(alice)
     data = form_data(client.get(_editor(version)).content.decode())
@@ -366,5 +444,7 @@ def test_removing_the_last_record_of_an_app_without_features_is_refused(client, 
     data = form_data(client.get(_editor(version)).content.decode())
     response = client.post(_editor(version), data | {"r0-remove": "on"})
     assert response.status_code == 400
-    assert "The app needs at least one kind of record or one feature: keep a record, or add one." in response.content.decode()
-
+    assert (
+        "The app needs at least one kind of record or one feature: keep a record, or add one."
+        in response.content.decode()
+    )

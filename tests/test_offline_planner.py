@@ -66,11 +66,14 @@ def test_an_api_only_request_has_no_frontend_and_says_why():
 
 # Runs once a back end in Python (the fastapi stack, built in parallel) is registered.
 @pytest.mark.skipif(not PYTHON_BACKENDS, reason="no back-end stack in Python is registered yet")
-@pytest.mark.parametrize("request_text", [
-    "A Python FastAPI service for managing warehouse inventory items with SKU and quantity",
-    "A booking site for a dog groomer, in Python",
-    "A recipe site with Django, where users post recipes",
-])
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "A Python FastAPI service for managing warehouse inventory items with SKU and quantity",
+        "A booking site for a dog groomer, in Python",
+        "A recipe site with Django, where users post recipes",
+    ],
+)
 def test_a_request_that_asks_for_python_gets_the_python_back_end_and_says_why(request_text):
     plan, spec = offline_plan(request_text)
     label = get_stack(PYTHON_BACKENDS[0]).label
@@ -88,7 +91,9 @@ def test_a_request_that_names_no_language_gets_the_default_back_end():
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_every_task_names_the_chosen_stacks_by_their_labels(backend):
-    plan, spec = offline_plan("A recipe site with recipes, ingredients, cooks and reviews", options={"backend": backend})
+    plan, spec = offline_plan(
+        "A recipe site with recipes, ingredients, cooks and reviews", options={"backend": backend}
+    )
     assert get_stack(backend).label in _task(plan, "backend-core").instructions
     assert get_stack(spec.stack.frontend).label in _task(plan, "frontend").instructions
 
@@ -113,7 +118,10 @@ def test_a_larger_request_gets_a_backend_core_and_one_task_per_resource():
     backend = {t.key: t for t in plan.tasks if t.agent == "backend"}
     assert backend["backend-core"].scope == ["core"]
     assert {k: t.scope for k, t in backend.items() if k != "backend-core"} == {
-        "backend-project": ["Project"], "backend-task": ["Task"], "backend-milestone": ["Milestone"], "backend-comment": ["Comment"],
+        "backend-project": ["Project"],
+        "backend-task": ["Task"],
+        "backend-milestone": ["Milestone"],
+        "backend-comment": ["Comment"],
     }
     assert all(t.depends_on == ["backend-core"] for k, t in backend.items() if k != "backend-core")
     assert "one task per resource" in plan.reasoning
@@ -201,8 +209,9 @@ def test_feedback_that_asks_for_python_changes_the_back_end_of_a_replan():
 
 
 def test_turning_log_ins_off_on_the_form_makes_owned_records_shared_and_says_so():
-    plan, spec = offline_plan("A to-do list where each task has a title. Everyone only sees their own tasks.",
-                              options={"auth": False})
+    plan, spec = offline_plan(
+        "A to-do list where each task has a title. Everyone only sees their own tasks.", options={"auth": False}
+    )
     assert not spec.auth and not spec.entity("Task").owned
     note = "Everyone sees all tasks: keeping each person's own apart needs log-ins, and this app has none."
     assert note in spec.not_built and note in plan.reasoning

@@ -73,14 +73,17 @@ def test_an_api_request_prints_a_plan_without_a_frontend():
     assert "frontend" not in [line.split()[0] for line in output.splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((), "Say what to build"),
-    (("--feedback", "more"), "give --project ID too"),
-    (("A todo list", "--project", "1"), "leave out the request text"),
-    (("--project", "424242"), "There is no project 424242"),
-    (("A todo list", "--provider", "psychic"), "no LLM provider called 'psychic'"),
-    (("A todo list", "--stack", "cobol"), "invalid choice: 'cobol'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "Say what to build"),
+        (("--feedback", "more"), "give --project ID too"),
+        (("A todo list", "--project", "1"), "leave out the request text"),
+        (("--project", "424242"), "There is no project 424242"),
+        (("A todo list", "--provider", "psychic"), "no LLM provider called 'psychic'"),
+        (("A todo list", "--stack", "cobol"), "invalid choice: 'cobol'"),
+    ],
+)
 def test_it_explains_what_is_wrong_with_the_arguments(args, message):
     with pytest.raises(CommandError, match=message):
         _plan(*args)

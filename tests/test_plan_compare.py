@@ -21,8 +21,13 @@ from .ui_helpers import make_version, plan_tasks
 
 pytestmark = pytest.mark.django_db
 
-REPAIR = {"name": "Repair", "plural": "repairs", "label": "Repair", "fields": [
-    {"name": "doneOn", "type": "date"}, {"name": "cost", "type": "money"}], "relations": [{"name": "tool", "target": "Tool"}]}
+REPAIR = {
+    "name": "Repair",
+    "plural": "repairs",
+    "label": "Repair",
+    "fields": [{"name": "doneOn", "type": "date"}, {"name": "cost", "type": "money"}],
+    "relations": [{"name": "tool", "target": "Tool"}],
+}
 
 
 def _with_spec(version: PlanVersion, spec: dict) -> PlanVersion:
@@ -57,7 +62,11 @@ def test_the_compare_page_says_what_changes_in_the_app_before_the_tasks(client, 
     client.force_login(alice)
     page = _compare_page(client, project_a, first, second)
     assert "Added record Repair (done on, cost), linked to Tool" in page
-    assert page.index("What changes in the app") < page.index("Added record Repair") < page.index("What changes in the plan")
+    assert (
+        page.index("What changes in the app")
+        < page.index("Added record Repair")
+        < page.index("What changes in the plan")
+    )
 
 
 def test_the_compare_page_names_tasks_by_title_and_marks_only_the_changed_words(client, alice, project_a):
@@ -85,7 +94,10 @@ def test_the_plans_as_json_are_folded_and_reachable_by_keyboard(client, alice, p
     client.force_login(alice)
     page = _compare_page(client, project_a, first, second)
     assert "<summary>Technical detail: the plans as JSON</summary>" in page
-    assert '<pre class="plan-diff-unified" tabindex="0" role="region" aria-label="The tasks of version 1 and version 2 as JSON' in page
+    assert (
+        '<pre class="plan-diff-unified" tabindex="0" role="region" aria-label="The tasks of version 1 and version 2 as JSON'
+        in page
+    )
 
 
 def test_a_version_without_a_stored_spec_says_so_on_the_compare_page(client, alice, project_a):
@@ -110,8 +122,10 @@ def test_the_plan_history_says_in_one_line_what_each_version_changed(client, ali
     _two_versions(project_a)
     client.force_login(alice)
     page = client.get(reverse("projects:versions", args=[project_a.pk])).content.decode()
-    assert ("1 change to the app: added record Repair (done on, cost), linked to Tool. 4 changes to what it must do. "
-            "1 task removed, 2 changed.") in page
+    assert (
+        "1 change to the app: added record Repair (done on, cost), linked to Tool. 4 changes to what it must do. "
+        "1 task removed, 2 changed."
+    ) in page
 
 
 def test_the_plan_history_costs_the_same_queries_for_two_versions_as_for_five(client, alice, project_a, team_a):

@@ -12,8 +12,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _t(key: str, agent: str = "backend", depends_on: list[str] | None = None, **extra) -> dict:
-    return {"key": key, "title": f"Do {key}", "agent": agent, "instructions": "", "depends_on": depends_on or [],
-            "scope": [], "timeout_s": None, **extra}
+    return {
+        "key": key,
+        "title": f"Do {key}",
+        "agent": agent,
+        "instructions": "",
+        "depends_on": depends_on or [],
+        "scope": [],
+        "timeout_s": None,
+        **extra,
+    }
 
 
 BASE = [_t("spec", "architect"), _t("api", depends_on=["spec"]), _t("docs", "docs", depends_on=["spec"])]
@@ -53,7 +61,10 @@ def test_a_changed_task_lists_each_field_with_old_and_new_values(make_version):
     diff = make_version(BASE).diff(make_version(changed))
     [change] = diff.changed
     assert change.key == "api"
-    assert [(f.name, f.old, f.new) for f in change.fields] == [("title", "Do api", "Build the API"), ("timeout_s", None, 120)]
+    assert [(f.name, f.old, f.new) for f in change.fields] == [
+        ("title", "Do api", "Build the API"),
+        ("timeout_s", None, 120),
+    ]
 
 
 def test_a_changed_dependency_shows_as_a_field_change_and_as_edges(make_version):
@@ -65,7 +76,11 @@ def test_a_changed_dependency_shows_as_a_field_change_and_as_edges(make_version)
 
 
 def test_dependency_order_and_missing_optional_fields_are_not_changes(make_version):
-    old = [{"key": "spec", "title": "Do spec", "agent": "architect"}, _t("api", depends_on=["spec", "docs"]), _t("docs", "docs")]
+    old = [
+        {"key": "spec", "title": "Do spec", "agent": "architect"},
+        _t("api", depends_on=["spec", "docs"]),
+        _t("docs", "docs"),
+    ]
     new = [_t("spec", "architect"), _t("api", depends_on=["docs", "spec"]), _t("docs", "docs")]
     assert not make_version(old).diff(make_version(new)).has_changes
 
@@ -83,15 +98,23 @@ def test_rows_name_tasks_by_title_and_fold_the_unchanged_ones(make_version):
     new = [BASE[0], {**BASE[1], "title": "New"}, _t("ui", "frontend")]
     diff = make_version(BASE).diff(make_version(new))
     assert [(r.title, r.key, r.status) for r in diff.rows] == [
-        ("New", "api", "changed"), ("Do docs", "docs", "removed"), ("Do ui", "ui", "added")]
+        ("New", "api", "changed"),
+        ("Do docs", "docs", "removed"),
+        ("Do ui", "ui", "added"),
+    ]
     assert diff.unchanged == ["Do spec"]
 
 
 def test_an_added_task_shows_only_the_fields_that_are_set(make_version):
-    diff = make_version(BASE).diff(make_version(BASE + [_t("ui", "frontend", depends_on=["api"], instructions="Build pages.")]))
+    diff = make_version(BASE).diff(
+        make_version(BASE + [_t("ui", "frontend", depends_on=["api"], instructions="Build pages.")])
+    )
     [row] = diff.rows
     assert [(f.label, f.new) for f in row.fields] == [
-        ("Who does it", [("same", "frontend")]), ("Instructions", [("same", "Build pages.")]), ("Waits for", [("same", "“Do api”")])]
+        ("Who does it", [("same", "frontend")]),
+        ("Instructions", [("same", "Build pages.")]),
+        ("Waits for", [("same", "“Do api”")]),
+    ]
 
 
 def test_a_set_time_limit_and_scope_are_shown_in_words(make_version):
@@ -126,8 +149,10 @@ def test_the_headline_names_the_first_app_changes_and_counts_the_rest(make_versi
     old_spec = rich_spec("tool-shed").model_dump()
     new_spec = {**old_spec, "auth": False, "frontend": False, "summaries": [], "not_built": ["email reminders"]}
     diff = make_version(BASE, old_spec).diff(make_version(BASE, new_spec))
-    assert diff.headline == ("6 changes to the app: log-ins switched off; the website switched off; "
-                             "removed summary Tools currently out; and 3 more.")
+    assert diff.headline == (
+        "6 changes to the app: log-ins switched off; the website switched off; "
+        "removed summary Tools currently out; and 3 more."
+    )
 
 
 def test_a_version_without_a_stored_spec_says_so(make_version):

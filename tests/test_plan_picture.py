@@ -29,20 +29,26 @@ def _points_along(d: str, steps: int = 60) -> list[tuple[float, float]]:
         if tokens[i] in "MCL":
             command, i = tokens[i], i + 1
         count = {"M": 2, "L": 2, "C": 6}[command]
-        n = [float(t) for t in tokens[i:i + count]]
+        n = [float(t) for t in tokens[i : i + count]]
         i += count
         if command == "M":
             current = (n[0], n[1])
         elif command == "L":
-            points += [(current[0] + (n[0] - current[0]) * s / steps, current[1] + (n[1] - current[1]) * s / steps)
-                       for s in range(steps + 1)]
+            points += [
+                (current[0] + (n[0] - current[0]) * s / steps, current[1] + (n[1] - current[1]) * s / steps)
+                for s in range(steps + 1)
+            ]
             current = (n[0], n[1])
         else:
             p0, p1, p2, p3 = current, (n[0], n[1]), (n[2], n[3]), (n[4], n[5])
             for s in range(steps + 1):
                 t = s / steps
-                points.append(tuple((1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t ** 2 * c + t ** 3 * e
-                                    for a, b, c, e in zip(p0, p1, p2, p3)))
+                points.append(
+                    tuple(
+                        (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t**2 * c + t**3 * e
+                        for a, b, c, e in zip(p0, p1, p2, p3)
+                    )
+                )
             current = p3
     return points
 
@@ -83,5 +89,7 @@ def test_every_title_is_drawn_whole_on_as_many_lines_as_it_needs():
         assert " ".join(node.lines) == node.row.title
     assert len(lines["backend-1"]) >= 3
     assert lines["frontend-2"] == ["MANAGE WAREHOUSE", "INVENTORY"]  # capitals are wide: 26 of them do not fit one line
-    assert "".join(lines["tests-3"]) == "WriteRechtsschutzversicherungsgesellschaften"  # a word too long for a line is split
+    assert (
+        "".join(lines["tests-3"]) == "WriteRechtsschutzversicherungsgesellschaften"
+    )  # a word too long for a line is split
     assert all(picture.node_h > node.meta_y for node in picture.nodes)

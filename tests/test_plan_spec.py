@@ -70,10 +70,20 @@ def test_the_offline_architect_writes_the_stored_spec_even_if_the_request_change
 
 
 def test_a_version_planned_before_versions_kept_their_spec_fails_its_architect_with_what_to_do(project_a):
-    version = make_version(project_a, tasks=[{
-        "key": "spec", "title": "Design the data model", "agent": "architect", "instructions": "", "depends_on": [],
-        "scope": [], "timeout_s": None,
-    }])
+    version = make_version(
+        project_a,
+        tasks=[
+            {
+                "key": "spec",
+                "title": "Design the data model",
+                "agent": "architect",
+                "instructions": "",
+                "depends_on": [],
+                "scope": [],
+                "timeout_s": None,
+            }
+        ],
+    )
     run = run_inline(start_run(version))
     task = run.task_runs.get()
     assert task.status == TaskRun.Status.FAILED

@@ -6,7 +6,14 @@ from orchestration.plans import MAX_TASKS, PlanInvalid, validate_plan
 
 
 def _task(key: str, agent: str = "backend", depends_on: list[str] | None = None, **extra) -> dict:
-    return {"key": key, "title": f"Do {key}", "agent": agent, "instructions": "", "depends_on": depends_on or [], **extra}
+    return {
+        "key": key,
+        "title": f"Do {key}",
+        "agent": agent,
+        "instructions": "",
+        "depends_on": depends_on or [],
+        **extra,
+    }
 
 
 def _errors(data) -> list[str]:
@@ -19,7 +26,13 @@ def test_a_good_plan_passes_with_every_field_filled_in():
     plan = validate_plan({"reasoning": "why", "tasks": [_task("spec", "architect"), _task("api", depends_on=["spec"])]})
     assert plan.reasoning == "why"
     assert plan.task_list()[1] == {
-        "key": "api", "title": "Do api", "agent": "backend", "instructions": "", "depends_on": ["spec"], "scope": [], "timeout_s": None,
+        "key": "api",
+        "title": "Do api",
+        "agent": "backend",
+        "instructions": "",
+        "depends_on": ["spec"],
+        "scope": [],
+        "timeout_s": None,
     }
 
 
@@ -48,7 +61,9 @@ def test_a_test_only_agent_is_not_allowed_in_a_plan():
 
 
 def test_a_missing_dependency_is_refused_naming_the_task_by_its_title():
-    assert _errors([_task("api", depends_on=["spec"])]) == ["“Do api” waits for 'spec', which is not a task in this plan"]
+    assert _errors([_task("api", depends_on=["spec"])]) == [
+        "“Do api” waits for 'spec', which is not a task in this plan"
+    ]
 
 
 def test_a_cycle_is_refused_and_spelled_out_with_the_titles_people_see():
@@ -100,9 +115,15 @@ def test_a_key_must_be_a_slug(key):
     assert "a key must be a short slug" in error
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("title", "t" * 201), ("instructions", "i" * 4001), ("agent", "a" * 33), ("scope", ["S"] * 21),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "t" * 201),
+        ("instructions", "i" * 4001),
+        ("agent", "a" * 33),
+        ("scope", ["S"] * 21),
+    ],
+)
 def test_every_text_has_a_size_limit(field, value):
     [error] = _errors([_task("api", **{field: value})])
     assert error.startswith(f"task 1 ('api'): {field}:")

@@ -115,7 +115,9 @@ def test_request_plan_records_a_failure_in_plain_words(project_a, monkeypatch, d
     assert project_a.planning_error.startswith("The Gemini provider is not configured: set GEMINI_API_KEY")
 
 
-def test_request_plan_fails_clearly_when_the_queue_is_unreachable(project_a, monkeypatch, django_capture_on_commit_callbacks):
+def test_request_plan_fails_clearly_when_the_queue_is_unreachable(
+    project_a, monkeypatch, django_capture_on_commit_callbacks
+):
     def unreachable(*args, **kwargs):
         raise ConnectionError("broker down")
 

@@ -30,7 +30,9 @@ def _post(client, name, *args, **data):
 
 def test_creating_a_project_stores_it_and_starts_planning(client, alice, team_a):
     client.force_login(alice)
-    response = _post(client, "new", request=REQUEST, title="", team=team_a.pk, provider="offline", frontend="no", auth="")
+    response = _post(
+        client, "new", request=REQUEST, title="", team=team_a.pk, provider="offline", frontend="no", auth=""
+    )
     project = Project.objects.get()
     assert response.url == reverse("projects:detail", args=[project.pk])
     assert project.title == "Appointment booking site for a dog groomer"
@@ -96,9 +98,14 @@ def test_too_long_feedback_is_refused_saying_how_long_it_was_and_kept(client, al
     response = _post(client, "replan", project_a.pk, feedback=feedback)
     page = response.content.decode()
     assert response.status_code == 400
-    assert f"The feedback has {len(feedback.strip()):,} characters; please keep it to {FEEDBACK_MAX:,} or fewer." in page
+    assert (
+        f"The feedback has {len(feedback.strip()):,} characters; please keep it to {FEEDBACK_MAX:,} or fewer." in page
+    )
     assert feedback.strip() in page
-    assert 'data-max-chars="2000"' in page and "maxlength" not in re.search(r'<textarea[^>]*name="feedback"[^>]*>', page).group()
+    assert (
+        'data-max-chars="2000"' in page
+        and "maxlength" not in re.search(r'<textarea[^>]*name="feedback"[^>]*>', page).group()
+    )
 
 
 def test_an_unconfigured_provider_is_refused_in_plain_words(client, alice, team_a, settings):
@@ -132,7 +139,9 @@ def test_run_refuses_a_plan_that_changed_since_it_was_shown(client, bob, project
     old = make_version(project_a)
     make_version(project_a)
     client.force_login(bob)
-    page = client.post(reverse("projects:start_run", args=[project_a.pk]), {"version": old.pk}, follow=True).content.decode()
+    page = client.post(
+        reverse("projects:start_run", args=[project_a.pk]), {"version": old.pk}, follow=True
+    ).content.decode()
     assert "The plan changed since you looked at it" in page
     assert not Run.objects.exists()
 
@@ -141,7 +150,9 @@ def test_run_refuses_a_second_run_while_one_is_going(client, bob, project_a):
     version = make_version(project_a)
     make_run(version)
     client.force_login(bob)
-    page = client.post(reverse("projects:start_run", args=[project_a.pk]), {"version": version.pk}, follow=True).content.decode()
+    page = client.post(
+        reverse("projects:start_run", args=[project_a.pk]), {"version": version.pk}, follow=True
+    ).content.decode()
     assert "A run is already going" in page
     assert Run.objects.count() == 1
 
@@ -210,11 +221,21 @@ def test_replan_without_feedback_asks_for_it(client, bob, project_a):
 
 def _edit_data(version: PlanVersion, **changes) -> dict:
     """The edit form as the page sends it, with `changes` like {"1-instructions": "..."} applied."""
-    data = {"tasks-TOTAL_FORMS": len(version.tasks) + 1, "tasks-INITIAL_FORMS": len(version.tasks),
-            "tasks-MIN_NUM_FORMS": 0, "tasks-MAX_NUM_FORMS": 40}
+    data = {
+        "tasks-TOTAL_FORMS": len(version.tasks) + 1,
+        "tasks-INITIAL_FORMS": len(version.tasks),
+        "tasks-MIN_NUM_FORMS": 0,
+        "tasks-MAX_NUM_FORMS": 40,
+    }
     for i, task in enumerate(version.tasks):
-        data.update({f"tasks-{i}-title": task["title"], f"tasks-{i}-agent": task["agent"],
-                     f"tasks-{i}-instructions": task["instructions"], f"tasks-{i}-depends_on": task["depends_on"]})
+        data.update(
+            {
+                f"tasks-{i}-title": task["title"],
+                f"tasks-{i}-agent": task["agent"],
+                f"tasks-{i}-instructions": task["instructions"],
+                f"tasks-{i}-depends_on": task["depends_on"],
+            }
+        )
     data.update({f"tasks-{k}": v for k, v in changes.items()})
     return data
 
@@ -222,7 +243,9 @@ def _edit_data(version: PlanVersion, **changes) -> dict:
 def test_editing_a_task_saves_a_new_validated_version(client, bob, project_a):
     version = make_version(project_a)
     client.force_login(bob)
-    response = _post(client, "edit_version", project_a.pk, version.pk, **_edit_data(version, **{"1-instructions": "Use PostgreSQL."}))
+    response = _post(
+        client, "edit_version", project_a.pk, version.pk, **_edit_data(version, **{"1-instructions": "Use PostgreSQL."})
+    )
     new = project_a.plan_versions.get(number=2)
     assert response.url == reverse("projects:detail", args=[project_a.pk])
     assert new.source == "edit" and new.parent == version and new.created_by == bob
@@ -243,9 +266,21 @@ def test_adding_a_task_gives_it_a_key_from_its_title(client, bob, project_a):
     version = make_version(project_a)
     n = len(version.tasks)
     client.force_login(bob)
-    _post(client, "edit_version", project_a.pk, version.pk, **_edit_data(version, **{
-        f"{n}-title": "Write a user guide", f"{n}-agent": "docs", f"{n}-instructions": "For groomers.",
-        f"{n}-depends_on": ["architect"]}))
+    _post(
+        client,
+        "edit_version",
+        project_a.pk,
+        version.pk,
+        **_edit_data(
+            version,
+            **{
+                f"{n}-title": "Write a user guide",
+                f"{n}-agent": "docs",
+                f"{n}-instructions": "For groomers.",
+                f"{n}-depends_on": ["architect"],
+            },
+        ),
+    )
     added = project_a.plan_versions.get(number=2).tasks[-1]
     assert added["key"] == "write-a-user-guide" and added["depends_on"] == ["architect"] and added["agent"] == "docs"
 
@@ -254,10 +289,14 @@ def test_too_long_instructions_are_refused_saying_how_long_they_were_and_kept(cl
     version = make_version(project_a)
     instructions = "Use PostgreSQL. " * 300
     client.force_login(bob)
-    response = _post(client, "edit_version", project_a.pk, version.pk, **_edit_data(version, **{"1-instructions": instructions}))
+    response = _post(
+        client, "edit_version", project_a.pk, version.pk, **_edit_data(version, **{"1-instructions": instructions})
+    )
     page = response.content.decode()
     assert response.status_code == 400
-    assert f"These instructions have {len(instructions.strip()):,} characters; please keep them to 4,000 or fewer." in page
+    assert (
+        f"These instructions have {len(instructions.strip()):,} characters; please keep them to 4,000 or fewer." in page
+    )
     assert instructions.strip() in page
     assert project_a.plan_versions.count() == 1
 
@@ -265,8 +304,13 @@ def test_too_long_instructions_are_refused_saying_how_long_they_were_and_kept(cl
 def test_an_invalid_edit_is_explained_and_kept(client, bob, project_a):
     version = make_version(project_a)
     client.force_login(bob)
-    response = _post(client, "edit_version", project_a.pk, version.pk,
-                     **_edit_data(version, **{"0-depends_on": ["backend-1"], "0-instructions": "My careful edit"}))
+    response = _post(
+        client,
+        "edit_version",
+        project_a.pk,
+        version.pk,
+        **_edit_data(version, **{"0-depends_on": ["backend-1"], "0-instructions": "My careful edit"}),
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "go round in a circle" in page
@@ -275,7 +319,9 @@ def test_an_invalid_edit_is_explained_and_kept(client, bob, project_a):
 
 
 def test_download_gives_the_latest_successful_runs_files_as_a_zip(client, victor, project_a):
-    run = make_run(make_version(project_a), statuses={"architect": TaskRun.Status.SUCCEEDED}, status=Run.Status.SUCCEEDED)
+    run = make_run(
+        make_version(project_a), statuses={"architect": TaskRun.Status.SUCCEEDED}, status=Run.Status.SUCCEEDED
+    )
     make_artifact(run, "backend/src/app.ts", "export const app = 1;\n")
     client.force_login(victor)
     response = client.get(reverse("projects:download", args=[project_a.pk]))

@@ -35,13 +35,20 @@ def test_the_list_shows_each_projects_status(client, alice, team_a):
     make_version(_project(team_a, alice, "Ready one"))
     running = make_version(_project(team_a, alice, "Running one"))
     make_run(running, statuses={"architect": S, "backend-1": S, "frontend-2": R})
-    make_run(make_version(_project(team_a, alice, "Done one")), statuses={t["key"]: S for t in plan_tasks()},
-             status=Run.Status.SUCCEEDED)
+    make_run(
+        make_version(_project(team_a, alice, "Done one")),
+        statuses={t["key"]: S for t in plan_tasks()},
+        status=Run.Status.SUCCEEDED,
+    )
     client.force_login(alice)
     page = _page(client, "list")
     labels = dict(re.findall(r'>([A-Z][a-z]+ one)</a>.*?class="badge status-[a-z_]+">([^<]+)<', page, re.S))
-    assert labels == {"Planning one": "Planning", "Ready one": "Plan ready", "Running one": "Running 40 %",
-                      "Done one": "Succeeded"}
+    assert labels == {
+        "Planning one": "Planning",
+        "Ready one": "Plan ready",
+        "Running one": "Running 40 %",
+        "Done one": "Succeeded",
+    }
 
 
 def test_the_list_is_newest_first(client, alice, team_a):
@@ -72,7 +79,9 @@ def test_the_new_project_form_guides_with_examples(client, alice):
 def test_the_new_project_form_offers_every_back_end_by_its_label_and_no_python_tests(client, alice):
     client.force_login(alice)
     page = _page(client, "new")
-    offered = re.findall(r'<option value="([a-z]*)"[^>]*>([^<]*)</option>', page.split('name="backend"')[1].split("</select>")[0])
+    offered = re.findall(
+        r'<option value="([a-z]*)"[^>]*>([^<]*)</option>', page.split('name="backend"')[1].split("</select>")[0]
+    )
     assert offered == [("", "Let AutoDevOS decide")] + [(n, s.label) for n, s in sorted(stacks_for("backend").items())]
     assert 'name="python"' not in page
 
@@ -81,10 +90,14 @@ def test_the_new_project_form_offers_only_configured_providers(client, alice, se
     settings.GEMINI_API_KEY = ""
     settings.OPENAI_API_KEY = settings.OPENAI_BASE_URL = ""
     client.force_login(alice)
-    options = re.findall(r'<option value="([a-z]+)"', _page(client, "new").split('name="provider"')[1].split("</select>")[0])
+    options = re.findall(
+        r'<option value="([a-z]+)"', _page(client, "new").split('name="provider"')[1].split("</select>")[0]
+    )
     assert options == ["offline"]
     settings.GEMINI_API_KEY = "test-key"
-    options = re.findall(r'<option value="([a-z]+)"', _page(client, "new").split('name="provider"')[1].split("</select>")[0])
+    options = re.findall(
+        r'<option value="([a-z]+)"', _page(client, "new").split('name="provider"')[1].split("</select>")[0]
+    )
     assert options == ["offline", "gemini"]
 
 
@@ -146,7 +159,9 @@ def test_the_status_endpoint_reports_planning(client, alice, project_a):
 
 
 def test_a_failed_planning_is_explained(client, alice, project_a):
-    Project.objects.filter(pk=project_a.pk).update(planning_status="failed", planning_error="The Gemini service kept failing.")
+    Project.objects.filter(pk=project_a.pk).update(
+        planning_status="failed", planning_error="The Gemini service kept failing."
+    )
     client.force_login(alice)
     assert "Planning did not work: The Gemini service kept failing." in _page(client, "detail", project_a.pk)
 
@@ -163,7 +178,9 @@ def test_an_older_run_has_its_own_page(client, alice, project_a):
 
 def test_plan_history_lists_every_version(client, alice, project_a):
     make_version(project_a, user=alice)
-    make_version(project_a, user=alice, source="replan", feedback="Add a task for a user guide", reasoning="Added docs.")
+    make_version(
+        project_a, user=alice, source="replan", feedback="Add a task for a user guide", reasoning="Added docs."
+    )
     client.force_login(alice)
     page = _page(client, "versions", project_a.pk)
     assert page.index("Version 2") < page.index("Version 1")
@@ -182,15 +199,21 @@ def test_a_plan_version_has_its_own_page(client, alice, project_a):
 def test_the_project_and_version_pages_say_which_stacks_the_plan_is_built_with(client, alice, project_a):
     version = plan_project(project_a, provider_name="offline")
     spec = version.spec_model()
-    built_with = f"{get_stack(spec.stack.backend).label} (back end) and {get_stack(spec.stack.frontend).label} (website)"
+    built_with = (
+        f"{get_stack(spec.stack.backend).label} (back end) and {get_stack(spec.stack.frontend).label} (website)"
+    )
     client.force_login(alice)
     assert f"Built with {built_with}." in _page(client, "detail", project_a.pk)
     assert f"<strong>Built with:</strong> {built_with}" in _page(client, "version", project_a.pk, version.pk)
 
 
 def test_a_game_is_said_to_be_built_only_as_its_score_table_before_anyone_runs_it(client, alice, team_a):
-    project = Project.objects.create(team=team_a, created_by=alice, title="Snake",
-                                     request="A snake game playable in the browser with a high-score table")
+    project = Project.objects.create(
+        team=team_a,
+        created_by=alice,
+        title="Snake",
+        request="A snake game playable in the browser with a high-score table",
+    )
     version = plan_project(project, provider_name="offline")
     client.force_login(alice)
     for page in (_page(client, "detail", project.pk), _page(client, "version", project.pk, version.pk)):
@@ -284,7 +307,9 @@ def test_comparing_with_a_version_of_another_project_is_404(client, alice, proje
 def _failed_run(project, user=None) -> Run:
     """Run of a 5-task plan: the architect succeeded, one task failed, the other three were skipped."""
     skipped = {key: TaskRun.Status.SKIPPED for key in ["frontend-2", "tests-3", "docs-4"]}
-    return make_run(make_version(project), statuses={"architect": S, "backend-1": F, **skipped}, status=Run.Status.FAILED, user=user)
+    return make_run(
+        make_version(project), statuses={"architect": S, "backend-1": F, **skipped}, status=Run.Status.FAILED, user=user
+    )
 
 
 def test_a_failed_run_says_so_in_words_and_colour_and_what_to_do_next(client, alice, project_a):
@@ -314,8 +339,11 @@ def test_a_failed_runs_own_page_points_back_to_the_project_for_plan_changes(clie
 
 
 def test_a_cancelled_run_has_its_own_colour_and_words(client, alice, project_a):
-    run = make_run(make_version(project_a), statuses={"architect": S, "backend-1": TaskRun.Status.CANCELLED},
-                   status=Run.Status.CANCELLED)
+    run = make_run(
+        make_version(project_a),
+        statuses={"architect": S, "backend-1": TaskRun.Status.CANCELLED},
+        status=Run.Status.CANCELLED,
+    )
     client.force_login(alice)
     page = _page(client, "detail", project_a.pk)
     assert f"Run {run.pk} was cancelled: 1 of 5 tasks had succeeded; the others stopped." in page

@@ -16,7 +16,13 @@ class Recipe(BaseModel):
 
 
 def _ask(project, purpose: str = "plan"):
-    return generate(get_provider(), system="You write recipes.", prompt="Pancakes, please.", schema=Recipe, context=LLMContext(project, purpose=purpose))
+    return generate(
+        get_provider(),
+        system="You write recipes.",
+        prompt="Pancakes, please.",
+        schema=Recipe,
+        context=LLMContext(project, purpose=purpose),
+    )
 
 
 def _calls(project) -> list[LLMCall]:
@@ -36,7 +42,13 @@ def test_it_records_the_call(settings, project_a):
         use_gemini(settings, stub)
         generated = _ask(project_a)
     [call] = _calls(project_a)
-    assert (call.provider, call.model, call.purpose, call.attempt, call.error) == ("gemini", "gemini-2.5-flash", "plan", 1, "")
+    assert (call.provider, call.model, call.purpose, call.attempt, call.error) == (
+        "gemini",
+        "gemini-2.5-flash",
+        "plan",
+        1,
+        "",
+    )
     assert (call.tokens_in, call.tokens_out) == (120, 30)
     assert "You write recipes." in call.prompt and "Pancakes, please." in call.prompt
     assert call.response == generated.raw_text
@@ -66,7 +78,9 @@ def test_it_sends_the_configured_safety_threshold(settings, project_a):
 def test_it_rejects_an_unknown_safety_threshold(settings):
     settings.GEMINI_API_KEY = GEMINI_TEST_KEY
     settings.GEMINI_SAFETY_THRESHOLD = "BLOCK_EVERYTHING"
-    with pytest.raises(ProviderError, match="GEMINI_SAFETY_THRESHOLD='BLOCK_EVERYTHING' is not one of .*BLOCK_ONLY_HIGH"):
+    with pytest.raises(
+        ProviderError, match="GEMINI_SAFETY_THRESHOLD='BLOCK_EVERYTHING' is not one of .*BLOCK_ONLY_HIGH"
+    ):
         get_provider("gemini")
 
 
@@ -83,8 +97,14 @@ def test_it_waits_for_retry_after_then_succeeds(settings, project_a):
 
 
 def test_it_honours_the_retry_delay_gemini_puts_in_the_body(settings, project_a):
-    throttled = {"error": {"code": 429, "message": "quota", "status": "RESOURCE_EXHAUSTED", "details": [
-        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"}]}}
+    throttled = {
+        "error": {
+            "code": 429,
+            "message": "quota",
+            "status": "RESOURCE_EXHAUSTED",
+            "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"}],
+        }
+    }
     with GeminiStub([Reply(status=429, body=throttled), Reply(json=GOOD)]) as stub:
         use_gemini(settings, stub)
         _ask(project_a)
@@ -106,7 +126,10 @@ def test_a_slow_server_times_out_and_is_retried(settings, project_a):
         use_gemini(settings, stub, LLM_TIMEOUT_S=0.3, LLM_MAX_RETRIES=1)
         with pytest.raises(ProviderError) as failure:
             _ask(project_a)
-    assert str(failure.value) == "The Gemini service kept failing (no answer within 0.3 s) after 2 attempts; try again later."
+    assert (
+        str(failure.value)
+        == "The Gemini service kept failing (no answer within 0.3 s) after 2 attempts; try again later."
+    )
     assert [c.error for c in _calls(project_a)] == ["no answer within 0.3 s"] * 2
 
 

@@ -19,7 +19,13 @@ class Recipe(BaseModel):
 
 
 def _ask(project):
-    return generate(get_provider(), system="You write recipes.", prompt="Pancakes, please.", schema=Recipe, context=LLMContext(project))
+    return generate(
+        get_provider(),
+        system="You write recipes.",
+        prompt="Pancakes, please.",
+        schema=Recipe,
+        context=LLMContext(project),
+    )
 
 
 def _calls(project) -> list[LLMCall]:
@@ -33,7 +39,14 @@ def test_it_returns_the_answer_as_the_schema(settings, project_a):
     assert generated.value == Recipe(**GOOD)
     assert (generated.tokens_in, generated.tokens_out) == (80, 20)
     [call] = _calls(project_a)
-    assert (call.provider, call.model, call.attempt, call.tokens_in, call.tokens_out, call.error) == ("openai", "llama3.1", 1, 80, 20, "")
+    assert (call.provider, call.model, call.attempt, call.tokens_in, call.tokens_out, call.error) == (
+        "openai",
+        "llama3.1",
+        1,
+        80,
+        20,
+        "",
+    )
 
 
 def test_it_asks_for_the_json_schema_when_the_server_supports_it(settings, project_a):
@@ -60,7 +73,9 @@ def test_without_json_schema_support_the_schema_goes_in_the_prompt(settings, pro
 
 
 def test_a_server_that_rejects_the_json_schema_format_is_asked_for_json_in_the_text(settings, project_a):
-    rejected = Reply(status=400, body={"error": {"message": "response_format json_schema is not supported by this model"}})
+    rejected = Reply(
+        status=400, body={"error": {"message": "response_format json_schema is not supported by this model"}}
+    )
     with OpenAIStub([rejected, Reply(json=GOOD)]) as stub:
         use_openai(settings, stub)
         generated = _ask(project_a)
@@ -98,7 +113,9 @@ def test_it_waits_for_retry_after_then_succeeds(settings, project_a):
 
 
 def test_a_retry_after_date_is_honoured(settings, project_a):
-    with OpenAIStub([Reply(status=503, headers={"Retry-After": formatdate(time.time() + 3, usegmt=True)}), Reply(json=GOOD)]) as stub:
+    with OpenAIStub(
+        [Reply(status=503, headers={"Retry-After": formatdate(time.time() + 3, usegmt=True)}), Reply(json=GOOD)]
+    ) as stub:
         use_openai(settings, stub)
         _ask(project_a)
     # An HTTP date has whole seconds, and the first request comes a moment after the date is written
@@ -118,7 +135,9 @@ def test_it_gives_up_after_repeated_server_errors(settings, project_a):
         use_openai(settings, stub)
         with pytest.raises(ProviderError) as failure:
             _ask(project_a)
-    assert str(failure.value) == "The OpenAI-compatible service kept failing (HTTP 500) after 5 attempts; try again later."
+    assert (
+        str(failure.value) == "The OpenAI-compatible service kept failing (HTTP 500) after 5 attempts; try again later."
+    )
     assert len(stub.requests) == 5
     assert [c.attempt for c in _calls(project_a)] == [1, 2, 3, 4, 5]
 
@@ -140,7 +159,9 @@ def test_an_unreachable_server_is_reported_in_plain_words(settings, project_a):
 
 
 def test_a_missing_model_fails_at_once(settings, project_a):
-    with OpenAIStub(default=Reply(status=404, body={"error": {"message": "model 'llama9' not found", "type": "not_found_error"}})) as stub:
+    with OpenAIStub(
+        default=Reply(status=404, body={"error": {"message": "model 'llama9' not found", "type": "not_found_error"}})
+    ) as stub:
         use_openai(settings, stub)
         with pytest.raises(ProviderError, match=r"refused the request \(HTTP 404: model 'llama9' not found\)"):
             _ask(project_a)

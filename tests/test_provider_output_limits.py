@@ -26,7 +26,13 @@ def api(request):
 
 
 def _ask(project):
-    return generate(get_provider(), system="You write recipes.", prompt="Pancakes, please.", schema=Recipe, context=LLMContext(project))
+    return generate(
+        get_provider(),
+        system="You write recipes.",
+        prompt="Pancakes, please.",
+        schema=Recipe,
+        context=LLMContext(project),
+    )
 
 
 def _calls(project) -> list[LLMCall]:
@@ -50,8 +56,14 @@ def _split(text: str, parts: int) -> list[str]:
 
 def test_the_models_own_limit_is_sent(settings, project_a, api):
     with api.stub([Reply(json=GOOD)]) as stub:
-        api.use(settings, stub, GEMINI_MODEL="gemini-2.5-pro", OPENAI_MODEL="llama3.2",
-                LLM_OUTPUT_LIMITS={"llama3.2": 4096, "gemini-2.5-pro": 65536}, LLM_MAX_OUTPUT_TOKENS=8192)
+        api.use(
+            settings,
+            stub,
+            GEMINI_MODEL="gemini-2.5-pro",
+            OPENAI_MODEL="llama3.2",
+            LLM_OUTPUT_LIMITS={"llama3.2": 4096, "gemini-2.5-pro": 65536},
+            LLM_MAX_OUTPUT_TOKENS=8192,
+        )
         _ask(project_a)
     assert _limit_sent(stub.requests[0]) == {"gemini": 65536, "openai": 4096}[api.name]
 
@@ -75,18 +87,26 @@ def test_an_answer_cut_off_at_the_limit_is_continued_and_parsed_whole(settings, 
     assert (generated.tokens_in, generated.tokens_out) == (50 * parts, 64 * (parts - 1) + 10)
     calls = _calls(project_a)
     assert [c.truncated for c in calls] == [True] * (parts - 1) + [False]
-    assert [c.error for c in calls] == ["answer cut off at the output limit (64 tokens); asked to continue"] * (parts - 1) + [""]
+    assert [c.error for c in calls] == ["answer cut off at the output limit (64 tokens); asked to continue"] * (
+        parts - 1
+    ) + [""]
     assert [c.response for c in calls] == pieces
 
 
 def test_a_continuation_shows_the_answer_so_far_and_asks_for_the_rest(settings, project_a, api):
     first, second, rest = _split(GOOD_TEXT, 3)
-    script = [Reply(text=first, finish_reason=api.cut_off), Reply(text=second, finish_reason=api.cut_off), Reply(text=rest)]
+    script = [
+        Reply(text=first, finish_reason=api.cut_off),
+        Reply(text=second, finish_reason=api.cut_off),
+        Reply(text=rest),
+    ]
     with api.stub(script) as stub:
         api.use(settings, stub)
         _ask(project_a)
     assert stub.requests[2].messages[1:] == [
-        ("user", "Pancakes, please."), ("assistant", first + second), ("user", CONTINUE_REQUEST),
+        ("user", "Pancakes, please."),
+        ("assistant", first + second),
+        ("user", CONTINUE_REQUEST),
     ]
     assert all("could not be used" not in r.last_user_text for r in stub.requests)
 
@@ -105,7 +125,9 @@ def test_an_answer_that_never_ends_is_reported_in_plain_words(settings, project_
         api.use(settings, stub, LLM_MAX_OUTPUT_TOKENS=64, LLM_MAX_CONTINUATIONS=2)
         with pytest.raises(ProviderError) as failure:
             _ask(project_a)
-    assert str(failure.value).startswith("The answer kept reaching the model's output limit of 64 tokens; 2 continuations")
+    assert str(failure.value).startswith(
+        "The answer kept reaching the model's output limit of 64 tokens; 2 continuations"
+    )
     assert len(stub.requests) == 3
     assert [c.truncated for c in _calls(project_a)] == [True, True, True]
     assert _calls(project_a)[-1].error == "answer cut off at the output limit (64 tokens)"
@@ -130,7 +152,9 @@ def test_the_budget_is_checked_before_a_continuation(settings, project_a, api):
     project_a.token_budget = 1000
     project_a.save()
     first, rest = _split(GOOD_TEXT, 2)
-    with api.stub([Reply(text=first, finish_reason=api.cut_off, tokens_in=100, tokens_out=900), Reply(text=rest)]) as stub:
+    with api.stub(
+        [Reply(text=first, finish_reason=api.cut_off, tokens_in=100, tokens_out=900), Reply(text=rest)]
+    ) as stub:
         api.use(settings, stub, LLM_OUTPUT_TOKEN_ESTIMATE=100)
         with pytest.raises(BudgetExceeded):
             _ask(project_a)

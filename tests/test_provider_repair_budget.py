@@ -28,7 +28,14 @@ class TooManyProblems(ValueError):
 
 
 def _ask(context, validate=None):
-    return generate(get_provider(), system="You write recipes.", prompt="Pancakes, please.", schema=Recipe, context=context, validate=validate)
+    return generate(
+        get_provider(),
+        system="You write recipes.",
+        prompt="Pancakes, please.",
+        schema=Recipe,
+        context=context,
+        validate=validate,
+    )
 
 
 def _task_runs(project, *, budget: int, keys=("backend",)) -> list[TaskRun]:
@@ -61,7 +68,9 @@ def test_an_answer_that_fails_validation_is_repaired_with_every_problem(settings
 def test_what_validate_returns_replaces_the_answer(settings, project_a):
     with OpenAIStub([Reply(json=GOOD)]) as stub:
         use_openai(settings, stub)
-        generated = _ask(LLMContext(project_a), validate=lambda recipe: recipe.model_copy(update={"title": recipe.title.upper()}))
+        generated = _ask(
+            LLMContext(project_a), validate=lambda recipe: recipe.model_copy(update={"title": recipe.title.upper()})
+        )
     assert generated.value.title == "PANCAKES"
 
 
@@ -79,7 +88,9 @@ def test_after_the_last_repair_it_explains_what_was_wrong(settings, project_a):
 
 
 def test_repairs_count_in_the_tokens_returned(settings, project_a):
-    with OpenAIStub([Reply(text="nope", tokens_in=10, tokens_out=1), Reply(json=GOOD, tokens_in=20, tokens_out=5)]) as stub:
+    with OpenAIStub(
+        [Reply(text="nope", tokens_in=10, tokens_out=1), Reply(json=GOOD, tokens_in=20, tokens_out=5)]
+    ) as stub:
         use_openai(settings, stub)
         generated = _ask(LLMContext(project_a))
     assert (generated.tokens_in, generated.tokens_out) == (30, 6)
@@ -89,7 +100,9 @@ def test_repairs_count_in_the_tokens_returned(settings, project_a):
 @pytest.mark.scaleout
 def test_tokens_are_added_to_the_task_and_its_run(settings, project_a):
     backend, frontend = _task_runs(project_a, budget=0, keys=("backend", "frontend"))
-    with OpenAIStub([Reply(json=GOOD, tokens_in=100, tokens_out=10), Reply(json=GOOD, tokens_in=200, tokens_out=20)]) as stub:
+    with OpenAIStub(
+        [Reply(json=GOOD, tokens_in=100, tokens_out=10), Reply(json=GOOD, tokens_in=200, tokens_out=20)]
+    ) as stub:
         use_openai(settings, stub)
         _ask(LLMContext(project_a, task_run=backend, purpose="agent"))
         _ask(LLMContext(project_a, task_run=frontend, purpose="agent"))

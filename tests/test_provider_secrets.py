@@ -20,7 +20,9 @@ def _stored_text() -> str:
 
 
 def _ask(project):
-    return generate(get_provider(), system="Answer briefly.", prompt="Say hi.", schema=Answer, context=LLMContext(project))
+    return generate(
+        get_provider(), system="Answer briefly.", prompt="Say hi.", schema=Answer, context=LLMContext(project)
+    )
 
 
 # A server that echoes the key back (some proxies do) is the worst case: it must still be redacted.
@@ -72,14 +74,19 @@ def _answer_with(secret: str) -> Reply:
     escaped = secret.replace("-", "\\\\u002d")  # in the JSON text: \\u002d, i.e. \u002d once decoded
     in_transit = secret.replace("-", "\\u002d")
     encoded = "".join(f"%{byte:02x}" for byte in secret.encode())
-    twice = f'{secret.replace("-", "%252D")} {secret.replace("-", "&amp;#45;")}'
+    twice = f"{secret.replace('-', '%252D')} {secret.replace('-', '&amp;#45;')}"
     text = f'{{"text": "{secret} {in_transit} {escaped} {secret.replace("-", "%2D")} {encoded} {secret.replace("-", "&#x2d;")} {twice}"}}'
     return Reply(text=text)
 
 
 def _forms(secret: str) -> list[str]:
-    return [secret, secret.replace("-", "\\u002d"), secret.replace("-", "%2D"), secret.replace("-", "&#x2d;"),
-            "".join(f"%{byte:02x}" for byte in secret.encode())]
+    return [
+        secret,
+        secret.replace("-", "\\u002d"),
+        secret.replace("-", "%2D"),
+        secret.replace("-", "&#x2d;"),
+        "".join(f"%{byte:02x}" for byte in secret.encode()),
+    ]
 
 
 def test_the_answer_a_caller_gets_holds_no_secret_in_any_form(settings, project_a):
@@ -90,12 +97,15 @@ def test_the_answer_a_caller_gets_holds_no_secret_in_any_form(settings, project_
     assert not [form for form in _forms(OPENAI_TEST_KEY) if form in answer.raw_text + _stored_text()]
 
 
-@pytest.mark.parametrize(("setting", "value", "secret"), [
-    ("SECRET_KEY", "django-insecure-0a9f8e7d6c", "django-insecure-0a9f8e7d6c"),
-    ("GEMINI_API_KEY", "AIza-gemini-not-in-use-4411", "AIza-gemini-not-in-use-4411"),
-    ("REDIS_URL", "redis://:redis-pass-9c2e@cache:6379/0", "redis-pass-9c2e"),
-    ("DATABASE_URL", "postgres://app:db%2Dpass-77f1@db:5432/app", "db-pass-77f1"),
-])
+@pytest.mark.parametrize(
+    ("setting", "value", "secret"),
+    [
+        ("SECRET_KEY", "django-insecure-0a9f8e7d6c", "django-insecure-0a9f8e7d6c"),
+        ("GEMINI_API_KEY", "AIza-gemini-not-in-use-4411", "AIza-gemini-not-in-use-4411"),
+        ("REDIS_URL", "redis://:redis-pass-9c2e@cache:6379/0", "redis-pass-9c2e"),
+        ("DATABASE_URL", "postgres://app:db%2Dpass-77f1@db:5432/app", "db-pass-77f1"),
+    ],
+)
 def test_every_configured_secret_is_removed_not_only_the_providers_key(settings, project_a, setting, value, secret):
     setattr(settings, setting, value)
     with OpenAIStub([_answer_with(secret)]) as stub:

@@ -27,7 +27,9 @@ def api(request):
 
 def _ask(project, shown: list[str] | None = None):
     context = LLMContext(project, on_text=None if shown is None else shown.append)
-    return generate(get_provider(), system="You write recipes.", prompt="Pancakes, please.", schema=Recipe, context=context)
+    return generate(
+        get_provider(), system="You write recipes.", prompt="Pancakes, please.", schema=Recipe, context=context
+    )
 
 
 def _calls(project) -> list[LLMCall]:
@@ -95,7 +97,11 @@ def test_a_broken_stream_is_asked_again_without_streaming(settings, project_a, a
     assert [r.asks_for_stream for r in stub.requests] == [True, False]
     assert stub.requests[1].messages == stub.requests[0].messages
     broken, retried = _calls(project_a)
-    assert broken.streamed and broken.error.startswith("stream broke: ") and broken.error.endswith("; retried without streaming")
+    assert (
+        broken.streamed
+        and broken.error.startswith("stream broke: ")
+        and broken.error.endswith("; retried without streaming")
+    )
     assert (retried.streamed, retried.error, retried.tokens_out) == (False, "", 300)
     assert shown[-1] == LONG_TEXT
 

@@ -35,7 +35,9 @@ def test_queries_do_not_grow_with_the_number_of_tasks(client, alice, team_a, nam
     small, large = _project_with_tasks(alice, team_a, 5), _project_with_tasks(alice, team_a, 30)
     client.force_login(alice)
     client.get(reverse("projects:list"))  # the session and user are loaded the same way for both below
-    assert _queries(client, reverse(f"projects:{name}", args=[small.pk])) == _queries(client, reverse(f"projects:{name}", args=[large.pk]))
+    assert _queries(client, reverse(f"projects:{name}", args=[small.pk])) == _queries(
+        client, reverse(f"projects:{name}", args=[large.pk])
+    )
 
 
 def test_the_project_list_does_not_query_per_project(client, alice, team_a):
@@ -51,15 +53,28 @@ def _project_with_proven_criteria(alice, team_a, count: int):
     """A running project whose verify task has proven `count` acceptance criteria, each with a test."""
     criteria = [Criterion(id=f"own-{n}", text=f"It does thing {n}.", by="person") for n in range(1, count + 1)]
     spec = rich_spec("tool-shed").model_copy(update={"criteria": criteria})
-    project = Project.objects.create(team=team_a, created_by=alice, title=f"{count} criteria", request="A shop for hats.")
+    project = Project.objects.create(
+        team=team_a, created_by=alice, title=f"{count} criteria", request="A shop for hats."
+    )
     version = make_version(project, tasks=[BACKEND_TASK, VERIFY_TASK], spec=spec.model_dump(mode="json"))
-    run = make_run(version, statuses={"backend-1": TaskRun.Status.SUCCEEDED, "verify": TaskRun.Status.RUNNING},
-                   status=Run.Status.RUNNING)
+    run = make_run(
+        version,
+        statuses={"backend-1": TaskRun.Status.SUCCEEDED, "verify": TaskRun.Status.RUNNING},
+        status=Run.Status.RUNNING,
+    )
     verify = run.task_runs.get(key="verify")
     TaskAttempt.objects.create(task_run=verify, number=1, started_at=verify.started_at)
     CriterionResult.objects.bulk_create(
-        CriterionResult(run=run, task_run=verify, attempt=1, round=0, criterion=c.id, text=c.text, status="passed",
-                        tests=[{"part": "backend", "file": "tests/criteria.test.ts", "name": f"{c.id}: works", "status": "passed"}])
+        CriterionResult(
+            run=run,
+            task_run=verify,
+            attempt=1,
+            round=0,
+            criterion=c.id,
+            text=c.text,
+            status="passed",
+            tests=[{"part": "backend", "file": "tests/criteria.test.ts", "name": f"{c.id}: works", "status": "passed"}],
+        )
         for c in criteria
     )
     return project
@@ -70,4 +85,6 @@ def test_queries_do_not_grow_with_the_number_of_proven_criteria(client, alice, t
     few, many = _project_with_proven_criteria(alice, team_a, 2), _project_with_proven_criteria(alice, team_a, 20)
     client.force_login(alice)
     client.get(reverse("projects:list"))
-    assert _queries(client, reverse(f"projects:{name}", args=[few.pk])) == _queries(client, reverse(f"projects:{name}", args=[many.pk]))
+    assert _queries(client, reverse(f"projects:{name}", args=[few.pk])) == _queries(
+        client, reverse(f"projects:{name}", args=[many.pk])
+    )

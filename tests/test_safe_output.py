@@ -3,7 +3,9 @@
 import string
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from agents.safe_output import MAX_DEPTH, MAX_PATH_LENGTH, Limits, UnsafeOutput, check_files, check_path
 
@@ -120,10 +122,18 @@ def test_one_bad_file_means_nothing_is_accepted(files):
         check_files(hostile, limits=Limits(10_000, 100, 100_000))
 
 
-@pytest.mark.parametrize("path", [
-    "backend/.git/config", ".git/hooks/post-checkout", ".GIT/config", "frontend/.Git/HEAD", "backend/.git",
-    ".hg/hgrc", "docs/.svn/entries",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "backend/.git/config",
+        ".git/hooks/post-checkout",
+        ".GIT/config",
+        "frontend/.Git/HEAD",
+        "backend/.git",
+        ".hg/hgrc",
+        "docs/.svn/entries",
+    ],
+)
 def test_version_control_folders_are_refused(path):
     with pytest.raises(UnsafeOutput, match="version-control folder"):
         check_path(path)
@@ -134,7 +144,9 @@ def test_git_settings_that_run_nothing_are_accepted(path):
     assert check_path(path) == path
 
 
-@pytest.mark.parametrize("path", [".npmrc", "backend/.npmrc", "frontend/.yarnrc", ".yarnrc.yml", "python/pip.conf", "pip.ini"])
+@pytest.mark.parametrize(
+    "path", [".npmrc", "backend/.npmrc", "frontend/.yarnrc", ".yarnrc.yml", "python/pip.conf", "pip.ini"]
+)
 def test_package_manager_settings_are_refused(path):
     with pytest.raises(UnsafeOutput, match="package manager"):
         check_path(path)

@@ -108,8 +108,12 @@ def test_memory_and_file_size_are_limited(box):
 
 def test_only_installs_reach_the_network_namespace_of_the_machine(box):
     """With network (an install) the sandbox shares the machine's network: a local server answers."""
-    server = subprocess.Popen([sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         port = int(server.stdout.readline().split("port ")[1].split()[0])
         code = f"import urllib.request\nprint(urllib.request.urlopen('http://127.0.0.1:{port}/', timeout=5).status)\n"

@@ -21,12 +21,19 @@ def urls(project_a) -> dict[str, str]:
     make_artifact(run, "README.md", "# Hello\n")
     p, r = project_a.pk, run.pk
     return {
-        "list": reverse("projects:list"), "new": reverse("projects:new"), "detail": reverse("projects:detail", args=[p]),
-        "status": reverse("projects:status", args=[p]), "versions": reverse("projects:versions", args=[p]),
-        "compare": reverse("projects:compare", args=[p]), "version": reverse("projects:version", args=[p, version.pk]),
-        "edit": reverse("projects:edit_version", args=[p, version.pk]), "run": reverse("projects:run", args=[p, r]),
-        "files": reverse("projects:files", args=[p, r]), "file": reverse("projects:file", args=[p, r, "README.md"]),
-        "zip": reverse("projects:download", args=[p]), "run zip": reverse("projects:run_download", args=[p, r]),
+        "list": reverse("projects:list"),
+        "new": reverse("projects:new"),
+        "detail": reverse("projects:detail", args=[p]),
+        "status": reverse("projects:status", args=[p]),
+        "versions": reverse("projects:versions", args=[p]),
+        "compare": reverse("projects:compare", args=[p]),
+        "version": reverse("projects:version", args=[p, version.pk]),
+        "edit": reverse("projects:edit_version", args=[p, version.pk]),
+        "run": reverse("projects:run", args=[p, r]),
+        "files": reverse("projects:files", args=[p, r]),
+        "file": reverse("projects:file", args=[p, r, "README.md"]),
+        "zip": reverse("projects:download", args=[p]),
+        "run zip": reverse("projects:run_download", args=[p, r]),
     }
 
 
@@ -52,8 +59,12 @@ def test_no_page_carries_an_inline_script_or_style_the_policy_would_block(client
 def test_the_admin_pages_staff_use_carry_no_inline_script_or_style(client, staff, urls, project_a):
     client.force_login(staff)
     run = Run.objects.get()
-    for url in (reverse("admin:index"), reverse("admin:orchestration_run_change", args=[run.pk]),
-                reverse("admin:orchestration_planversion_compare", args=[project_a.pk]), reverse("task_workers")):
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:orchestration_run_change", args=[run.pk]),
+        reverse("admin:orchestration_planversion_compare", args=[project_a.pk]),
+        reverse("task_workers"),
+    ):
         page = client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", page), url
         assert not re.search(r"<style\b|\sstyle=\"|\son[a-z]+=", page), url

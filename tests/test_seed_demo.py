@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from django.contrib.auth import authenticate
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from projects.models import Membership

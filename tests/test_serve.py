@@ -40,8 +40,14 @@ def site(tmp_path_factory) -> dict[str, str]:
     shutil.copy(ROOT / "Makefile", home)
     shutil.copy(ROOT / ".env.example", home)
     subprocess.run(["make", "--silent", ".env"], cwd=home, check=True, capture_output=True)
-    env = {**environ_without_settings(), "ENV_FILE": str(home / ".env"), "DATA_DIR": str(home / "data"), "STATIC_ROOT": str(home / "static"),
-           "Q_WORKERS": "2", "Q_CLUSTER_NAME": f"serve-test-{os.getpid()}"}
+    env = {
+        **environ_without_settings(),
+        "ENV_FILE": str(home / ".env"),
+        "DATA_DIR": str(home / "data"),
+        "STATIC_ROOT": str(home / "static"),
+        "Q_WORKERS": "2",
+        "Q_CLUSTER_NAME": f"serve-test-{os.getpid()}",
+    }
     for command in (["migrate", "--noinput"], ["createcachetable"], ["collectstatic", "--noinput"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     return env
@@ -55,8 +61,14 @@ def _free_port() -> int:
 
 def _start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     # A session of its own, so that every process serve starts, at any depth, can be found by it.
-    return subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _get(url: str) -> tuple[int, dict[str, str], str]:
@@ -99,7 +111,9 @@ def _busy_task_status(env: dict[str, str]) -> str | None:
 
 
 def _start_busy_run(env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", BUSY_RUN], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", BUSY_RUN], cwd=ROOT, env=env, check=True, capture_output=True
+    )
 
 
 def _kill_session(session: int) -> None:
@@ -121,7 +135,10 @@ def test_make_runs_settings_serve_plain_http_with_the_apps_own_pages(site, tmp_p
         assert status == 302 and headers["Location"].startswith("/login/")
         status, headers, page = _get(base + "/login/")
         assert status == 200
-        assert "script-src 'self'" in headers["Content-Security-Policy"] and "unsafe-inline" not in headers["Content-Security-Policy"]
+        assert (
+            "script-src 'self'" in headers["Content-Security-Policy"]
+            and "unsafe-inline" not in headers["Content-Security-Policy"]
+        )
         assert "camera=()" in headers["Permissions-Policy"]
         stylesheet = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
         assert _get(base + stylesheet)[0] == 200
@@ -142,7 +159,12 @@ def test_sigterm_stops_every_process_of_serve_while_a_task_runs(site, tmp_path):
     try:
         wait_for(lambda: _answering(f"http://127.0.0.1:{port}"), timeout=90, what="serve to answer", log=log.read_text)
         _start_busy_run(site)
-        wait_for(lambda: _busy_task_status(site) == "running", timeout=60, what="a worker to take the task", log=log.read_text)
+        wait_for(
+            lambda: _busy_task_status(site) == "running",
+            timeout=60,
+            what="a worker to take the task",
+            log=log.read_text,
+        )
 
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)
@@ -155,11 +177,21 @@ def test_sigterm_stops_every_process_of_serve_while_a_task_runs(site, tmp_path):
 def test_a_second_serve_refuses_while_the_first_ones_cluster_is_alive(site, tmp_path):
     first = _start(site, _free_port(), tmp_path / "first.log")
     try:
-        wait_for(lambda: len(_session_processes(first.pid)) >= 4, timeout=90, what="the cluster to start",
-                 log=(tmp_path / "first.log").read_text)
+        wait_for(
+            lambda: len(_session_processes(first.pid)) >= 4,
+            timeout=90,
+            what="the cluster to start",
+            log=(tmp_path / "first.log").read_text,
+        )
 
-        second = subprocess.run([sys.executable, "manage.py", "serve", "--port", str(_free_port())], cwd=ROOT, env=site,
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "manage.py", "serve", "--port", str(_free_port())],
+            cwd=ROOT,
+            env=site,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode != 0
         assert "is still running" in second.stderr
 
@@ -169,8 +201,14 @@ def test_a_second_serve_refuses_while_the_first_ones_cluster_is_alive(site, tmp_
         first.kill()
         first.wait()
         assert _session_processes(first.pid)
-        second = subprocess.run([sys.executable, "manage.py", "serve", "--port", str(_free_port())], cwd=ROOT, env=site,
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "manage.py", "serve", "--port", str(_free_port())],
+            cwd=ROOT,
+            env=site,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode != 0 and "is still running" in second.stderr
     finally:
         _kill_session(first.pid)

@@ -27,7 +27,10 @@ def _links(spec: Spec, entity: str) -> set[str]:
 @pytest.mark.parametrize(
     ("request_text", "entities"),
     [
-        ("A small clinic appointment system with doctors, patients and appointments", ["Doctor", "Patient", "Appointment"]),
+        (
+            "A small clinic appointment system with doctors, patients and appointments",
+            ["Doctor", "Patient", "Appointment"],
+        ),
         ("A recipe sharing site where users post recipes with ingredients and steps", ["Recipe", "Ingredient"]),
         ("An app to track books and authors", ["Book", "Author"]),
         ("A todo list", ["Todo"]),
@@ -41,7 +44,10 @@ def _links(spec: Spec, entity: str) -> set[str]:
         ("An online store selling handmade candles", ["Candle"]),
         ("A personal finance app with transactions and budgets", ["Transaction", "Budget"]),
         ("A pet adoption site listing pets with name, breed, age and photos", ["Pet"]),
-        ("I need an inventory system for my hardware store: products, suppliers and purchase orders", ["Product", "Supplier", "Order"]),
+        (
+            "I need an inventory system for my hardware store: products, suppliers and purchase orders",
+            ["Product", "Supplier", "Order"],
+        ),
     ],
 )
 def test_it_finds_the_things_a_request_names(request_text, entities):
@@ -68,9 +74,15 @@ def test_odd_requests_still_give_a_valid_spec(request_text):
 
 
 def test_field_cues_give_typed_fields():
-    spec = extract_spec("A shop with products with a name, price, stock quantity and a description, and whether each is published")
+    spec = extract_spec(
+        "A shop with products with a name, price, stock quantity and a description, and whether each is published"
+    )
     assert _fields(spec, "Product") == {
-        "name": "string", "price": "money", "stockQuantity": "int", "description": "text", "published": "boolean",
+        "name": "string",
+        "price": "money",
+        "stockQuantity": "int",
+        "description": "text",
+        "published": "boolean",
     }
 
 
@@ -83,7 +95,9 @@ def test_when_and_dates_become_datetimes():
 def test_people_are_known_by_their_name_and_get_only_the_details_asked_for():
     assert _fields(extract_spec("Track doctors and patients"), "Patient") == {"name": "string"}
     assert _fields(extract_spec("Track patients with an email and a phone number"), "Patient") == {
-        "name": "string", "email": "email", "phoneNumber": "string",
+        "name": "string",
+        "email": "email",
+        "phoneNumber": "string",
     }
 
 
@@ -137,8 +151,12 @@ def test_links_never_form_a_loop():
 
 @pytest.mark.parametrize(
     "request_text",
-    ["A REST API for managing books", "A Python FastAPI service for warehouse items", "A backend for a bike rental shop",
-     "An inventory app with no frontend, just the API"],
+    [
+        "A REST API for managing books",
+        "A Python FastAPI service for warehouse items",
+        "A backend for a bike rental shop",
+        "An inventory app with no frontend, just the API",
+    ],
 )
 def test_api_requests_have_no_frontend(request_text):
     assert extract_spec(request_text).frontend is False
@@ -160,15 +178,23 @@ def test_a_request_that_mentions_logging_in_has_auth():
 
 # Runs once a back end in Python (the fastapi stack, built in parallel) is registered.
 @pytest.mark.skipif(not PYTHON_BACKENDS, reason="no back-end stack in Python is registered yet")
-@pytest.mark.parametrize("request_text", [
-    "A Flask API for employees", "A Django app for a school", "Python scripts and a REST API for notes",
-    "A notes app with FastAPI", "A booking site for a vet, in Python",
-])
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "A Flask API for employees",
+        "A Django app for a school",
+        "Python scripts and a REST API for notes",
+        "A notes app with FastAPI",
+        "A booking site for a vet, in Python",
+    ],
+)
 def test_a_request_that_asks_for_python_gets_the_python_back_end(request_text):
     assert extract_spec(request_text).stack.backend == PYTHON_BACKENDS[0]
 
 
-@pytest.mark.parametrize("request_text", ["A React app for notes", "A TypeScript API for notes", "A pythonic notes app"])
+@pytest.mark.parametrize(
+    "request_text", ["A React app for notes", "A TypeScript API for notes", "A pythonic notes app"]
+)
 def test_a_request_that_does_not_ask_for_python_gets_the_default_back_end(request_text):
     assert extract_spec(request_text).stack.backend == StackChoice().backend
 
@@ -186,13 +212,16 @@ def test_the_title_and_app_name_come_from_the_request():
     assert spec.app_name == "recipe-sharing-site"
 
 
-@pytest.mark.parametrize(("request_text", "title"), [
-    ("An appointment booking site for a dog groomer, with customers", "Appointment booking site for a dog groomer"),
-    ("I want a todo list. It should have due dates", "Todo list"),
-    ("please create a gallery of photos for my family: albums and photos", "Gallery of photos for my family"),
-    ("   ", "Generated app"),
-    ("A " + "very " * 30 + "long request", "Very very very very very very very very very very very..."),
-])
+@pytest.mark.parametrize(
+    ("request_text", "title"),
+    [
+        ("An appointment booking site for a dog groomer, with customers", "Appointment booking site for a dog groomer"),
+        ("I want a todo list. It should have due dates", "Todo list"),
+        ("please create a gallery of photos for my family: albums and photos", "Gallery of photos for my family"),
+        ("   ", "Generated app"),
+        ("A " + "very " * 30 + "long request", "Very very very very very very very very very very very..."),
+    ],
+)
 def test_the_title_is_the_opening_phrase_of_the_request(request_text, title):
     assert title_for(request_text) == title
 
@@ -209,10 +238,15 @@ def test_any_text_gives_a_valid_spec(text):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(
-    "a an the with and or of for on by users doctors patients books recipes steps price email when done notes "
-    "api frontend static python login rooms classes reviews rate each other's , . ; : belongs to has have".split()
-), max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(
+            "a an the with and or of for on by users doctors patients books recipes steps price email when done notes "
+            "api frontend static python login rooms classes reviews rate each other's , . ; : belongs to has have".split()
+        ),
+        max_size=40,
+    )
+)
 def test_any_mix_of_cue_words_gives_a_valid_spec(words):
     assert extract_spec(" ".join(words)).entities
 

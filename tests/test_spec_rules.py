@@ -35,7 +35,9 @@ def test_the_three_example_specs_are_valid():
 
 
 def test_a_choice_needs_its_options():
-    _refused(_with(TOOL_SHED, lambda d: _tool(d)["fields"][1].update(options=[], default=None)), "a choice needs its options")
+    _refused(
+        _with(TOOL_SHED, lambda d: _tool(d)["fields"][1].update(options=[], default=None)), "a choice needs its options"
+    )
 
 
 def test_a_choices_default_must_be_one_of_its_options():
@@ -47,8 +49,10 @@ def test_options_that_repeat_one_another_are_refused():
 
 
 def test_an_option_with_quotes_or_slashes_is_refused():
-    _refused(_with(TOOL_SHED, lambda d: _tool(d)["fields"][1].update(options=['ok"', "a/b"], default=None)),
-             "must be 1-40 letters")
+    _refused(
+        _with(TOOL_SHED, lambda d: _tool(d)["fields"][1].update(options=['ok"', "a/b"], default=None)),
+        "must be 1-40 letters",
+    )
 
 
 def test_only_a_choice_has_options():
@@ -126,8 +130,9 @@ def test_a_list_takes_search_filters_date_ranges_links_sort_and_due():
 
 
 def test_a_field_named_like_a_lookup_is_not_filtered_on_twice():
-    data = _with(TOOL_SHED, lambda d: _tool(d)["fields"].append(
-        {"name": "sort", "type": "choice", "options": ["a", "b"]}))
+    data = _with(
+        TOOL_SHED, lambda d: _tool(d)["fields"].append({"name": "sort", "type": "choice", "options": ["a", "b"]})
+    )
     names = [p["name"] for p in list_parameters(Spec.model_validate(data).entity("Tool"))]
     assert names.count("sort") == 1
 

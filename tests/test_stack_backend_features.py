@@ -19,7 +19,9 @@ from tests.test_verify import Recorded, generated, verify, verify_settings  # no
 
 REQUEST = "members borrow tools; email a reminder the day before a loan is due"
 LOAN_REMINDERS = Feature(
-    name="loanReminders", title="Loan reminders", part="backend",
+    name="loanReminders",
+    title="Loan reminders",
+    part="backend",
     text="The day before a loan is due, its member is sent a reminder to return the tool, unless it is back already.",
 )
 CRITERION = "feature-loan-reminders"
@@ -31,9 +33,14 @@ def reminders_spec(backend: str, *, auth: bool = True) -> Spec:
     """The offline reading of REQUEST on `backend`, with no website, the loan reminders feature and
     the criteria the planner derives (one of them the feature's)."""
     spec = normalise_spec(extract_spec(REQUEST))
-    spec = spec.model_copy(update={
-        "stack": StackChoice(backend=backend), "frontend": False, "auth": auth, "features": [LOAN_REMINDERS],
-    })
+    spec = spec.model_copy(
+        update={
+            "stack": StackChoice(backend=backend),
+            "frontend": False,
+            "auth": auth,
+            "features": [LOAN_REMINDERS],
+        }
+    )
     return spec.model_copy(update={"criteria": derive_criteria(spec)})
 
 
@@ -66,10 +73,13 @@ def test_the_format_checks_leave_the_model_written_folders_to_lint_and_types():
     assert 'exclude = ["app/features/*/**", "tests/features/*/**"]' in fastapi["backend/pyproject.toml"]
 
 
-@pytest.mark.parametrize("backend, area", [
-    ("express", ("backend/src/features/loanReminders/", "backend/tests/features/loanReminders/")),
-    ("fastapi", ("backend/app/features/loan_reminders/", "backend/tests/features/loan_reminders/")),
-])
+@pytest.mark.parametrize(
+    "backend, area",
+    [
+        ("express", ("backend/src/features/loanReminders/", "backend/tests/features/loanReminders/")),
+        ("fastapi", ("backend/app/features/loan_reminders/", "backend/tests/features/loan_reminders/")),
+    ],
+)
 def test_a_features_files_go_in_its_own_folders_which_hold_the_fixture(backend, area):
     assert get_stack(backend).feature_area(reminders_spec(backend), LOAN_REMINDERS) == area
     assert all(path.startswith(area) for path in fixture_files(backend))
@@ -109,8 +119,12 @@ def test_a_guide_without_log_ins_says_every_route_is_open(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_guide_lists_the_criteria_the_team_agreed_for_the_feature(backend):
     spec = reminders_spec(backend)
-    agreed = Criterion(id="own-1", text="A loan returned early gets no reminder.", by="person",
-                       about=CriterionAbout(kind="feature", name="loanReminders"))
+    agreed = Criterion(
+        id="own-1",
+        text="A loan returned early gets no reminder.",
+        by="person",
+        about=CriterionAbout(kind="feature", name="loanReminders"),
+    )
     guide = get_stack(backend).feature_guide(spec.model_copy(update={"criteria": [agreed]}), LOAN_REMINDERS)
     assert "- own-1: A loan returned early gets no reminder." in guide
     assert CRITERION not in guide

@@ -39,7 +39,9 @@ def test_a_many_to_many_link_is_a_join_table_whose_pairs_go_with_either_record()
     join = _table(spec, "Order_cake")
     assert join.primary_key == ["sourceId", "targetId"]
     assert {(fk.column, fk.target, fk.on_delete) for fk in join.foreign_keys} == {
-        ("sourceId", "Order", "CASCADE"), ("targetId", "Cake", "CASCADE")}
+        ("sourceId", "Order", "CASCADE"),
+        ("targetId", "Cake", "CASCADE"),
+    }
     assert "cakeIds" not in [c.name for c in _table(spec, "Order").columns]
 
 
@@ -53,16 +55,25 @@ def test_an_owned_entity_links_each_row_to_its_account_and_keeps_the_link_out_of
 
 
 def test_the_stacks_own_names_never_clash_with_an_entitys():
-    spec = Spec.model_validate({
-        "app_name": "clash", "title": "Clash", "summary": "",
-        "entities": [
-            {"name": "Order", "plural": "orders", "label": "Order", "owned": True,
-             "fields": [{"name": "owner"}, {"name": "ownedOrders"}],
-             "relations": [{"name": "cake", "target": "Cake", "many": True}]},
-            {"name": "OrderCake", "plural": "orderCakes", "label": "Order cake", "fields": [{"name": "name"}]},
-            {"name": "Cake", "plural": "cakes", "label": "Cake", "fields": [{"name": "name"}]},
-        ],
-    })
+    spec = Spec.model_validate(
+        {
+            "app_name": "clash",
+            "title": "Clash",
+            "summary": "",
+            "entities": [
+                {
+                    "name": "Order",
+                    "plural": "orders",
+                    "label": "Order",
+                    "owned": True,
+                    "fields": [{"name": "owner"}, {"name": "ownedOrders"}],
+                    "relations": [{"name": "cake", "target": "Cake", "many": True}],
+                },
+                {"name": "OrderCake", "plural": "orderCakes", "label": "Order cake", "fields": [{"name": "name"}]},
+                {"name": "Cake", "plural": "cakes", "label": "Cake", "fields": [{"name": "name"}]},
+            ],
+        }
+    )
     names = [t.name for t in tables(spec)]
     assert len(names) == len(set(names)) and "Order_cake" in names
     for table in tables(spec):
@@ -78,11 +89,21 @@ def test_the_lists_lookups_are_the_contracts(name):
 
 
 def test_a_field_named_like_a_lookup_is_not_filtered_on():
-    spec = Spec.model_validate({
-        "app_name": "sorting", "title": "Sorting", "summary": "",
-        "entities": [{"name": "Card", "plural": "cards", "label": "Card", "fields": [
-            {"name": "title"}, {"name": "sort", "type": "choice", "options": ["a", "b"]}]}],
-    })
+    spec = Spec.model_validate(
+        {
+            "app_name": "sorting",
+            "title": "Sorting",
+            "summary": "",
+            "entities": [
+                {
+                    "name": "Card",
+                    "plural": "cards",
+                    "label": "Card",
+                    "fields": [{"name": "title"}, {"name": "sort", "type": "choice", "options": ["a", "b"]}],
+                }
+            ],
+        }
+    )
     sort = next(item for item in lookups(spec.entities[0]) if item.param == "sort")
     assert sort.kind == "sort" and not sort.test
 
@@ -123,7 +144,9 @@ def test_a_summary_grouped_by_a_link_names_each_group_by_its_records_first_short
     spec = rich_spec("running-club")
     plan = summary_plan(spec, next(s for s in spec.summaries if s.name == "longestRunPerRoute"))
     assert [(row["group"], row["groupId"], row["value"]) for row in plan.rows] == [
-        ('"Group B"', "b.id", "8"), ('"Group A"', "a.id", "2.25")]
+        ('"Group B"', "b.id", "8"),
+        ('"Group A"', "a.id", "2.25"),
+    ]
 
 
 def test_iso_weeks_belong_to_the_year_of_their_thursday():

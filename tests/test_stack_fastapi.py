@@ -22,22 +22,41 @@ STACK = get_stack("fastapi")
 
 
 def clinic(auth: bool = True) -> Spec:
-    return normalise_spec(Spec.model_validate({
-        "app_name": "clinic",
-        "title": "Clinic",
-        "summary": "Appointments with doctors.",
-        "auth": auth,
-        "stack": {"backend": "fastapi"},
-        "entities": [
-            {"name": "Doctor", "plural": "doctors", "label": "Doctor", "fields": [
-                {"name": "name"}, {"name": "email", "type": "email", "unique": True},
-            ]},
-            {"name": "Appointment", "plural": "appointmentSlots", "label": "Appointment", "fields": [
-                {"name": "startsAt", "type": "datetime"}, {"name": "class"}, {"name": "from", "type": "date", "required": False},
-                {"name": "json", "type": "int"}, {"name": "metadata", "type": "text", "required": False},
-            ], "relations": [{"name": "doctor", "target": "Doctor"}]},
-        ],
-    }))
+    return normalise_spec(
+        Spec.model_validate(
+            {
+                "app_name": "clinic",
+                "title": "Clinic",
+                "summary": "Appointments with doctors.",
+                "auth": auth,
+                "stack": {"backend": "fastapi"},
+                "entities": [
+                    {
+                        "name": "Doctor",
+                        "plural": "doctors",
+                        "label": "Doctor",
+                        "fields": [
+                            {"name": "name"},
+                            {"name": "email", "type": "email", "unique": True},
+                        ],
+                    },
+                    {
+                        "name": "Appointment",
+                        "plural": "appointmentSlots",
+                        "label": "Appointment",
+                        "fields": [
+                            {"name": "startsAt", "type": "datetime"},
+                            {"name": "class"},
+                            {"name": "from", "type": "date", "required": False},
+                            {"name": "json", "type": "int"},
+                            {"name": "metadata", "type": "text", "required": False},
+                        ],
+                        "relations": [{"name": "doctor", "target": "Doctor"}],
+                    },
+                ],
+            }
+        )
+    )
 
 
 def _generated_value_types() -> dict[str, Any]:
@@ -47,36 +66,86 @@ def _generated_value_types() -> dict[str, Any]:
 
 
 # What the contract and the Express back end (its validation.ts) accept and refuse.
-@pytest.mark.parametrize(("kind", "value", "accepted"), [
-    ("Integer", 2**31 - 1, True), ("Integer", 2**31, False), ("Integer", -(2**31), True), ("Integer", -(2**31) - 1, False),
-    ("Integer", 3.0, True), ("Integer", "3", False),
-    ("RecordId", 1, True), ("RecordId", 0, False), ("RecordId", 2**31, False),
-    ("Email", "Someone+tag@mail.example.com", True), ("Email", "someone@example", False),
-    ("Email", "some one@example.com", False), ("Email", "someone.@example.com", False),
-    ("Email", "someone@-example.com", False), ("Email", "émile@example.com", False), ("Email", "someone@example.com\n", False),
-    # JavaScript's \s: U+FEFF is a space and U+0085 is not.
-    ("Email", "\ufeffsomeone@example.com", False), ("ShortText", "\ufeff", False), ("ShortText", "\x85", True),
-    ("ShortText", " x ", True), ("ShortText", "", False),
-    # Lengths in characters: an emoji is one.
-    ("ShortText", "🎉" * 200, True), ("ShortText", "🎉" * 201, False), ("OptionalShortText", "", True),
-    ("Day", "2024-02-29", True), ("Day", "2023-02-29", False), ("Day", "20240101", False), ("Day", "2024-01-01T00:00:00Z", False),
-    ("Moment", "2030-01-02T09:30:00Z", True), ("Moment", "2030-01-02T09:30:00.1234567-05:30", True),
-    ("Moment", "2030-01-02T09:30:00", False), ("Moment", "2030-01-02T09:30Z", False), ("Moment", "2030-01-02 09:30:00Z", False),
-    ("Moment", 1893571200, False),
-    # decimal numbers within 10^15 either way, as the contract bounds them
-    ("Number", 1e15, True), ("Number", -1e15, True), ("Number", 1.0000001e15, False), ("Number", 1.7976931348623155e308, False),
-    # the richer schema
-    ("Money", "12.5", True), ("Money", "-3", True), ("Money", "999999999.99", True), ("Money", "1234567890", False),
-    ("Money", "1.234", False), ("Money", 12.5, False), ("Money", "1e3", False), ("Money", " 1", False), ("Money", "", False),
-    ("Url", "https://example.com/a?b=c#d", True), ("Url", "http://example.com", True), ("Url", "ftp://example.com", False),
-    ("Url", "https://", False), ("Url", "https://exa mple.com", False), ("Url", "HTTPS://example.com", False),
-    ("Url", "https://" + "a" * 1992, True), ("Url", "https://" + "a" * 1993, False),
-    ("LinkedIds", [3, 1], True), ("LinkedIds", [], True), ("LinkedIds", [1, 1], False), ("LinkedIds", [0], False),
-    ("LinkedIds", list(range(1, 101)), True), ("LinkedIds", list(range(1, 102)), False), ("LinkedIds", None, False),
-    ("IdText", "5", True), ("IdText", "5.0", True), ("IdText", "0", False), ("IdText", "+5", False), ("IdText", "2147483648", False),
-])
+@pytest.mark.parametrize(
+    ("kind", "value", "accepted"),
+    [
+        ("Integer", 2**31 - 1, True),
+        ("Integer", 2**31, False),
+        ("Integer", -(2**31), True),
+        ("Integer", -(2**31) - 1, False),
+        ("Integer", 3.0, True),
+        ("Integer", "3", False),
+        ("RecordId", 1, True),
+        ("RecordId", 0, False),
+        ("RecordId", 2**31, False),
+        ("Email", "Someone+tag@mail.example.com", True),
+        ("Email", "someone@example", False),
+        ("Email", "some one@example.com", False),
+        ("Email", "someone.@example.com", False),
+        ("Email", "someone@-example.com", False),
+        ("Email", "émile@example.com", False),
+        ("Email", "someone@example.com\n", False),
+        # JavaScript's \s: U+FEFF is a space and U+0085 is not.
+        ("Email", "\ufeffsomeone@example.com", False),
+        ("ShortText", "\ufeff", False),
+        ("ShortText", "\x85", True),
+        ("ShortText", " x ", True),
+        ("ShortText", "", False),
+        # Lengths in characters: an emoji is one.
+        ("ShortText", "🎉" * 200, True),
+        ("ShortText", "🎉" * 201, False),
+        ("OptionalShortText", "", True),
+        ("Day", "2024-02-29", True),
+        ("Day", "2023-02-29", False),
+        ("Day", "20240101", False),
+        ("Day", "2024-01-01T00:00:00Z", False),
+        ("Moment", "2030-01-02T09:30:00Z", True),
+        ("Moment", "2030-01-02T09:30:00.1234567-05:30", True),
+        ("Moment", "2030-01-02T09:30:00", False),
+        ("Moment", "2030-01-02T09:30Z", False),
+        ("Moment", "2030-01-02 09:30:00Z", False),
+        ("Moment", 1893571200, False),
+        # decimal numbers within 10^15 either way, as the contract bounds them
+        ("Number", 1e15, True),
+        ("Number", -1e15, True),
+        ("Number", 1.0000001e15, False),
+        ("Number", 1.7976931348623155e308, False),
+        # the richer schema
+        ("Money", "12.5", True),
+        ("Money", "-3", True),
+        ("Money", "999999999.99", True),
+        ("Money", "1234567890", False),
+        ("Money", "1.234", False),
+        ("Money", 12.5, False),
+        ("Money", "1e3", False),
+        ("Money", " 1", False),
+        ("Money", "", False),
+        ("Url", "https://example.com/a?b=c#d", True),
+        ("Url", "http://example.com", True),
+        ("Url", "ftp://example.com", False),
+        ("Url", "https://", False),
+        ("Url", "https://exa mple.com", False),
+        ("Url", "HTTPS://example.com", False),
+        ("Url", "https://" + "a" * 1992, True),
+        ("Url", "https://" + "a" * 1993, False),
+        ("LinkedIds", [3, 1], True),
+        ("LinkedIds", [], True),
+        ("LinkedIds", [1, 1], False),
+        ("LinkedIds", [0], False),
+        ("LinkedIds", list(range(1, 101)), True),
+        ("LinkedIds", list(range(1, 102)), False),
+        ("LinkedIds", None, False),
+        ("IdText", "5", True),
+        ("IdText", "5.0", True),
+        ("IdText", "0", False),
+        ("IdText", "+5", False),
+        ("IdText", "2147483648", False),
+    ],
+)
 def test_the_generated_value_types_accept_what_the_contract_and_the_express_back_end_accept(
-    kind: str, value: object, accepted: bool,
+    kind: str,
+    value: object,
+    accepted: bool,
 ) -> None:
     adapter = TypeAdapter(_generated_value_types()[kind])
     try:
@@ -102,8 +171,17 @@ def test_it_lays_out_a_python_package_with_one_module_per_entity_in_each_layer()
     for layer in ("models", "schemas", "routers"):
         assert f"backend/app/{layer}/doctors.py" in files
         assert f"backend/app/{layer}/appointment_slots.py" in files
-    for path in ("pyproject.toml", "alembic.ini", "migrations/env.py", "migrations/versions/0001_initial.py",
-                 "app/main.py", "app/auth.py", "tests/conftest.py", "tests/test_auth.py", "tests/test_doctors_api.py"):
+    for path in (
+        "pyproject.toml",
+        "alembic.ini",
+        "migrations/env.py",
+        "migrations/versions/0001_initial.py",
+        "app/main.py",
+        "app/auth.py",
+        "tests/conftest.py",
+        "tests/test_auth.py",
+        "tests/test_doctors_api.py",
+    ):
         assert f"backend/{path}" in files
     assert all(path.startswith("backend/") for path in files)
 
@@ -158,20 +236,38 @@ def test_routes_are_mounted_where_the_contract_puts_them() -> None:
 def test_the_initial_migration_creates_each_table_after_the_ones_it_points_at() -> None:
     migration = STACK.files(clinic(), [])["backend/migrations/versions/0001_initial.py"]
     assert migration.index('"user"') < migration.index('"doctor"') < migration.index('"appointment"')
-    assert 'sa.ForeignKeyConstraint(["doctor_id"], ["doctor.id"], name=op.f("fk_appointment_doctor_id"), ondelete="RESTRICT")' in migration
+    assert (
+        'sa.ForeignKeyConstraint(["doctor_id"], ["doctor.id"], name=op.f("fk_appointment_doctor_id"), ondelete="RESTRICT")'
+        in migration
+    )
     assert 'sa.UniqueConstraint("email", name=op.f("uq_doctor_email"))' in migration
 
 
 def test_links_that_go_round_in_a_circle_are_added_after_both_tables_exist() -> None:
-    spec = Spec.model_validate({
-        "app_name": "loop", "title": "Loop", "summary": "", "stack": {"backend": "fastapi"},
-        "entities": [
-            {"name": "Team", "plural": "teams", "label": "Team", "fields": [{"name": "name"}],
-             "relations": [{"name": "captain", "target": "Player", "required": False}]},
-            {"name": "Player", "plural": "players", "label": "Player", "fields": [{"name": "name"}],
-             "relations": [{"name": "team", "target": "Team", "required": False}]},
-        ],
-    })
+    spec = Spec.model_validate(
+        {
+            "app_name": "loop",
+            "title": "Loop",
+            "summary": "",
+            "stack": {"backend": "fastapi"},
+            "entities": [
+                {
+                    "name": "Team",
+                    "plural": "teams",
+                    "label": "Team",
+                    "fields": [{"name": "name"}],
+                    "relations": [{"name": "captain", "target": "Player", "required": False}],
+                },
+                {
+                    "name": "Player",
+                    "plural": "players",
+                    "label": "Player",
+                    "fields": [{"name": "name"}],
+                    "relations": [{"name": "team", "target": "Team", "required": False}],
+                },
+            ],
+        }
+    )
     migration = STACK.files(spec, [])["backend/migrations/versions/0001_initial.py"]
     assert 'batch.create_foreign_key(\n            "fk_team_captain_id",\n            "player",' in migration
     assert 'batch.drop_constraint("fk_team_captain_id", type_="foreignkey")' in migration
@@ -246,8 +342,13 @@ def test_a_choice_is_one_of_its_options_and_a_create_that_leaves_it_out_gets_its
 def test_a_many_to_many_link_has_its_own_table_created_after_both_ends() -> None:
     files = STACK.files(rich_spec("bakery", backend="fastapi"), [])
     migration = files["backend/migrations/versions/0001_initial.py"]
-    assert migration.index('"cake",') < migration.index('"order__cake",') and migration.index('"order",') < migration.index('"order__cake",')
-    assert 'sa.ForeignKeyConstraint(["cake_id"], ["cake.id"], name=op.f("fk_order__cake_cake_id"), ondelete="CASCADE")' in migration
+    assert migration.index('"cake",') < migration.index('"order__cake",') and migration.index(
+        '"order",'
+    ) < migration.index('"order__cake",')
+    assert (
+        'sa.ForeignKeyConstraint(["cake_id"], ["cake.id"], name=op.f("fk_order__cake_cake_id"), ondelete="CASCADE")'
+        in migration
+    )
     assert 'sa.PrimaryKeyConstraint("order_id", "cake_id", name=op.f("pk_order__cake"))' in migration
     # Dropped before the tables it points at.
     assert migration.index('op.drop_table("order__cake")') < migration.index('op.drop_table("cake")')
@@ -259,11 +360,23 @@ def test_a_many_to_many_link_has_its_own_table_created_after_both_ends() -> None
 
 
 def test_a_link_from_a_record_to_one_of_its_own_kind_names_both_join_columns() -> None:
-    spec = Spec.model_validate({
-        "app_name": "people", "title": "People", "summary": "", "stack": {"backend": "fastapi"},
-        "entities": [{"name": "Person", "plural": "people", "label": "Person", "fields": [{"name": "name"}],
-                      "relations": [{"name": "friend", "target": "Person", "many": True}]}],
-    })
+    spec = Spec.model_validate(
+        {
+            "app_name": "people",
+            "title": "People",
+            "summary": "",
+            "stack": {"backend": "fastapi"},
+            "entities": [
+                {
+                    "name": "Person",
+                    "plural": "people",
+                    "label": "Person",
+                    "fields": [{"name": "name"}],
+                    "relations": [{"name": "friend", "target": "Person", "many": True}],
+                }
+            ],
+        }
+    )
     model = STACK.files(spec, [])["backend/app/models/people.py"]
     assert "primaryjoin=lambda: Person.id == friend_links.c.person_id," in model
     assert "secondaryjoin=lambda: Person.id == friend_links.c.friend_id," in model
@@ -273,13 +386,16 @@ def test_every_route_of_an_owned_entity_needs_the_callers_account() -> None:
     files = STACK.files(rich_spec("running-club", backend="fastapi"), [])
     router = files["backend/app/routers/runs.py"]
     for route in ("list_records(", "show_record(", "create_record(", "update_record(", "delete_record("):
-        signature = router[router.index(f"def {route}"):].split("\n")[0]
+        signature = router[router.index(f"def {route}") :].split("\n")[0]
         assert "user: CurrentUser" in signature, signature
     assert "find_own(session, Run, id, user.id, NOT_FOUND)" in router
     assert "Run.owner_id == user.id" in router
     assert "class Run(OwnedRecord):" in files["backend/app/models/runs.py"]
     migration = files["backend/migrations/versions/0001_initial.py"]
-    assert 'sa.ForeignKeyConstraint(["owner_id"], ["user.id"], name=op.f("fk_run_owner_id"), ondelete="CASCADE")' in migration
+    assert (
+        'sa.ForeignKeyConstraint(["owner_id"], ["user.id"], name=op.f("fk_run_owner_id"), ondelete="CASCADE")'
+        in migration
+    )
     # Tags are anyone's, but may list only the caller's own runs.
     tags = files["backend/app/routers/tags.py"]
     assert 'require(session, Run, values.pop("run_ids"), "Run", user_id)' in tags

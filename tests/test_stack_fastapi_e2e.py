@@ -35,7 +35,7 @@ from tests.strategies import specs
 
 REQUESTS = {
     "clinic": "A small clinic appointment system with doctors, patients and appointments; "
-              "patients book an appointment with a doctor",
+    "patients book an appointment with a doctor",
 }
 STACK = get_stack("fastapi")
 pytestmark = pytest.mark.slow
@@ -58,7 +58,9 @@ def write(files: dict[str, str], out: Path) -> None:
 
 
 def _sh(cwd: Path, *command: str, env: dict[str, str] | None = None, timeout: float = 900) -> str:
-    done = subprocess.run(command, cwd=cwd, env=os.environ | (env or {}), capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        command, cwd=cwd, env=os.environ | (env or {}), capture_output=True, text=True, timeout=timeout
+    )
     assert done.returncode == 0, f"{' '.join(command)} in {cwd} failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
     return done.stdout
 
@@ -79,7 +81,9 @@ def venv_bin() -> Path:
 
 
 @pytest.mark.parametrize("name", ["clinic", *RICH_SPECS])  # the rich specs hold every kind of field and link
-def test_the_generated_back_end_lints_type_checks_migrates_and_passes_its_tests(name: str, venv_bin: Path, tmp_path: Path) -> None:
+def test_the_generated_back_end_lints_type_checks_migrates_and_passes_its_tests(
+    name: str, venv_bin: Path, tmp_path: Path
+) -> None:
     spec = spec_named(name)
     assert len(spec.entities) >= 2
     write(STACK.files(spec, []) | STACK.journey_files(spec), tmp_path)
@@ -91,7 +95,12 @@ def test_the_generated_back_end_lints_type_checks_migrates_and_passes_its_tests(
     _sh(backend, str(venv_bin / "alembic"), "upgrade", "head", env={"DATABASE_URL": "sqlite:///./fresh.db"})
     # The initial migration and the models describe the same tables: autogenerate finds nothing to add.
     _sh(backend, str(venv_bin / "alembic"), "check", env={"DATABASE_URL": "sqlite:///./fresh.db"})
-    tables = _sh(backend, str(venv_bin / "python"), "-c", "import sqlite3; print(sorted(r[0] for r in sqlite3.connect('fresh.db').execute(\"select name from sqlite_master where type='table'\")))")
+    tables = _sh(
+        backend,
+        str(venv_bin / "python"),
+        "-c",
+        "import sqlite3; print(sorted(r[0] for r in sqlite3.connect('fresh.db').execute(\"select name from sqlite_master where type='table'\")))",
+    )
     for entity in STACK.context(spec)["py"].values():
         assert f"'{entity.table}'" in tables
         for link in entity.links:
@@ -117,7 +126,10 @@ def served(request: pytest.FixtureRequest, venv_bin: Path, tmp_path: Path) -> It
     port = _free_port()
     server = subprocess.Popen(
         [str(venv_bin / "uvicorn"), "--factory", "app.main:create_app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=backend, env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=backend,
+        env=os.environ | env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -151,7 +163,9 @@ def test_the_generated_back_end_serves_its_contract_to_schemathesis(served: tupl
     assert "No issues found" in done.stdout
 
 
-def test_drawn_specs_generate_back_ends_that_type_check_and_pass_their_own_tests(venv_bin: Path, tmp_path: Path) -> None:
+def test_drawn_specs_generate_back_ends_that_type_check_and_pass_their_own_tests(
+    venv_bin: Path, tmp_path: Path
+) -> None:
     """The generated tests hold for specs the architect may produce, not only for the rich ones: a few
     specs drawn by the hypothesis strategies (with every field type, link, ownership, due date and
     summary among them), each type-checked, migrated and tested."""
@@ -164,7 +178,9 @@ def test_drawn_specs_generate_back_ends_that_type_check_and_pass_their_own_tests
 
     draw()
     # The richest few: the most entities, links and summaries.
-    richest = sorted(drawn, key=lambda s: len(s.entities) + sum(len(e.relations) for e in s.entities) + 2 * len(s.summaries))
+    richest = sorted(
+        drawn, key=lambda s: len(s.entities) + sum(len(e.relations) for e in s.entities) + 2 * len(s.summaries)
+    )
     for n, spec in enumerate(richest[-3:]):
         write(STACK.files(spec, []) | STACK.journey_files(spec), tmp_path / f"project{n}")
         backend = tmp_path / f"project{n}" / "backend"

@@ -43,12 +43,18 @@ def test_every_generated_python_file_passes_ruff_format_and_ruff_check(tmp_path:
 
 def test_imports_are_ordered_as_ruff_orders_them_digits_by_value(tmp_path: Path) -> None:
     entities = [
-        {"name": name, "plural": plural, "label": name, "fields": [{"name": "title"}],
-         "relations": [{"name": "owner", "target": "N", "required": True}] if name != "N" else []}
+        {
+            "name": name,
+            "plural": plural,
+            "label": name,
+            "fields": [{"name": "title"}],
+            "relations": [{"name": "owner", "target": "N", "required": True}] if name != "N" else [],
+        }
         for name, plural in [("N", "n"), ("NC7AuNHf", "nC7AuNHf"), ("A9", "a9"), ("A10", "a10"), ("Ab", "aB")]
     ]
-    spec = Spec.model_validate({"app_name": "order", "title": "Order", "summary": "", "entities": entities,
-                                "stack": {"backend": "fastapi"}})
+    spec = Spec.model_validate(
+        {"app_name": "order", "title": "Order", "summary": "", "entities": entities, "stack": {"backend": "fastapi"}}
+    )
     for path, text in (STACK.files(spec, []) | STACK.journey_files(spec)).items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)

@@ -40,12 +40,26 @@ def test_the_rich_lists_offer_every_lookup_of_the_contract():
 
 
 def test_a_field_named_like_a_lookup_is_not_filtered_on_as_in_the_contract():
-    spec = Spec.model_validate({
-        "app_name": "shop", "title": "Shop", "summary": "",
-        "entities": [{"name": "Item", "plural": "items", "label": "Item", "fields": [
-            {"name": "q", "type": "choice", "options": ["a", "b"]}, {"name": "title"},
-            {"name": "sort", "type": "boolean"}, {"name": "size", "type": "choice", "options": ["s", "m"]}]}],
-    })
+    spec = Spec.model_validate(
+        {
+            "app_name": "shop",
+            "title": "Shop",
+            "summary": "",
+            "entities": [
+                {
+                    "name": "Item",
+                    "plural": "items",
+                    "label": "Item",
+                    "fields": [
+                        {"name": "q", "type": "choice", "options": ["a", "b"]},
+                        {"name": "title"},
+                        {"name": "sort", "type": "boolean"},
+                        {"name": "size", "type": "choice", "options": ["s", "m"]},
+                    ],
+                }
+            ],
+        }
+    )
     item = spec.entities[0]
     assert lookups(item) == {"size": "size"}
     assert _offered(spec, item) == {p["name"] for p in list_parameters(item)}

@@ -18,19 +18,46 @@ from tests.node_projects import sh, share, write
 REACT = get_stack("react")
 
 # "a unit converter for cooking measurements": a single page, no records, no back end.
-CONVERTER = Spec.model_validate({
-    "app_name": "cooking-converter", "title": "Cooking unit converter", "summary": "", "entities": [], "auth": False,
-    "features": [{"name": "converter", "title": "Cooking unit converter",
-                  "text": "Convert between cups, grams, ounces, tablespoons, teaspoons and millilitres for common ingredients."}],
-})
+CONVERTER = Spec.model_validate(
+    {
+        "app_name": "cooking-converter",
+        "title": "Cooking unit converter",
+        "summary": "",
+        "entities": [],
+        "auth": False,
+        "features": [
+            {
+                "name": "converter",
+                "title": "Cooking unit converter",
+                "text": "Convert between cups, grams, ounces, tablespoons, teaspoons and millilitres for common ingredients.",
+            }
+        ],
+    }
+)
 # "a snake game in the browser with a high-score table", as the offline reader keeps its scores.
-SNAKE = Spec.model_validate({
-    "app_name": "snake-game", "title": "Snake game in the browser", "summary": "", "auth": True,
-    "entities": [{"name": "Score", "plural": "scores", "label": "Score",
-                  "fields": [{"name": "player", "required": False}, {"name": "points", "type": "int", "required": False}]}],
-    "features": [{"name": "snakeGame", "title": "Snake game",
-                  "text": "A snake game on a canvas; the arrow keys steer; the score is posted when the game ends."}],
-})
+SNAKE = Spec.model_validate(
+    {
+        "app_name": "snake-game",
+        "title": "Snake game in the browser",
+        "summary": "",
+        "auth": True,
+        "entities": [
+            {
+                "name": "Score",
+                "plural": "scores",
+                "label": "Score",
+                "fields": [{"name": "player", "required": False}, {"name": "points", "type": "int", "required": False}],
+            }
+        ],
+        "features": [
+            {
+                "name": "snakeGame",
+                "title": "Snake game",
+                "text": "A snake game on a canvas; the arrow keys steer; the score is posted when the game ends.",
+            }
+        ],
+    }
+)
 
 
 def _frontend(spec: Spec) -> dict[str, str]:
@@ -41,14 +68,22 @@ def _frontend(spec: Spec) -> dict[str, str]:
 def test_an_app_of_features_only_generates_a_front_end_without_records_or_an_api():
     files = _frontend(CONVERTER)
     assert "src/features.ts" in files and "src/App.tsx" in files
-    for absent in ("src/api.ts", "src/client.ts", "src/form.ts", "src/components/EntityPage.tsx", "src/test/fakeApi.ts"):
+    for absent in (
+        "src/api.ts",
+        "src/client.ts",
+        "src/form.ts",
+        "src/components/EntityPage.tsx",
+        "src/test/fakeApi.ts",
+    ):
         assert absent not in files
     assert not [path for path, text in files.items() if "/api" in text and path != "package-lock.json"]
 
 
 def test_no_feature_file_is_generated_so_the_scaffold_stands_without_any():
     assert not [path for path in _frontend(CONVERTER) if path.startswith("src/features/")]
-    assert 'import.meta.glob<{ feature: FeaturePage }>("./features/*/index.tsx"' in _frontend(CONVERTER)["src/features.ts"]
+    assert (
+        'import.meta.glob<{ feature: FeaturePage }>("./features/*/index.tsx"' in _frontend(CONVERTER)["src/features.ts"]
+    )
 
 
 def test_an_app_without_features_built_names_them_instead_of_a_page():
@@ -92,10 +127,15 @@ def test_the_guide_of_an_app_without_a_back_end_offers_no_api():
 
 
 def test_the_guide_names_the_spec_criteria_of_the_feature():
-    spec = Spec.model_validate(CONVERTER.model_dump() | {"criteria": [
-        {"id": "grams", "text": "A cup of flour is 120 g.", "about": {"kind": "feature", "name": "converter"}},
-        {"id": "free-text", "text": "It looks friendly."},
-    ]})
+    spec = Spec.model_validate(
+        CONVERTER.model_dump()
+        | {
+            "criteria": [
+                {"id": "grams", "text": "A cup of flour is 120 g.", "about": {"kind": "feature", "name": "converter"}},
+                {"id": "free-text", "text": "It looks friendly."},
+            ]
+        }
+    )
     guide = REACT.feature_guide(spec, spec.features[0])
     assert "- grams: A cup of flour is 120 g." in guide
     assert "free-text" not in guide and "feature-converter" not in guide

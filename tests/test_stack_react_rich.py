@@ -21,7 +21,7 @@ from agents.generators.naming import kebab
 from agents.openapi import summary_path
 from agents.stacks import get_stack
 from agents.stacks.react import stored, summary_rows
-from tests.node_projects import share, sh, write
+from tests.node_projects import sh, share, write
 from tests.rich_specs import RICH_SPECS, rich_spec
 from tests.strategies import specs
 
@@ -30,8 +30,13 @@ pytestmark = pytest.mark.slow
 REACT = get_stack("react")
 AXE_TEST = "has no serious or critical axe-core violations"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 
 
@@ -66,8 +71,12 @@ def test_the_rich_front_end_lints_builds_and_passes_its_own_tests_with_axe(name,
     assert re.search(r"Tests\s+\d+ passed", report) and " failed" not in report
 
 
-@settings(max_examples=2, deadline=None, phases=(Phase.generate,),
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=2,
+    deadline=None,
+    phases=(Phase.generate,),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(spec=specs(max_entities=5))
 def test_any_drawn_front_end_typechecks_and_passes_its_own_tests(spec, node_modules, tmp_path_factory):
     root = tmp_path_factory.mktemp("drawn")

@@ -24,11 +24,18 @@ STACK_NAMES = re.compile(r"\b(Express|Prisma|React|FastAPI)\b")
 
 def _spec(**changes) -> Spec:
     data = {
-        "app_name": "league", "title": "League", "summary": "Matches between teams.",
+        "app_name": "league",
+        "title": "League",
+        "summary": "Matches between teams.",
         "entities": [
             {"name": "Team", "plural": "teams", "label": "Team", "fields": [{"name": "name", "unique": True}]},
-            {"name": "Match", "plural": "matches", "label": "Match", "fields": [{"name": "playedOn", "type": "date"}],
-             "relations": [{"name": "homeTeam", "target": "Team"}]},
+            {
+                "name": "Match",
+                "plural": "matches",
+                "label": "Match",
+                "fields": [{"name": "playedOn", "type": "date"}],
+                "relations": [{"name": "homeTeam", "target": "Team"}],
+            },
         ],
     }
     return Spec.model_validate(data | changes)
@@ -36,10 +43,14 @@ def _spec(**changes) -> Spec:
 
 def _outside_the_stacks() -> list[Path]:
     """The project's Python and the shared generation templates, without the stacks' own folders."""
-    files = [p for folder in ("agents", "orchestration", "projects", "autodevos_site") for p in (ROOT / folder).rglob("*.py")]
+    files = [
+        p for folder in ("agents", "orchestration", "projects", "autodevos_site") for p in (ROOT / folder).rglob("*.py")
+    ]
     files += list((ROOT / "agents" / "generators" / "templates").rglob("*"))
     own = [d for d in STACKS_DIR.iterdir() if d.is_dir()]
-    return sorted(p for p in files if p.is_file() and "migrations" not in p.parts and not any(d in p.parents for d in own))
+    return sorted(
+        p for p in files if p.is_file() and "migrations" not in p.parts and not any(d in p.parents for d in own)
+    )
 
 
 @pytest.mark.parametrize("path", _outside_the_stacks(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -106,7 +117,10 @@ def test_an_entity_file_is_written_once_per_entity_from_one_templated_path():
 def test_log_ins_switch_files_and_code_on_and_off_in_the_same_templates():
     with_accounts = get_stack("react").files(_spec(), ["core"])
     without = get_stack("react").files(_spec(auth=False), ["core"])
-    assert "frontend/src/components/AuthPanel.tsx" in with_accounts and "frontend/src/components/AuthPanel.tsx" not in without
+    assert (
+        "frontend/src/components/AuthPanel.tsx" in with_accounts
+        and "frontend/src/components/AuthPanel.tsx" not in without
+    )
     assert "AuthPanel" in with_accounts["frontend/src/App.tsx"] and "AuthPanel" not in without["frontend/src/App.tsx"]
 
 

@@ -31,7 +31,9 @@ def test_a_responder_answers_from_the_request():
         return Reply(json={"heard": request.last_user_text})
 
     with GeminiStub(echo) as stub:
-        status, body = _post(f"{stub.url}/v1beta/models/m:generateContent", {"contents": [{"role": "user", "parts": [{"text": "ping"}]}]})
+        status, body = _post(
+            f"{stub.url}/v1beta/models/m:generateContent", {"contents": [{"role": "user", "parts": [{"text": "ping"}]}]}
+        )
     assert status == 200
     assert json.loads(body["candidates"][0]["content"]["parts"][0]["text"]) == {"heard": "ping"}
 

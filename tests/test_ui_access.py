@@ -22,17 +22,27 @@ def team_a_run(project_a):
 def _pages(project, run) -> list[str]:
     version = run.plan_version
     names_args = [
-        ("list", []), ("new", []), ("detail", [project.pk]), ("status", [project.pk]), ("versions", [project.pk]),
-        ("compare", [project.pk]), ("version", [project.pk, version.pk]), ("run", [project.pk, run.pk]),
-        ("files", [project.pk, run.pk]), ("file", [project.pk, run.pk, "README.md"]), ("run_download", [project.pk, run.pk]),
+        ("list", []),
+        ("new", []),
+        ("detail", [project.pk]),
+        ("status", [project.pk]),
+        ("versions", [project.pk]),
+        ("compare", [project.pk]),
+        ("version", [project.pk, version.pk]),
+        ("run", [project.pk, run.pk]),
+        ("files", [project.pk, run.pk]),
+        ("file", [project.pk, run.pk, "README.md"]),
+        ("run_download", [project.pk, run.pk]),
     ]
     return [reverse(f"projects:{name}", args=args) for name, args in names_args]
 
 
 def _actions(project, run) -> list[str]:
     return [
-        reverse("projects:start_run", args=[project.pk]), reverse("projects:replan", args=[project.pk]),
-        reverse("projects:cancel_run", args=[project.pk, run.pk]), reverse("projects:retry_run", args=[project.pk, run.pk]),
+        reverse("projects:start_run", args=[project.pk]),
+        reverse("projects:replan", args=[project.pk]),
+        reverse("projects:cancel_run", args=[project.pk, run.pk]),
+        reverse("projects:retry_run", args=[project.pk, run.pk]),
         reverse("projects:edit_version", args=[project.pk, run.plan_version.pk]),
     ]
 
@@ -55,7 +65,9 @@ def test_a_viewer_sees_no_buttons_that_change_the_project(client, victor, projec
 
 def test_a_member_sees_the_buttons(client, bob, project_a, team_a_run):
     client.force_login(bob)
-    assert "Retry failed tasks" in client.get(reverse("projects:run", args=[project_a.pk, team_a_run.pk])).content.decode()
+    assert (
+        "Retry failed tasks" in client.get(reverse("projects:run", args=[project_a.pk, team_a_run.pk])).content.decode()
+    )
     page = client.get(reverse("projects:detail", args=[project_a.pk])).content.decode()
     assert "Run this plan again" in page and "Edit plan" in page and "Re-plan with feedback" in page
 

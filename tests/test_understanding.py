@@ -8,7 +8,15 @@ from agents.extraction import extract_spec
 from agents.understanding import read
 from agents.understanding.to_spec import STAGE_WORDS
 from agents.understanding.vocabulary import (
-    DONE_WORDS, EVENT_NOUNS, LENDINGS, MEASURES, NEVER_RECORDS, ONLY_WORDS, PERIODS, REQUEST_KINDS, SOFTWARE_WORDS,
+    DONE_WORDS,
+    EVENT_NOUNS,
+    LENDINGS,
+    MEASURES,
+    NEVER_RECORDS,
+    ONLY_WORDS,
+    PERIODS,
+    REQUEST_KINDS,
+    SOFTWARE_WORDS,
 )
 from orchestration.offline_planner import offline_plan
 
@@ -31,10 +39,19 @@ def _details(text: str, record: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("request_text", "not_records"),
     [
-        ("A software application that lets a small bakery manage customer orders", {"Application", "Software", "Bakery"}),
+        (
+            "A software application that lets a small bakery manage customer orders",
+            {"Application", "Software", "Bakery"},
+        ),
         ("An app for my running club to log runs", {"App", "Club", "Running"}),
-        ("A lending library for a neighbourhood tool shed: members borrow tools", {"Library", "Shed", "Lending", "Borrow"}),
-        ("A clinic system with nice features where patients quickly book appointments", {"System", "Feature", "Quickly", "Nice"}),
+        (
+            "A lending library for a neighbourhood tool shed: members borrow tools",
+            {"Library", "Shed", "Lending", "Borrow"},
+        ),
+        (
+            "A clinic system with nice features where patients quickly book appointments",
+            {"System", "Feature", "Quickly", "Nice"},
+        ),
     ],
 )
 def test_software_words_verbs_and_the_apps_own_opening_are_never_records(request_text, not_records):
@@ -54,7 +71,8 @@ def test_an_event_noun_comes_from_a_verb_between_two_records():
 
 
 @pytest.mark.parametrize(
-    ("verb", "event"), [("borrow", "loan"), ("book", "booking"), ("rent", "rental"), ("sign up", "signup")],
+    ("verb", "event"),
+    [("borrow", "loan"), ("book", "booking"), ("rent", "rental"), ("sign up", "signup")],
 )
 def test_the_table_of_event_nouns_names_what_a_verb_keeps(verb, event):
     assert EVENT_NOUNS[verb] == event
@@ -88,7 +106,10 @@ def test_an_order_listing_several_products_gets_a_many_link_on_the_order():
 
 
 def test_amounts_dates_and_counts_become_typed_details():
-    details = _details("Inventory for my little hardware shop: products with a price, a launch date and how many we have in stock.", "Product")
+    details = _details(
+        "Inventory for my little hardware shop: products with a price, a launch date and how many we have in stock.",
+        "Product",
+    )
     assert details["price"] == "money"
     assert details["launchDate"] == "date"
     assert details["stock"] == "number"
@@ -103,9 +124,10 @@ def test_listed_options_make_a_choice_and_say_so():
     assert task.details["done"].kind == "yes_no"
 
 
-
 def test_listed_options_become_a_choice_with_no_default_when_they_are_not_stages():
-    spec = extract_spec("A to-do list where each task has a priority (low, medium, high), a due date and can be marked done.")
+    spec = extract_spec(
+        "A to-do list where each task has a priority (low, medium, high), a due date and can be marked done."
+    )
     priority = spec.entity("Task").field("priority")
     assert (priority.type, priority.options, priority.default) == ("choice", ["low", "medium", "high"], None)
     assert not any("low, medium, high" in note for note in spec.not_built)
@@ -136,7 +158,9 @@ def test_a_due_date_with_a_paid_tick_box_makes_a_record_due_until_paid():
 
 
 def test_a_loan_due_back_is_done_once_returned_even_if_the_request_does_not_say_so():
-    spec = extract_spec("A lending library for a tool shed: members borrow tools, we track who has what and when it is due back.")
+    spec = extract_spec(
+        "A lending library for a tool shed: members borrow tools, we track who has what and when it is due back."
+    )
     loan = spec.entity("Loan")
     assert (loan.due, loan.done) == ("dueOn", "returnedOn")
     assert loan.field("returnedOn").type == "date"
@@ -151,26 +175,41 @@ def test_records_each_person_keeps_their_own_of_are_owned_and_need_log_ins():
 def test_a_request_without_log_ins_drops_ownership_and_says_so():
     spec = extract_spec("Just for me, no log-ins: my own subscriptions with the monthly cost and the renewal date.")
     assert not spec.auth and not spec.entity("Subscription").owned
-    assert "Everyone sees all subscriptions: keeping each person's own apart needs log-ins, and this app has none." in spec.not_built
+    assert (
+        "Everyone sees all subscriptions: keeping each person's own apart needs log-ins, and this app has none."
+        in spec.not_built
+    )
 
 
 def test_a_monthly_leaderboard_per_member_is_a_summary_grouped_by_the_link_and_the_month():
-    spec = extract_spec("An app for my running club to log runs with the distance and the date, and see a monthly leaderboard "
-                        "of total distance per member.")
+    spec = extract_spec(
+        "An app for my running club to log runs with the distance and the date, and see a monthly leaderboard "
+        "of total distance per member."
+    )
     [summary] = spec.summaries
     assert (summary.entity, summary.measure, summary.field, summary.group_by, summary.period, summary.date_field) == (
-        "Run", "sum", "distance", "member", "month", "date")
+        "Run",
+        "sum",
+        "distance",
+        "member",
+        "month",
+        "date",
+    )
     assert not any("leaderboard" in note for note in spec.not_built)
 
 
 def test_how_many_records_are_late_counts_the_overdue_ones():
-    spec = extract_spec("Our club lends equipment to players. Each loan has a return-by date. Show how many loans are late.")
+    spec = extract_spec(
+        "Our club lends equipment to players. Each loan has a return-by date. Show how many loans are late."
+    )
     [summary] = spec.summaries
     assert (summary.entity, summary.measure, summary.only) == ("Loan", "count", "overdue")
 
 
 def test_a_figure_the_records_cannot_give_is_noted_as_not_built():
-    spec = extract_spec("Our dance school runs classes; each class can have many pupils. Show how many pupils are in each class.")
+    spec = extract_spec(
+        "Our dance school runs classes; each class can have many pupils. Show how many pupils are in each class."
+    )
     assert spec.summaries == []
     assert "How many pupils are in each class: not built" in " ".join(spec.not_built)
 
@@ -181,7 +220,9 @@ def test_the_spec_made_from_each_gold_request_is_valid_and_generatable():
     from agents.generators.naming import normalise_spec
     from agents.spec import Spec
 
-    gold = yaml.safe_load((Path(__file__).resolve().parent.parent / "bench" / "gold" / "understanding.yaml").read_text())
+    gold = yaml.safe_load(
+        (Path(__file__).resolve().parent.parent / "bench" / "gold" / "understanding.yaml").read_text()
+    )
     for case in gold:
         spec = extract_spec(case["request"])
         assert normalise_spec(Spec.model_validate(spec.model_dump())) is not None
@@ -215,7 +256,10 @@ def test_a_game_builds_only_its_high_score_table_and_says_so():
     assert spec.kind == "game"
     assert "your request is mainly a game, so it will only build the high-score table" in spec.not_built[0]
     assert [f.title for f in spec.features] == ["Snake game"]
-    assert spec.not_built[1].startswith("Snake game — ") and "a model builds it (configure one, see README)" in spec.not_built[1]
+    assert (
+        spec.not_built[1].startswith("Snake game — ")
+        and "a model builds it (configure one, see README)" in spec.not_built[1]
+    )
 
 
 def test_a_converter_gets_a_minimal_plan_without_invented_unit_tables():
@@ -233,8 +277,10 @@ def test_the_plan_reasoning_says_what_offline_mode_will_not_build():
 
 
 def test_replan_feedback_adds_details_and_records_and_never_a_track_entity():
-    _, spec = offline_plan("A lending library for a neighbourhood tool shed: members borrow tools.",
-                           feedback="Also track tool condition and repairs")
+    _, spec = offline_plan(
+        "A lending library for a neighbourhood tool shed: members borrow tools.",
+        feedback="Also track tool condition and repairs",
+    )
     names = [e.name for e in spec.entities]
     assert "Repair" in names and "Track" not in names
     assert "condition" in {f.name for f in spec.entity("Tool").fields}
@@ -246,13 +292,17 @@ def test_a_choice_among_records_links_the_record_described_to_them():
 
 
 def test_written_by_and_grouped_by_name_records_of_their_own():
-    assert ("Book", "Author", "one") in _links("A library catalogue: books with an ISBN and a title, each written by an author.")
+    assert ("Book", "Author", "one") in _links(
+        "A library catalogue: books with an ISBN and a title, each written by an author."
+    )
     assert ("Dish", "Category", "one") in _links("An online menu with dishes grouped by category, each with a price.")
     assert "Date" not in _records("A photo album with photos sorted by date.")
 
 
 def test_events_in_a_list_are_for_the_first_thing_listed():
-    text = "A CRM for a consultancy: clients, contacts at each client, meetings with notes, and invoices with an amount."
+    text = (
+        "A CRM for a consultancy: clients, contacts at each client, meetings with notes, and invoices with an amount."
+    )
     links = _links(text)
     assert {("Meeting", "Client", "one"), ("Invoice", "Client", "one"), ("Contact", "Client", "one")} <= links
 
@@ -286,7 +336,8 @@ def test_an_event_listed_first_has_one_of_each_thing_listed_after_it():
 def test_sending_something_is_noted_once_as_not_built_and_its_timing_is_no_detail():
     spec = extract_spec("Keep a list of my friends' birthdays and send me a reminder a week before.")
     assert [note for note in spec.not_built if "Not built offline" in note] == [
-        "Reminders — Send me a reminder a week before. Not built offline: a model builds it (configure one, see README)."]
+        "Reminders — Send me a reminder a week before. Not built offline: a model builds it (configure one, see README)."
+    ]
     assert {f.name for f in spec.entity("Friend").fields} == {"name", "birthday"}
 
 
@@ -316,7 +367,9 @@ def test_examples_joined_by_or_describe_a_record_rather_than_being_records():
 
 
 def test_people_who_only_act_in_the_app_are_its_users_not_records():
-    records = _records("a quiz app: questions with four possible answers, and players get a score at the end of each quiz attempt")
+    records = _records(
+        "a quiz app: questions with four possible answers, and players get a score at the end of each quiz attempt"
+    )
     assert "Player" not in records
     assert "Member" in _records("A lending library: members borrow tools and return them.")
 
@@ -332,7 +385,9 @@ def test_someone_who_only_replies_is_who_logs_in_and_the_reply_is_to_what_was_ju
     assert ("Reply", "Ticket", "one") in _links(text)
 
 
-@pytest.mark.parametrize(("word", "measure"), [("total", "sum"), ("average", "avg"), ("highest", "max"), ("cheapest", "min")])
+@pytest.mark.parametrize(
+    ("word", "measure"), [("total", "sum"), ("average", "avg"), ("highest", "max"), ("cheapest", "min")]
+)
 def test_the_table_of_measures_says_which_figure_a_word_asks_for(word, measure):
     assert MEASURES[word] == measure
 
@@ -356,25 +411,39 @@ def test_a_size_is_a_choice_without_a_default_since_it_is_no_stage():
 
 
 def test_a_record_split_between_several_others_lists_them():
-    spec = extract_spec("Bills for our shared house: every bill has an amount, and a bill can be split between several housemates.")
+    spec = extract_spec(
+        "Bills for our shared house: every bill has an amount, and a bill can be split between several housemates."
+    )
     assert [(r.target, r.many) for r in spec.entity("Bill").relations] == [("Housemate", True)]
 
 
 def test_a_plural_listed_after_a_comma_is_a_record_even_where_the_parser_reads_a_verb():
-    assert _details("Help me keep my freelance invoices in order: clients, invoices with an amount, a due date and whether "
-                    "they're paid.", "Invoice") == {"amount": "money", "dueOn": "date", "paid": "yes_no"}
+    assert _details(
+        "Help me keep my freelance invoices in order: clients, invoices with an amount, a due date and whether "
+        "they're paid.",
+        "Invoice",
+    ) == {"amount": "money", "dueOn": "date", "paid": "yes_no"}
 
 
 def test_the_things_currently_out_are_a_count_of_the_loans_not_yet_back():
-    spec = extract_spec("A lending library for a tool shed: members borrow tools and we track when each loan is due back. "
-                        "Show the tools currently out.")
+    spec = extract_spec(
+        "A lending library for a tool shed: members borrow tools and we track when each loan is due back. "
+        "Show the tools currently out."
+    )
     [summary] = spec.summaries
-    assert (summary.entity, summary.measure, summary.only, summary.label) == ("Loan", "count", "open", "The tools currently out")
+    assert (summary.entity, summary.measure, summary.only, summary.label) == (
+        "Loan",
+        "count",
+        "open",
+        "The tools currently out",
+    )
 
 
 def test_a_figure_per_option_of_a_choice_groups_by_the_choice_not_by_a_new_record():
-    spec = extract_spec("A small CRM: companies, deals with a value and a stage (lead, proposal, won, lost), and the total "
-                        "value of deals per stage.")
+    spec = extract_spec(
+        "A small CRM: companies, deals with a value and a stage (lead, proposal, won, lost), and the total "
+        "value of deals per stage."
+    )
     assert "Stage" not in {e.name for e in spec.entities}
     [summary] = spec.summaries
     assert (summary.entity, summary.measure, summary.field, summary.group_by) == ("Deal", "sum", "value", "stage")
@@ -384,12 +453,16 @@ def test_things_sent_are_noted_as_not_built_rather_than_kept():
     spec = extract_spec("A volunteer rota: shifts with a date, and reminders by email the day before.")
     assert "Reminder" not in {e.name for e in spec.entities}
     assert [(f.title, f.part) for f in spec.features] == [("Reminders", "backend")]
-    assert spec.not_built == ["Reminders — Reminders by email the day before. Not built offline: a model builds it "
-                              "(configure one, see README)."]
+    assert spec.not_built == [
+        "Reminders — Reminders by email the day before. Not built offline: a model builds it "
+        "(configure one, see README)."
+    ]
 
 
 def test_a_figure_per_something_already_linked_another_way_adds_no_link_of_its_own():
-    spec = extract_spec("Parents book several activities; each activity has a price; show how much each parent spent per month.")
+    spec = extract_spec(
+        "Parents book several activities; each activity has a price; show how much each parent spent per month."
+    )
     assert all(r.target != "Parent" for r in spec.entity("Activity").relations)
 
 
@@ -399,7 +472,9 @@ def test_a_record_that_covers_several_others_lists_them():
 
 
 def test_the_number_of_records_per_option_counts_them_by_that_choice():
-    spec = extract_spec("We track bugs with a severity (minor, major, critical), and I want the number of bugs per severity.")
+    spec = extract_spec(
+        "We track bugs with a severity (minor, major, critical), and I want the number of bugs per severity."
+    )
     [summary] = spec.summaries
     assert (summary.entity, summary.measure, summary.group_by) == ("Bug", "count", "severity")
 
@@ -411,7 +486,9 @@ def test_a_maximum_number_of_people_is_a_detail_not_a_figure():
 
 def test_a_detail_named_after_its_record_loses_the_record_word_only_when_it_is_a_word_of_its_own():
     assert set(_details("A library: each book has a bookshelf location and a book condition.", "Book")) == {
-        "bookshelfLocation", "condition"}
+        "bookshelfLocation",
+        "condition",
+    }
 
 
 def test_what_is_listed_as_part_of_what_i_keep_track_of_is_mine():
@@ -420,7 +497,9 @@ def test_what_is_listed_as_part_of_what_i_keep_track_of_is_mine():
 
 
 def test_what_is_listed_for_my_business_is_shared_by_its_staff():
-    spec = extract_spec("Help me run my window cleaning business: customers, their addresses and the jobs I do for them.")
+    spec = extract_spec(
+        "Help me run my window cleaning business: customers, their addresses and the jobs I do for them."
+    )
     assert not any(e.owned for e in spec.entities)
 
 
@@ -429,7 +508,9 @@ def test_my_clients_are_the_people_a_business_serves_not_records_private_to_one_
 
 
 def test_which_tools_are_out_counts_the_loans_not_yet_returned():
-    spec = extract_spec("A tool library: members borrow tools and we track when each is due back. Show how many tools are out.")
+    spec = extract_spec(
+        "A tool library: members borrow tools and we track when each is due back. Show how many tools are out."
+    )
     summary = spec.summaries[0]
     assert (summary.entity, summary.measure, summary.only) == ("Loan", "count", "open")
 

@@ -13,8 +13,10 @@ from tests.test_verify import CACHE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-REQUEST = ("A website in Python for a community choir: members with a name, a voice part (soprano, alto, tenor or "
-           "bass) and an email, and rehearsals with a date and a venue that members sign up for.")
+REQUEST = (
+    "A website in Python for a community choir: members with a name, a voice part (soprano, alto, tenor or "
+    "bass) and an email, and rehearsals with a date and a venue that members sign up for."
+)
 
 
 def test_an_offline_request_is_verified_green_on_a_cluster(project_a, settings):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from agents.base import AgentContext, PermanentAgentError
-from agents.registry import get_agent
 from agents.checks import CheckResult
+from agents.registry import get_agent
 from agents.verify import VerifyContext
 from orchestration.offline_planner import planned_spec
 from tests.rich_specs import RICH_REQUESTS
@@ -47,7 +47,9 @@ def generated(request: str, spec=None, agents=AGENTS) -> tuple[dict[str, str], o
     spec = spec or planned_spec(request)
 
     def context(agent: str, upstream: dict[str, str]) -> AgentContext:
-        return AgentContext(request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream, spec=spec)
+        return AgentContext(
+            request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream, spec=spec
+        )
 
     files = get_agent("architect").run(context("architect", {})).files
     upstream = dict(files)
@@ -58,8 +60,16 @@ def generated(request: str, spec=None, agents=AGENTS) -> tuple[dict[str, str], o
 
 
 def verify(files: dict[str, str], spec, hooks: Recorded):
-    context = VerifyContext(request="", task_key="verify", title="Build and test the project", instructions="",
-                            scope=[], upstream=files, spec=spec, hooks=hooks)
+    context = VerifyContext(
+        request="",
+        task_key="verify",
+        title="Build and test the project",
+        instructions="",
+        scope=[],
+        upstream=files,
+        spec=spec,
+        hooks=hooks,
+    )
     return get_agent("verify").run(context)
 
 
@@ -80,9 +90,13 @@ def test_an_offline_project_passes_every_check_and_the_second_verification_reuse
     assert all(c.passed for c in first.checks), [(c.words, c.output[-2000:]) for c in first.checks if not c.passed]
     names = {(c.part, c.name) for c in first.checks}
     assert names == {("backend", n) for n in ("installs", "types", "lint", "tests", "build", "contract")} | {
-        ("frontend", n) for n in ("installs", "types", "lint", "tests", "build")}
+        ("frontend", n) for n in ("installs", "types", "lint", "tests", "build")
+    }
     backend_tests = next(c for c in first.checks if (c.part, c.name) == ("backend", "tests"))
-    assert backend_tests.counts["passed"] > 20 and backend_tests.words == f"Back end: {backend_tests.counts['passed']} tests pass"
+    assert (
+        backend_tests.counts["passed"] > 20
+        and backend_tests.words == f"Back end: {backend_tests.counts['passed']} tests pass"
+    )
     contract = next(c for c in first.checks if c.name == "contract")
     assert contract.counts["cases"] > 0 and contract.counts["server_errors"] == contract.counts["violations"] == 0
     assert "checks passed" in result.reasoning
@@ -106,7 +120,12 @@ def test_a_type_error_and_a_failing_test_fail_the_verification_with_those_checks
     assert message.startswith("Checks failed: ")
     assert "Back end: type errors" in message and "Back end: tests failed: 1" in message
     types = next(c for c in hooks.checks if c.name == "types")
-    assert not types.passed and "src/wrong.ts" in types.output and "TS2322" in types.output and types.exit_code not in (0, None)
+    assert (
+        not types.passed
+        and "src/wrong.ts" in types.output
+        and "TS2322" in types.output
+        and types.exit_code not in (0, None)
+    )
     tests = next(c for c in hooks.checks if c.name == "tests")
     assert tests.counts["failed"] == 1 and "a deliberately failing test" in tests.output
     assert next(c for c in hooks.checks if c.name == "installs").passed

@@ -37,25 +37,38 @@ class ScriptedModel:
 
     @staticmethod
     def _context(spec, upstream) -> AgentContext:
-        return AgentContext(request=REQUEST, task_key="x", title="x", instructions="", scope=[], upstream=upstream, spec=spec)
+        return AgentContext(
+            request=REQUEST, task_key="x", title="x", instructions="", scope=[], upstream=upstream, spec=spec
+        )
 
     def __call__(self, request) -> Reply:
         system, prompt = dict(request.messages)["system"], request.last_user_text
         assert "You are the backend agent" in system, system[:200]
         if "--- failing checks ---" not in prompt:
             end = self.files[self.test][-40:]
-            return self._answer("The back end, one router per record.", {"backend/src/wrong.ts": WRONG},
-                                [{"path": self.test, "search": end, "replace": end + FAILING_TEST}])
+            return self._answer(
+                "The back end, one router per record.",
+                {"backend/src/wrong.ts": WRONG},
+                [{"path": self.test, "search": end, "replace": end + FAILING_TEST}],
+            )
         self.repair_prompts.append(prompt)
         if self.fixes:
-            return self._answer("wrong.ts assigned a string to a number; the last test expected 1 + 1 to be 3.",
-                                {"backend/src/wrong.ts": RIGHT}, [{"path": self.test, "search": FAILING_TEST, "replace": ""}])
+            return self._answer(
+                "wrong.ts assigned a string to a number; the last test expected 1 + 1 to be 3.",
+                {"backend/src/wrong.ts": RIGHT},
+                [{"path": self.test, "search": FAILING_TEST, "replace": ""}],
+            )
         return self._answer("Renamed it.", {"backend/src/wrong.ts": WRONG.replace("wrongType", "stillWrong")})
 
     @staticmethod
     def _answer(reasoning: str, files: dict[str, str], edits: list[dict] = ()) -> Reply:
-        return Reply(json={"reasoning": reasoning, "files": [{"path": p, "content": c} for p, c in files.items()],
-                           "edits": list(edits)})
+        return Reply(
+            json={
+                "reasoning": reasoning,
+                "files": [{"path": p, "content": c} for p, c in files.items()],
+                "edits": list(edits),
+            }
+        )
 
 
 @pytest.fixture
@@ -73,14 +86,29 @@ def _run(project, settings, model: ScriptedModel, spec) -> Run:
     project.provider = "openai"
     project.save()
     tasks = [
-        {"key": "spec", "title": "Design the data model and API contract", "agent": "architect", "instructions": "",
-         "depends_on": [], "scope": [], "timeout_s": None},
-        {"key": "backend", "title": "Build the API", "agent": "backend", "instructions": "", "depends_on": ["spec"],
-         "scope": [], "timeout_s": None},
+        {
+            "key": "spec",
+            "title": "Design the data model and API contract",
+            "agent": "architect",
+            "instructions": "",
+            "depends_on": [],
+            "scope": [],
+            "timeout_s": None,
+        },
+        {
+            "key": "backend",
+            "title": "Build the API",
+            "agent": "backend",
+            "instructions": "",
+            "depends_on": ["spec"],
+            "scope": [],
+            "timeout_s": None,
+        },
         verify_task(spec, ["backend"]).model_dump(),
     ]
-    version = PlanVersion.objects.create(project=project, number=1, source="model", tasks=tasks,
-                                         spec=spec.model_dump(mode="json"), spec_edited=True)
+    version = PlanVersion.objects.create(
+        project=project, number=1, source="model", tasks=tasks, spec=spec.model_dump(mode="json"), spec_edited=True
+    )
     with OpenAIStub(model) as stub:
         use_openai(settings, stub, TASK_MAX_ATTEMPTS=1)
         return run_inline(start_run(version))
@@ -101,7 +129,9 @@ def test_a_model_fixes_a_type_error_and_a_failing_test_in_one_repair_round(proje
     first, second = _checks(run, 0), _checks(run, 1)
     assert not first["types"].passed and "src/wrong.ts" in first["types"].output
     assert first["tests"].counts["failed"] == 1 and first["tests"].words == "tests failed: 1"
-    assert all(check.passed for check in second.values()), {n: c.output[-500:] for n, c in second.items() if not c.passed}
+    assert all(check.passed for check in second.values()), {
+        n: c.output[-500:] for n, c in second.items() if not c.passed
+    }
     assert set(second) >= {"installs", "types", "lint", "tests", "build", "contract"}
 
     # The model was shown the compiler's error and the failing test's name and assertion.
@@ -112,7 +142,10 @@ def test_a_model_fixes_a_type_error_and_a_failing_test_in_one_repair_round(proje
     attempts = list(TaskAttempt.objects.filter(task_run=backend).order_by("number"))
     assert [(a.number, a.repair_round, a.succeeded) for a in attempts] == [(1, None, True), (2, 1, True)]
     assert "string to a number" in attempts[1].reasoning
-    assert list(LLMCall.objects.filter(task_run=backend).order_by("id").values_list("purpose", flat=True)) == ["agent", "repair"]
+    assert list(LLMCall.objects.filter(task_run=backend).order_by("id").values_list("purpose", flat=True)) == [
+        "agent",
+        "repair",
+    ]
     files = dict(run.artifacts.values_list("path", "content"))
     assert files["backend/src/wrong.ts"] == RIGHT and FAILING_TEST not in files["backend/tests/plants.test.ts"]
     assert "Then: " in verify.reasoning and "checks passed." in verify.reasoning

@@ -10,7 +10,6 @@ import yaml
 from agents.spec import Spec
 from agents.stacks import chosen_stacks
 
-
 # libyaml's dumper when PyYAML was built with it: the same output, several times faster.
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 

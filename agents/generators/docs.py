@@ -18,16 +18,20 @@ from .templates import render
 METHODS = ("get", "post", "put", "delete")
 
 
-
-
 def readme(spec: Spec) -> str:
     stacks = chosen_stacks(spec)
     api_paths = {e.name: get_stack(spec.stack.backend).api_path(e) for e in spec.entities}
-    return render("README.md.j2", spec=spec, stacks=stacks, sections=[s.readme_section(spec) for s in stacks],
-                  parts=PART_WORDS,
-                  criteria=criteria_section(spec) if spec.criteria else "",
-                  api_paths=api_paths, lookups={e.name: list_parameters(e) for e in spec.entities},
-                  summaries=[(s, summary_path(s), _first_sentence(summary_description(spec, s))) for s in spec.summaries])
+    return render(
+        "README.md.j2",
+        spec=spec,
+        stacks=stacks,
+        sections=[s.readme_section(spec) for s in stacks],
+        parts=PART_WORDS,
+        criteria=criteria_section(spec) if spec.criteria else "",
+        api_paths=api_paths,
+        lookups={e.name: list_parameters(e) for e in spec.entities},
+        summaries=[(s, summary_path(s), _first_sentence(summary_description(spec, s))) for s in spec.summaries],
+    )
 
 
 CRITERIA_SECTION = re.compile(r"<!-- criteria\b.*?<!-- /criteria -->\n?", re.DOTALL)
@@ -38,12 +42,16 @@ def criteria_section(spec: Spec, statuses: dict[str, tuple[str, str]] | None = N
     """The README's "What it must do": each criterion and the tests that prove it, or, given the
     verify stage's `statuses` (id -> (status, note)), whether they did."""
     if statuses is None:
-        rows = [(c, "tests tagged with its id" if covered(c, spec) else uncovered_reason(c, spec)) for c in spec.criteria]
+        rows = [
+            (c, "tests tagged with its id" if covered(c, spec) else uncovered_reason(c, spec)) for c in spec.criteria
+        ]
     else:
         rows = []
         for criterion in spec.criteria:
             status, note = statuses.get(criterion.id, ("not_proven", "the project's checks did not run"))
-            rows.append((criterion, STATUS_WORDS.get(status, status) + (f": {note}" if note and status != "passed" else "")))
+            rows.append(
+                (criterion, STATUS_WORDS.get(status, status) + (f": {note}" if note and status != "passed" else ""))
+            )
     return render("criteria.md.j2", rows=rows, checked=statuses is not None)
 
 

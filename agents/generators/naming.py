@@ -18,17 +18,17 @@ def upper_first(name: str) -> str:
 
 
 def article(noun: str) -> str:
-    """"a doctor", "an appointment" (by spelling, which is right for most nouns)."""
+    """ "a doctor", "an appointment" (by spelling, which is right for most nouns)."""
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def kebab(name: str) -> str:
-    """"appointmentSlots" or "AppointmentSlot" -> "appointment-slots"."""
+    """ "appointmentSlots" or "AppointmentSlot" -> "appointment-slots"."""
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
 def words(name: str) -> str:
-    """"startsAt" -> "Starts at": labels for form fields and table headers."""
+    """ "startsAt" -> "Starts at": labels for form fields and table headers."""
     spaced = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
     return upper_first(spaced)
 
@@ -48,7 +48,9 @@ def relation_name(entity: Entity, relation: Relation) -> str:
 
 
 def back_relations(spec: Spec, target: Entity) -> list[BackRelation]:
-    taken = {f.name for f in target.fields} | {r.name for r in target.relations} | {f"{r.name}Id" for r in target.relations}
+    taken = (
+        {f.name for f in target.fields} | {r.name for r in target.relations} | {f"{r.name}Id" for r in target.relations}
+    )
     taken |= {"id", "createdAt", "updatedAt"}
     result = []
     for source in spec.entities:

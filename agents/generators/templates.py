@@ -18,7 +18,11 @@ NAME = "project"
 
 @cache
 def _environment(overrides: tuple[str, ...]) -> jinja2.Environment:
-    filters = {"cell": cell, "schema_text": schema_text, "json": lambda value: json.dumps(value, indent=2, ensure_ascii=False)}
+    filters = {
+        "cell": cell,
+        "schema_text": schema_text,
+        "json": lambda value: json.dumps(value, indent=2, ensure_ascii=False),
+    }
     return template_environment(NAME, Path(__file__).parent / "templates", overrides, filters)
 
 

@@ -24,7 +24,9 @@ def default_provider_name() -> str:
     """LLM_PROVIDER when set; otherwise the first provider with a key or URL configured; else offline."""
     if settings.LLM_PROVIDER:
         return settings.LLM_PROVIDER
-    return next((name for name, cls in PROVIDERS.items() if not cls.offline and cls.is_configured()), OfflineProvider.name)
+    return next(
+        (name for name, cls in PROVIDERS.items() if not cls.offline and cls.is_configured()), OfflineProvider.name
+    )
 
 
 def get_provider(name: str | None = None, *, model: str = "") -> Provider:
@@ -33,7 +35,9 @@ def get_provider(name: str | None = None, *, model: str = "") -> Provider:
     name = name or default_provider_name()
     cls = PROVIDERS.get(name)
     if cls is None:
-        raise ProviderError(f"There is no LLM provider called {name!r}; choose one of {', '.join(PROVIDERS)} (LLM_PROVIDER).")
+        raise ProviderError(
+            f"There is no LLM provider called {name!r}; choose one of {', '.join(PROVIDERS)} (LLM_PROVIDER)."
+        )
     if not cls.is_configured():
         raise ProviderError(f"The {cls.label} provider is not configured: {cls.requirement}.")
     provider = cls.from_settings()

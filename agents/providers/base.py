@@ -46,7 +46,9 @@ class AttemptFailed(Exception):
     """One HTTP attempt failed. `reason` is short ("HTTP 429", "no answer within 2 s");
     `retryable` says whether another attempt may succeed; `retry_after` is the server's wish."""
 
-    def __init__(self, reason: str, *, retryable: bool, retry_after: float | None = None, detail: str = "", hint: str = ""):
+    def __init__(
+        self, reason: str, *, retryable: bool, retry_after: float | None = None, detail: str = "", hint: str = ""
+    ):
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
@@ -97,7 +99,12 @@ class Provider(ABC):
 
     @abstractmethod
     def complete(
-        self, system: str, messages: list[Message], schema: type[BaseModel] | None, *, on_text: Callable[[str], None] | None = None
+        self,
+        system: str,
+        messages: list[Message],
+        schema: type[BaseModel] | None,
+        *,
+        on_text: Callable[[str], None] | None = None,
     ) -> Completion:
         """One HTTP attempt of at most output_limit(self.model) tokens; raises AttemptFailed.
 

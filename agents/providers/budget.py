@@ -49,5 +49,7 @@ def charge(context, tokens_in: int, tokens_out: int) -> None:
     if context.task_run is None or not (tokens_in or tokens_out):
         return
     added = {"tokens_in": F("tokens_in") + tokens_in, "tokens_out": F("tokens_out") + tokens_out}
-    Run.objects.filter(pk=context.task_run.run_id).update(**added, cost_usd=F("cost_usd") + cost_usd(tokens_in, tokens_out))
+    Run.objects.filter(pk=context.task_run.run_id).update(
+        **added, cost_usd=F("cost_usd") + cost_usd(tokens_in, tokens_out)
+    )
     TaskRun.objects.filter(pk=context.task_run.pk).update(**added)

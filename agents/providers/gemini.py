@@ -57,7 +57,9 @@ class GeminiProvider(Provider):
     def from_settings(cls) -> GeminiProvider:
         threshold = settings.GEMINI_SAFETY_THRESHOLD
         if threshold not in types.HarmBlockThreshold.__members__:
-            choices = ", ".join(t for t in types.HarmBlockThreshold.__members__ if t != "HARM_BLOCK_THRESHOLD_UNSPECIFIED")
+            choices = ", ".join(
+                t for t in types.HarmBlockThreshold.__members__ if t != "HARM_BLOCK_THRESHOLD_UNSPECIFIED"
+            )
             raise ProviderError(f"GEMINI_SAFETY_THRESHOLD={threshold!r} is not one of {choices}.")
         return cls(
             api_key=settings.GEMINI_API_KEY,
@@ -83,12 +85,19 @@ class GeminiProvider(Provider):
         return types.GenerateContentConfig(
             system_instruction=system,
             max_output_tokens=output_limit(self.model),
-            safety_settings=[types.SafetySetting(category=c, threshold=self._safety_threshold) for c in SAFETY_CATEGORIES],
+            safety_settings=[
+                types.SafetySetting(category=c, threshold=self._safety_threshold) for c in SAFETY_CATEGORIES
+            ],
             **json_answer,
         )
 
     def complete(
-        self, system: str, messages: list[Message], schema: type[BaseModel] | None, *, on_text: Callable[[str], None] | None = None
+        self,
+        system: str,
+        messages: list[Message],
+        schema: type[BaseModel] | None,
+        *,
+        on_text: Callable[[str], None] | None = None,
     ) -> Completion:
         request = {
             "model": self.model,

@@ -103,7 +103,9 @@ def generate(
             value = parse_answer(answer.text, schema, validate, redactor=session.redactor)
         except InvalidAnswer as exc:
             problems = exc.problems
-            session.record(answer.asked, completion=answer.last, latency_ms=answer.latency_ms, error=f"unusable answer: {exc}")
+            session.record(
+                answer.asked, completion=answer.last, latency_ms=answer.latency_ms, error=f"unusable answer: {exc}"
+            )
             conversation = conversation + [Message("assistant", answer.text), Message("user", repair_request(problems))]
             continue
         session.record(answer.asked, completion=answer.last, latency_ms=answer.latency_ms)
@@ -114,7 +116,9 @@ def generate(
     )
 
 
-def parse_answer(text: str, schema: type[BaseModel], validate: Callable[[Any], Any] | None = None, *, redactor: Redactor) -> Any:
+def parse_answer(
+    text: str, schema: type[BaseModel], validate: Callable[[Any], Any] | None = None, *, redactor: Redactor
+) -> Any:
     """The answer as a schema instance, or InvalidAnswer listing every problem found. Secrets are
     removed from the decoded value, before the schema or `validate` sees it: an escape in the text
     (\\u002d) only becomes the secret once decoded."""
@@ -124,7 +128,9 @@ def parse_answer(text: str, schema: type[BaseModel], validate: Callable[[Any], A
     try:
         data = json.loads(stripped)
     except json.JSONDecodeError as exc:
-        raise InvalidAnswer([f"the answer is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]) from None
+        raise InvalidAnswer(
+            [f"the answer is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]
+        ) from None
     try:
         value = schema.model_validate(redactor.data(data))
     except ValidationError as exc:
@@ -250,7 +256,9 @@ class _Session:
     def _attempt_once(
         self, conversation: list[Message], schema: type[BaseModel] | None, on_text: Callable[[str], None] | None
     ) -> tuple[Completion, int]:
-        check_budget(self.context, estimate_call(self.system, conversation), spent_here=self.tokens_in + self.tokens_out)
+        check_budget(
+            self.context, estimate_call(self.system, conversation), spent_here=self.tokens_in + self.tokens_out
+        )
         self.attempt += 1
         started = time.monotonic()
         try:
@@ -318,7 +326,9 @@ class _Session:
         self.tokens_out += tokens_out
 
     def result(self, value: Any, raw_text: str) -> Generated:
-        return Generated(value, raw_text, self.tokens_in, self.tokens_out, _ms_since(self.started), tuple(self.call_ids))
+        return Generated(
+            value, raw_text, self.tokens_in, self.tokens_out, _ms_since(self.started), tuple(self.call_ids)
+        )
 
     def _transcript(self, conversation: list[Message]) -> str:
         parts = [f"### system\n{self.system}"] + [f"### {m.role}\n{m.text}" for m in conversation]
@@ -328,7 +338,10 @@ class _Session:
         exc = state.outcome.exception()
         logger.info(
             "%s attempt %d failed (%s); retrying in %.1f s",
-            self.provider.name, self.attempt, self.redactor.text(str(exc)), state.next_action.sleep if state.next_action else 0,
+            self.provider.name,
+            self.attempt,
+            self.redactor.text(str(exc)),
+            state.next_action.sleep if state.next_action else 0,
         )
 
 

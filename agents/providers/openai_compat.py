@@ -33,7 +33,9 @@ _REJECTS_SCHEMA = re.compile(r"response_format|json_schema|structured output", r
 class OpenAICompatProvider(Provider):
     name = "openai"
     label = "OpenAI-compatible"
-    requirement = "set OPENAI_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama) and/or OPENAI_API_KEY, and OPENAI_MODEL"
+    requirement = (
+        "set OPENAI_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama) and/or OPENAI_API_KEY, and OPENAI_MODEL"
+    )
     model_setting = "OPENAI_MODEL"
 
     def __init__(self, *, api_key: str, model: str, base_url: str = "", json_schema: bool = True, timeout_s: float):
@@ -74,7 +76,12 @@ class OpenAICompatProvider(Provider):
         )
 
     def complete(
-        self, system: str, messages: list[Message], schema: type[BaseModel] | None, *, on_text: Callable[[str], None] | None = None
+        self,
+        system: str,
+        messages: list[Message],
+        schema: type[BaseModel] | None,
+        *,
+        on_text: Callable[[str], None] | None = None,
     ) -> Completion:
         # max_tokens rather than max_completion_tokens: Ollama, llama.cpp and older vLLM know only it.
         extra: dict[str, object] = {"max_tokens": output_limit(self.model)}
@@ -98,7 +105,9 @@ class OpenAICompatProvider(Provider):
                 self.json_schema = False
                 raise AttemptFailed(
                     f"HTTP {exc.status_code}: the server takes no JSON-schema response format; asking for JSON in the text",
-                    retryable=True, retry_after=0, detail=failure.detail,
+                    retryable=True,
+                    retry_after=0,
+                    detail=failure.detail,
                 ) from None
             raise failure from None
         except openai.APITimeoutError:  # before APIConnectionError, its parent class

@@ -32,7 +32,7 @@ class Route:
 
     @classmethod
     def parse(cls, text: str) -> Route:
-        """"provider" or "provider:model", as stored in Project.llm_routes; not checked here."""
+        """ "provider" or "provider:model", as stored in Project.llm_routes; not checked here."""
         provider, _, model = text.partition(":")
         return cls(provider.strip(), model.strip())
 
@@ -65,20 +65,27 @@ def parse_routes(text: str) -> dict[str, Route]:
             continue
         agent, equals, target = (part.strip() for part in item.partition("="))
         if not equals or not agent or not target or target.startswith(":"):
-            raise ValueError(f"“{item}” is not a route: write agent=provider or agent=provider:model, "
-                             f"for example docs=openai:llama3.2.")
+            raise ValueError(
+                f"“{item}” is not a route: write agent=provider or agent=provider:model, "
+                f"for example docs=openai:llama3.2."
+            )
         if agent not in routable_agents():
-            raise ValueError(f"There is no agent called “{agent}” that calls a model; "
-                             f"the agents you can route are {', '.join(routable_agents())}.")
+            raise ValueError(
+                f"There is no agent called “{agent}” that calls a model; "
+                f"the agents you can route are {', '.join(routable_agents())}."
+            )
         if agent in routes:
             raise ValueError(f"{agent} is given twice; give each agent one route.")
         route = Route.parse(target)
         if route.provider not in providers.PROVIDERS:
-            raise ValueError(f"There is no provider called “{route.provider}” (for {agent}); "
-                             f"choose one of {', '.join(providers.PROVIDERS)}.")
+            raise ValueError(
+                f"There is no provider called “{route.provider}” (for {agent}); "
+                f"choose one of {', '.join(providers.PROVIDERS)}."
+            )
         if target.endswith(":"):
-            raise ValueError(f"“{item}” names no model after the colon: give one, or leave the colon out "
-                             f"to use the provider's own.")
+            raise ValueError(
+                f"“{item}” names no model after the colon: give one, or leave the colon out to use the provider's own."
+            )
         routes[agent] = route
     return routes
 

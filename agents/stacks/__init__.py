@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import import_module
-
 from typing import TYPE_CHECKING
 
 from .base import Stack

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import jinja2
 
@@ -42,7 +43,9 @@ def template_dirs_setting() -> tuple[str, ...]:
     return tuple(p for p in os.environ.get("GENERATOR_TEMPLATE_DIRS", "").split(",") if p)
 
 
-def template_environment(name: str, folder: Path, overrides: tuple[str, ...], filters: dict[str, Any]) -> jinja2.Environment:
+def template_environment(
+    name: str, folder: Path, overrides: tuple[str, ...], filters: dict[str, Any]
+) -> jinja2.Environment:
     """The Jinja2 environment of one template tree (`folder`), searched after each override folder's
     `<dir>/<name>/`; a missing value is an error (StrictUndefined), never an empty string."""
     environment = jinja2.Environment(

@@ -94,15 +94,29 @@ class NodeStack(Stack):
         lockfile without the package's own name and version, which differ per project."""
         lockfile = files.get("package-lock.json")
         if lockfile is None:
-            key, install = digest(self.name, "no lockfile", files.get("package.json", "")), "npm install --no-audit --no-fund"
+            key, install = (
+                digest(self.name, "no lockfile", files.get("package.json", "")),
+                "npm install --no-audit --no-fund",
+            )
         elif added := _not_locked(files.get("package.json", ""), lockfile):
             # npm ci refuses a package.json its lockfile does not match; npm install keeps what the
             # lockfile pins and adds the rest.
-            key, install = digest(self.name, NODE, _dependency_tree(lockfile), *added), "npm install --no-audit --no-fund"
+            key, install = (
+                digest(self.name, NODE, _dependency_tree(lockfile), *added),
+                "npm install --no-audit --no-fund",
+            )
         else:
             key, install = digest(self.name, NODE, _dependency_tree(lockfile)), "npm ci --no-audit --no-fund"
-        return Verification(tree="node_modules", install_key=key, install=install, steps=self.verify_steps,
-                            prepare=self.prepare, migrate=self.migrate, serve=self.serve, env=self.verify_env)
+        return Verification(
+            tree="node_modules",
+            install_key=key,
+            install=install,
+            steps=self.verify_steps,
+            prepare=self.prepare,
+            migrate=self.migrate,
+            serve=self.serve,
+            env=self.verify_env,
+        )
 
     def _ci_steps(self) -> list[str]:
         return ["npm install --no-audit --no-fund", *self.checks]
@@ -119,8 +133,12 @@ def _not_locked(package: str, lockfile: str) -> list[str]:
     list with that range; none when either file is not JSON (the install then says what is wrong)."""
     try:
         wanted, root = json.loads(package), json.loads(lockfile)["packages"][""]
-        return sorted(f"{name}@{version}" for field in ("dependencies", "devDependencies")
-                      for name, version in wanted.get(field, {}).items() if root.get(field, {}).get(name) != version)
+        return sorted(
+            f"{name}@{version}"
+            for field in ("dependencies", "devDependencies")
+            for name, version in wanted.get(field, {}).items()
+            if root.get(field, {}).get(name) != version
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return []
 

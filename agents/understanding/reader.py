@@ -21,9 +21,29 @@ from .language import lemma as _lemma
 from .language import parse
 from .reading import Detail, Link, Reading, Record, Tally, reaches
 from .vocabulary import (
-    CREATING_VERBS, DEFAULT_DETAILS, DETAIL_KINDS, DONE_WORDS, EVENT_NOUNS, EVENTS, HEAD_KINDS,
-    KEEPING_VERBS, LABELS, LENDINGS, MEASURES, NEVER_RECORDS, ONLY_WORDS, PEOPLE, PERIODS, PLACE_HOLDS, REQUEST_KINDS,
-    SAME_EVENTS, SENT_THINGS, SEVERAL, SOFTWARE_WORDS, TITLED, UNITS,
+    CREATING_VERBS,
+    DEFAULT_DETAILS,
+    DETAIL_KINDS,
+    DONE_WORDS,
+    EVENT_NOUNS,
+    EVENTS,
+    HEAD_KINDS,
+    KEEPING_VERBS,
+    LABELS,
+    LENDINGS,
+    MEASURES,
+    NEVER_RECORDS,
+    ONLY_WORDS,
+    PEOPLE,
+    PERIODS,
+    PLACE_HOLDS,
+    REQUEST_KINDS,
+    SAME_EVENTS,
+    SENT_THINGS,
+    SEVERAL,
+    SOFTWARE_WORDS,
+    TITLED,
+    UNITS,
 )
 
 GENERIC_SUBJECTS = frozenset("people everyone someone anyone user users other others visitor they".split())
@@ -77,7 +97,11 @@ def _frame(doc: Doc) -> set[int]:
     if first.tag_ == "VB" or (first.lower_ in KEEPING_VERBS and first.i == root.left_edge.i and first.i != root.i):
         frame.add(first.i)  # an instruction: "Convert ...", "Track patients ..." (even parsed as a noun)
         colon = next((t for t in sentence if t.text == ":"), None)
-        named = [t for t in doc[first.i + 1: colon.i] if t.pos_ == "NOUN" and not _is_plural(t)] if colon is not None else []
+        named = (
+            [t for t in doc[first.i + 1 : colon.i] if t.pos_ == "NOUN" and not _is_plural(t)]
+            if colon is not None
+            else []
+        )
         if named and named[-1].dep_ in ("dobj", "pobj"):
             frame |= _phrase(named[-1])  # "Keep track of my household budget: expenses ...": the budget is the app
     elif root.pos_ in ("NOUN", "PROPN"):
@@ -87,17 +111,27 @@ def _frame(doc: Doc) -> set[int]:
         if subject is not None and subject.lower_ in FIRST_PERSON:  # "I run a salon", "We're a school"
             head = next((c for c in root.children if c.dep_ in ("dobj", "attr") and c.pos_ == "NOUN"), None)
             if head is None:  # "I want to sell handmade candles": what the business does is in the wanting
-                head = next((o for x in root.children if x.dep_ == "xcomp" for o in x.children
-                             if o.dep_ == "dobj" and o.pos_ == "NOUN"), None)
+                head = next(
+                    (
+                        o
+                        for x in root.children
+                        if x.dep_ == "xcomp"
+                        for o in x.children
+                        if o.dep_ == "dobj" and o.pos_ == "NOUN"
+                    ),
+                    None,
+                )
     if head is None and first.i not in frame:
         # "A snake game playable in the browser", "A portfolio site for ..., each photo has a caption":
         # an opening "A ..." phrase that is not the subject of what follows.
         if first.lower_ in ("a", "an") and first.head.pos_ == "NOUN" and first.head.dep_ not in ("nsubj", "nsubjpass"):
             head = first.head
     if head is not None:
-        software = next((t for t in doc[head.left_edge.i: head.i] if t.pos_ == "NOUN" and _lemma(t) in SOFTWARE_WORDS), None)
+        software = next(
+            (t for t in doc[head.left_edge.i : head.i] if t.pos_ == "NOUN" and _lemma(t) in SOFTWARE_WORDS), None
+        )
         if software is not None:  # "A sales dashboard showing orders": the opening ends at the dashboard
-            return {t.i for t in doc[sentence.start: software.i + 1]}
+            return {t.i for t in doc[sentence.start : software.i + 1]}
         frame |= _phrase(head)
         for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "of")):
             # "for a food bank", "for students" is who the app is for; "for my software projects" is what it keeps.
@@ -160,10 +194,10 @@ def _options(doc: Doc) -> dict[int, list[str]]:
     for token in doc:
         if token.text != "(" or token.i == 0:
             continue
-        close = next((t.i for t in doc[token.i:] if t.text == ")"), None)
+        close = next((t.i for t in doc[token.i :] if t.text == ")"), None)
         if close is None:
             continue
-        inside = doc[token.i + 1:close].text.lower()
+        inside = doc[token.i + 1 : close].text.lower()
         words = [w.strip() for w in re.split(r",|\bor\b|\band\b|/", inside) if w.strip()]
         if len(words) >= 2:
             found[token.i - 1] = words
@@ -184,22 +218,34 @@ def _is_plural(token: Token) -> bool:
 def _is_noun(token: Token) -> bool:
     """A noun, also where the parser took a plural in a list for a verb ("meetings with notes, and
     invoices with an amount")."""
-    return token.pos_ == "NOUN" or token.tag_ in ("NNS", "NNPS") or (token.pos_ == "PROPN" and token.text.islower()) or (
-        token.tag_ == "VBZ" and token.dep_ == "conj" and token.head.pos_ == "NOUN"
-        and not any(c.dep_ in ("nsubj", "dobj") for c in token.children)  # "... and sees the totals" is a verb
-    ) or _listed_after(token)
+    return (
+        token.pos_ == "NOUN"
+        or token.tag_ in ("NNS", "NNPS")
+        or (token.pos_ == "PROPN" and token.text.islower())
+        or (
+            token.tag_ == "VBZ"
+            and token.dep_ == "conj"
+            and token.head.pos_ == "NOUN"
+            and not any(c.dep_ in ("nsubj", "dobj") for c in token.children)  # "... and sees the totals" is a verb
+        )
+        or _listed_after(token)
+    )
 
 
 def _listed_after(token: Token) -> bool:
-    """"clients, invoices with an amount": a plural the parser took for a verb whose subject is the
+    """ "clients, invoices with an amount": a plural the parser took for a verb whose subject is the
     thing listed just before it."""
-    return token.tag_ == "VBZ" and token.i > 1 and token.doc[token.i - 1].text == "," and any(
-        c.dep_ == "nsubj" and c.tag_ == "NNS" and c.i == token.i - 2 for c in token.children)
+    return (
+        token.tag_ == "VBZ"
+        and token.i > 1
+        and token.doc[token.i - 1].text == ","
+        and any(c.dep_ == "nsubj" and c.tag_ == "NNS" and c.i == token.i - 2 for c in token.children)
+    )
 
 
 def _counted(token: Token) -> bool:
-    """"how many bottles", "the number of shares": a count, not a record."""
-    before = token.doc[max(0, token.i - 2): token.i].text.lower()
+    """ "how many bottles", "the number of shares": a count, not a record."""
+    before = token.doc[max(0, token.i - 2) : token.i].text.lower()
     return before == "how many" or (token.dep_ == "pobj" and _lemma(token.head.head) == "number")
 
 
@@ -209,14 +255,24 @@ def _could_be_record(token: Token) -> bool:
         lemma = lemma[:-1]
     plural = _is_plural(token)
     return (
-        _is_noun(token) and token.is_alpha and not _counted(token) and len(lemma) > 2 and lemma not in NEVER_RECORDS
+        _is_noun(token)
+        and token.is_alpha
+        and not _counted(token)
+        and len(lemma) > 2
+        and lemma not in NEVER_RECORDS
         and lemma not in SENT_THINGS  # "reminders by email": sending them is a feature, not a record
-        and (lemma not in SOFTWARE_WORDS or plural) and lemma not in UNITS
+        and (lemma not in SOFTWARE_WORDS or plural)
+        and lemma not in UNITS
         # "my reading", "cooking": an activity, unless it is a known event or kept in the plural ("bookings")
         and not (lemma.endswith("ing") and not plural and lemma not in EVENTS)
         # "in order", "in stock", "on time": a bare singular after a preposition is a state, not a thing
-        and not (token.dep_ == "pobj" and not plural and not any(c.dep_ in ("det", "poss", "nummod") for c in token.children)
-                 and token.head.lower_ in ("in", "on", "at", "by") and not any(c.dep_ == "compound" for c in token.children))
+        and not (
+            token.dep_ == "pobj"
+            and not plural
+            and not any(c.dep_ in ("det", "poss", "nummod") for c in token.children)
+            and token.head.lower_ in ("in", "on", "at", "by")
+            and not any(c.dep_ == "compound" for c in token.children)
+        )
         # "a purchase of tea, milk or biscuits": what it is of, by example, is a description of it
         and not (token.dep_ in ("pobj", "conj") and _alternatives(token))
     )
@@ -294,7 +350,11 @@ def _complete(record: Record) -> None:
     """What a record of its sort has when the request does not say: every thing is known by a
     name or a title, and an event (a loan, a walk) happens on a date."""
     defaults = dict(DEFAULT_DETAILS.get(record.word, {}))
-    if record.word in EVENTS and not defaults and not any(d.kind in ("date", "datetime") for d in record.details.values()):
+    if (
+        record.word in EVENTS
+        and not defaults
+        and not any(d.kind in ("date", "datetime") for d in record.details.values())
+    ):
         defaults["date"] = "date"  # a comment or a rating needs none: it is dated when it is made
     if (record.word not in EVENTS or record.word in TITLED) and not any(
         d.kind == "text" and not d.name.startswith(("phone", "address", "location")) for d in record.details.values()
@@ -305,7 +365,9 @@ def _complete(record: Record) -> None:
         d.kind in ("date", "datetime") for d in record.details.values()
     ):
         defaults = {name: kind for name, kind in defaults.items() if kind not in ("date", "datetime")}
-    labels = {name: Detail(name, kind) for name, kind in defaults.items() if kind == "text" and name not in record.details}
+    labels = {
+        name: Detail(name, kind) for name, kind in defaults.items() if kind == "text" and name not in record.details
+    }
     record.details = {**labels, **record.details}
     for name, kind in defaults.items():
         record.details.setdefault(name, Detail(name, kind))
@@ -314,7 +376,9 @@ def _complete(record: Record) -> None:
 def _add(reading: Reading, word: str, plural: str | None = None) -> str | None:
     if not re.fullmatch(r"[a-z][a-z0-9-]{0,38}", word):
         return None  # not a word a table can be named by
-    same = next((kept for kept in reading.records if {kept, word} <= next((g for g in SAME_EVENTS if word in g), set())), None)
+    same = next(
+        (kept for kept in reading.records if {kept, word} <= next((g for g in SAME_EVENTS if word in g), set())), None
+    )
     if same is not None:
         return same  # "appointments" and then "each day's bookings": the same records
     if word not in reading.records:
@@ -331,7 +395,7 @@ def _link(reading: Reading, source: str | None, target: str | None, cardinality:
 
 
 def _logged_things(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"Log my bike rides: ...": what an instruction to keep things names before its colon is a
+    """ "Log my bike rides: ...": what an instruction to keep things names before its colon is a
     record, even where the parser read the plural as a verb."""
     for sentence in doc.sents:
         first = doc[sentence.start]
@@ -339,7 +403,12 @@ def _logged_things(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             continue
         end = next((t.i for t in sentence if t.is_punct), sentence.end)
         last = doc[end - 1]
-        if last.i > first.i + 1 and last.tag_ in ("NNS", "VBZ") and last.lower_.endswith("s") and last.i not in mentions.by_token:
+        if (
+            last.i > first.i + 1
+            and last.tag_ in ("NNS", "VBZ")
+            and last.lower_.endswith("s")
+            and last.i not in mentions.by_token
+        ):
             lemma = _lemma(last) if last.tag_ == "NNS" else last.lower_[:-1]
             if lemma not in NEVER_RECORDS | SOFTWARE_WORDS | UNITS and lemma not in DETAIL_KINDS:
                 _mention(mentions, last, _add(reading, lemma, last.lower_))
@@ -360,15 +429,19 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         owner = _owner_clause(token)
         detail = lemma in DETAIL_KINDS and (
             any(c.lower_ in ("few", "couple") for c in token.children)  # "a few words": an amount of text
-            or
-            (owner is not None and owner.i not in mentions.frame) or any(c.dep_ in ("poss", "compound") for c in token.children)
+            or (owner is not None and owner.i not in mentions.frame)
+            or any(c.dep_ in ("poss", "compound") for c in token.children)
             or token.dep_ not in ("conj", "appos", "nsubj", "dobj", "ROOT")
             or (token.dep_ == "conj" and _lemma(token.head) in DETAIL_KINDS | HEAD_KINDS.keys())
         )
         if _is_plural(token) and not detail and not _is_people_generic(token) and token.i not in mentions.in_summary:
             _mention(mentions, token, _add(reading, _record_lemma(token), token.lower_))
-        elif token.dep_ == "pobj" and token.head.lower_ == "per" and lemma not in DETAIL_KINDS \
-                and lemma not in _with_options(doc, mentions):  # "a stage (lead, won, lost)": per option
+        elif (
+            token.dep_ == "pobj"
+            and token.head.lower_ == "per"
+            and lemma not in DETAIL_KINDS
+            and lemma not in _with_options(doc, mentions)
+        ):  # "a stage (lead, won, lost)": per option
             _mention(mentions, token, _add(reading, lemma))  # "total distance per member"
     for token in doc:
         if token.i in mentions.by_token or not _could_be_record(token) or _in_brackets(doc, token):
@@ -389,9 +462,17 @@ def _find_records(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     # "customer orders", "each quiz attempt": a person or a known record before a record.
     for token in doc:
         head = token.head
-        if token.dep_ == "compound" and head.i in mentions.by_token and token.i not in mentions.by_token \
-                and token.pos_ == "NOUN" and (_lemma(token) in PEOPLE or _lemma(token) in reading.records or (
-                    token.i not in mentions.frame and _lemma(token) in {_lemma(doc[i]) for i in mentions.frame})):
+        if (
+            token.dep_ == "compound"
+            and head.i in mentions.by_token
+            and token.i not in mentions.by_token
+            and token.pos_ == "NOUN"
+            and (
+                _lemma(token) in PEOPLE
+                or _lemma(token) in reading.records
+                or (token.i not in mentions.frame and _lemma(token) in {_lemma(doc[i]) for i in mentions.frame})
+            )
+        ):
             _mention(mentions, token, _add(reading, _lemma(token)))
             _link(reading, mentions.by_token[head.i], mentions.word(token))
 
@@ -432,18 +513,26 @@ def _clauses(doc: Doc) -> list[tuple[str, Token | None, list[Token], list[Token]
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
             objects = [c for c in token.children if c.dep_ in ("dobj", "attr")]
             own_subject = any(c.dep_ == "nsubj" and c.lower_ not in RELATIVE for c in token.children)
-            if not objects and token.dep_ == "relcl" and token.head.pos_ == "NOUN" and own_subject and _lemma(token) != "be":
+            if (
+                not objects
+                and token.dep_ == "relcl"
+                and token.head.pos_ == "NOUN"
+                and own_subject
+                and _lemma(token) != "be"
+            ):
                 objects = [token.head]  # "the jobs I do for them"
             for xcomp in (c for c in token.children if c.dep_ == "xcomp"):
                 objects += [c for c in xcomp.children if c.dep_ == "dobj"]
-            preps = [o for p in token.children if p.dep_ in ("prep", "prt", "agent") for o in p.children if o.dep_ == "pobj"]
+            preps = [
+                o for p in token.children if p.dep_ in ("prep", "prt", "agent") for o in p.children if o.dep_ == "pobj"
+            ]
             found.append((_verb_of(token), _subject(token), _with_conjuncts(objects), _with_conjuncts(preps), token))
         elif _lemma(token) in EVENT_NOUNS and token.i < len(doc) - 1 and not _is_plural(token) and token.dep_ != "pobj":
             # "Members reserve books", "upvote stories", "comment on stories": a verb the parser
             # took for a noun or an adjective, before what it acts on.
             before = doc[token.i - 1] if token.i else None
             subject = before if before is not None and _is_plural(before) and _is_noun(before) else None
-            obj = next((t for t in doc[token.i + 1: token.i + 3] if _is_noun(t)), None)
+            obj = next((t for t in doc[token.i + 1 : token.i + 3] if _is_noun(t)), None)
             preps = [o for p in token.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"]
             if obj is not None or preps:
                 found.append((_lemma(token), subject, [obj] if obj is not None else [], _with_conjuncts(preps), token))
@@ -479,11 +568,14 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         if verb in EVENT_NOUNS and token.dep_ == "xcomp" and _verb_of(token.head) in EVENT_NOUNS:
             continue  # "apply to adopt one": one event, the application
         if verb in EVENT_NOUNS and (
-            any(_lemma(o) in DETAIL_KINDS for o in objects) or (subject is not None and subject.dep_ == "nsubjpass")
+            any(_lemma(o) in DETAIL_KINDS for o in objects)
+            or (subject is not None and subject.dep_ == "nsubjpass")
             or any(c.lower_ == "whether" for c in token.children)
         ):
             continue  # "pay a fee", "whether they've paid": a detail, not an event
-        if verb in EVENT_NOUNS and (object_words or prep_words or subject_word or (subject is not None and _is_people_generic(subject))):
+        if verb in EVENT_NOUNS and (
+            object_words or prep_words or subject_word or (subject is not None and _is_people_generic(subject))
+        ):
             generic = subject is None or _is_people_generic(subject) or subject.lower_ in FIRST_PERSON
             event_object = next((w for w in object_words if w in EVENTS), None)
             if event_object is not None:  # "patients book appointments with doctors"
@@ -527,8 +619,11 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             for word in object_words:
                 _link(reading, word, subject_word)  # "teachers post homework": the homework is the teacher's
         # "with" belongs to the thing ("post recipes with ingredients"); the rest to the act.
-        for prep, word in [(o, w) for o, w in zip(preps, [_resolve(o, mentions, besides | set(object_words)) for o in preps])
-                           if w and o.head.lower_ not in OWNER_PREPS]:
+        for prep, word in [
+            (o, w)
+            for o, w in zip(preps, [_resolve(o, mentions, besides | set(object_words)) for o in preps])
+            if w and o.head.lower_ not in OWNER_PREPS
+        ]:
             several = "many" if _is_several(prep) else "one"  # "a bill split between several housemates"
             for obj_word in object_words:
                 _link(reading, obj_word, word, several)  # "homework for classes", "the jobs I do for them"
@@ -537,7 +632,7 @@ def _read_verbs(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
 
 
 def _read_by(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"books ... each written by an author", "dishes grouped by category": the record the phrase
+    """ "books ... each written by an author", "dishes grouped by category": the record the phrase
     describes links to who or what comes after "by"."""
     for token in doc:
         if token.tag_ != "VBN" or token.dep_ not in ("acl", "relcl"):
@@ -550,7 +645,10 @@ def _read_by(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             continue
         for by in (c for c in token.children if c.dep_ in ("agent", "prep") and c.lower_ == "by"):
             for target in (c for c in by.children if c.dep_ == "pobj" and _is_noun(c) and _lemma(c) not in UNITS):
-                if _lemma(target) in NEVER_RECORDS | SOFTWARE_WORDS or DETAIL_KINDS.get(_lemma(target), "text") not in ("text", "choice"):
+                if _lemma(target) in NEVER_RECORDS | SOFTWARE_WORDS or DETAIL_KINDS.get(_lemma(target), "text") not in (
+                    "text",
+                    "choice",
+                ):
                     continue  # "sorted by date" orders by a detail; "grouped by category" names records
                 word = mentions.word(target) or _add(reading, _record_lemma(target))
                 _mention(mentions, target, word)
@@ -560,7 +658,7 @@ def _read_by(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
 
 
 def _read_lists(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"clients, contacts at each client, meetings with notes, and invoices": in a list of what the
+    """ "clients, contacts at each client, meetings with notes, and invoices": in a list of what the
     app keeps, the events (meetings, invoices, rentals) are each for the first thing listed."""
     lists: dict[int, list[Token]] = {}
     for token in doc:
@@ -580,9 +678,17 @@ def _read_lists(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
                 _link(reading, head, word)  # "talks, speakers and rooms": each talk has its speaker and room
     # "the vaccinations of the animals: each animal, each vaccine": what follows the colon is the event's.
     for colon in (t for t in doc if t.text == ":"):
-        before = next((mentions.by_token[i] for i in range(colon.i - 1, colon.sent.start - 1, -1)
-                       if mentions.by_token.get(i) in EVENTS and doc[i].dep_ not in ("compound", "amod")), None)
-        end = doc[colon.i + 1].sent.end if colon.i + 1 < len(doc) else colon.i  # the parser may end a sentence at the colon
+        before = next(
+            (
+                mentions.by_token[i]
+                for i in range(colon.i - 1, colon.sent.start - 1, -1)
+                if mentions.by_token.get(i) in EVENTS and doc[i].dep_ not in ("compound", "amod")
+            ),
+            None,
+        )
+        end = (
+            doc[colon.i + 1].sent.end if colon.i + 1 < len(doc) else colon.i
+        )  # the parser may end a sentence at the colon
         if before:
             for i in range(colon.i + 1, end):
                 if i in mentions.by_token and mentions.by_token[i] not in EVENTS:
@@ -590,12 +696,18 @@ def _read_lists(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
 
 
 def _read_opening_link(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"an issue tracker for my software projects": the issues are the projects'."""
+    """ "an issue tracker for my software projects": the issues are the projects'."""
     for token in doc:
         if token.i not in mentions.frame or _lemma(token) not in SOFTWARE_WORDS:
             continue
-        kept = next((mentions.word(c) or (_lemma(c) if _lemma(c) in reading.records else None)
-                     for c in token.lefts if c.dep_ == "compound"), None)
+        kept = next(
+            (
+                mentions.word(c) or (_lemma(c) if _lemma(c) in reading.records else None)
+                for c in token.lefts
+                if c.dep_ == "compound"
+            ),
+            None,
+        )
         for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "for"):
             for obj in (c for c in prep.children if c.dep_ == "pobj"):
                 _link(reading, kept, mentions.word(obj))
@@ -604,7 +716,7 @@ def _read_opening_link(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
 def _is_several(token: Token) -> bool:
     if any(_lemma(c) in SEVERAL for c in token.children):
         return True
-    window = token.doc[max(0, token.i - 4): token.i].text.lower()
+    window = token.doc[max(0, token.i - 4) : token.i].text.lower()
     return "more than one" in window
 
 
@@ -624,7 +736,7 @@ def _clause_subject(token: Token, mentions: _Mentions, besides: set[str]) -> str
 
 
 def _read_which(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"which supplier we buy them from", "which songs are on each concert's programme", "a cleaning
+    """ "which supplier we buy them from", "which songs are on each concert's programme", "a cleaning
     schedule saying which cleaner does which room": a choice among records of their own, made for
     the record the clause describes."""
     for token in doc:
@@ -649,17 +761,24 @@ def _read_which(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         elif token.dep_ in ("nsubj", "nsubjpass"):
             # "which guest sits at which table": the guest's; "which songs are on each concert": the concert lists several
             for place in (o for p in token.head.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"):
-                owner = mentions.word(place) or next((mentions.word(c) for c in place.children if c.dep_ == "poss"), None)
+                owner = mentions.word(place) or next(
+                    (mentions.word(c) for c in place.children if c.dep_ == "poss"), None
+                )
                 if owner and _is_plural(token):
                     _link(reading, owner, word, "many")
                 elif owner:
                     _link(reading, word, owner)
         else:
-            _link(reading, _governing_record(token, mentions, besides={word}), word, "many" if _is_plural(token) else "one")
+            _link(
+                reading,
+                _governing_record(token, mentions, besides={word}),
+                word,
+                "many" if _is_plural(token) else "one",
+            )
 
 
 def _scheduled_event(token: Token, mentions: _Mentions, reading: Reading) -> str | None:
-    """"a cleaning schedule saying which cleaner does which room": each Cleaning is one entry."""
+    """ "a cleaning schedule saying which cleaner does which room": each Cleaning is one entry."""
     current = token
     for _ in range(8):
         if current.head.i == current.i:
@@ -669,8 +788,16 @@ def _scheduled_event(token: Token, mentions: _Mentions, reading: Reading) -> str
             return None  # the clause is about a record already ("guests ..., which guest sits")
         if current.pos_ == "NOUN" and _lemma(current) in SOFTWARE_WORDS:
             # an act ("cleaning"), not an occasion ("a wedding planner")
-            event = next((c for c in current.lefts if c.dep_ == "compound" and (c.tag_ == "VBG" or _lemma(c) in EVENTS)
-                          and _lemma(c) not in SOFTWARE_WORDS | NEVER_RECORDS), None)
+            event = next(
+                (
+                    c
+                    for c in current.lefts
+                    if c.dep_ == "compound"
+                    and (c.tag_ == "VBG" or _lemma(c) in EVENTS)
+                    and _lemma(c) not in SOFTWARE_WORDS | NEVER_RECORDS
+                ),
+                None,
+            )
             if event is None:
                 return None
             _mention(mentions, event, _add(reading, _lemma(event) if event.pos_ == "NOUN" else event.lower_))
@@ -689,8 +816,14 @@ def _governing_record(token: Token, mentions: _Mentions, besides: set[str]) -> s
         if word and word not in besides:
             return word
     sentence = token.sent
-    return next((mentions.by_token[i] for i in range(token.i - 1, sentence.start - 1, -1)
-                 if i in mentions.by_token and mentions.by_token[i] not in besides), None)
+    return next(
+        (
+            mentions.by_token[i]
+            for i in range(token.i - 1, sentence.start - 1, -1)
+            if i in mentions.by_token and mentions.by_token[i] not in besides
+        ),
+        None,
+    )
 
 
 def _read_noun_links(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
@@ -712,7 +845,9 @@ def _read_noun_links(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             else:
                 _link(reading, word, owner_word)  # "questions with answers": each answer is a question's
         # "customers ... their dogs": the dog is the customer's.
-        possessive = next((c for c in token.children if c.dep_ == "poss" and c.lower_ in ("their", "its", "his", "her")), None)
+        possessive = next(
+            (c for c in token.children if c.dep_ == "poss" and c.lower_ in ("their", "its", "his", "her")), None
+        )
         if possessive is not None:
             other = _clause_subject(token, mentions, besides={word}) or mentions.preceding(token, besides={word})
             if other and word in PEOPLE and other in PEOPLE:
@@ -736,13 +871,20 @@ def _detail_name(token: Token) -> tuple[str, str]:
     lemma = _lemma(token)
     head = lemma if lemma in DETAIL_KINDS or lemma in HEAD_KINDS else token.lower_
     modifiers = [
-        c.lower_ for c in token.lefts
+        c.lower_
+        for c in token.lefts
         if (c.dep_ == "compound" and c.pos_ in ("NOUN", "VERB", "ADJ", "PROPN") and _lemma(c) not in SOFTWARE_WORDS)
         or (c.dep_ == "amod" and c.lower_ not in NAME_SKIP and c.is_alpha)
     ]
     before = token.doc[token.i - 1] if token.i else None
-    if not modifiers and before is not None and before.is_alpha and before.pos_ in ("NOUN", "VERB", "ADJ") \
-            and before.lower_ not in NAME_SKIP and _lemma(before) not in DETAIL_KINDS:
+    if (
+        not modifiers
+        and before is not None
+        and before.is_alpha
+        and before.pos_ in ("NOUN", "VERB", "ADJ")
+        and before.lower_ not in NAME_SKIP
+        and _lemma(before) not in DETAIL_KINDS
+    ):
         modifiers = [before.lower_]  # "with a location and start time", where the parse lost "start"
     # "number of shares" is the shares; "stock count" keeps "stock".
     if lemma == "number":
@@ -784,8 +926,16 @@ def _detail_owner(token: Token, mentions: _Mentions) -> str | None:
             return word
     if token.dep_ == "dobj" and _lemma(token.head) not in HAVING_VERBS:
         # "players get a score at the end of each quiz attempt": the score is the attempt's
-        place = next((mentions.word(t) for p in token.head.children if p.dep_ == "prep" for t in p.subtree
-                      if mentions.word(t) and t.dep_ != "compound"), None)  # "each quiz attempt" is an attempt
+        place = next(
+            (
+                mentions.word(t)
+                for p in token.head.children
+                if p.dep_ == "prep"
+                for t in p.subtree
+                if mentions.word(t) and t.dep_ != "compound"
+            ),
+            None,
+        )  # "each quiz attempt" is an attempt
         if place:
             return place
     if token.dep_ in ("dobj", "attr") and _lemma(token.head) == "have":
@@ -818,7 +968,7 @@ def _read_details(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         name, kind = _detail_name(token)
         owner = _detail_owner(token, mentions)
         if owner and name.lower().startswith(owner) and len(name) > len(owner) and name[len(owner)].isupper():
-            name = name[len(owner)].lower() + name[len(owner) + 1:]  # "tool condition" is the tool's condition
+            name = name[len(owner)].lower() + name[len(owner) + 1 :]  # "tool condition" is the tool's condition
         _add_detail(reading, owner, name, kind, mentions.options.get(token.i))
         for per in (c for c in token.children if c.dep_ == "prep" and c.lower_ == "per"):
             for obj in (c for c in per.children if c.dep_ == "pobj"):
@@ -846,8 +996,17 @@ def _read_flags(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
     for token in doc:
         lower = token.lower_
         if lower == "whether":
-            predicate = next((t for t in doc[token.i + 1: token.i + 8] if t.pos_ in ("VERB", "ADJ") and t.lemma_ != "be"
-                              and t.tag_ not in ("MD",) and _lemma(t) not in ("have", "be", "do")), None)
+            predicate = next(
+                (
+                    t
+                    for t in doc[token.i + 1 : token.i + 8]
+                    if t.pos_ in ("VERB", "ADJ")
+                    and t.lemma_ != "be"
+                    and t.tag_ not in ("MD",)
+                    and _lemma(t) not in ("have", "be", "do")
+                ),
+                None,
+            )
             if predicate is not None:
                 _add_detail(reading, _detail_owner(token, mentions), _camel([predicate.lower_]), "yes_no")
         elif lower in FLAG_HEADS and token.pos_ == "NOUN":
@@ -866,7 +1025,9 @@ def _read_how(doc: Doc, how: Token, mentions: _Mentions, reading: Reading) -> No
     nxt = doc[how.i + 1]
     owner = _detail_owner(how, mentions)
     if nxt.lower_ == "many":
-        counted = next((t for t in doc[nxt.i + 1: nxt.i + 7] if t.pos_ == "NOUN" and t.i not in mentions.by_token), None)
+        counted = next(
+            (t for t in doc[nxt.i + 1 : nxt.i + 7] if t.pos_ == "NOUN" and t.i not in mentions.by_token), None
+        )
         if counted is not None:
             _add_detail(reading, owner, _camel([counted.lower_]), "number")
     elif nxt.lower_ == "much":
@@ -878,20 +1039,28 @@ def _read_how(doc: Doc, how: Token, mentions: _Mentions, reading: Reading) -> No
 
 
 def _read_owned(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"everyone only sees their own tasks", "my holdings": each person keeps their own. "my pupils"
+    """ "everyone only sees their own tasks", "my holdings": each person keeps their own. "my pupils"
     are the people a business serves, whom its staff share, not records private to one account."""
     for token in doc:
         word = mentions.word(token)
-        if word and any(c.lower_ == "own" for c in token.children) or (
-            word and word not in PEOPLE and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children)
+        if (
+            word
+            and any(c.lower_ == "own" for c in token.children)
+            or (word and word not in PEOPLE and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children))
         ):
             if word not in reading.owned:
                 reading.owned.append(word)
     # "Track my reading: books with pages ...": what is listed as part of what I keep track of is mine
     for token in (doc[i] for i in sorted(mentions.frame)):
-        verb = token.head if token.dep_ == "dobj" else token.head.head if token.dep_ == "pobj" and token.head.lower_ == "of" else None
+        verb = (
+            token.head
+            if token.dep_ == "dobj"
+            else token.head.head
+            if token.dep_ == "pobj" and token.head.lower_ == "of"
+            else None
+        )
         kept = verb is not None and _lemma(verb) in KEEPING_VERBS  # "track my reading", not "run my business"
-        colon = next((t for t in doc[token.i:token.sent.end] if t.text == ":"), None)
+        colon = next((t for t in doc[token.i : token.sent.end] if t.text == ":"), None)
         if kept and colon is not None and any(c.dep_ == "poss" and c.lower_ == "my" for c in token.children):
             for word in (mentions.by_token[i] for i in range(colon.i, colon.sent.end) if i in mentions.by_token):
                 if word not in reading.owned and word not in PEOPLE:
@@ -899,14 +1068,17 @@ def _read_owned(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
 
 
 def _drop_app_users(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
-    """"players pick footballers for their team", "players get a score": people who only ever act in
+    """ "players pick footballers for their team", "players get a score": people who only ever act in
     the app, with nothing kept about them and no event of theirs, are the people who log in."""
     for word in [w for w in reading.records if w in PEOPLE]:
         tokens = [doc[i] for i, w in mentions.by_token.items() if w == word]
         if not tokens or any(t.dep_ != "nsubj" or t.i in mentions.in_summary for t in tokens):
             continue  # named as something kept, or as what a figure is given per
-        if any(_lemma(t.head) in CREATING_VERBS or (_verb_of(t.head) in EVENT_NOUNS and any(
-                c.dep_ in ("dobj", "prep", "prt") for c in t.head.children)) for t in tokens):
+        if any(
+            _lemma(t.head) in CREATING_VERBS
+            or (_verb_of(t.head) in EVENT_NOUNS and any(c.dep_ in ("dobj", "prep", "prt") for c in t.head.children))
+            for t in tokens
+        ):
             continue  # "members borrow tools", "teachers post homework": who did it is kept
         if reading.records[word].details or any(word in (k.source, k.target) for k in reading.links):
             continue
@@ -929,7 +1101,9 @@ def _read_due(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             subject = _subject(token.head)
             if subject is None:
                 continue
-            word = _resolve(subject, mentions, set()) or (mentions.preceding(subject) if subject.pos_ == "PRON" else None)
+            word = _resolve(subject, mentions, set()) or (
+                mentions.preceding(subject) if subject.pos_ == "PRON" else None
+            )
             name = "dueOn" if word else _camel([subject.lower_, "due", "on"])  # "the next MOT is due"
             if word is None:
                 word = _detail_owner(subject, mentions)
@@ -940,8 +1114,15 @@ def _read_due(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
             continue
         _add_detail(reading, word, name, "date")
     for record in reading.records.values():
-        record.due = next((d.name for d in record.details.values() if d.kind in ("date", "datetime")
-                           and (d.name.startswith("due") or "Due" in d.name or d.name == "deadline")), None)
+        record.due = next(
+            (
+                d.name
+                for d in record.details.values()
+                if d.kind in ("date", "datetime")
+                and (d.name.startswith("due") or "Due" in d.name or d.name == "deadline")
+            ),
+            None,
+        )
 
 
 def _read_done(record: Record) -> None:
@@ -949,8 +1130,14 @@ def _read_done(record: Record) -> None:
     the date the thing came back, which a loan due back implies."""
     if record.due is None:
         return
-    record.done = next((d.name for d in record.details.values() if d.kind in ("yes_no", "date", "datetime")
-                        and re.split(r"(?=[A-Z])", d.name)[0] in DONE_WORDS), None)
+    record.done = next(
+        (
+            d.name
+            for d in record.details.values()
+            if d.kind in ("yes_no", "date", "datetime") and re.split(r"(?=[A-Z])", d.name)[0] in DONE_WORDS
+        ),
+        None,
+    )
     if record.done is None and record.word in LENDINGS:
         record.details.setdefault("returnedOn", Detail("returnedOn", "date"))
         record.done = "returnedOn"
@@ -966,12 +1153,18 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
     starts = []
     for token in doc:
         following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
-        if (token.lower_ == "how" and following in ("many", "much")) or (_lemma(token) == "number" and following == "of"):
+        if (token.lower_ == "how" and following in ("many", "much")) or (
+            _lemma(token) == "number" and following == "of"
+        ):
             starts.append((token, token))
         # ("a maximum number of people" is a limit each record has, not a figure over the records)
-        elif (_lemma(token) in MEASURES or token.lower_ in MEASURES) and token.pos_ in ("NOUN", "ADJ", "ADV") \
-                and not (token.lower_ == "most" and token.head.pos_ != "ADJ") and _lemma(token.head) != "number" \
-                and not _a_detail(token):
+        elif (
+            (_lemma(token) in MEASURES or token.lower_ in MEASURES)
+            and token.pos_ in ("NOUN", "ADJ", "ADV")
+            and not (token.lower_ == "most" and token.head.pos_ != "ADJ")
+            and _lemma(token.head) != "number"
+            and not _a_detail(token)
+        ):
             if token.dep_ in ("amod", "advmod") and token.head.pos_ == "NOUN":
                 phrase = token.head  # "the average price"
             elif token.dep_ == "pobj" and token.head.head.pos_ in ("VERB", "AUX"):
@@ -985,23 +1178,28 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
             starts.append((token, subject if subject is not None else token))
         elif _still_out(token):
             # "the tools currently out", "which tools are still out": what is out
-            thing = next((c for c in token.head.children if c.dep_ == "dobj"), None) if token.dep_ == "prt" else _subject(token.head)
+            thing = (
+                next((c for c in token.head.children if c.dep_ == "dobj"), None)
+                if token.dep_ == "prt"
+                else _subject(token.head)
+            )
             starts.append((token, thing if thing is not None else token))
     for n, (trigger, phrase) in enumerate(starts):
         if trigger.i in taken:
             continue
         start = min(trigger.i, phrase.left_edge.i)
         end = trigger.sent.end
-        for later, _ in starts[n + 1:]:
+        for later, _ in starts[n + 1 :]:
             if later.i > trigger.i and later.i not in {t.i for t in phrase.subtree} and later.lower_ not in ONLY_WORDS:
                 end = min(end, later.i)
                 break
         span = [t for t in doc[start:end] if not (t.is_punct and t.text in ";:")]
         while span and (span[-1].is_punct or span[-1].dep_ == "cc"):
             span.pop()  # "the total spent per month and how much ...": the "and" starts the next one
-        if not span or (trigger.lower_ in ("how", "number") and not any(
-            t.lower_ in GROUP_WORDS or _lemma(t) in PERIODS or t.lower_ in ONLY_WORDS for t in span
-        )):
+        if not span or (
+            trigger.lower_ in ("how", "number")
+            and not any(t.lower_ in GROUP_WORDS or _lemma(t) in PERIODS or t.lower_ in ONLY_WORDS for t in span)
+        ):
             continue
         spans.append(span)
         taken |= {t.i for t in span}
@@ -1009,13 +1207,13 @@ def _summary_spans(doc: Doc) -> list[list[Token]]:
 
 
 def _a_detail(token: Token) -> bool:
-    """"each order has a total price": a measure word in a phrase with "a" names something each
+    """ "each order has a total price": a measure word in a phrase with "a" names something each
     record has, not a figure over the records ("the total price", "total distance per member")."""
     return token.dep_ == "amod" and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in token.head.children)
 
 
 def _still_out(token: Token) -> bool:
-    """"currently out", "still out", "which tools are out": lent and not yet back ("out of stock" is
+    """ "currently out", "still out", "which tools are out": lent and not yet back ("out of stock" is
     something else)."""
     if token.lower_ != "out" or any(c.lower_ == "of" for c in token.children):
         return False
@@ -1025,11 +1223,12 @@ def _still_out(token: Token) -> bool:
 def _measure(span: list[Token]) -> str | None:
     lowers = [t.lower_ for t in span]
     if "how" in lowers:
-        return "count" if lowers[lowers.index("how") + 1:][:1] == ["many"] else "sum"
+        return "count" if lowers[lowers.index("how") + 1 :][:1] == ["many"] else "sum"
     if lowers[:2] == ["number", "of"] or lowers[1:3] == ["number", "of"]:
         return "count"  # "the number of bugs per severity"
     return next((MEASURES[t.lower_] for t in span if t.lower_ in MEASURES), None) or next(
-        (MEASURES[_lemma(t)] for t in span if _lemma(t) in MEASURES), None)
+        (MEASURES[_lemma(t)] for t in span if _lemma(t) in MEASURES), None
+    )
 
 
 def _groups_and_period(span: list[Token]) -> tuple[list[Token], str | None]:
@@ -1053,34 +1252,57 @@ def _groups_and_period(span: list[Token]) -> tuple[list[Token], str | None]:
 def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
     """The figure a summary's words ask for, in the reading's terms; its measure stays None when
     what it counts or adds up cannot be told."""
-    tally = Tally(words=span[0].doc[span[0].i: span[-1].i + 1].text.strip(" ,."), measure=_measure(span))
+    tally = Tally(words=span[0].doc[span[0].i : span[-1].i + 1].text.strip(" ,."), measure=_measure(span))
     tally.only = next((ONLY_WORDS[t.lower_] for t in span if t.lower_ in ONLY_WORDS), None) or (
-        "open" if any(_still_out(t) for t in span) else None)
+        "open" if any(_still_out(t) for t in span) else None
+    )
     if tally.only and tally.measure is None:
         tally.measure = "count"  # "a list of the ones that are overdue": how many there are
     grouped, tally.period = _groups_and_period(span)
     group_ids = {g.i for g in grouped}
     named = [w for w in (_resolve(t, mentions, set()) for t in span if t.i not in group_ids) if w]
-    numbers = {word: [d.name for d in record.details.values() if d.kind in ("money", "number", "decimal")]
-               for word, record in reading.records.items()}
+    numbers = {
+        word: [d.name for d in record.details.values() if d.kind in ("money", "number", "decimal")]
+        for word, record in reading.records.items()
+    }
     if tally.measure == "count":
         # "how many loans": the word after "how many" names what is counted
-        counted = next((_lemma(t) for t in span if t.i > 1 and t.doc[t.i - 1].lower_ in ("many", "of") and _is_noun(t)), None)
+        counted = next(
+            (_lemma(t) for t in span if t.i > 1 and t.doc[t.i - 1].lower_ in ("many", "of") and _is_noun(t)), None
+        )
         tally.record = counted if counted in reading.records else named[0] if named else None
-        counted_detail = next(((w, n) for w, names in numbers.items() for n in names if counted and n.rstrip("s") == counted), None)
+        counted_detail = next(
+            ((w, n) for w, names in numbers.items() for n in names if counted and n.rstrip("s") == counted), None
+        )
         if counted not in reading.records and counted_detail:
             tally.measure, (tally.record, tally.detail) = "sum", counted_detail  # "how many pages I read": their total
     elif tally.measure is not None:
-        spoken = [(word, name) for t in span if t.i not in group_ids for word, names in numbers.items() for name in names
-                  if re.split(r"(?=[A-Z])", name)[0] in (_lemma(t), t.lower_)]
+        spoken = [
+            (word, name)
+            for t in span
+            if t.i not in group_ids
+            for word, names in numbers.items()
+            for name in names
+            if re.split(r"(?=[A-Z])", name)[0] in (_lemma(t), t.lower_)
+        ]
         spoken.sort(key=lambda pair: (pair[0] not in named, pair[0] not in EVENTS))
-        said = next((t for t in span if t.i not in group_ids and DETAIL_KINDS.get(_lemma(t)) in ("money", "number", "decimal")
-                     and _lemma(t) not in MEASURES.keys() | PERIODS.keys() | UNITS and t.pos_ == "NOUN"), None)
+        said = next(
+            (
+                t
+                for t in span
+                if t.i not in group_ids
+                and DETAIL_KINDS.get(_lemma(t)) in ("money", "number", "decimal")
+                and _lemma(t) not in MEASURES.keys() | PERIODS.keys() | UNITS
+                and t.pos_ == "NOUN"
+            ),
+            None,
+        )
         if not spoken and said is not None:
             # "total distance per member": the runs have a distance, though only the figure says so
             grouped_words = {_resolve(g, mentions, set()) for g in grouped}
             owners = [w for w in named if w not in grouped_words] or sorted(
-                (w for w in reading.records if w not in grouped_words), key=lambda w: w not in EVENTS)
+                (w for w in reading.records if w not in grouped_words), key=lambda w: w not in EVENTS
+            )
             if owners and (named or len(owners) == 1 or owners[0] in EVENTS):
                 name, kind = _detail_name(said)
                 _add_detail(reading, owners[0], name, kind)
@@ -1099,7 +1321,9 @@ def _tally(span: list[Token], mentions: _Mentions, reading: Reading) -> Tally:
         tally.record = next((w for w, r in reading.records.items() if _detail_name(grouped[0])[0] in r.details), None)
     if tally.only and tally.record in reading.records and reading.records[tally.record].due is None:
         # "the tools currently out": the loans of tools that are not yet back
-        tally.record = next((k.source for k in reading.links if k.target == tally.record and reading.records[k.source].due), None)
+        tally.record = next(
+            (k.source for k in reading.links if k.target == tally.record and reading.records[k.source].due), None
+        )
     if tally.record is None:
         tally.measure = None
     elif grouped:
@@ -1131,8 +1355,13 @@ def _fallback(doc: Doc, mentions: _Mentions, reading: Reading) -> None:
         return
     for i in sorted(mentions.frame):
         token = doc[i]
-        if token.pos_ in ("NOUN", "PROPN", "ADJ") and token.dep_ in ("compound", "amod", "nmod") and token.is_alpha \
-                and _lemma(token) not in SOFTWARE_WORDS | UNITS | NEVER_RECORDS and _lemma(token) not in DETAIL_KINDS:
+        if (
+            token.pos_ in ("NOUN", "PROPN", "ADJ")
+            and token.dep_ in ("compound", "amod", "nmod")
+            and token.is_alpha
+            and _lemma(token) not in SOFTWARE_WORDS | UNITS | NEVER_RECORDS
+            and _lemma(token) not in DETAIL_KINDS
+        ):
             _add(reading, _lemma(token))
             return
 
@@ -1145,7 +1374,8 @@ def _read_side_records(doc: Doc, reading: Reading) -> None:
     if any(_lemma(t) in ("score", "leaderboard", "high-score") or "score" in t.lower_ for t in doc):
         _add(reading, "score")
         reading.records["score"].details = {
-            "player": Detail("player", "text"), "points": Detail("points", "number"),
+            "player": Detail("player", "text"),
+            "points": Detail("points", "number"),
         }
 
 
@@ -1162,8 +1392,10 @@ def _without_shortcuts(links: list[Link]) -> list[Link]:
         return graph
 
     return [
-        link for link in links
-        if link.cardinality != "one" or not any(
+        link
+        for link in links
+        if link.cardinality != "one"
+        or not any(
             other.source == link.source and other != link and reaches(without(link), other.target, link.target)
             for other in ones
         )

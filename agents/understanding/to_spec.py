@@ -15,9 +15,19 @@ from .reading import Detail, Reading, Record, Tally, reaches
 from .vocabulary import FEATURE_KINDS, KIND_WORDS
 
 # The reading's kinds of value as the spec's field types.
-FIELD_TYPES = {"text": "string", "long_text": "text", "number": "int", "decimal": "float", "money": "money",
-               "date": "date", "datetime": "datetime", "yes_no": "boolean", "email": "email", "url": "url",
-               "choice": "choice"}
+FIELD_TYPES = {
+    "text": "string",
+    "long_text": "text",
+    "number": "int",
+    "decimal": "float",
+    "money": "money",
+    "date": "date",
+    "datetime": "datetime",
+    "yes_no": "boolean",
+    "email": "email",
+    "url": "url",
+    "choice": "choice",
+}
 # Details whose options are the stages a record goes through: a new record starts at the first
 # ("open / in progress / done" starts open). Other choices (a colour, a size) have no default.
 STAGE_WORDS = frozenset("status state stage condition progress".split())
@@ -25,7 +35,11 @@ STAGE_WORDS = frozenset("status state stage condition progress".split())
 KIND_RECORDS = {
     "game": ("score", {"player": "text", "points": "number"}, "the high-score table"),
     "converter": ("conversion", {"input": "text", "result": "text"}, "a page that keeps the conversions you save"),
-    "calculator": ("calculation", {"inputs": "text", "result": "decimal"}, "a page that keeps the calculations you save"),
+    "calculator": (
+        "calculation",
+        {"inputs": "text", "result": "decimal"},
+        "a page that keeps the calculations you save",
+    ),
 }
 NOTES_RECORD = ("note", {"title": "text", "body": "long_text"}, "a notes page for the project")
 RESERVED_FIELDS = frozenset({"id", "createdAt", "updatedAt"})
@@ -41,8 +55,12 @@ def spec_entities(reading: Reading, *, auth: bool = True) -> list[Entity]:
     links: dict[str, list[str]] = {word: [] for word in records}
     many: set[tuple[str, str]] = set()
     for link in reading.links:
-        if link.source in records and link.target in records and link.target not in links[link.source] \
-                and not reaches(links, link.target, link.source):
+        if (
+            link.source in records
+            and link.target in records
+            and link.target not in links[link.source]
+            and not reaches(links, link.target, link.source)
+        ):
             links[link.source].append(link.target)  # a many link is kept on the side that lists
             if link.cardinality == "many":
                 many.add((link.source, link.target))
@@ -67,8 +85,10 @@ def spec_features(reading: Reading, *, frontend: bool = True) -> list[Feature]:
     a mobile app. An app without a website does on its back end what it would have shown on a page."""
     if reading.kind != "records" and reading.kind not in FEATURE_KINDS:
         return []
-    return [Feature(name=b.name, title=b.title, text=b.text, part=b.part if frontend else "backend")
-            for b in reading.features]
+    return [
+        Feature(name=b.name, title=b.title, text=b.text, part=b.part if frontend else "backend")
+        for b in reading.features
+    ]
 
 
 def not_built(reading: Reading, summaries: list[Summary], features: list[Feature], *, auth: bool = True) -> list[str]:
@@ -87,8 +107,12 @@ def not_built(reading: Reading, summaries: list[Summary], features: list[Feature
     elif not reading.records:
         notes.append("The request names nothing to keep, so the app keeps a simple list of items.")
     built = {summary.label for summary in summaries}
-    notes += [f"{_sentence(tally.words)}: not built (the app lists and edits records, and gives only summaries it can "
-              f"count or add up from them)." for tally in reading.summaries if _label(tally) not in built and tally.words]
+    notes += [
+        f"{_sentence(tally.words)}: not built (the app lists and edits records, and gives only summaries it can "
+        f"count or add up from them)."
+        for tally in reading.summaries
+        if _label(tally) not in built and tally.words
+    ]
     notes += [feature_note(feature) for feature in features]
     if not features:  # a kind no stack builds: what it asks for in passing is not built either
         notes += [f"{behaviour.title}: not built." for behaviour in reading.features]
@@ -136,23 +160,39 @@ def _entity(record: Record, targets: list[str], many: set[tuple[str, str]], *, o
     word = record.word
     relations = [Relation(name=_camel(t), target=_pascal(t), many=(word, t) in many) for t in targets][:10]
     taken = RESERVED_FIELDS | {"ownerId"} | {r.name for r in relations} | {r.key for r in relations}
-    fields = [_field(d) for d in record.details.values() if d.name not in taken and re.fullmatch(r"[a-z][a-zA-Z0-9]{0,39}", d.name)]
+    fields = [
+        _field(d)
+        for d in record.details.values()
+        if d.name not in taken and re.fullmatch(r"[a-z][a-zA-Z0-9]{0,39}", d.name)
+    ]
     if not fields:
         fields = [EntityField(name="notes", type="text", required=False)]
     fields = fields[:30]
     types = {f.name: f.type for f in fields}
     due = record.due if types.get(record.due or "") in ("date", "datetime") else None
     done = record.done if due and types.get(record.done or "") in ("date", "datetime", "boolean") else None
-    return Entity(name=_pascal(word), plural=_camel(record.plural), label=word.replace("-", " ").capitalize()[:60],
-                  fields=fields, relations=relations, owned=owned, due=due, done=done)
+    return Entity(
+        name=_pascal(word),
+        plural=_camel(record.plural),
+        label=word.replace("-", " ").capitalize()[:60],
+        fields=fields,
+        relations=relations,
+        owned=owned,
+        due=due,
+        done=done,
+    )
 
 
 def _field(detail: Detail) -> EntityField:
     options = _options(detail.options) if detail.kind == "choice" else []
     if not options:  # "a status" with no options listed: free text, since any options would be guesses
-        return EntityField(name=detail.name, type="string" if detail.kind == "choice" else FIELD_TYPES[detail.kind], required=False)
+        return EntityField(
+            name=detail.name, type="string" if detail.kind == "choice" else FIELD_TYPES[detail.kind], required=False
+        )
     stages = re.split(r"(?=[A-Z])", detail.name)[-1].lower() in STAGE_WORDS
-    return EntityField(name=detail.name, type="choice", required=False, options=options, default=options[0] if stages else None)
+    return EntityField(
+        name=detail.name, type="choice", required=False, options=options, default=options[0] if stages else None
+    )
 
 
 def _options(said: list[str]) -> list[str]:
@@ -191,15 +231,27 @@ def _summary(tally: Tally, reading: Reading, entities: list[Entity], taken: set[
         date_field = next((d for d in dates if d == entity.due), None) if tally.only else None
         date_field = date_field or next((d for d in dates if d != entity.due), dates[0])
     base = tally.detail or entity.plural
-    name = base + (f"Per{group[:1].upper()}{group[1:]}" if group else "") + (f"Per{tally.period.capitalize()}" if tally.period else "")
+    name = (
+        base
+        + (f"Per{group[:1].upper()}{group[1:]}" if group else "")
+        + (f"Per{tally.period.capitalize()}" if tally.period else "")
+    )
     name = (name + (tally.only.capitalize() if tally.only else ""))[:36]
     unique, n = name, 2
     while unique in taken:
         unique, n = f"{name}{n}", n + 1
     try:
-        summary = Summary(name=unique, label=_label(tally), entity=entity.name, measure=tally.measure,
-                          field=tally.detail if tally.measure != "count" else None, group_by=group, period=tally.period,
-                          date_field=date_field, only=tally.only)
+        summary = Summary(
+            name=unique,
+            label=_label(tally),
+            entity=entity.name,
+            measure=tally.measure,
+            field=tally.detail if tally.measure != "count" else None,
+            group_by=group,
+            period=tally.period,
+            date_field=date_field,
+            only=tally.only,
+        )
         check_summary(summary, entity)
     except (ValidationError, ValueError):
         return None  # the records cannot give it (a total of a text, open records of what is never due)

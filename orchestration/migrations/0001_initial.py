@@ -6,206 +6,354 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanVersion',
+            name="PlanVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('source', models.CharField(choices=[('llm', 'LLM'), ('offline', 'Offline planner'), ('edit', 'Manual edit'), ('replan', 'Re-plan with feedback')], max_length=10)),
-                ('feedback', models.TextField(blank=True)),
-                ('reasoning', models.TextField(blank=True)),
-                ('tasks', models.JSONField(help_text='The validated plan: a list of task objects.')),
-                ('provider', models.CharField(blank=True, max_length=20)),
-                ('model', models.CharField(blank=True, max_length=100)),
-                ('tokens_in', models.PositiveIntegerField(default=0)),
-                ('tokens_out', models.PositiveIntegerField(default=0)),
-                ('latency_ms', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orchestration.planversion')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plan_versions', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("llm", "LLM"),
+                            ("offline", "Offline planner"),
+                            ("edit", "Manual edit"),
+                            ("replan", "Re-plan with feedback"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("feedback", models.TextField(blank=True)),
+                ("reasoning", models.TextField(blank=True)),
+                ("tasks", models.JSONField(help_text="The validated plan: a list of task objects.")),
+                ("provider", models.CharField(blank=True, max_length=20)),
+                ("model", models.CharField(blank=True, max_length=100)),
+                ("tokens_in", models.PositiveIntegerField(default=0)),
+                ("tokens_out", models.PositiveIntegerField(default=0)),
+                ("latency_ms", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orchestration.planversion",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="plan_versions", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', '-number'],
+                "ordering": ["project", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Run',
+            name="Run",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
-                ('provider', models.CharField(blank=True, max_length=20)),
-                ('token_budget', models.PositiveIntegerField(default=0, help_text='0 means no limit.')),
-                ('tokens_in', models.PositiveIntegerField(default=0)),
-                ('tokens_out', models.PositiveIntegerField(default=0)),
-                ('cost_usd', models.DecimalField(decimal_places=4, default=0, max_digits=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('plan_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='orchestration.planversion')),
-                ('triggered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("provider", models.CharField(blank=True, max_length=20)),
+                ("token_budget", models.PositiveIntegerField(default=0, help_text="0 means no limit.")),
+                ("tokens_in", models.PositiveIntegerField(default=0)),
+                ("tokens_out", models.PositiveIntegerField(default=0)),
+                ("cost_usd", models.DecimalField(decimal_places=4, default=0, max_digits=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "plan_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="runs", to="orchestration.planversion"
+                    ),
+                ),
+                (
+                    "triggered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskRun',
+            name="TaskRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64)),
-                ('agent', models.CharField(max_length=32)),
-                ('title', models.CharField(max_length=200)),
-                ('instructions', models.TextField(blank=True)),
-                ('scope', models.JSONField(blank=True, default=list)),
-                ('depends_on', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('queued', 'Queued'), ('running', 'Running'), ('retry_wait', 'Waiting to retry'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('skipped', 'Skipped'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
-                ('attempt', models.PositiveIntegerField(default=0)),
-                ('max_attempts', models.PositiveIntegerField(default=3)),
-                ('timeout_s', models.PositiveIntegerField(default=300)),
-                ('queued_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('worker', models.CharField(blank=True, max_length=100)),
-                ('error', models.TextField(blank=True)),
-                ('reasoning', models.TextField(blank=True)),
-                ('tokens_in', models.PositiveIntegerField(default=0)),
-                ('tokens_out', models.PositiveIntegerField(default=0)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='task_runs', to='orchestration.run')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=64)),
+                ("agent", models.CharField(max_length=32)),
+                ("title", models.CharField(max_length=200)),
+                ("instructions", models.TextField(blank=True)),
+                ("scope", models.JSONField(blank=True, default=list)),
+                ("depends_on", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("retry_wait", "Waiting to retry"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempt", models.PositiveIntegerField(default=0)),
+                ("max_attempts", models.PositiveIntegerField(default=3)),
+                ("timeout_s", models.PositiveIntegerField(default=300)),
+                ("queued_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("lease_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("worker", models.CharField(blank=True, max_length=100)),
+                ("error", models.TextField(blank=True)),
+                ("reasoning", models.TextField(blank=True)),
+                ("tokens_in", models.PositiveIntegerField(default=0)),
+                ("tokens_out", models.PositiveIntegerField(default=0)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="task_runs", to="orchestration.run"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'id'],
+                "ordering": ["run", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskAttempt',
+            name="TaskAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('worker', models.CharField(blank=True, max_length=100)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('succeeded', models.BooleanField(null=True)),
-                ('error', models.TextField(blank=True)),
-                ('backoff_s', models.FloatField(blank=True, help_text='Delay before the next attempt, when one was scheduled.', null=True)),
-                ('task_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='orchestration.taskrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("worker", models.CharField(blank=True, max_length=100)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("succeeded", models.BooleanField(null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "backoff_s",
+                    models.FloatField(
+                        blank=True, help_text="Delay before the next attempt, when one was scheduled.", null=True
+                    ),
+                ),
+                (
+                    "task_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attempts", to="orchestration.taskrun"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['task_run', 'number'],
+                "ordering": ["task_run", "number"],
             },
         ),
         migrations.CreateModel(
-            name='LLMCall',
+            name="LLMCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(default='plan', max_length=20)),
-                ('provider', models.CharField(max_length=20)),
-                ('model', models.CharField(blank=True, max_length=100)),
-                ('prompt', models.TextField()),
-                ('response', models.TextField(blank=True)),
-                ('tokens_in', models.PositiveIntegerField(default=0)),
-                ('tokens_out', models.PositiveIntegerField(default=0)),
-                ('latency_ms', models.PositiveIntegerField(default=0)),
-                ('attempt', models.PositiveIntegerField(default=1)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='llm_calls', to='projects.project')),
-                ('plan_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='llm_calls', to='orchestration.planversion')),
-                ('task_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='llm_calls', to='orchestration.taskrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("purpose", models.CharField(default="plan", max_length=20)),
+                ("provider", models.CharField(max_length=20)),
+                ("model", models.CharField(blank=True, max_length=100)),
+                ("prompt", models.TextField()),
+                ("response", models.TextField(blank=True)),
+                ("tokens_in", models.PositiveIntegerField(default=0)),
+                ("tokens_out", models.PositiveIntegerField(default=0)),
+                ("latency_ms", models.PositiveIntegerField(default=0)),
+                ("attempt", models.PositiveIntegerField(default=1)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="llm_calls",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "plan_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="llm_calls",
+                        to="orchestration.planversion",
+                    ),
+                ),
+                (
+                    "task_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="llm_calls",
+                        to="orchestration.taskrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Artifact',
+            name="Artifact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255)),
-                ('content', models.TextField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='artifacts', to='orchestration.run')),
-                ('task_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='artifacts', to='orchestration.taskrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(max_length=255)),
+                ("content", models.TextField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="artifacts", to="orchestration.run"
+                    ),
+                ),
+                (
+                    "task_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="artifacts",
+                        to="orchestration.taskrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'path'],
+                "ordering": ["run", "path"],
             },
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.UniqueConstraint(fields=('project', 'number'), name='planversion_unique_number'),
+            model_name="planversion",
+            constraint=models.UniqueConstraint(fields=("project", "number"), name="planversion_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='planversion_number_positive'),
+            model_name="planversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="planversion_number_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['llm', 'offline', 'edit', 'replan'])), name='planversion_valid_source'),
+            model_name="planversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["llm", "offline", "edit", "replan"])),
+                name="planversion_valid_source",
+            ),
         ),
         migrations.AddIndex(
-            model_name='run',
-            index=models.Index(fields=['status', '-created_at'], name='run_status_recent'),
+            model_name="run",
+            index=models.Index(fields=["status", "-created_at"], name="run_status_recent"),
         ),
         migrations.AddConstraint(
-            model_name='run',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'running', 'succeeded', 'failed', 'cancelled'])), name='run_valid_status'),
+            model_name="run",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "running", "succeeded", "failed", "cancelled"])),
+                name="run_valid_status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='taskrun',
-            index=models.Index(fields=['status', 'lease_expires_at'], name='taskrun_status_lease'),
+            model_name="taskrun",
+            index=models.Index(fields=["status", "lease_expires_at"], name="taskrun_status_lease"),
         ),
         migrations.AddIndex(
-            model_name='taskrun',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='taskrun_status_next_attempt'),
+            model_name="taskrun",
+            index=models.Index(fields=["status", "next_attempt_at"], name="taskrun_status_next_attempt"),
         ),
         migrations.AddIndex(
-            model_name='taskrun',
-            index=models.Index(fields=['status', 'queued_at'], name='taskrun_status_queued'),
+            model_name="taskrun",
+            index=models.Index(fields=["status", "queued_at"], name="taskrun_status_queued"),
         ),
         migrations.AddIndex(
-            model_name='taskrun',
-            index=models.Index(fields=['run', 'status'], name='taskrun_run_status'),
+            model_name="taskrun",
+            index=models.Index(fields=["run", "status"], name="taskrun_run_status"),
         ),
         migrations.AddIndex(
-            model_name='taskrun',
-            index=models.Index(fields=['agent', 'status'], name='taskrun_agent_status'),
+            model_name="taskrun",
+            index=models.Index(fields=["agent", "status"], name="taskrun_agent_status"),
         ),
         migrations.AddConstraint(
-            model_name='taskrun',
-            constraint=models.UniqueConstraint(fields=('run', 'key'), name='taskrun_unique_key'),
+            model_name="taskrun",
+            constraint=models.UniqueConstraint(fields=("run", "key"), name="taskrun_unique_key"),
         ),
         migrations.AddConstraint(
-            model_name='taskrun',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'queued', 'running', 'retry_wait', 'succeeded', 'failed', 'skipped', 'cancelled'])), name='taskrun_valid_status'),
+            model_name="taskrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["pending", "queued", "running", "retry_wait", "succeeded", "failed", "skipped", "cancelled"],
+                    )
+                ),
+                name="taskrun_valid_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='taskrun',
-            constraint=models.CheckConstraint(condition=models.Q(('max_attempts__gte', 1)), name='taskrun_max_attempts_positive'),
+            model_name="taskrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_attempts__gte", 1)), name="taskrun_max_attempts_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='taskattempt',
-            constraint=models.UniqueConstraint(fields=('task_run', 'number'), name='taskattempt_unique_number'),
+            model_name="taskattempt",
+            constraint=models.UniqueConstraint(fields=("task_run", "number"), name="taskattempt_unique_number"),
         ),
         migrations.AddIndex(
-            model_name='llmcall',
-            index=models.Index(fields=['provider', '-created_at'], name='llmcall_provider_recent'),
+            model_name="llmcall",
+            index=models.Index(fields=["provider", "-created_at"], name="llmcall_provider_recent"),
         ),
         migrations.AddConstraint(
-            model_name='artifact',
-            constraint=models.UniqueConstraint(fields=('run', 'path'), name='artifact_unique_path'),
+            model_name="artifact",
+            constraint=models.UniqueConstraint(fields=("run", "path"), name="artifact_unique_path"),
         ),
     ]

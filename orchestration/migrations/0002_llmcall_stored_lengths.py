@@ -14,42 +14,44 @@ def measure_and_cut(apps, schema_editor):
         # One row at a time: a single answer may be tens of megabytes.
         prompt, response = LLMCall.objects.filter(pk=pk).values_list("prompt", "response").get()
         LLMCall.objects.filter(pk=pk).update(
-            prompt=prompt[:kept], prompt_chars=len(prompt), response=response[:kept], response_chars=len(response),
+            prompt=prompt[:kept],
+            prompt_chars=len(prompt),
+            response=response[:kept],
+            response_chars=len(response),
             response_sha256=hashlib.sha256(response.encode()).hexdigest(),
         )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orchestration', '0001_initial'),
+        ("orchestration", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='llmcall',
-            name='prompt_chars',
-            field=models.PositiveIntegerField(default=0, help_text='Length of the whole prompt, in characters.'),
+            model_name="llmcall",
+            name="prompt_chars",
+            field=models.PositiveIntegerField(default=0, help_text="Length of the whole prompt, in characters."),
         ),
         migrations.AddField(
-            model_name='llmcall',
-            name='response_chars',
-            field=models.PositiveIntegerField(default=0, help_text='Length of the whole answer, in characters.'),
+            model_name="llmcall",
+            name="response_chars",
+            field=models.PositiveIntegerField(default=0, help_text="Length of the whole answer, in characters."),
         ),
         migrations.AddField(
-            model_name='llmcall',
-            name='response_sha256',
-            field=models.CharField(blank=True, help_text='SHA-256 of the whole answer (UTF-8).', max_length=64),
+            model_name="llmcall",
+            name="response_sha256",
+            field=models.CharField(blank=True, help_text="SHA-256 of the whole answer (UTF-8).", max_length=64),
         ),
         migrations.AlterField(
-            model_name='llmcall',
-            name='prompt',
-            field=models.TextField(help_text='What was sent, cut to LLM_CALL_STORE_MAX_CHARS characters.'),
+            model_name="llmcall",
+            name="prompt",
+            field=models.TextField(help_text="What was sent, cut to LLM_CALL_STORE_MAX_CHARS characters."),
         ),
         migrations.AlterField(
-            model_name='llmcall',
-            name='response',
-            field=models.TextField(blank=True, help_text='The answer, cut to LLM_CALL_STORE_MAX_CHARS characters.'),
+            model_name="llmcall",
+            name="response",
+            field=models.TextField(blank=True, help_text="The answer, cut to LLM_CALL_STORE_MAX_CHARS characters."),
         ),
         migrations.RunPython(measure_and_cut, migrations.RunPython.noop),
     ]

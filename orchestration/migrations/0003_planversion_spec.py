@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orchestration', '0002_llmcall_stored_lengths'),
+        ("orchestration", "0002_llmcall_stored_lengths"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='planversion',
-            name='spec',
-            field=models.JSONField(blank=True, help_text='What the project contains (agents.spec.Spec), computed once when the version was planned; empty for versions made before versions kept their spec.', null=True),
+            model_name="planversion",
+            name="spec",
+            field=models.JSONField(
+                blank=True,
+                help_text="What the project contains (agents.spec.Spec), computed once when the version was planned; empty for versions made before versions kept their spec.",
+                null=True,
+            ),
         ),
     ]

@@ -5,30 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orchestration', '0003_planversion_spec'),
-        ('projects', '0001_initial'),
+        ("orchestration", "0003_planversion_spec"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='planversion',
-            name='planversion_valid_source',
+            model_name="planversion",
+            name="planversion_valid_source",
         ),
         migrations.AddField(
-            model_name='planversion',
-            name='spec_edited',
-            field=models.BooleanField(default=False, help_text='A person set the spec in the data-model editor (in this version or the one it was edited from): the architect writes it as it is, even with a model.'),
+            model_name="planversion",
+            name="spec_edited",
+            field=models.BooleanField(
+                default=False,
+                help_text="A person set the spec in the data-model editor (in this version or the one it was edited from): the architect writes it as it is, even with a model.",
+            ),
         ),
         migrations.AlterField(
-            model_name='planversion',
-            name='source',
-            field=models.CharField(choices=[('llm', 'LLM'), ('offline', 'Offline planner'), ('edit', 'Manual edit'), ('model', 'Data model edit'), ('replan', 'Re-plan with feedback')], max_length=10),
+            model_name="planversion",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("llm", "LLM"),
+                    ("offline", "Offline planner"),
+                    ("edit", "Manual edit"),
+                    ("model", "Data model edit"),
+                    ("replan", "Re-plan with feedback"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['llm', 'offline', 'edit', 'model', 'replan'])), name='planversion_valid_source'),
+            model_name="planversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["llm", "offline", "edit", "model", "replan"])),
+                name="planversion_valid_source",
+            ),
         ),
     ]

@@ -5,45 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orchestration', '0004_planversion_spec_edited'),
+        ("orchestration", "0004_planversion_spec_edited"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='taskattempt',
-            name='reasoning',
-            field=models.TextField(blank=True, help_text="What a repair attempt changed and why, in the agent's words."),
+            model_name="taskattempt",
+            name="reasoning",
+            field=models.TextField(
+                blank=True, help_text="What a repair attempt changed and why, in the agent's words."
+            ),
         ),
         migrations.AddField(
-            model_name='taskattempt',
-            name='repair_round',
-            field=models.PositiveIntegerField(blank=True, help_text="Set when this attempt repaired the task's files after failing checks: which round of repairs.", null=True),
+            model_name="taskattempt",
+            name="repair_round",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Set when this attempt repaired the task's files after failing checks: which round of repairs.",
+                null=True,
+            ),
         ),
         migrations.CreateModel(
-            name='Check',
+            name="Check",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempt', models.PositiveIntegerField(help_text="The verify task's attempt (TaskAttempt.number) that ran it.")),
-                ('round', models.PositiveIntegerField(default=0, help_text='0 before any repair; n after the n-th repair round.')),
-                ('part', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=20)),
-                ('command', models.TextField()),
-                ('status', models.CharField(choices=[('passed', 'Passed'), ('failed', 'Failed')], max_length=10)),
-                ('duration_s', models.FloatField(default=0)),
-                ('exit_code', models.IntegerField(blank=True, null=True)),
-                ('counts', models.JSONField(blank=True, default=dict, help_text='Tests passed/failed/skipped; contract cases, server errors, violations.')),
-                ('output', models.TextField(blank=True, help_text='The end of what the command printed, cut to VERIFY_OUTPUT_MAX_CHARS.')),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='orchestration.run')),
-                ('task_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='orchestration.taskrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "attempt",
+                    models.PositiveIntegerField(
+                        help_text="The verify task's attempt (TaskAttempt.number) that ran it."
+                    ),
+                ),
+                (
+                    "round",
+                    models.PositiveIntegerField(
+                        default=0, help_text="0 before any repair; n after the n-th repair round."
+                    ),
+                ),
+                ("part", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=20)),
+                ("command", models.TextField()),
+                ("status", models.CharField(choices=[("passed", "Passed"), ("failed", "Failed")], max_length=10)),
+                ("duration_s", models.FloatField(default=0)),
+                ("exit_code", models.IntegerField(blank=True, null=True)),
+                (
+                    "counts",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Tests passed/failed/skipped; contract cases, server errors, violations.",
+                    ),
+                ),
+                (
+                    "output",
+                    models.TextField(
+                        blank=True, help_text="The end of what the command printed, cut to VERIFY_OUTPUT_MAX_CHARS."
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="checks", to="orchestration.run"
+                    ),
+                ),
+                (
+                    "task_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="checks", to="orchestration.taskrun"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'attempt', 'round', 'id'],
-                'indexes': [models.Index(fields=['run', 'attempt', 'round'], name='check_run_round')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['passed', 'failed'])), name='check_valid_status')],
+                "ordering": ["run", "attempt", "round", "id"],
+                "indexes": [models.Index(fields=["run", "attempt", "round"], name="check_run_round")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["passed", "failed"])), name="check_valid_status"
+                    )
+                ],
             },
         ),
     ]

@@ -5,31 +5,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orchestration', '0005_verify_checks'),
+        ("orchestration", "0005_verify_checks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CriterionResult',
+            name="CriterionResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempt', models.PositiveIntegerField(help_text="The verify task's attempt (TaskAttempt.number) that proved it.")),
-                ('round', models.PositiveIntegerField(default=0, help_text='0 before any repair; n after the n-th repair round.')),
-                ('criterion', models.CharField(help_text="The criterion's id in the plan version's spec.", max_length=60)),
-                ('text', models.TextField(help_text='The criterion as the team agreed it, when the run started.')),
-                ('status', models.CharField(choices=[('passed', 'Proven'), ('failed', 'Failed'), ('not_proven', 'Not proven')], max_length=12)),
-                ('note', models.CharField(blank=True, help_text='Why it is not proven, in plain words.', max_length=300)),
-                ('tests', models.JSONField(blank=True, default=list, help_text="The tests tagged with its id: part, file, name, status, and a failure's message.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criterion_results', to='orchestration.run')),
-                ('task_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criterion_results', to='orchestration.taskrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "attempt",
+                    models.PositiveIntegerField(
+                        help_text="The verify task's attempt (TaskAttempt.number) that proved it."
+                    ),
+                ),
+                (
+                    "round",
+                    models.PositiveIntegerField(
+                        default=0, help_text="0 before any repair; n after the n-th repair round."
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.CharField(help_text="The criterion's id in the plan version's spec.", max_length=60),
+                ),
+                ("text", models.TextField(help_text="The criterion as the team agreed it, when the run started.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("passed", "Proven"), ("failed", "Failed"), ("not_proven", "Not proven")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(blank=True, help_text="Why it is not proven, in plain words.", max_length=300),
+                ),
+                (
+                    "tests",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The tests tagged with its id: part, file, name, status, and a failure's message.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criterion_results",
+                        to="orchestration.run",
+                    ),
+                ),
+                (
+                    "task_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criterion_results",
+                        to="orchestration.taskrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'attempt', 'round', 'id'],
-                'indexes': [models.Index(fields=['run', 'attempt', 'round'], name='criterion_run_round')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['passed', 'failed', 'not_proven'])), name='criterionresult_valid_status'), models.UniqueConstraint(fields=('run', 'attempt', 'round', 'criterion'), name='criterionresult_unique_round')],
+                "ordering": ["run", "attempt", "round", "id"],
+                "indexes": [models.Index(fields=["run", "attempt", "round"], name="criterion_run_round")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["passed", "failed", "not_proven"])),
+                        name="criterionresult_valid_status",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("run", "attempt", "round", "criterion"), name="criterionresult_unique_round"
+                    ),
+                ],
             },
         ),
     ]

@@ -5,59 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orchestration', '0006_criterion_results'),
+        ("orchestration", "0006_criterion_results"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='llmcall',
-            name='streamed',
-            field=models.BooleanField(default=False, help_text='The answer came as a stream.'),
+            model_name="llmcall",
+            name="streamed",
+            field=models.BooleanField(default=False, help_text="The answer came as a stream."),
         ),
         migrations.AddField(
-            model_name='llmcall',
-            name='truncated',
+            model_name="llmcall",
+            name="truncated",
             field=models.BooleanField(default=False, help_text="The answer was cut off at the model's output limit."),
         ),
         migrations.AddField(
-            model_name='run',
-            name='forecast',
-            field=models.JSONField(blank=True, default=dict, help_text='What the run was expected to spend when it started: tokens, cost, tasks to run and to reuse.'),
+            model_name="run",
+            name="forecast",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="What the run was expected to spend when it started: tokens, cost, tasks to run and to reuse.",
+            ),
         ),
         migrations.AddField(
-            model_name='run',
-            name='reuse',
-            field=models.BooleanField(default=True, help_text="Reuse the files of earlier runs' tasks whose inputs are the same; off: run everything again."),
+            model_name="run",
+            name="reuse",
+            field=models.BooleanField(
+                default=True,
+                help_text="Reuse the files of earlier runs' tasks whose inputs are the same; off: run everything again.",
+            ),
         ),
         migrations.AddField(
-            model_name='taskrun',
-            name='fingerprint',
-            field=models.CharField(blank=True, help_text="SHA-256 of everything that decides the task's output, taken when its attempt started.", max_length=64),
+            model_name="taskrun",
+            name="fingerprint",
+            field=models.CharField(
+                blank=True,
+                help_text="SHA-256 of everything that decides the task's output, taken when its attempt started.",
+                max_length=64,
+            ),
         ),
         migrations.AddField(
-            model_name='taskrun',
-            name='model',
-            field=models.CharField(blank=True, help_text="The model this task's agent calls; blank: the provider's configured one.", max_length=100),
+            model_name="taskrun",
+            name="model",
+            field=models.CharField(
+                blank=True,
+                help_text="The model this task's agent calls; blank: the provider's configured one.",
+                max_length=100,
+            ),
         ),
         migrations.AddField(
-            model_name='taskrun',
-            name='progress',
-            field=models.JSONField(blank=True, default=list, help_text="The files the agent's model has produced so far, while a streamed call runs."),
+            model_name="taskrun",
+            name="progress",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="The files the agent's model has produced so far, while a streamed call runs.",
+            ),
         ),
         migrations.AddField(
-            model_name='taskrun',
-            name='provider',
-            field=models.CharField(blank=True, help_text="The provider this task's agent calls; blank: the run's.", max_length=20),
+            model_name="taskrun",
+            name="provider",
+            field=models.CharField(
+                blank=True, help_text="The provider this task's agent calls; blank: the run's.", max_length=20
+            ),
         ),
         migrations.AddField(
-            model_name='taskrun',
-            name='reused_from',
-            field=models.ForeignKey(blank=True, help_text="The earlier run's task whose files this task took, with no model call, its inputs being the same.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orchestration.taskrun'),
+            model_name="taskrun",
+            name="reused_from",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The earlier run's task whose files this task took, with no model call, its inputs being the same.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="orchestration.taskrun",
+            ),
         ),
         migrations.AddIndex(
-            model_name='taskrun',
-            index=models.Index(fields=['fingerprint', 'status'], name='taskrun_fingerprint_status'),
+            model_name="taskrun",
+            index=models.Index(fields=["fingerprint", "status"], name="taskrun_fingerprint_status"),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,47 +14,114 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('request', models.TextField(help_text='The plain-language request this project was created from.')),
-                ('provider', models.CharField(blank=True, help_text='Planner/agent provider; blank means the configured default.', max_length=20)),
-                ('options', models.JSONField(blank=True, default=dict, help_text='Optional stack choices made on the form.')),
-                ('token_budget', models.PositiveIntegerField(blank=True, help_text="Overrides RUN_TOKEN_BUDGET for this project's runs.", null=True)),
-                ('planning_status', models.CharField(choices=[('idle', 'Idle'), ('planning', 'Planning'), ('failed', 'Planning failed')], default='idle', max_length=10)),
-                ('planning_error', models.TextField(blank=True, help_text='Why the last planning attempt failed, in plain words.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='projects', to='projects.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("request", models.TextField(help_text="The plain-language request this project was created from.")),
+                (
+                    "provider",
+                    models.CharField(
+                        blank=True,
+                        help_text="Planner/agent provider; blank means the configured default.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "options",
+                    models.JSONField(blank=True, default=dict, help_text="Optional stack choices made on the form."),
+                ),
+                (
+                    "token_budget",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Overrides RUN_TOKEN_BUDGET for this project's runs.", null=True
+                    ),
+                ),
+                (
+                    "planning_status",
+                    models.CharField(
+                        choices=[("idle", "Idle"), ("planning", "Planning"), ("failed", "Planning failed")],
+                        default="idle",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "planning_error",
+                    models.TextField(blank=True, help_text="Why the last planning attempt failed, in plain words."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="projects", to="projects.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['team', '-created_at'], name='project_team_recent')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('planning_status__in', ['idle', 'planning', 'failed'])), name='project_valid_planning_status')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["team", "-created_at"], name="project_team_recent")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("planning_status__in", ["idle", "planning", "failed"])),
+                        name="project_valid_planning_status",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('member', 'Member'), ('viewer', 'Viewer')], default='member', max_length=10)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='projects.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "Owner"), ("member", "Member"), ("viewer", "Viewer")],
+                        default="member",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="projects.team"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'team'), name='membership_unique_user_team'), models.CheckConstraint(condition=models.Q(('role__in', ['owner', 'member', 'viewer'])), name='membership_valid_role')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "team"), name="membership_unique_user_team"),
+                    models.CheckConstraint(
+                        condition=models.Q(("role__in", ["owner", "member", "viewer"])), name="membership_valid_role"
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='llm_routes',
-            field=models.JSONField(blank=True, default=dict, help_text='Agent name -> "provider:model" for this project\'s runs, over the deployment\'s LLM_ROUTES.'),
+            model_name="project",
+            name="llm_routes",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Agent name -> \"provider:model\" for this project's runs, over the deployment's LLM_ROUTES.",
+            ),
         ),
     ]

@@ -35,26 +35,32 @@ def _apply(settings, values: dict) -> None:
 
 
 def use_gemini(settings, stub: GeminiStub, **overrides) -> None:
-    _apply(settings, {
-        **FAST_RETRIES,
-        "LLM_PROVIDER": "gemini",
-        "GEMINI_API_KEY": GEMINI_TEST_KEY,
-        "GEMINI_BASE_URL": stub.url,
-        "GEMINI_MODEL": "gemini-2.5-flash",
-        **overrides,
-    })
+    _apply(
+        settings,
+        {
+            **FAST_RETRIES,
+            "LLM_PROVIDER": "gemini",
+            "GEMINI_API_KEY": GEMINI_TEST_KEY,
+            "GEMINI_BASE_URL": stub.url,
+            "GEMINI_MODEL": "gemini-2.5-flash",
+            **overrides,
+        },
+    )
 
 
 def use_openai(settings, stub: OpenAIStub, **overrides) -> None:
-    _apply(settings, {
-        **FAST_RETRIES,
-        "LLM_PROVIDER": "openai",
-        "OPENAI_API_KEY": OPENAI_TEST_KEY,
-        "OPENAI_BASE_URL": stub.url,
-        "OPENAI_MODEL": "llama3.1",
-        "OPENAI_JSON_SCHEMA": True,
-        **overrides,
-    })
+    _apply(
+        settings,
+        {
+            **FAST_RETRIES,
+            "LLM_PROVIDER": "openai",
+            "OPENAI_API_KEY": OPENAI_TEST_KEY,
+            "OPENAI_BASE_URL": stub.url,
+            "OPENAI_MODEL": "llama3.1",
+            "OPENAI_JSON_SCHEMA": True,
+            **overrides,
+        },
+    )
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,15 @@ from .server import RecordedRequest, Reply, StubServer, estimate_tokens
 
 # What Google sends as `error.status` for each HTTP code the tests use.
 _GOOGLE_STATUS = {
-    400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-    408: "DEADLINE_EXCEEDED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED",
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    408: "DEADLINE_EXCEEDED",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
 }
 
 
@@ -27,11 +34,13 @@ class GeminiStub(StubServer):
         prompt = "".join(text for _, text in request.messages)
         model = request.path.rsplit("/", 1)[-1].split(":")[0]
         return {
-            "candidates": [{
-                "content": {"role": "model", "parts": [{"text": text}]},
-                "finishReason": reply.finish_reason or "STOP",
-                "index": 0,
-            }],
+            "candidates": [
+                {
+                    "content": {"role": "model", "parts": [{"text": text}]},
+                    "finishReason": reply.finish_reason or "STOP",
+                    "index": 0,
+                }
+            ],
             "usageMetadata": {
                 "promptTokenCount": reply.tokens_in if reply.tokens_in is not None else estimate_tokens(prompt),
                 "candidatesTokenCount": reply.tokens_out if reply.tokens_out is not None else estimate_tokens(text),
@@ -42,7 +51,10 @@ class GeminiStub(StubServer):
     def stream_events(self, reply: Reply, request: RecordedRequest) -> list:
         whole = self.success_body(reply, request)
         events = [
-            {"candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}], "modelVersion": whole["modelVersion"]}
+            {
+                "candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}],
+                "modelVersion": whole["modelVersion"],
+            }
             for piece in reply.pieces()
         ]
         # The last chunk says why the answer ended, and what it cost in all.
@@ -52,4 +64,10 @@ class GeminiStub(StubServer):
 
     @classmethod
     def error_body(cls, status: int, message: str) -> dict:
-        return {"error": {"code": status, "message": message, "status": _GOOGLE_STATUS.get(status, HTTPStatus(status).phrase.upper())}}
+        return {
+            "error": {
+                "code": status,
+                "message": message,
+                "status": _GOOGLE_STATUS.get(status, HTTPStatus(status).phrase.upper()),
+            }
+        }

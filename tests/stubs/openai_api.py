@@ -8,7 +8,12 @@ import time
 
 from .server import RecordedRequest, Reply, StubServer, estimate_tokens
 
-_ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error", 429: "rate_limit_error"}
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+}
 
 
 class OpenAIStub(StubServer):
@@ -35,22 +40,35 @@ class OpenAIStub(StubServer):
             "object": "chat.completion",
             "created": int(time.time()),
             "model": (request.json or {}).get("model", "stub"),
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": text},
-                "finish_reason": reply.finish_reason or "stop",
-            }],
-            "usage": {"prompt_tokens": tokens_in, "completion_tokens": tokens_out, "total_tokens": tokens_in + tokens_out},
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": reply.finish_reason or "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": tokens_in,
+                "completion_tokens": tokens_out,
+                "total_tokens": tokens_in + tokens_out,
+            },
         }
 
     def stream_events(self, reply: Reply, request: RecordedRequest) -> list:
         whole = self.success_body(reply, request)
-        chunk = {"id": whole["id"], "object": "chat.completion.chunk", "created": whole["created"], "model": whole["model"]}
+        chunk = {
+            "id": whole["id"],
+            "object": "chat.completion.chunk",
+            "created": whole["created"],
+            "model": whole["model"],
+        }
         events = [
             chunk | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": piece}, "finish_reason": None}]}
             for piece in reply.pieces()
         ]
-        events.append(chunk | {"choices": [{"index": 0, "delta": {}, "finish_reason": whole["choices"][0]["finish_reason"]}]})
+        events.append(
+            chunk | {"choices": [{"index": 0, "delta": {}, "finish_reason": whole["choices"][0]["finish_reason"]}]}
+        )
         if ((request.json or {}).get("stream_options") or {}).get("include_usage"):
             events.append(chunk | {"choices": [], "usage": whole["usage"]})
         return events + ["[DONE]"]

@@ -175,12 +175,19 @@ class StubServer(ABC):
                 try:
                     return self._responder(request)
                 except Exception as exc:  # a broken responder must show up as an answer, not a hang-up
-                    return Reply(status=500, body=self.error_body(500, f"the {self.api_name} stub's responder raised {exc!r}"))
+                    return Reply(
+                        status=500, body=self.error_body(500, f"the {self.api_name} stub's responder raised {exc!r}")
+                    )
             if self._script:
                 return self._script.pop(0)
         if self._default is not None:
             return self._default
-        return Reply(status=500, body=self.error_body(500, f"the {self.api_name} stub has no reply scripted for request {len(self.requests)}"))
+        return Reply(
+            status=500,
+            body=self.error_body(
+                500, f"the {self.api_name} stub has no reply scripted for request {len(self.requests)}"
+            ),
+        )
 
     def _render(self, reply: Reply, request: RecordedRequest) -> bytes:
         if reply.body is not None:

@@ -82,7 +82,9 @@ class CheckPrinter:
         last = Check.objects.filter(run=self.run).order_by("-attempt", "-round").first()
         if last is None:
             verify = self.run.task_runs.filter(agent=VerifyAgent.name).first()
-            raise CommandError((verify.reasoning if verify else "") or "No checks were run: the plan has no verify task.")
+            raise CommandError(
+                (verify.reasoning if verify else "") or "No checks were run: the plan has no verify task."
+            )
         count = Check.objects.filter(run=self.run, attempt=last.attempt, round=last.round).count()
         after = f" after {last.round} repair round{'s' if last.round != 1 else ''}" if last.round else ""
         return f"All {count} checks passed{after}."
@@ -105,27 +107,45 @@ class Command(BaseCommand):
         parser.add_argument("request", help="What to build, in plain words.")
         parser.add_argument("--out", required=True, type=Path, help="Directory to write the project into.")
         parser.add_argument("--provider", help="offline, gemini or openai (default: the configured one).")
-        parser.add_argument("--stack", choices=sorted(stacks_for("backend")),
-                            help="The back-end stack (default: the one the request asks for, else the usual one).")
+        parser.add_argument(
+            "--stack",
+            choices=sorted(stacks_for("backend")),
+            help="The back-end stack (default: the one the request asks for, else the usual one).",
+        )
         parser.add_argument("--force", action="store_true", help="Write into DIR even when it is not empty.")
         parser.add_argument("--timeout", type=float, default=1800, help="Give up waiting after this many seconds.")
-        parser.add_argument("--verify", action="store_true",
-                            help="Build and test the project in a sandbox, printing each check as it ends; "
-                                 "fail when a check fails. Needs VERIFY_CHECKS on, bubblewrap and npm.")
+        parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="Build and test the project in a sandbox, printing each check as it ends; "
+            "fail when a check fails. Needs VERIFY_CHECKS on, bubblewrap and npm.",
+        )
 
-    def handle(self, *args, request: str, out: Path, provider: str | None, stack: str | None, force: bool, timeout: float,
-               verify: bool, **options) -> None:
+    def handle(
+        self,
+        *args,
+        request: str,
+        out: Path,
+        provider: str | None,
+        stack: str | None,
+        force: bool,
+        timeout: float,
+        verify: bool,
+        **options,
+    ) -> None:
         if not request.strip():
             raise CommandError('Say what to build: manage.py generate "A booking site for a dog groomer" --out DIR')
         if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not force)):
             raise CommandError(f"{out} is not an empty directory; pick another or add --force to write into it.")
         if verify and not settings.VERIFY_CHECKS:
-            raise CommandError("--verify runs the checks, but VERIFY_CHECKS is off here: set VERIFY_CHECKS=true to run them.")
+            raise CommandError(
+                "--verify runs the checks, but VERIFY_CHECKS is off here: set VERIFY_CHECKS=true to run them."
+            )
         run = self._start(request.strip(), provider, stack)
         checks = CheckPrinter(self, run) if verify else None
         # The plan's verify task runs the checks only with --verify: without it, it runs here with
         # VERIFY_CHECKS off and passes at once. A worker cluster that takes tasks over follows its own setting.
-        with override_settings(VERIFY_CHECKS=verify), (checks.listening() if checks else nullcontext()):
+        with override_settings(VERIFY_CHECKS=verify), checks.listening() if checks else nullcontext():
             self._drive(run, deadline=time.monotonic() + timeout, checks=checks)
         run.refresh_from_db()
         if run.status != Run.Status.SUCCEEDED:
@@ -140,19 +160,30 @@ class Command(BaseCommand):
 
     def _start(self, request: str, provider: str | None, stack: str | None) -> Run:
         team, _ = Team.objects.get_or_create(name=CLI_TEAM)
-        project = Project.objects.create(team=team, title=title_for(request), request=request, provider=provider or "",
-                                         options={"backend": stack} if stack else {})
+        project = Project.objects.create(
+            team=team,
+            title=title_for(request),
+            request=request,
+            provider=provider or "",
+            options={"backend": stack} if stack else {},
+        )
         try:
             version = plan_project(project, provider_name=provider)
         except (ProviderError, PlanInvalid) as exc:
             raise CommandError(f"Planning failed: {exc}") from None
-        self.stdout.write(f"Project {project.pk} \u201c{project.title}\u201d: plan version {version.number} with {len(version.tasks)} tasks")
+        self.stdout.write(
+            f"Project {project.pk} \u201c{project.title}\u201d: plan version {version.number} with {len(version.tasks)} tasks"
+        )
         return start_run(version)
 
     def _drive(self, run: Run, *, deadline: float, checks: CheckPrinter | None) -> None:
         """Runs the tasks here unless a cluster does, printing each task (and check) as it finishes."""
         shown: set[int] = set()
-        self.stdout.write("A worker cluster runs the tasks." if clusters_running() else "Running the tasks here (no worker cluster found).")
+        self.stdout.write(
+            "A worker cluster runs the tasks."
+            if clusters_running()
+            else "Running the tasks here (no worker cluster found)."
+        )
         while True:
             # Asked again each round: a cluster that stops (or a report it left behind that expires)
             # must not leave the run waiting. Tasks are claimed once, so both may work side by side.
@@ -164,11 +195,15 @@ class Command(BaseCommand):
             if not run.task_runs.exclude(status__in=TaskRun.FINISHED).exists():
                 return
             if time.monotonic() > deadline:
-                raise CommandError(f"Gave up waiting for run {run.pk} at {timezone.now():%H:%M:%S}; it goes on in the background.")
+                raise CommandError(
+                    f"Gave up waiting for run {run.pk} at {timezone.now():%H:%M:%S}; it goes on in the background."
+                )
             time.sleep(POLL_S)
 
     def _show_finished(self, run: Run, shown: set[int]) -> None:
-        for task in run.task_runs.filter(status__in=TaskRun.FINISHED).exclude(pk__in=shown).order_by("finished_at", "pk"):
+        for task in (
+            run.task_runs.filter(status__in=TaskRun.FINISHED).exclude(pk__in=shown).order_by("finished_at", "pk")
+        ):
             shown.add(task.pk)
             files = task.artifacts.count()
             line = f"  {task.status:<9} {task.key} ({task.agent})"

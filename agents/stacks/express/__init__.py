@@ -32,7 +32,9 @@ PRISMA_GENERATE = "PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-$n
 PORT = 3000
 REPORT = report_path("backend", "json")  # Jest's own JSON report, read by the verify stage
 # What a feature's model is shown, word for word from the files it plugs into.
-FEATURE_INTERFACES = re.compile(r"^(?:/\*\*[^\n]*\*/\n)?export interface (?:FeatureDeps|JobDeps|Job) \{.*?^\}", re.MULTILINE | re.DOTALL)
+FEATURE_INTERFACES = re.compile(
+    r"^(?:/\*\*[^\n]*\*/\n)?export interface (?:FeatureDeps|JobDeps|Job) \{.*?^\}", re.MULTILINE | re.DOTALL
+)
 PRISMA_MODELS = re.compile(r"^model \w+ \{.*?^\}", re.MULTILINE | re.DOTALL)
 
 
@@ -88,7 +90,43 @@ class ExpressStack(NodeStack):
     role = "You write the API: Express 5, TypeScript strict, Prisma 7 with SQLite, zod, JWT, Jest + supertest tests."
     # TypeScript globals, Prisma's and Express's names, and the generated modules' own identifiers.
     reserved_names = frozenset(
-        ["Array", "Boolean", "Date", "Error", "Function", "JSON", "Map", "Math", "Number", "Object", "Omit", "Partial", "Pick", "Promise", "Record", "Request", "Response", "Set", "String", "Symbol", "Prisma", "PrismaClient", "Router", "RequestHandler", "Express", "Application", "App", "Auth", "Int", "Float", "Decimal", "BigInt", "Bytes", "Json", "DateTime"]
+        [
+            "Array",
+            "Boolean",
+            "Date",
+            "Error",
+            "Function",
+            "JSON",
+            "Map",
+            "Math",
+            "Number",
+            "Object",
+            "Omit",
+            "Partial",
+            "Pick",
+            "Promise",
+            "Record",
+            "Request",
+            "Response",
+            "Set",
+            "String",
+            "Symbol",
+            "Prisma",
+            "PrismaClient",
+            "Router",
+            "RequestHandler",
+            "Express",
+            "Application",
+            "App",
+            "Auth",
+            "Int",
+            "Float",
+            "Decimal",
+            "BigInt",
+            "Bytes",
+            "Json",
+            "DateTime",
+        ]
     )
     folder = Path(__file__).parent
     filters = FILTERS
@@ -196,17 +234,25 @@ class ExpressStack(NodeStack):
         context = self.context(spec)
         schema = self.render("prisma/schema.prisma.j2", **context)
         return self.render(
-            "_stack/feature_guide.txt.j2", **context, feature=feature, criteria=[(c.id, c.text) for c in feature_criteria(spec, feature)],
+            "_stack/feature_guide.txt.j2",
+            **context,
+            feature=feature,
+            criteria=[(c.id, c.text) for c in feature_criteria(spec, feature)],
             interfaces=FEATURE_INTERFACES.findall(self.source("src/features/index.ts")),
             models="\n\n".join(PRISMA_MODELS.findall(schema)),
         )
 
     def devops_files(self, spec: Spec) -> Files:
-        return under(self.root, {"Dockerfile": self.source("_stack/Dockerfile"), ".dockerignore": self.source("_stack/dockerignore")})
+        return under(
+            self.root,
+            {"Dockerfile": self.source("_stack/Dockerfile"), ".dockerignore": self.source("_stack/dockerignore")},
+        )
 
     def compose_service(self, spec: Spec) -> dict[str, Any]:
         environment = {"JWT_SECRET": "${JWT_SECRET:?set JWT_SECRET in .env or the environment}"} if spec.auth else {}
-        probe = f"fetch('http://localhost:{PORT}/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+        probe = (
+            f"fetch('http://localhost:{PORT}/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+        )
         return {
             "build": f"./{self.root}",
             "environment": environment | {"DATABASE_URL": "file:/data/app.db"},
@@ -214,7 +260,6 @@ class ExpressStack(NodeStack):
             "ports": [f"{PORT}:{PORT}"],
             "healthcheck": {"test": ["CMD", "node", "-e", probe], "interval": "10s", "retries": 5},
         }
-
 
     def api_path(self, entity: Entity) -> str:
         return f"/api/{kebab(entity.plural)}"

@@ -18,12 +18,26 @@ from agents.generators.naming import auth_model, back_relations, relation_name
 from agents.spec import Entity, Relation, Spec
 
 PRISMA_TYPES = {
-    "string": "String", "text": "String", "email": "String", "url": "String", "choice": "String",
-    "int": "Int", "float": "Float", "money": "BigInt",  # money: whole cents, exact past 2^31
-    "boolean": "Boolean", "date": "DateTime", "datetime": "DateTime",
+    "string": "String",
+    "text": "String",
+    "email": "String",
+    "url": "String",
+    "choice": "String",
+    "int": "Int",
+    "float": "Float",
+    "money": "BigInt",  # money: whole cents, exact past 2^31
+    "boolean": "Boolean",
+    "date": "DateTime",
+    "datetime": "DateTime",
 }
-SQL_TYPES = {"String": "TEXT", "Int": "INTEGER", "BigInt": "BIGINT", "Float": "REAL", "Boolean": "BOOLEAN",
-             "DateTime": "DATETIME"}
+SQL_TYPES = {
+    "String": "TEXT",
+    "Int": "INTEGER",
+    "BigInt": "BIGINT",
+    "Float": "REAL",
+    "Boolean": "BOOLEAN",
+    "DateTime": "DATETIME",
+}
 # The columns of a join table: the record holding the list, and the record listed.
 SOURCE, TARGET = "sourceId", "targetId"
 OWNER = "owner_account"  # the owned entity's Prisma link to the account; its column is ownerId
@@ -108,7 +122,10 @@ def _entity_table(spec: Spec, entity: Entity) -> Table:
             lines.append((back.name, f"{join}[]", f'@relation("{join}_target")'))
         else:
             lines.append((back.name, f"{back.source.name}[]", f'@relation("{back.relation_name}")'))
-    columns += [Column("createdAt", "DateTime", True, sql_default="CURRENT_TIMESTAMP"), Column("updatedAt", "DateTime", True)]
+    columns += [
+        Column("createdAt", "DateTime", True, sql_default="CURRENT_TIMESTAMP"),
+        Column("updatedAt", "DateTime", True),
+    ]
     lines += [("createdAt", "DateTime", "@default(now())"), ("updatedAt", "DateTime", "@updatedAt")]
     unique = [f.name for f in entity.fields if f.unique]
     return Table(entity.name, columns, foreign_keys, unique, lines)
@@ -120,7 +137,11 @@ def _join_table(entity: Entity, relation: Relation) -> Table:
     lines = [
         ("source", entity.name, f'@relation("{name}_source", fields: [{SOURCE}], references: [id], onDelete: Cascade)'),
         (SOURCE, "Int", ""),
-        ("target", relation.target, f'@relation("{name}_target", fields: [{TARGET}], references: [id], onDelete: Cascade)'),
+        (
+            "target",
+            relation.target,
+            f'@relation("{name}_target", fields: [{TARGET}], references: [id], onDelete: Cascade)',
+        ),
         (TARGET, "Int", ""),
     ]
     columns = [Column(SOURCE, "Int", True), Column(TARGET, "Int", True)]
@@ -131,12 +152,18 @@ def _join_table(entity: Entity, relation: Relation) -> Table:
 def _auth_table(spec: Spec) -> Table:
     role = spec.roles[0] if spec.roles else "user"
     columns = [
-        Column("id", "Int", True), Column("email", "String", True), Column("passwordHash", "String", True),
-        Column("role", "String", True, sql_default=f"'{role}'"), Column("createdAt", "DateTime", True, sql_default="CURRENT_TIMESTAMP"),
+        Column("id", "Int", True),
+        Column("email", "String", True),
+        Column("passwordHash", "String", True),
+        Column("role", "String", True, sql_default=f"'{role}'"),
+        Column("createdAt", "DateTime", True, sql_default="CURRENT_TIMESTAMP"),
     ]
     lines = [
-        ("id", "Int", "@id @default(autoincrement())"), ("email", "String", "@unique"), ("passwordHash", "String", ""),
-        ("role", "String", f'@default("{role}")'), ("createdAt", "DateTime", "@default(now())"),
+        ("id", "Int", "@id @default(autoincrement())"),
+        ("email", "String", "@unique"),
+        ("passwordHash", "String", ""),
+        ("role", "String", f'@default("{role}")'),
+        ("createdAt", "DateTime", "@default(now())"),
     ]
     lines += [(owned_list(e), f"{e.name}[]", f'@relation("{e.name}_owner")') for e in spec.entities if e.owned]
     return Table(auth_model(spec), columns, [], ["email"], lines)

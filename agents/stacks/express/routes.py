@@ -49,8 +49,9 @@ def ts_array(items: list[str], head: str, tail: str, indent: int = 0) -> str:
 
 # Names every JavaScript object inherits: TypeScript types `row.constructor` as the inherited
 # method even on a Record<string, unknown>, so the tests set such fields another way.
-INHERITED = frozenset({"constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf",
-                       "propertyIsEnumerable"})
+INHERITED = frozenset(
+    {"constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable"}
+)
 
 
 def assign(target: str, name: str, value: str) -> str:
@@ -119,7 +120,9 @@ def lookups(entity: Entity) -> list[Lookup]:
         candidates.append(Lookup("due", 'z.enum(["open", "overdue"])', "due"))
     for field in entity.fields:
         if field.type == "choice":
-            candidates.append(Lookup(field.name, f"rules.choice({options_name(entity, field)})", "choice", field.name, "equals"))
+            candidates.append(
+                Lookup(field.name, f"rules.choice({options_name(entity, field)})", "choice", field.name, "equals")
+            )
         elif field.type == "boolean":
             candidates.append(Lookup(field.name, "rules.flag", "boolean", field.name, "equals"))
         elif field.type in DATE_TYPES:
@@ -187,7 +190,11 @@ def summary_code(spec: Spec, summary: Summary) -> SummaryCode:
     group = entity.field(summary.group_by or "")
     kind = "link" if relation else "" if group is None else "yesNo" if group.type == "boolean" else "choice"
     return SummaryCode(
-        summary=summary, entity=entity, money=bool(field and field.type == "money"), group_kind=kind,
-        relation=relation, label=group_label(spec, relation) if relation else None,
+        summary=summary,
+        entity=entity,
+        money=bool(field and field.type == "money"),
+        group_kind=kind,
+        relation=relation,
+        label=group_label(spec, relation) if relation else None,
         date_field=summary.date_field or "createdAt",
     )

@@ -22,7 +22,12 @@ from .routes import group_label
 VALUES = {"int": [2, 3, 7, 11], "float": [1.5, 2.25, 8.0, 16.0], "money": ["0.10", "0.15", "5.05", "1.00"]}
 DAYS = [date(2020, 1, 5), date(2020, 1, 5), date(2020, 2, 20), date(2020, 2, 21)]
 PAST, FUTURE, DONE_ON = date(2020, 1, 1), date(2099, 1, 1), date(2020, 3, 1)
-LABELS = {"string": "Group {}", "text": "Group {}", "email": "group-{}@example.com", "url": "https://example.com/group-{}"}
+LABELS = {
+    "string": "Group {}",
+    "text": "Group {}",
+    "email": "group-{}@example.com",
+    "url": "https://example.com/group-{}",
+}
 
 
 def label_value(kind: str, which: str) -> str:
@@ -107,7 +112,11 @@ def _measure(summary: Summary, kind: str | None, count: int, amounts: list[Any])
     if not numbers:
         return None
     if summary.measure == "avg":
-        return (sum(numbers) / len(numbers)).quantize(Decimal("0.01"), ROUND_HALF_UP) if money else sum(numbers) / len(numbers)
+        return (
+            (sum(numbers) / len(numbers)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if money
+            else sum(numbers) / len(numbers)
+        )
     return max(numbers) if summary.measure == "max" else min(numbers)
 
 
@@ -145,8 +154,13 @@ def summary_plan(spec: Spec, summary: Summary) -> SummaryPlan:
     made = _creates(spec, entity.name) - {entity.name}
     if relation:
         made |= _creates(spec, relation.target)
-    plan = SummaryPlan(summary, entity, exact=entity.name not in made, target=relation,
-                       target_label=group_label(spec, relation) if relation else None)
+    plan = SummaryPlan(
+        summary,
+        entity,
+        exact=entity.name not in made,
+        target=relation,
+        target_label=group_label(spec, relation) if relation else None,
+    )
     if plan.target_label:
         kind_of_label = spec.entity(relation.target).field(plan.target_label).type
         plan.target_labels = {which: label_value(kind_of_label, which) for which in ("a", "b")}

@@ -62,32 +62,78 @@ DEV_DEPENDENCIES = [
 ]
 
 # What a feature's model is shown, word for word from the files it plugs into: the core's job types.
-FEATURE_TYPES = re.compile(r"^@dataclass\(frozen=True\)\nclass (?:JobDeps|Job)\b.*?(?=\n\n\n)", re.MULTILINE | re.DOTALL)
+FEATURE_TYPES = re.compile(
+    r"^@dataclass\(frozen=True\)\nclass (?:JobDeps|Job)\b.*?(?=\n\n\n)", re.MULTILINE | re.DOTALL
+)
 
 MAPPED_TYPES = {
-    "string": "str", "text": "str", "email": "str", "int": "int", "float": "float", "boolean": "bool",
-    "date": "dt.date", "datetime": "dt.datetime", "relation": "int", "money": "Decimal", "url": "str", "choice": "str",
+    "string": "str",
+    "text": "str",
+    "email": "str",
+    "int": "int",
+    "float": "float",
+    "boolean": "bool",
+    "date": "dt.date",
+    "datetime": "dt.datetime",
+    "relation": "int",
+    "money": "Decimal",
+    "url": "str",
+    "choice": "str",
 }
 # Money is kept as a whole number of cents (app.db.Cents): SQLite has no exact decimal type.
 SQL_TYPES = {
-    "string": "String(200)", "text": "Text()", "email": "String(200)", "int": "Integer()", "float": "Float()",
-    "boolean": "Boolean()", "date": "Date()", "datetime": "DateTime()", "money": "Cents()", "url": "String(2000)",
+    "string": "String(200)",
+    "text": "Text()",
+    "email": "String(200)",
+    "int": "Integer()",
+    "float": "Float()",
+    "boolean": "Boolean()",
+    "date": "Date()",
+    "datetime": "DateTime()",
+    "money": "Cents()",
+    "url": "String(2000)",
     "choice": "String(40)",
 }
 MIGRATION_TYPES = {
-    "string": "sa.String(length=200)", "text": "sa.Text()", "email": "sa.String(length=200)", "int": "sa.Integer()",
-    "float": "sa.Float()", "boolean": "sa.Boolean()", "date": "sa.Date()", "datetime": "sa.DateTime()",
-    "relation": 'sa.BigInteger().with_variant(sa.Integer(), "sqlite")', "money": "sa.BigInteger()",
-    "url": "sa.String(length=2000)", "choice": "sa.String(length=40)",
+    "string": "sa.String(length=200)",
+    "text": "sa.Text()",
+    "email": "sa.String(length=200)",
+    "int": "sa.Integer()",
+    "float": "sa.Float()",
+    "boolean": "sa.Boolean()",
+    "date": "sa.Date()",
+    "datetime": "sa.DateTime()",
+    "relation": 'sa.BigInteger().with_variant(sa.Integer(), "sqlite")',
+    "money": "sa.BigInteger()",
+    "url": "sa.String(length=2000)",
+    "choice": "sa.String(length=40)",
 }
 INPUT_TYPES = {
-    "string": "ShortText", "text": "LongText", "email": "Email", "int": "Integer", "float": "Number", "boolean": "Flag",
-    "date": "Day", "datetime": "Moment", "relation": "RecordId", "money": "Money", "url": "Url",
+    "string": "ShortText",
+    "text": "LongText",
+    "email": "Email",
+    "int": "Integer",
+    "float": "Number",
+    "boolean": "Flag",
+    "date": "Day",
+    "datetime": "Moment",
+    "relation": "RecordId",
+    "money": "Money",
+    "url": "Url",
 }
 OPTIONAL_INPUT_TYPES = INPUT_TYPES | {"string": "OptionalShortText"}
 OUTPUT_TYPES = {
-    "string": "str", "text": "str", "email": "str", "int": "int", "float": "float", "boolean": "bool",
-    "date": "StoredDay", "datetime": "StoredMoment", "relation": "int", "money": "StoredMoney", "url": "str",
+    "string": "str",
+    "text": "str",
+    "email": "str",
+    "int": "int",
+    "float": "float",
+    "boolean": "bool",
+    "date": "StoredDay",
+    "datetime": "StoredMoment",
+    "relation": "int",
+    "money": "StoredMoney",
+    "url": "str",
     "choice": "str",
 }
 # The list lookups' value types (query strings), by the kind of lookup.
@@ -283,13 +329,22 @@ class FastAPIStack(Stack):
         tables = []
         if spec.auth:
             account = snake(auth_model(spec))
-            tables.append(Table(
-                account,
-                [_id_column(), _column("email", "string", True), _column("password_hash", "string", True),
-                 'sa.Column("role", sa.String(length=50), nullable=False)', *_timestamp_columns()],
-                [f'sa.PrimaryKeyConstraint("id", name=op.f("pk_{account}"))',
-                 f'sa.UniqueConstraint("email", name=op.f("uq_{account}_email"))'],
-            ))
+            tables.append(
+                Table(
+                    account,
+                    [
+                        _id_column(),
+                        _column("email", "string", True),
+                        _column("password_hash", "string", True),
+                        'sa.Column("role", sa.String(length=50), nullable=False)',
+                        *_timestamp_columns(),
+                    ],
+                    [
+                        f'sa.PrimaryKeyConstraint("id", name=op.f("pk_{account}"))',
+                        f'sa.UniqueConstraint("email", name=op.f("uq_{account}_email"))',
+                    ],
+                )
+            )
         for name in order:
             entity = by_table[name]
             columns = [_id_column()] + [_column(c.attr, c.type, c.required) for c in entity.columns]
@@ -309,16 +364,18 @@ class FastAPIStack(Stack):
         # Many-to-many links: a table of id pairs each, once both ends exist; deleting either end deletes the pair.
         for entity in py.values():
             for link in entity.links:
-                tables.append(Table(
-                    link.table,
-                    [_column(link.source_column, "relation", True), _column(link.target_column, "relation", True)],
-                    [
-                        _foreign_key(link.table, link.source_column, entity.table, "CASCADE"),
-                        _foreign_key(link.table, link.target_column, link.target, "CASCADE"),
-                        f'sa.PrimaryKeyConstraint("{link.source_column}", "{link.target_column}", name=op.f("pk_{link.table}"))',
-                    ],
-                    autoincrement=False,
-                ))
+                tables.append(
+                    Table(
+                        link.table,
+                        [_column(link.source_column, "relation", True), _column(link.target_column, "relation", True)],
+                        [
+                            _foreign_key(link.table, link.source_column, entity.table, "CASCADE"),
+                            _foreign_key(link.table, link.target_column, link.target, "CASCADE"),
+                            f'sa.PrimaryKeyConstraint("{link.source_column}", "{link.target_column}", name=op.f("pk_{link.table}"))',
+                        ],
+                        autoincrement=False,
+                    )
+                )
         return tables, deferred
 
     # --- what the agents ask of a stack --------------------------------------------------------
@@ -336,10 +393,17 @@ class FastAPIStack(Stack):
         if not tests:
             return {}
         py = context["py"]
-        return {"backend/tests/test_criteria.py": self.render(
-            "criteria/test_criteria.py.j2", **context, tests=tests, calls=calls, inputs=inputs(tests, py),
-            imports=factory_imports(tests, py), moments=checked_records(tests, py),
-        )}
+        return {
+            "backend/tests/test_criteria.py": self.render(
+                "criteria/test_criteria.py.j2",
+                **context,
+                tests=tests,
+                calls=calls,
+                inputs=inputs(tests, py),
+                imports=factory_imports(tests, py),
+                moments=checked_records(tests, py),
+            )
+        }
 
     def feature_area(self, spec: Spec, feature: Feature) -> tuple[str, ...]:
         name = snake(feature.name)
@@ -353,7 +417,11 @@ class FastAPIStack(Stack):
             models.insert(0, core["backend/app/auth.py"])  # the accounts' model
         criteria = [(c.id, c.text) for c in feature_criteria(spec, feature)]
         return self.render(
-            "features/guide.txt.j2", **context, feature=feature, name=snake(feature.name), kebab_name=kebab(feature.name),
+            "features/guide.txt.j2",
+            **context,
+            feature=feature,
+            name=snake(feature.name),
+            kebab_name=kebab(feature.name),
             criteria=criteria,
             interfaces=FEATURE_TYPES.findall(self.source("backend/app/features/__init__.py")),
             models="\n\n".join(_model_outline(source) for source in models),
@@ -364,7 +432,9 @@ class FastAPIStack(Stack):
         list and this Python's version; then ruff, mypy, the migrations and pytest."""
         try:
             project = tomllib.loads(files.get("pyproject.toml", ""))["project"]
-            requirements = sorted([*project.get("dependencies", []), *project.get("optional-dependencies", {}).get("dev", [])])
+            requirements = sorted(
+                [*project.get("dependencies", []), *project.get("optional-dependencies", {}).get("dev", [])]
+            )
         except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError):
             requirements = []  # the install then fails on the project's own pyproject, and says why
         python = ".".join(map(str, sys.version_info[:2]))
@@ -372,7 +442,9 @@ class FastAPIStack(Stack):
             " ".join(shlex.quote(r) for r in requirements) if requirements else "-e ."
         )
         return Verification(
-            tree="venv", install_key=digest(self.name, python, *requirements), install=install,
+            tree="venv",
+            install_key=digest(self.name, python, *requirements),
+            install=install,
             steps=(
                 Step("lint", "ruff check --no-cache ."),
                 Step("format", "ruff format --check --no-cache ."),
@@ -382,7 +454,10 @@ class FastAPIStack(Stack):
             ),
             migrate="alembic upgrade head",
             serve="uvicorn --factory app.main:create_app --host 127.0.0.1 --port $PORT",
-            env=(("DATABASE_URL", "sqlite:////tmp/verify.db"), ("JWT_SECRET", "verify-stage-only-not-a-secret-0123456789")),
+            env=(
+                ("DATABASE_URL", "sqlite:////tmp/verify.db"),
+                ("JWT_SECRET", "verify-stage-only-not-a-secret-0123456789"),
+            ),
         )
 
     def devops_files(self, spec: Spec) -> Files:
@@ -528,11 +603,13 @@ def _schema_imports(entity: PyEntity, lookups: list[Lookup]) -> str:
     types |= {lookup.type for lookup in lookups if lookup.kind in LOOKUP_TYPES or lookup.kind in ("from", "to")}
     needs_null_check = any(c.required for c in entity.columns) or entity.links
     pydantic = ["BaseModel", "ConfigDict", "Field"] + (["field_validator"] if needs_null_check else [])
-    return _import_block([
-        [("typing", ["Literal"])],
-        [("pydantic", pydantic)],
-        [("app.fields", sorted(types))],
-    ])
+    return _import_block(
+        [
+            [("typing", ["Literal"])],
+            [("pydantic", pydantic)],
+            [("app.fields", sorted(types))],
+        ]
+    )
 
 
 def _needs_user(spec: Spec, entity: Entity) -> bool:
@@ -551,9 +628,13 @@ def _linked_targets(spec: Spec, py: dict[str, PyEntity], entity: Entity) -> list
 def _router_imports(spec: Spec, py: dict[str, PyEntity], entity: PyEntity) -> str:
     source = spec.entity(entity.cls)
     user = _needs_user(spec, source)
-    targets = sorted(({(py[c.target_cls].module, c.target_cls) for c in entity.relations} | {
-        (link.target_module, link.target_cls) for link in entity.links
-    }) - {(entity.module, entity.cls)})
+    targets = sorted(
+        (
+            {(py[c.target_cls].module, c.target_cls) for c in entity.relations}
+            | {(link.target_module, link.target_cls) for link in entity.links}
+        )
+        - {(entity.module, entity.cls)}
+    )
     records = ["ItemId", "find_own" if entity.owned else "find", "ordering", "save"]
     records += ["require"] if entity.relations or entity.links else []
     app = [
@@ -561,19 +642,26 @@ def _router_imports(spec: Spec, py: dict[str, PyEntity], entity: PyEntity) -> st
         (f"app.models.{entity.module}", [entity.cls]),
         *((f"app.models.{module}", [cls]) for module, cls in targets),
         ("app.records", records),
-        (f"app.schemas.{entity.module}", [f"{entity.cls}Changes", f"{entity.cls}Input", f"{entity.cls}Lookup", f"{entity.cls}Out"]),
+        (
+            f"app.schemas.{entity.module}",
+            [f"{entity.cls}Changes", f"{entity.cls}Input", f"{entity.cls}Lookup", f"{entity.cls}Out"],
+        ),
     ]
     if spec.auth:
         # An owned entity's routes all take the caller's account; others' writes need a log-in (require_user).
         guarded = not entity.owned
         app.append(("app.auth", (["CurrentUser"] if user else []) + (["require_user"] if guarded else [])))
     fastapi = ["APIRouter", "Query"] + (["Depends"] if spec.auth and not entity.owned else [])
-    sqlalchemy = ["ColumnElement", "select"] + (["or_"] if any(l.kind == "q" for l in _lookups(source)) else [])
-    return _import_block([
-        [("typing", ["Annotated", "Any"])],
-        [("fastapi", fastapi), ("sqlalchemy", sqlalchemy), ("sqlalchemy.orm", ["Session"])],
-        app,
-    ])
+    sqlalchemy = ["ColumnElement", "select"] + (
+        ["or_"] if any(lookup.kind == "q" for lookup in _lookups(source)) else []
+    )
+    return _import_block(
+        [
+            [("typing", ["Annotated", "Any"])],
+            [("fastapi", fastapi), ("sqlalchemy", sqlalchemy), ("sqlalchemy.orm", ["Session"])],
+            app,
+        ]
+    )
 
 
 def _lookups(entity: Entity) -> list[Lookup]:
@@ -608,7 +696,9 @@ def _lookups(entity: Entity) -> list[Lookup]:
         else:
             add(relation.key, "link", LOOKUP_TYPES["link"], ones[relation.key].attr)
     lookups = list(found.values())
-    assert [l.name for l in lookups] == [p["name"] for p in list_parameters(entity)], "the contract's lookups changed"
+    assert [lookup.name for lookup in lookups] == [p["name"] for p in list_parameters(entity)], (
+        "the contract's lookups changed"
+    )
     return lookups
 
 
@@ -681,12 +771,19 @@ def _summary_imports(spec: Spec, py: dict[str, PyEntity]) -> str:
     app += [(f"app.models.{module}", [cls]) for module, cls in sorted(models)]
     if owned:
         app.append(("app.auth", ["CurrentUser"]))
-    return _import_block([
-        [("datetime as dt", []), ("collections.abc", ["Iterable", "Sequence"]), ("dataclasses", ["dataclass"]),
-         ("decimal", ["ROUND_HALF_UP", "Decimal"]), ("typing", ["Literal"])],
-        [("fastapi", ["APIRouter"]), ("pydantic", ["BaseModel", "Field"]), ("sqlalchemy", ["select"])],
-        app,
-    ])
+    return _import_block(
+        [
+            [
+                ("datetime as dt", []),
+                ("collections.abc", ["Iterable", "Sequence"]),
+                ("dataclasses", ["dataclass"]),
+                ("decimal", ["ROUND_HALF_UP", "Decimal"]),
+                ("typing", ["Literal"]),
+            ],
+            [("fastapi", ["APIRouter"]), ("pydantic", ["BaseModel", "Field"]), ("sqlalchemy", ["select"])],
+            app,
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -710,9 +807,14 @@ MARK = "zQ9xJ"  # text no sample value holds, which a search looks for
 
 def _test_plan(entity: Entity) -> TestPlan:
     searched = next((f for f in entity.fields if f.type in TEXT_TYPES), None)
-    marked = {
-        "email": f"{MARK}@example.com", "url": f"https://example.com/{MARK}",
-    }.get(searched.type, f"A {MARK} here") if searched else None
+    marked = (
+        {
+            "email": f"{MARK}@example.com",
+            "url": f"https://example.com/{MARK}",
+        }.get(searched.type, f"A {MARK} here")
+        if searched
+        else None
+    )
     due = entity.field(entity.due) if entity.due else None
     done = entity.field(entity.done) if entity.done else None
 

@@ -60,8 +60,17 @@ def criteria_tests(spec: Spec, context: dict[str, Any]) -> list[CriterionTest]:
             continue
         for check in _checks(spec, context, criterion.about):
             function = _free_name(f"test_{criterion.id.replace('-', '_')}", taken)
-            tests.append(CriterionTest(function, criterion.id, docstring(criterion.text), check.check, check.entity,
-                                       check.subject, check.uses))
+            tests.append(
+                CriterionTest(
+                    function,
+                    criterion.id,
+                    docstring(criterion.text),
+                    check.check,
+                    check.entity,
+                    check.subject,
+                    check.uses,
+                )
+            )
     return tests
 
 

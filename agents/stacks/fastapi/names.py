@@ -28,7 +28,7 @@ _TAKEN = (
 
 
 def snake(name: str) -> str:
-    """"startsAt" or "StartsAt" -> "starts_at". The spec's names hold no underscores, so no two
+    """ "startsAt" or "StartsAt" -> "starts_at". The spec's names hold no underscores, so no two
     of them give the same snake name."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -50,7 +50,9 @@ def python_string(text: str) -> str:
     holds more of them than single quotes."""
     quote = "'" if text.count('"') > text.count("'") else '"'
     body = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
-    body = re.sub(r"[\x00-\x1f\x7f]", lambda m: {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(m[0], f"\\x{ord(m[0]):02x}"), body)
+    body = re.sub(
+        r"[\x00-\x1f\x7f]", lambda m: {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(m[0], f"\\x{ord(m[0]):02x}"), body
+    )
     return quote + body + quote
 
 

@@ -233,11 +233,10 @@ def _target_name(spec: Spec, target: str, variable: str) -> Expr:
         (f for f in entity.fields if f.type in ("string", "text", "email", "url")), None
     )
     if named is None:
-        return Expr(f'f"#{{{variable}[\'id\']}}"')
+        return Expr(f"f\"#{{{variable}['id']}}\"")
     return Expr(f'{variable}["{named.name}"]')
 
 
 def record_lines(record: Record) -> list[str]:
     """The values of a record the test creates, one `"name": value` a line."""
     return [f'"{name}": {_source(value)}' for name, value in record.values.items()]
-

@@ -20,8 +20,16 @@ PORT = 8080
 API_TYPES = "src/{% if spec.entities %}api.ts{% endif %}.j2"  # the records' types, shown to a feature's model
 REPORT = report_path("frontend", "json")  # Vitest's JSON report, read by the verify stage
 TS_TYPES = {
-    "string": "string", "text": "string", "email": "string", "url": "string", "date": "string",
-    "datetime": "string", "money": "string", "choice": "string", "int": "number", "float": "number",
+    "string": "string",
+    "text": "string",
+    "email": "string",
+    "url": "string",
+    "date": "string",
+    "datetime": "string",
+    "money": "string",
+    "choice": "string",
+    "int": "number",
+    "float": "number",
     "boolean": "boolean",
 }
 
@@ -142,26 +150,46 @@ def _filter_entry(spec: Spec, entity: Entity) -> dict[str, str] | None:
         param = found[field.name]
         if field.type == "choice":
             value = template_literal(field.options[0])
-            return {"label": template_literal(f"Filter by {words(field.name).lower()}"), "value": value,
-                    "param": template_literal(param), "sent": value}
+            return {
+                "label": template_literal(f"Filter by {words(field.name).lower()}"),
+                "value": value,
+                "param": template_literal(param),
+                "sent": value,
+            }
         if field.type == "boolean":
-            return {"label": template_literal(f"Filter by {words(field.name).lower()}"), "value": '"true"',
-                    "param": template_literal(param), "sent": '"true"'}
+            return {
+                "label": template_literal(f"Filter by {words(field.name).lower()}"),
+                "value": '"true"',
+                "param": template_literal(param),
+                "sent": '"true"',
+            }
         local = "2030-01-01" if field.type == "date" else "2030-01-01T09:30"
         sent = template_literal(local) if field.type == "date" else f"new Date({template_literal(local)}).toISOString()"
-        return {"label": template_literal(f"{words(field.name)} from"), "value": template_literal(local),
-                "param": template_literal(f"{param}From"), "sent": sent}
+        return {
+            "label": template_literal(f"{words(field.name)} from"),
+            "value": template_literal(local),
+            "param": template_literal(f"{param}From"),
+            "sent": sent,
+        }
     for relation in entity.relations:
         if relation.key in found:
-            return {"label": template_literal(f"Filter by {words(relation.name).lower()}"), "value": '"1"',
-                    "option": template_literal(_record_label(spec.entity(relation.target))),
-                    "param": template_literal(found[relation.key]), "sent": '"1"'}
+            return {
+                "label": template_literal(f"Filter by {words(relation.name).lower()}"),
+                "value": '"1"',
+                "option": template_literal(_record_label(spec.entity(relation.target))),
+                "param": template_literal(found[relation.key]),
+                "sent": '"1"',
+            }
     return None
 
 
 # Two periods of each kind, newest first, as a summary's rows come.
-PERIOD_SAMPLES = {"day": ("2030-01-31", "2030-01-30"), "week": ("2030-W05", "2030-W04"),
-                  "month": ("2030-01", "2029-12"), "year": ("2030", "2029")}
+PERIOD_SAMPLES = {
+    "day": ("2030-01-31", "2030-01-30"),
+    "week": ("2030-W05", "2030-W04"),
+    "month": ("2030-01", "2029-12"),
+    "year": ("2030", "2029"),
+}
 
 
 def summary_rows(spec: Spec, summary: Summary) -> list[dict[str, Any]]:
@@ -202,11 +230,17 @@ class ReactStack(NodeStack):
     verify_steps = (
         Step("types", "npx tsc --noEmit"),
         Step("lint", "npm run lint"),
-        Step("tests", f"npm test -- --reporter=default --reporter=json --outputFile.json={REPORT}", counts="vitest",
-             report=REPORT),
+        Step(
+            "tests",
+            f"npm test -- --reporter=default --reporter=json --outputFile.json={REPORT}",
+            counts="vitest",
+            report=REPORT,
+        ),
         Step("build", "npx vite build"),  # `npm run build` would type-check a second time
     )
-    role = "You write the web frontend: React 19, TypeScript strict, Tailwind 4, Vite, a typed API client, Vitest tests."
+    role = (
+        "You write the web frontend: React 19, TypeScript strict, Tailwind 4, Vite, a typed API client, Vitest tests."
+    )
     # TypeScript and DOM globals, React's names, and the generated modules' own identifiers.
     reserved_names = frozenset(
         """Array Boolean Date Error Function JSON Map Math Number Object Omit Partial Pick Promise Record
@@ -269,7 +303,8 @@ class ReactStack(NodeStack):
         required = next((f for f in entity.fields if f.required and f.default is None and f.type != "boolean"), None)
         defaults = {
             f.name: {"label": template_literal(words(f.name)), "value": template_literal(f.default)}
-            for f in entity.fields if f.default is not None
+            for f in entity.fields
+            if f.default is not None
         }
         return {
             "existing": {k: ts_value(v) for k, v in stored(entity, 1).items()},
@@ -285,7 +320,8 @@ class ReactStack(NodeStack):
             | {r.name: template_literal(words(r.name)) for r in entity.relations if not r.many},
             "groups": {r.name: template_literal(words(r.name)) for r in entity.relations if r.many},
             "defaults": defaults,
-            "required": required and ("Fill this in." if required.type != "choice" else f"Choose {words(required.name).lower()}."),
+            "required": required
+            and ("Fill this in." if required.type != "choice" else f"Choose {words(required.name).lower()}."),
             "required_label": required and words(required.name),
             "filter": _filter_entry(spec, entity),
             "money": [f.name for f in entity.fields if f.type == "money"],
@@ -356,16 +392,24 @@ class ReactStack(NodeStack):
 
     def feature_guide(self, spec: Spec, feature: Feature) -> str:
         context = self.context(spec)
-        return self.render("_stack/feature_guide.txt.j2", **context, feature=feature,
-                           key=feature_key(spec, feature), criteria=[(c.id, c.text) for c in feature_criteria(spec, feature)],
-                           api_types=self.render(API_TYPES, **context) if spec.entities else "")
+        return self.render(
+            "_stack/feature_guide.txt.j2",
+            **context,
+            feature=feature,
+            key=feature_key(spec, feature),
+            criteria=[(c.id, c.text) for c in feature_criteria(spec, feature)],
+            api_types=self.render(API_TYPES, **context) if spec.entities else "",
+        )
 
     def devops_files(self, spec: Spec) -> Files:
-        return under(self.root, {
-            "Dockerfile": self.source("_stack/Dockerfile"),
-            ".dockerignore": self.source("_stack/dockerignore"),
-            "nginx.conf": self.render("_stack/nginx.conf.j2", **self.context(spec)),
-        })
+        return under(
+            self.root,
+            {
+                "Dockerfile": self.source("_stack/Dockerfile"),
+                ".dockerignore": self.source("_stack/dockerignore"),
+                "nginx.conf": self.render("_stack/nginx.conf.j2", **self.context(spec)),
+            },
+        )
 
     def compose_service(self, spec: Spec) -> dict[str, Any]:
         service: dict[str, Any] = {"build": f"./{self.root}"}
@@ -373,7 +417,6 @@ class ReactStack(NodeStack):
             # The back end's service is named after its folder, whichever stack builds it.
             service["depends_on"] = {get_stack(spec.stack.backend).root: {"condition": "service_healthy"}}
         return service | {"ports": [f"{PORT}:{PORT}"]}
-
 
 
 STACK = ReactStack()

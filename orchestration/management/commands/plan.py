@@ -28,11 +28,22 @@ class Command(BaseCommand):
         parser.add_argument("--provider", help="offline, gemini or openai (default: the configured one).")
         parser.add_argument("--project", type=int, help="Re-plan this project instead of creating one.")
         parser.add_argument("--feedback", default="", help="With --project: what the new version should change.")
-        parser.add_argument("--stack", choices=sorted(stacks_for("backend")),
-                            help="The back-end stack (default: the one the request asks for, else the usual one).")
+        parser.add_argument(
+            "--stack",
+            choices=sorted(stacks_for("backend")),
+            help="The back-end stack (default: the one the request asks for, else the usual one).",
+        )
 
-    def handle(self, *args, request: str, provider: str | None, project: int | None, feedback: str, stack: str | None,
-               **options) -> None:
+    def handle(
+        self,
+        *args,
+        request: str,
+        provider: str | None,
+        project: int | None,
+        feedback: str,
+        stack: str | None,
+        **options,
+    ) -> None:
         target = self._project(request.strip(), project, feedback)
         if stack:
             target.choose_backend(stack)
@@ -61,9 +72,11 @@ class Command(BaseCommand):
         project = version.project
         source = version.get_source_display().lower()
         by = f" ({version.provider} {version.model})".rstrip() if version.model else ""
-        self.stdout.write(self.style.SUCCESS(
-            f"Project {project.pk} \u201c{project.title}\u201d (team {project.team}): plan version {version.number}, {source}{by}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Project {project.pk} \u201c{project.title}\u201d (team {project.team}): plan version {version.number}, {source}{by}"
+            )
+        )
         if (spec := version.spec_model()) is not None:
             self.stdout.write(f"Back end: {get_stack(spec.stack.backend).label}")
             if spec.frontend:
@@ -103,4 +116,6 @@ def _table(tasks: list[dict]) -> str:
         scope = ", ".join(task.get("scope") or []) or "all"
         rows.append((task["key"], task["agent"], _dependencies(task["depends_on"]), scope, timeout, task["title"]))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows)
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows
+    )

@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--loop", action="store_true", help="Run until SIGINT/SIGTERM.")
         parser.add_argument(
-            "--interval", type=float, default=settings.RECOVERY_INTERVAL_S,
+            "--interval",
+            type=float,
+            default=settings.RECOVERY_INTERVAL_S,
             help="Seconds between full recoveries in --loop (default RECOVERY_INTERVAL_S).",
         )
 

@@ -81,10 +81,14 @@ class Command(BaseCommand):
         # supervisor, workers and monitor): stopping a group stops all of them. Each inherits the lock,
         # so it stays held until the last of those processes has ended.
         processes = [
-            subprocess.Popen([*manage, *command], preexec_fn=_die_with_parent, process_group=0, pass_fds=(lock.fileno(),))
+            subprocess.Popen(
+                [*manage, *command], preexec_fn=_die_with_parent, process_group=0, pass_fds=(lock.fileno(),)
+            )
             for command in commands
         ]
-        self.stdout.write(self.style.SUCCESS(f"AutoDevOS at http://{host}:{port}/ with a django-q2 cluster. Ctrl-C stops everything."))
+        self.stdout.write(
+            self.style.SUCCESS(f"AutoDevOS at http://{host}:{port}/ with a django-q2 cluster. Ctrl-C stops everything.")
+        )
 
         def stop(signum, frame) -> None:
             raise KeyboardInterrupt

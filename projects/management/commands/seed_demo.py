@@ -20,7 +20,10 @@ class Command(BaseCommand):
         team, _ = Team.objects.get_or_create(name=DEMO_TEAM)
         # The demo login is a member, as the README says: members create, run and change projects;
         # owning the team (managing who is in it) is the staff user's job.
-        for username, is_staff, role in ((DEMO_MEMBER, False, Membership.Role.MEMBER), (DEMO_STAFF, True, Membership.Role.OWNER)):
+        for username, is_staff, role in (
+            (DEMO_MEMBER, False, Membership.Role.MEMBER),
+            (DEMO_STAFF, True, Membership.Role.OWNER),
+        ):
             user, created = User.objects.get_or_create(
                 username=username, defaults={"is_staff": is_staff, "is_superuser": is_staff}
             )
@@ -32,4 +35,6 @@ class Command(BaseCommand):
                 role = "staff (admin at /admin/)" if is_staff else "team member"
                 self.stdout.write(self.style.SUCCESS(f"Created {role}: username={username} password={password}"))
             else:
-                self.stdout.write(f"User '{username}' already exists (password unchanged; reset it with: python manage.py changepassword {username}).")
+                self.stdout.write(
+                    f"User '{username}' already exists (password unchanged; reset it with: python manage.py changepassword {username})."
+                )
