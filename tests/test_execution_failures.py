@@ -109,6 +109,31 @@ def test_a_failed_attempt_leaves_the_task_waiting_to_retry_without_holding_a_wor
     assert waited == pytest.approx(attempt.backoff_s, abs=1.0)
 
 
+def test_each_retry_waits_the_jittered_delay_drawn_under_a_ceiling_that_doubles(project_a, settings):
+    # Long waits, so that a wait of zero (or the ceiling itself) cannot pass for the drawn delay.
+    settings.TASK_BACKOFF_BASE_S, settings.TASK_BACKOFF_CAP_S = 30.0, 600.0
+    run = start_run(make_plan(project_a, [probe_task("a", fail_times=2)]))
+    task = TaskRun.objects.get(pk=run.task_runs.get().pk)
+    state = random.getstate()
+    random.seed(1729)
+    try:
+        execute_task(task.pk)
+        TaskRun.objects.filter(pk=task.pk).update(next_attempt_at=timezone.now())  # skip the wait
+        assert release_due_retries() == 1
+        execute_task(task.pk)
+    finally:
+        random.setstate(state)
+
+    same_draws = random.Random(1729)
+    expected = [same_draws.uniform(0, 30.0), same_draws.uniform(0, 60.0)]
+    first, second = task.attempts.order_by("number")
+    assert [first.backoff_s, second.backoff_s] == pytest.approx(expected)
+    task.refresh_from_db()
+    assert task.status == TaskRun.Status.RETRY_WAIT
+    waited = (task.next_attempt_at - second.finished_at).total_seconds()
+    assert waited == pytest.approx(expected[1], abs=0.5)
+
+
 def test_a_waiting_task_is_queued_again_only_once_its_backoff_has_passed(project_a):
     run = start_run(make_plan(project_a, [probe_task("a", fail_times=1)]))
     task = run.task_runs.get()
