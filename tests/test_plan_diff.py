@@ -132,6 +132,24 @@ def test_changed_instructions_mark_only_the_changed_words():
     assert new == [("same", "Build the "), ("ins", "loan "), ("same", "API with "), ("ins", "Express and tests.")]
 
 
+def test_changed_instructions_are_a_change_of_their_task_with_the_changed_words_marked(make_version):
+    old = [BASE[0], {**BASE[1], "instructions": "Build the tool API with Express."}, BASE[2]]
+    new = [BASE[0], {**BASE[1], "instructions": "Build the loan API with Express."}, BASE[2]]
+    diff = make_version(old).diff(make_version(new))
+
+    [change] = diff.changed
+    assert (change.key, change.names) == ("api", ["instructions"])
+    [row] = diff.rows
+    assert (row.title, row.status) == ("Do api", "changed")
+    [field] = row.fields
+    assert field.label == "Instructions"
+    assert field.old == [("same", "Build the "), ("del", "tool "), ("same", "API with Express.")]
+    assert field.new == [("same", "Build the "), ("ins", "loan "), ("same", "API with Express.")]
+    assert '-    "instructions": "Build the tool API with Express.",' in diff.unified
+    assert '+    "instructions": "Build the loan API with Express.",' in diff.unified
+    assert diff.unchanged == ["Do spec", "Do docs"] and not diff.edges_added and not diff.edges_removed
+
+
 def test_a_changed_dependency_is_said_with_task_titles(make_version):
     changed = [BASE[0], BASE[1], {**BASE[2], "depends_on": ["api"]}]
     [row] = make_version(BASE).diff(make_version(changed)).rows
