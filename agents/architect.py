@@ -56,11 +56,9 @@ class ArchitectAgent(Agent):
         if context.spec_edited:
             spec = context.spec
             reasoning = "Wrote the data model as the team set it in the editor, without changing it."
-            tokens = (0, 0)
         elif context.provider is None or context.provider.offline:
             spec = context.spec
             reasoning = "Wrote the spec the planner drew from the request when it made this plan version."
-            tokens = (0, 0)
         else:
             kept = context.spec.model_dump(include=set(PLANNED_CHOICES))
             if not context.spec.has_backend:  # planned without a back end: the app keeps no records
@@ -94,15 +92,10 @@ class ArchitectAgent(Agent):
                 validate=keep_planned_choices,
             )
             spec = answer.value.spec
-            reasoning, tokens = answer.value.reasoning, (answer.tokens_in, answer.tokens_out)
+            reasoning = answer.value.reasoning
         files = spec_files(spec)
         summary = ", ".join(e.name for e in spec.entities) or "none"
-        return AgentResult(
-            files=check_files(files),
-            reasoning=f"{reasoning} Entities: {summary}.",
-            tokens_in=tokens[0],
-            tokens_out=tokens[1],
-        )
+        return AgentResult(files=check_files(files), reasoning=f"{reasoning} Entities: {summary}.")
 
     def asked(self, context: AgentContext) -> str | None:
         if context.spec is None or context.spec_edited or context.provider is None or context.provider.offline:

@@ -42,8 +42,6 @@ class AgentContext:
 class AgentResult:
     files: dict[str, str]  # relative POSIX path -> text content; checked by the safe writer before saving
     reasoning: str = ""
-    tokens_in: int = 0
-    tokens_out: int = 0
 
 
 class Agent:

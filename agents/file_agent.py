@@ -219,7 +219,6 @@ class FileAgent(Agent):
         system = f"{self.system_prompt(spec, context)} {answer_size_guide(room)}"
         files = dict(base)  # as the batches so far left them
         reasonings: list[str] = []
-        tokens_in = tokens_out = 0
 
         def applied(answer: Changes) -> tuple[Changes, dict[str, str]]:
             changed = apply_changes(files, answer, may_write=may_write, area_words=area_words)
@@ -245,7 +244,6 @@ class FileAgent(Agent):
             value, changed = answer.value
             files.update(changed)
             reasonings.append(value.reasoning)
-            tokens_in, tokens_out = tokens_in + answer.tokens_in, tokens_out + answer.tokens_out
             if not value.more:
                 break
             context.checkpoint()
@@ -258,8 +256,6 @@ class FileAgent(Agent):
         return AgentResult(
             files=check_files(files if keep else _differences(base, files)),
             reasoning="\n\n".join(reasonings),
-            tokens_in=tokens_in,
-            tokens_out=tokens_out,
         )
 
     @staticmethod

@@ -35,10 +35,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.role})"
 
-    @property
-    def can_edit(self) -> bool:
-        return self.role in (self.Role.OWNER, self.Role.MEMBER)
-
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProjectQuerySet:
@@ -46,15 +42,6 @@ class ProjectQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(team__memberships__user=user)
-
-    def editable_by(self, user) -> ProjectQuerySet:
-        """Projects the user may run, re-plan, edit or cancel (owners and members, not viewers)."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            team__memberships__user=user,
-            team__memberships__role__in=[Membership.Role.OWNER, Membership.Role.MEMBER],
-        )
 
 
 class Project(models.Model):
@@ -102,10 +89,3 @@ class Project(models.Model):
         next plan is built with it, and later re-plans keep it."""
         self.options = {**self.options, "backend": stack}
         self.save(update_fields=["options"])
-
-    def role_for(self, user) -> str | None:
-        membership = Membership.objects.filter(team_id=self.team_id, user=user).only("role").first()
-        return membership.role if membership else None
-
-    def can_edit(self, user) -> bool:
-        return self.role_for(user) in (Membership.Role.OWNER, Membership.Role.MEMBER)

@@ -1,8 +1,10 @@
 """Who sees what: team members see their team's projects, nobody else does, viewers change nothing."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from projects.access import get_project_for_user
 from projects.models import Project
 
 from .conftest import PASSWORD
@@ -84,9 +86,10 @@ def test_visible_to_returns_only_the_users_teams(alice, charlie, project_a, proj
 
 def test_a_viewer_sees_but_cannot_edit(victor, bob, project_a):
     assert list(Project.objects.visible_to(victor)) == [project_a]
-    assert project_a.can_edit(bob)
-    assert not project_a.can_edit(victor)
-    assert list(Project.objects.editable_by(victor)) == []
+    assert get_project_for_user(bob, project_a.pk, edit=True) == project_a
+    assert get_project_for_user(victor, project_a.pk) == project_a
+    with pytest.raises(PermissionDenied, match="Viewers can look at this project but not change it."):
+        get_project_for_user(victor, project_a.pk, edit=True)
 
 
 def test_a_user_in_two_teams_sees_the_list_grouped_by_team(client, alice, team_b, project_a, project_b):
