@@ -233,7 +233,7 @@ class RunAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Cancel run", permissions=["control"])
     def cancel_runs(self, request, queryset) -> None:
-        active = list(queryset.filter(status__in=[Run.Status.PENDING, Run.Status.RUNNING]))
+        active = list(queryset.active())
         for run in active:
             cancel_run(run, user=request.user)
         self.message_user(

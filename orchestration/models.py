@@ -302,6 +302,11 @@ class Run(models.Model):
     def tokens_total(self) -> int:
         return self.tokens_in + self.tokens_out
 
+    @property
+    def is_active(self) -> bool:
+        """Not finished yet: waiting for its first task, or running."""
+        return self.status in ACTIVE_RUN_STATUSES
+
     def finish_if_done(self, statuses: set[str] | None = None) -> bool:
         """End a running run once none of its tasks can still run: failed if any task failed, else
         succeeded. `statuses`: the tasks' statuses, when the caller read them under the run's lock."""

@@ -29,7 +29,6 @@ NARROW, WIDE = frozenset("fijlrtIJ.,:;'’-()/!| "), frozenset("mwMW&@")
 LINE_H, TITLE_TOP, META_GAP, NODE_BOTTOM = 16, 20, 20, 12
 LANE_H = 8  # the slot an edge takes in a column it crosses
 COL_GAP, ROW_GAP, PAD = 56, 18, 10
-ACTIVE_RUN = (Run.Status.PENDING, Run.Status.RUNNING)
 PROGRESS_SHOWN = 8  # the latest files of a streamed answer a task shows while it runs
 
 
@@ -141,7 +140,7 @@ class Board:
 
     @property
     def run_active(self) -> bool:
-        return self.run is not None and self.run.status in ACTIVE_RUN
+        return self.run is not None and self.run.is_active
 
     @cached_property
     def checks(self) -> ChecksPanel | None:
@@ -483,7 +482,7 @@ def _project_status(project: Project, run: Run | None) -> ProjectStatus:
         return ProjectStatus("idle", "No plan yet")
     if run is None or run.plan_version.number != project.latest_version:
         return ProjectStatus("ready", "Plan ready")
-    if run.status in ACTIVE_RUN:
+    if run.is_active:
         percent = round(100 * run.done / run.total) if run.total else 0
         return ProjectStatus("running", f"Running {percent} %", percent)
     return ProjectStatus(run.status, run.get_status_display(), checks=checks_outcome(run))

@@ -37,7 +37,7 @@ from .criteria_editor import CriteriaEditor
 from .forms import REQUEST_EXAMPLES, NewProjectForm, ReplanForm, TaskFormSet
 from .model_editor import ModelEditor
 from .models import Project
-from .plan_display import ACTIVE_RUN, Board, build_board, project_statuses, status_payload, with_latest_activity
+from .plan_display import Board, build_board, project_statuses, status_payload, with_latest_activity
 
 RECENT_RUNS = 20
 HIGHLIGHT_MAX_BYTES = 256 * 1024
@@ -227,7 +227,7 @@ def project_run(request: HttpRequest, project_id: int) -> HttpResponse:
 @login_required
 def run_cancel(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
     run = access.get_run_for_user(request.user, project_id, run_id, edit=True)
-    if run.status in ACTIVE_RUN:
+    if run.is_active:
         cancel_run(run, user=request.user)
         messages.success(request, f"Run {run.pk} is cancelled. Tasks that were working stop at their next checkpoint.")
     else:

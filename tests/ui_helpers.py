@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 from django.utils import timezone
 
-from orchestration.models import Artifact, Check, PlanVersion, Run, TaskAttempt, TaskRun
+from orchestration.models import ACTIVE_RUN_STATUSES, Artifact, Check, PlanVersion, Run, TaskAttempt, TaskRun
 from projects.models import Project
 
 AGENTS = ["backend", "frontend", "tests", "docs", "devops"]
@@ -74,7 +74,7 @@ def make_run(
     """A run of the version; tasks named in `statuses` get that status, with start and end times
     one second apart in plan order, so their timing bars differ."""
     start = timezone.now() - timedelta(seconds=60)
-    finished = status not in (Run.Status.PENDING, Run.Status.RUNNING)
+    finished = status not in ACTIVE_RUN_STATUSES
     run = Run.objects.create(
         plan_version=version,
         status=status,
