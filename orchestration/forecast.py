@@ -22,15 +22,15 @@ from django.conf import settings
 
 from agents.base import Agent, AgentContext
 from agents.file_agent import CHARS_PER_TOKEN
-from agents.providers import Provider, ProviderError, get_provider, project_token_budget
+from agents.providers import Provider, ProviderError, get_provider
 from agents.providers.base import estimate_tokens
-from agents.providers.budget import cost_usd
 from agents.providers.routes import resolved, route_for
 from agents.registry import get_agent
 
 from . import reuse
 from .models import LLMCall, PlanVersion, TaskRun, TaskStatus
 from .plans import reachable
+from .usage import cost_usd, project_token_budget
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from pydantic import Field, ValidationError
 from agents.criteria import CRITERIA_GUIDE, carry_criteria, criteria_problems
 from agents.extraction import chosen_options
 from agents.generators.naming import normalise_spec
-from agents.providers import LLMContext, ProviderError, generate, get_provider
+from agents.providers import ProviderError, generate, get_provider
 from agents.registry import listed_agents
 from agents.spec import MAX_CRITERIA, MAX_FEATURES, SPEC_GUIDE, Criterion, Feature, Spec, StackChoice
 from agents.spec_words import built_features
@@ -39,6 +39,7 @@ from .plan_checks import check_runnable
 from .plan_diff import normalise_tasks
 from .plans import MAX_REASONING, MAX_TASKS, Plan, PlanInvalid, validate_plan
 from .spec_diff import spec_changes
+from .usage import llm_context
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +225,7 @@ def plan_project(project: Project, *, user=None, provider_name: str | None = Non
             system=_system_prompt(),
             prompt=_user_prompt(project, previous, feedback, read),
             schema=ModelPlan,
-            context=LLMContext(project=project, purpose="plan"),
+            context=llm_context(project, purpose="plan"),
             validate=_plan_checker(read),
         )
         plan, call_ids = generated.value, generated.call_ids

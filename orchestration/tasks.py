@@ -38,6 +38,7 @@ from . import reuse
 from .models import Artifact, TaskRun, TaskStatus
 from .plans import reachable
 from .runs import Claim, claim_task, close_attempt, complete_attempt, fail_attempt
+from .usage import llm_context
 from .verification import RunChecks
 
 logger = logging.getLogger(__name__)
@@ -200,11 +201,8 @@ def _provider(task: TaskRun, purpose: str) -> tuple[providers.Provider, provider
     kept routes: the run's provider)."""
     run = task.run
     provider = providers.get_provider(task.provider or run.provider or None, model=task.model)
-    return provider, providers.LLMContext(
-        project=run.plan_version.project,
-        task_run=task,
-        purpose=purpose,
-        on_text=functools.partial(_record_progress, task.pk),
+    return provider, llm_context(
+        run.plan_version.project, task, purpose=purpose, on_text=functools.partial(_record_progress, task.pk)
     )
 
 

@@ -22,10 +22,10 @@ from pygments.lexers import get_lexer_for_filename
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
-from agents.export import write_zip
 from agents.providers import configured_providers, default_provider_name, routable_agents
 from agents.registry import listed_agents
 from agents.stacks import stacks_for
+from orchestration.export import write_zip
 from orchestration.models import Artifact, Run
 from orchestration.planning import edit_criteria, edit_plan, edit_spec, request_plan
 from orchestration.plans import PlanInvalid

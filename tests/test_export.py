@@ -8,11 +8,11 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from agents.export import write_files, write_zip
 from agents.extraction import title_for
 from agents.safe_output import UnsafeOutput
 from agents.spec import Spec
 from agents.stacks import stacks_for
+from orchestration.export import write_files, write_zip
 from orchestration.models import Artifact, PlanVersion, Run, TaskRun
 from projects.models import Project
 

@@ -8,8 +8,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from pydantic import BaseModel
 
-from agents.providers import LLMContext, generate, get_provider
+from agents.providers import generate, get_provider
 from orchestration.models import LLMCall
+from orchestration.usage import llm_context
 from tests.stubs import OpenAIStub, Reply, use_openai
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +28,7 @@ def test_a_long_prompt_and_answer_keep_their_beginning_length_and_hash(settings,
     answer = '{"text": "%s"}' % ("a" * 500)
     with OpenAIStub([Reply(text=answer)]) as stub:
         use_openai(settings, stub)
-        generate(get_provider(), system="Answer.", prompt="p" * 300, schema=Answer, context=LLMContext(project_a))
+        generate(get_provider(), system="Answer.", prompt="p" * 300, schema=Answer, context=llm_context(project_a))
     call = LLMCall.objects.get()
     assert call.response == answer[:100] and call.response_chars == len(answer)
     assert call.response_sha256 == hashlib.sha256(answer.encode()).hexdigest()
@@ -37,7 +38,7 @@ def test_a_long_prompt_and_answer_keep_their_beginning_length_and_hash(settings,
 def test_a_short_answer_is_kept_whole(settings, project_a):
     with OpenAIStub([Reply(json={"text": "hi"})]) as stub:
         use_openai(settings, stub)
-        generate(get_provider(), system="Answer.", prompt="Say hi.", schema=Answer, context=LLMContext(project_a))
+        generate(get_provider(), system="Answer.", prompt="Say hi.", schema=Answer, context=llm_context(project_a))
     call = LLMCall.objects.get()
     assert call.response == '{"text": "hi"}' and call.response_chars == len(call.response)
     assert call.prompt_chars == len(call.prompt)

@@ -13,11 +13,11 @@ import yaml
 from django.urls import reverse
 
 from agents.criteria import derive_criteria
-from agents.export import write_zip
 from agents.file_agent import CONTRACT_PATH, SPEC_PATH
 from agents.spec import Feature, Package, Spec
 from agents.stacks import chosen_stacks
 from orchestration import offline_planner
+from orchestration.export import write_zip
 from orchestration.models import Artifact, PlanVersion, Run
 from orchestration.offline_planner import offline_plan, spec_tasks
 from orchestration.plan_checks import check_runnable

@@ -3,8 +3,9 @@
 import pytest
 from pydantic import BaseModel, Field
 
-from agents.providers import LLMContext, ProviderError, generate, get_provider
+from agents.providers import ProviderError, generate, get_provider
 from orchestration.models import LLMCall
+from orchestration.usage import llm_context
 from tests.stubs import GEMINI_TEST_KEY, GeminiStub, Reply, use_gemini
 
 GOOD = {"title": "Pancakes", "steps": ["Mix", "Fry"]}
@@ -21,7 +22,7 @@ def _ask(project, purpose: str = "plan"):
         system="You write recipes.",
         prompt="Pancakes, please.",
         schema=Recipe,
-        context=LLMContext(project, purpose=purpose),
+        context=llm_context(project, purpose=purpose),
     )
 
 

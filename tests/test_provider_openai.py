@@ -6,8 +6,9 @@ from email.utils import formatdate
 import pytest
 from pydantic import BaseModel, Field
 
-from agents.providers import LLMContext, ProviderError, generate, get_provider
+from agents.providers import ProviderError, generate, get_provider
 from orchestration.models import LLMCall
+from orchestration.usage import llm_context
 from tests.stubs import OPENAI_TEST_KEY, OpenAIStub, Reply, use_openai
 
 GOOD = {"title": "Pancakes", "steps": ["Mix", "Fry"]}
@@ -24,7 +25,7 @@ def _ask(project):
         system="You write recipes.",
         prompt="Pancakes, please.",
         schema=Recipe,
-        context=LLMContext(project),
+        context=llm_context(project),
     )
 
 

@@ -6,9 +6,10 @@ import json
 import pytest
 from pydantic import BaseModel, Field
 
-from agents.providers import BudgetExceeded, LLMContext, ProviderError, generate, get_provider
+from agents.providers import BudgetExceeded, ProviderError, generate, get_provider
 from agents.providers.generation import CONTINUE_REQUEST
 from orchestration.models import LLMCall
+from orchestration.usage import llm_context
 from tests.stubs import APIS, Reply
 
 GOOD = {"title": "Pancakes", "steps": ["Mix the flour, eggs and milk", "Rest the batter", "Fry in butter"]}
@@ -31,7 +32,7 @@ def _ask(project):
         system="You write recipes.",
         prompt="Pancakes, please.",
         schema=Recipe,
-        context=LLMContext(project),
+        context=llm_context(project),
     )
 
 

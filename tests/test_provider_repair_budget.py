@@ -7,8 +7,9 @@ from django.db import connection
 from pydantic import BaseModel, Field
 
 from agents.base import PermanentAgentError
-from agents.providers import BudgetExceeded, LLMContext, ProviderError, generate, get_provider, project_token_budget
+from agents.providers import BudgetExceeded, ProviderError, generate, get_provider
 from orchestration.models import LLMCall, PlanVersion, Run, TaskRun
+from orchestration.usage import llm_context, project_token_budget
 from tests.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
 
 GOOD = {"title": "Pancakes", "steps": ["Mix", "Fry"]}
@@ -47,7 +48,7 @@ def _task_runs(project, *, budget: int, keys=("backend",)) -> list[TaskRun]:
 def test_an_answer_that_fails_the_schema_is_repaired(settings, project_a):
     with OpenAIStub([Reply(json={"title": "Pancakes", "steps": []}), Reply(json=GOOD)]) as stub:
         use_openai(settings, stub)
-        generated = _ask(LLMContext(project_a))
+        generated = _ask(llm_context(project_a))
     assert generated.value == Recipe(**GOOD)
     assert "steps: List should have at least 1 item" in stub.requests[1].last_user_text
 
@@ -59,7 +60,7 @@ def test_an_answer_that_fails_validation_is_repaired_with_every_problem(settings
 
     with GeminiStub([Reply(json={"title": "Pancakes", "steps": ["Burn"]}), Reply(json=GOOD)]) as stub:
         use_gemini(settings, stub)
-        generated = _ask(LLMContext(project_a), validate=no_burnt_pancakes)
+        generated = _ask(llm_context(project_a), validate=no_burnt_pancakes)
     assert generated.value == Recipe(**GOOD)
     repair = stub.requests[1].last_user_text
     assert "- step 'Burn' is not allowed\n- a recipe needs at least two steps" in repair
@@ -69,7 +70,7 @@ def test_what_validate_returns_replaces_the_answer(settings, project_a):
     with OpenAIStub([Reply(json=GOOD)]) as stub:
         use_openai(settings, stub)
         generated = _ask(
-            LLMContext(project_a), validate=lambda recipe: recipe.model_copy(update={"title": recipe.title.upper()})
+            llm_context(project_a), validate=lambda recipe: recipe.model_copy(update={"title": recipe.title.upper()})
         )
     assert generated.value.title == "PANCAKES"
 
@@ -78,7 +79,7 @@ def test_after_the_last_repair_it_explains_what_was_wrong(settings, project_a):
     with OpenAIStub(default=Reply(json={"title": "Pancakes"})) as stub:
         use_openai(settings, stub, LLM_MAX_REPAIRS=2)
         with pytest.raises(ProviderError) as failure:
-            _ask(LLMContext(project_a))
+            _ask(llm_context(project_a))
     assert str(failure.value) == (
         "The OpenAI-compatible model did not give a usable answer in 3 tries. "
         "The last answer had these problems: steps: Field required"
@@ -92,7 +93,7 @@ def test_repairs_count_in_the_tokens_returned(settings, project_a):
         [Reply(text="nope", tokens_in=10, tokens_out=1), Reply(json=GOOD, tokens_in=20, tokens_out=5)]
     ) as stub:
         use_openai(settings, stub)
-        generated = _ask(LLMContext(project_a))
+        generated = _ask(llm_context(project_a))
     assert (generated.tokens_in, generated.tokens_out) == (30, 6)
     assert len(generated.call_ids) == 2
 
@@ -104,8 +105,8 @@ def test_tokens_are_added_to_the_task_and_its_run(settings, project_a):
         [Reply(json=GOOD, tokens_in=100, tokens_out=10), Reply(json=GOOD, tokens_in=200, tokens_out=20)]
     ) as stub:
         use_openai(settings, stub)
-        _ask(LLMContext(project_a, task_run=backend, purpose="agent"))
-        _ask(LLMContext(project_a, task_run=frontend, purpose="agent"))
+        _ask(llm_context(project_a, task_run=backend, purpose="agent"))
+        _ask(llm_context(project_a, task_run=frontend, purpose="agent"))
     run = Run.objects.get(pk=backend.run_id)
     assert (run.tokens_in, run.tokens_out) == (300, 30)
     backend.refresh_from_db()
@@ -118,7 +119,7 @@ def test_a_runs_cost_follows_the_configured_prices(settings, project_a):
     settings.LLM_PRICE_INPUT_PER_MTOK, settings.LLM_PRICE_OUTPUT_PER_MTOK = 0.30, 2.50
     with OpenAIStub([Reply(json=GOOD, tokens_in=10_000, tokens_out=2_000)]) as stub:
         use_openai(settings, stub)
-        _ask(LLMContext(project_a, task_run=backend, purpose="agent"))
+        _ask(llm_context(project_a, task_run=backend, purpose="agent"))
     assert str(Run.objects.get(pk=backend.run_id).cost_usd) == "0.0080"
 
 
@@ -131,7 +132,7 @@ def test_concurrent_calls_lose_no_tokens(settings, project_a):
 
         def call(task_run):
             try:
-                _ask(LLMContext(project_a, task_run=task_run, purpose="agent"))
+                _ask(llm_context(project_a, task_run=task_run, purpose="agent"))
             finally:
                 connection.close()
 
@@ -150,7 +151,7 @@ def test_a_call_that_would_pass_the_run_budget_is_refused_before_it_is_sent(sett
     with OpenAIStub([Reply(json=GOOD)]) as stub:
         use_openai(settings, stub, LLM_OUTPUT_TOKEN_ESTIMATE=2000)
         with pytest.raises(BudgetExceeded) as refusal:
-            _ask(LLMContext(project_a, task_run=task_run, purpose="agent"))
+            _ask(llm_context(project_a, task_run=task_run, purpose="agent"))
     assert str(refusal.value).startswith("token budget exceeded: the next model call needs about 2,")
     assert "the run has used 3,500 of its 5,000" in str(refusal.value)
     assert stub.requests == []
@@ -166,7 +167,7 @@ def test_a_run_budget_of_zero_means_no_limit(settings, project_a):
     Run.objects.filter(pk=task_run.run_id).update(tokens_in=10**9)
     with OpenAIStub([Reply(json=GOOD)]) as stub:
         use_openai(settings, stub)
-        assert _ask(LLMContext(project_a, task_run=task_run)).value == Recipe(**GOOD)
+        assert _ask(llm_context(project_a, task_run=task_run)).value == Recipe(**GOOD)
 
 
 def test_the_budget_also_stops_repairs(settings, project_a):
@@ -174,7 +175,7 @@ def test_the_budget_also_stops_repairs(settings, project_a):
     with OpenAIStub([Reply(text="not json", tokens_in=500, tokens_out=600), Reply(json=GOOD)]) as stub:
         use_openai(settings, stub, LLM_OUTPUT_TOKEN_ESTIMATE=2000)
         with pytest.raises(BudgetExceeded):
-            _ask(LLMContext(project_a, task_run=task_run))
+            _ask(llm_context(project_a, task_run=task_run))
     assert len(stub.requests) == 1
 
 
@@ -183,7 +184,7 @@ def test_planning_is_held_to_the_projects_budget(settings, project_a):
     with GeminiStub([Reply(json=GOOD)]) as stub:
         use_gemini(settings, stub, LLM_OUTPUT_TOKEN_ESTIMATE=2000)
         with pytest.raises(BudgetExceeded, match="planning has used 0 of its 1,000"):
-            _ask(LLMContext(project_a))
+            _ask(llm_context(project_a))
     assert stub.requests == []
 
 

@@ -5,8 +5,9 @@ import logging
 import pytest
 from pydantic import BaseModel
 
-from agents.providers import LLMContext, ProviderError, generate, get_provider
+from agents.providers import ProviderError, generate, get_provider
 from orchestration.models import LLMCall
+from orchestration.usage import llm_context
 from tests.stubs import GEMINI_TEST_KEY, OPENAI_TEST_KEY, GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
 
 
@@ -21,7 +22,7 @@ def _stored_text() -> str:
 
 def _ask(project):
     return generate(
-        get_provider(), system="Answer briefly.", prompt="Say hi.", schema=Answer, context=LLMContext(project)
+        get_provider(), system="Answer briefly.", prompt="Say hi.", schema=Answer, context=llm_context(project)
     )
 
 

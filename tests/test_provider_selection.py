@@ -3,8 +3,9 @@
 import pytest
 from pydantic import BaseModel
 
-from agents.providers import LLMContext, ProviderError, configured_providers, generate, get_provider
+from agents.providers import ProviderError, configured_providers, generate, get_provider
 from orchestration.models import LLMCall
+from orchestration.usage import llm_context
 from tests.stubs import GEMINI_TEST_KEY, OPENAI_TEST_KEY
 
 
@@ -75,5 +76,5 @@ def test_only_usable_providers_are_offered(nothing_configured):
 
 def test_asking_the_offline_provider_for_a_completion_is_an_error(nothing_configured, project_a):
     with pytest.raises(ProviderError, match="offline provider makes no model calls"):
-        generate(get_provider("offline"), system="s", prompt="p", schema=Answer, context=LLMContext(project_a))
+        generate(get_provider("offline"), system="s", prompt="p", schema=Answer, context=llm_context(project_a))
     assert not LLMCall.objects.exists()

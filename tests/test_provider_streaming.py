@@ -7,8 +7,9 @@ from itertools import pairwise
 import pytest
 from pydantic import BaseModel, Field
 
-from agents.providers import LLMContext, generate, get_provider
+from agents.providers import generate, get_provider
 from orchestration.models import LLMCall
+from orchestration.usage import llm_context
 from tests.stubs import APIS, Reply
 
 LONG = {"title": "Pancakes", "steps": [f"Step {n}: stir the batter once more" for n in range(1, 31)]}
@@ -26,7 +27,7 @@ def api(request):
 
 
 def _ask(project, shown: list[str] | None = None):
-    context = LLMContext(project, on_text=None if shown is None else shown.append)
+    context = llm_context(project, on_text=None if shown is None else shown.append)
     return generate(
         get_provider(), system="You write recipes.", prompt="Pancakes, please.", schema=Recipe, context=context
     )

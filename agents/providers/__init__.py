@@ -10,9 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from .base import BudgetExceeded, Provider, ProviderError
-from .budget import project_token_budget
 from .gemini import GeminiProvider
-from .generation import Generated, LLMContext, generate, parse_answer
+from .generation import CallRecord, Generated, LLMContext, UsageRecorder, generate, parse_answer
 from .offline import OfflineProvider
 from .openai_compat import OpenAICompatProvider
 from .routes import Route, format_routes, parse_routes, resolved, routable_agents, route_for, unconfigured
@@ -53,6 +52,7 @@ def configured_providers() -> list[tuple[str, str]]:
 
 __all__ = [
     "BudgetExceeded",
+    "CallRecord",
     "Generated",
     "LLMContext",
     "Provider",
@@ -65,9 +65,9 @@ __all__ = [
     "get_provider",
     "parse_answer",
     "parse_routes",
-    "project_token_budget",
     "resolved",
     "routable_agents",
     "route_for",
     "unconfigured",
+    "UsageRecorder",
 ]

@@ -1,9 +1,10 @@
 """generate(): one validated, structured answer from a model.
 
-Every HTTP attempt is one LLMCall row. Attempts that fail with 429, 5xx, a timeout or a lost
-connection are retried with exponential backoff and jitter (or the server's Retry-After); an
-answer that is not JSON, fails the schema or fails `validate` goes back to the model with the
-problems, up to LLM_MAX_REPAIRS times. An answer cut off at the model's output limit is not
+Every HTTP attempt is recorded: a CallRecord handed to the context's UsageRecorder, which
+orchestration.usage stores as an LLMCall row and charges to the budget. Attempts that fail with
+429, 5xx, a timeout or a lost connection are retried with exponential backoff and jitter (or the
+server's Retry-After); an answer that is not JSON, fails the schema or fails `validate` goes back
+to the model with the problems, up to LLM_MAX_REPAIRS times. An answer cut off at the model's output limit is not
 repaired but continued: the model is asked for the rest, up to LLM_MAX_CONTINUATIONS times, and
 the parts are parsed as one answer. The provider is never swapped for another.
 
@@ -27,17 +28,14 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from orchestration.models import LLMCall
-
 from .base import AttemptFailed, Completion, Message, Provider, ProviderError, StreamBroke, output_limit
-from .budget import charge, check_budget, estimate_call
+from .budget import estimate_call
 from .redaction import Redactor, configured_secrets
 
 logger = logging.getLogger(__name__)
@@ -53,13 +51,45 @@ CONTINUE_REQUEST = (
 )
 
 
+@dataclass(frozen=True)
+class CallRecord:
+    """One HTTP attempt as it is stored: prompt and answer without secrets, cut to LLM_CALL_STORE_MAX_CHARS."""
+
+    provider: str
+    model: str
+    prompt: str
+    prompt_chars: int
+    response: str
+    response_chars: int
+    response_sha256: str
+    tokens_in: int
+    tokens_out: int
+    latency_ms: int
+    attempt: int
+    error: str
+    streamed: bool
+    truncated: bool
+
+    def fields(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class UsageRecorder(Protocol):
+    """Where a call is recorded and charged; orchestration.usage has the one that writes LLMCall rows."""
+
+    def check_budget(self, estimate: int, *, spent_here: int) -> None:
+        """Raise BudgetExceeded when a call of about `estimate` tokens would pass the budget;
+        `spent_here` is what this generate() has used so far."""
+
+    def record(self, call: CallRecord) -> int | None:
+        """Keep the attempt and charge its tokens; returns the stored call's id, if it has one."""
+
+
 @dataclass
 class LLMContext:
-    """Where a call is recorded and charged: a task of a run, or (no task_run) planning a project."""
+    """What a call is recorded and charged to (a task of a run, or planning a project), and who watches it."""
 
-    project: Any
-    task_run: Any = None
-    purpose: str = "plan"
+    usage: UsageRecorder
     # Shown the answer's text so far while it streams in (LLM_STREAM), without secrets.
     on_text: Callable[[str], None] | None = None
 
@@ -169,7 +199,7 @@ class _Answer:
 
 
 class _Session:
-    """The attempts of one generate() call: numbering, budget, retries, continuations and the LLMCall rows."""
+    """The attempts of one generate() call: numbering, budget, retries, continuations and their records."""
 
     def __init__(self, provider: Provider, system: str, schema: type[BaseModel], context: LLMContext):
         self.provider = provider
@@ -256,8 +286,8 @@ class _Session:
     def _attempt_once(
         self, conversation: list[Message], schema: type[BaseModel] | None, on_text: Callable[[str], None] | None
     ) -> tuple[Completion, int]:
-        check_budget(
-            self.context, estimate_call(self.system, conversation), spent_here=self.tokens_in + self.tokens_out
+        self.context.usage.check_budget(
+            estimate_call(self.system, conversation), spent_here=self.tokens_in + self.tokens_out
         )
         self.attempt += 1
         started = time.monotonic()
@@ -300,11 +330,8 @@ class _Session:
         prompt = self.redactor.text(self._transcript(conversation))
         response = completion.text if completion else ""  # ask() redacted it
         kept = settings.LLM_CALL_STORE_MAX_CHARS
-        with transaction.atomic():
-            call = LLMCall.objects.create(
-                project=self.context.project,
-                task_run=self.context.task_run,
-                purpose=self.context.purpose,
+        call_id = self.context.usage.record(
+            CallRecord(
                 provider=self.provider.name,
                 model=self.provider.model,
                 prompt=prompt[:kept],
@@ -320,8 +347,9 @@ class _Session:
                 streamed=streamed or bool(completion and completion.streamed),
                 truncated=bool(completion and completion.truncated),
             )
-            charge(self.context, tokens_in, tokens_out)
-        self.call_ids.append(call.pk)
+        )
+        if call_id is not None:
+            self.call_ids.append(call_id)
         self.tokens_in += tokens_in
         self.tokens_out += tokens_out
 

@@ -9,11 +9,11 @@ from django.db.models.signals import post_save
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from agents.export import write_files
 from agents.extraction import title_for
 from agents.providers import ProviderError
 from agents.stacks import stacks_for
 from agents.verify import VerifyAgent
+from orchestration.export import write_files
 from orchestration.models import Check, CriterionResult, Run, TaskRun, TaskStatus
 from orchestration.planning import plan_project
 from orchestration.plans import PlanInvalid

@@ -14,12 +14,12 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
-from orchestration.models import Artifact, CriterionResult, Run
+from agents.file_agent import SPEC_PATH
+from agents.generators.docs import with_criteria_status
+from agents.safe_output import check_path
+from agents.spec import Spec
 
-from .file_agent import SPEC_PATH
-from .generators.docs import with_criteria_status
-from .safe_output import check_path
-from .spec import Spec
+from .models import Artifact, CriterionResult, Run
 
 README = "README.md"
 
