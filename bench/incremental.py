@@ -43,7 +43,8 @@ from django.core.management import call_command  # noqa: E402
 from orchestration.forecast import forecast_run  # noqa: E402
 from orchestration.models import LLMCall, PlanVersion, Run  # noqa: E402
 from orchestration.planning import edit_spec, plan_project  # noqa: E402
-from orchestration.runs import run_inline, start_run  # noqa: E402
+from orchestration.runs import start_run  # noqa: E402
+from orchestration.tasks import run_inline  # noqa: E402
 from projects.models import Project, Team  # noqa: E402
 from tests.scripted_model import SNAKE_REQUEST, ScriptedModel  # noqa: E402
 from tests.stubs import OpenAIStub, use_openai  # noqa: E402

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -164,10 +165,30 @@ class RunQuerySet(models.QuerySet):
         )
 
 
+# Every change of a task's status, by the TaskRunQuerySet method that makes it: the statuses it may
+# leave and the one it enters. No other change of status is made anywhere.
+TASK_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "queue": (frozenset({TaskStatus.PENDING}), TaskStatus.QUEUED),  # its dependencies have all succeeded
+    "skip": (frozenset({TaskStatus.PENDING}), TaskStatus.SKIPPED),  # a dependency failed for good
+    "claim": (frozenset({TaskStatus.QUEUED}), TaskStatus.RUNNING),
+    "mark_succeeded": (frozenset({TaskStatus.RUNNING}), TaskStatus.SUCCEEDED),
+    "mark_retry_wait": (frozenset({TaskStatus.RUNNING}), TaskStatus.RETRY_WAIT),
+    "mark_requeued": (frozenset({TaskStatus.RUNNING}), TaskStatus.QUEUED),  # its worker died: no fault of the task's
+    "mark_failed": (frozenset({TaskStatus.RUNNING}), TaskStatus.FAILED),
+    "release_retries": (frozenset({TaskStatus.RETRY_WAIT}), TaskStatus.QUEUED),
+    "cancel": (frozenset(UNFINISHED_TASK_STATUSES), TaskStatus.CANCELLED),
+    "reset": (frozenset({TaskStatus.FAILED, TaskStatus.SKIPPED}), TaskStatus.PENDING),  # retry_failed starts them over
+}
+
+
 class TaskRunQuerySet(models.QuerySet):
-    """Every change of a task's status: each one a single conditional UPDATE returning the rows it
-    changed, so a caller whose precondition no longer holds (another process got there first)
-    sees 0 and changes nothing."""
+    """Every change of a task's status: each one a single conditional UPDATE of the rows in a status
+    TASK_TRANSITIONS lets it leave, returning the rows it changed, so a caller whose precondition no
+    longer holds (another process got there first) sees 0 and changes nothing."""
+
+    def _move(self, transition: str, **fields) -> int:
+        sources, target = TASK_TRANSITIONS[transition]
+        return self.filter(status__in=sources).update(status=target, **fields)
 
     def unfinished(self) -> TaskRunQuerySet:
         return self.filter(status__in=UNFINISHED_TASK_STATUSES)
@@ -180,8 +201,8 @@ class TaskRunQuerySet(models.QuerySet):
 
     def claim(self, *, worker: str, lease_s: float) -> int:
         now = timezone.now()
-        return self.filter(status=TaskStatus.QUEUED).update(
-            status=TaskStatus.RUNNING,
+        return self._move(
+            "claim",
             attempt=F("attempt") + 1,
             worker=worker,
             started_at=now,
@@ -194,8 +215,8 @@ class TaskRunQuerySet(models.QuerySet):
         return self.update(lease_expires_at=timezone.now() + timedelta(seconds=lease_s))
 
     def mark_succeeded(self, *, reasoning: str, fingerprint: str = "", reused_from: TaskRun | None = None) -> int:
-        return self.update(
-            status=TaskStatus.SUCCEEDED,
+        return self._move(
+            "mark_succeeded",
             finished_at=timezone.now(),
             lease_expires_at=None,
             error="",
@@ -205,52 +226,39 @@ class TaskRunQuerySet(models.QuerySet):
         )
 
     def mark_retry_wait(self, *, error: str, delay_s: float) -> int:
-        now = timezone.now()
-        return self.update(
-            status=TaskStatus.RETRY_WAIT,
-            lease_expires_at=None,
-            error=error,
-            next_attempt_at=now + timedelta(seconds=delay_s),
-        )
+        next_attempt_at = timezone.now() + timedelta(seconds=delay_s)
+        return self._move("mark_retry_wait", lease_expires_at=None, error=error, next_attempt_at=next_attempt_at)
 
     def mark_requeued(self, *, error: str) -> int:
         """Back in the queue at once, e.g. after its worker died: nothing the task did was wrong."""
-        return self.update(status=TaskStatus.QUEUED, queued_at=timezone.now(), lease_expires_at=None, error=error)
+        return self._move("mark_requeued", queued_at=timezone.now(), lease_expires_at=None, error=error)
 
     def mark_failed(self, *, error: str) -> int:
-        return self.update(status=TaskStatus.FAILED, finished_at=timezone.now(), lease_expires_at=None, error=error)
+        return self._move("mark_failed", finished_at=timezone.now(), lease_expires_at=None, error=error)
 
     def queue(self) -> int:
-        return self.filter(status=TaskStatus.PENDING).update(status=TaskStatus.QUEUED, queued_at=timezone.now())
+        return self._move("queue", queued_at=timezone.now())
 
     def release_retries(self, now: datetime) -> int:
         """Waiting tasks whose backoff has passed go back to the queue."""
-        return self.filter(status=TaskStatus.RETRY_WAIT, next_attempt_at__lte=now).update(
-            status=TaskStatus.QUEUED, queued_at=now, next_attempt_at=None
-        )
+        return self.filter(next_attempt_at__lte=now)._move("release_retries", queued_at=now, next_attempt_at=None)
 
     def touch_queued(self, queued_before: datetime) -> int:
         """Restart the wait of a queued task nobody claimed, as it is enqueued again."""
         return self.filter(status=TaskStatus.QUEUED, queued_at__lt=queued_before).update(queued_at=timezone.now())
 
     def skip(self, *, error: str) -> int:
-        return self.filter(status=TaskStatus.PENDING).update(
-            status=TaskStatus.SKIPPED, finished_at=timezone.now(), error=error
-        )
+        return self._move("skip", finished_at=timezone.now(), error=error)
 
     def cancel(self, *, error: str) -> int:
-        return self.unfinished().update(
-            status=TaskStatus.CANCELLED,
-            finished_at=timezone.now(),
-            lease_expires_at=None,
-            next_attempt_at=None,
-            error=error,
+        return self._move(
+            "cancel", finished_at=timezone.now(), lease_expires_at=None, next_attempt_at=None, error=error
         )
 
     def reset(self) -> int:
         """Failed and skipped tasks start over (their attempts stay in TaskAttempt)."""
-        return self.filter(status__in=[TaskStatus.FAILED, TaskStatus.SKIPPED]).update(
-            status=TaskStatus.PENDING,
+        return self._move(
+            "reset",
             attempt=0,
             error="",
             started_at=None,
@@ -595,3 +603,18 @@ class CriterionResult(ImmutableModel):
         if last is None:
             return []
         return list(cls.objects.filter(run=run, attempt=last[0], round=last[1]).order_by("id"))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One worker's hold on one attempt of a TaskRun."""
+
+    task_run_id: int
+    run_id: int
+    worker: str
+    attempt: int  # TaskRun.attempt: tries in this round (retry_failed starts a new round)
+    started_at: datetime  # with worker and attempt, tells this claim from one of an earlier round
+    number: int  # TaskAttempt.number: tries over the task's whole history
+
+    def owned(self) -> TaskRunQuerySet:
+        return TaskRun.objects.filter(pk=self.task_run_id).owned_by(self.worker, self.attempt, self.started_at)

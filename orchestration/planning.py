@@ -406,7 +406,7 @@ def request_plan(project: Project, *, user=None, provider_name: str | None = Non
 def _enqueue(project_id: int, user_id: int | None, provider_name: str | None, feedback: str) -> None:
     try:
         async_task(
-            "orchestration.planning.plan_in_background",
+            plan_in_background,
             project_id,
             user_id,
             provider_name,

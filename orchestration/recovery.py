@@ -26,7 +26,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from .models import TaskRun, TaskStatus
-from .runs import current_claim, dispatch, fail_attempt, release_due_retries
+from .tasks import current_claim, dispatch, fail_attempt, release_due_retries
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,8 @@ def ensure_schedule(using: str = "default", **kwargs) -> None:
     Schedule.objects.using(using).update_or_create(
         name=SCHEDULE_NAME,
         defaults={
-            "func": "orchestration.recovery.recover",
+            # A schedule names its function by its dotted path; taken from the function, it follows a rename.
+            "func": f"{recover.__module__}.{recover.__qualname__}",
             "schedule_type": Schedule.MINUTES,
             "minutes": 1,
             "repeats": -1,

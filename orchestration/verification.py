@@ -24,8 +24,7 @@ from agents.safe_output import UnsafeOutput
 from agents.test_reports import CriterionOutcome
 from agents.verify import NotRepaired
 
-from .models import Artifact, Check, CriterionResult, TaskAttempt, TaskRun
-from .runs import Claim
+from .models import Artifact, Check, Claim, CriterionResult, TaskAttempt, TaskRun
 
 logger = logging.getLogger(__name__)
 

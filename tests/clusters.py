@@ -21,7 +21,7 @@ from django.db import connections
 from django_q.brokers import get_broker
 
 from orchestration.models import PlanVersion, Run
-from orchestration.runs import run_inline
+from orchestration.tasks import run_inline
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,8 @@ from agents.file_agent import FileAgent, in_area
 from agents.registry import get_agent
 from orchestration.models import Artifact
 from orchestration.planning import plan_project
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

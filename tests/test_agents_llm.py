@@ -7,7 +7,8 @@ from agents.file_agent import CONTRACT_PATH, SPEC_PATH, relevant_upstream
 from agents.spec import Spec
 from orchestration.models import Artifact, LLMCall, PlanVersion, TaskRun
 from orchestration.offline_planner import planned_spec
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 from tests.stubs import OpenAIStub, Reply, use_openai
 
 SPEC = {

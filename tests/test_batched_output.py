@@ -8,7 +8,8 @@ from agents.file_agent import MAX_BATCHES
 from orchestration.models import LLMCall, PlanVersion, Run, TaskRun
 from orchestration.offline_planner import planned_spec
 from orchestration.planning import plan_project
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 from projects.models import Project
 from tests.scripted_model import CONVERTER_REQUEST, ScriptedModel, feature_files
 from tests.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai

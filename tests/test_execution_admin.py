@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from orchestration.models import Run
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 from tests.clusters import make_plan, probe_task
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from orchestration.backoff import backoff_ceiling, full_jitter
 from orchestration.models import Artifact, Run, TaskRun
-from orchestration.runs import release_due_retries, run_inline, start_run
-from orchestration.tasks import execute_task
+from orchestration.runs import start_run
+from orchestration.tasks import execute_task, release_due_retries, run_inline
 from tests.clusters import make_plan, probe_task, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,8 @@ import hashlib
 import pytest
 
 from orchestration.models import Artifact, Run, TaskRun
-from orchestration.runs import cancel_run, run_inline, start_run
+from orchestration.runs import cancel_run, start_run
+from orchestration.tasks import run_inline
 from tests.clusters import make_plan, probe_task
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,8 @@ from agents.feature import FeatureAgent
 from agents.spec import Spec
 from orchestration.models import Artifact, CriterionResult, LLMCall, Run, TaskRun
 from orchestration.planning import edit_spec, plan_project
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 from projects.models import Project
 from tests.scripted_model import CONVERTER_REQUEST, PLANS, SNAKE_REQUEST, ScriptedModel, feature_files
 from tests.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai

@@ -21,7 +21,8 @@ from django.utils.html import strip_tags
 from agents.spec import StackChoice
 from orchestration.models import Artifact, LLMCall, PlanVersion, Run, TaskRun
 from orchestration.planning import plan_project
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 from tests.stubs import OpenAIStub, Reply, use_openai
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,7 +12,8 @@ from agents.registry import get_agent
 from orchestration import reuse
 from orchestration.models import LLMCall, Run, TaskRun
 from orchestration.planning import edit_spec, plan_project
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 from projects.models import Project
 from tests.scripted_model import SNAKE_REQUEST, ScriptedModel
 from tests.stubs import OpenAIStub, use_openai

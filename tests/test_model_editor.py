@@ -12,7 +12,8 @@ from agents.spec import Spec
 from orchestration.models import Artifact, PlanVersion, TaskRun
 from orchestration.offline_planner import spec_tasks
 from orchestration.planning import plan_project
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 
 from .rich_specs import rich_spec
 from .ui_helpers import form_data, make_version

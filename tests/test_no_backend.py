@@ -22,7 +22,8 @@ from orchestration.models import Artifact, PlanVersion, Run
 from orchestration.offline_planner import offline_plan, spec_tasks
 from orchestration.plan_checks import check_runnable
 from orchestration.plans import PlanInvalid, validate_plan
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 
 from .rich_specs import rich_spec
 from .test_verify import Recorded, generated, verify, verify_settings  # noqa: F401 (a fixture)

@@ -11,7 +11,8 @@ from orchestration.offline_planner import offline_plan
 from orchestration.plan_checks import check_runnable
 from orchestration.planning import edit_plan, plan_project
 from orchestration.plans import PlanInvalid
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 
 from .ui_helpers import form_data
 

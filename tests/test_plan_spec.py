@@ -8,7 +8,8 @@ from agents.spec import Spec
 from agents.stacks import stacks_for
 from orchestration.models import Artifact, TaskRun
 from orchestration.planning import edit_plan, plan_project
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 from projects.models import Project
 
 from .ui_helpers import make_version

@@ -12,7 +12,8 @@ from agents.base import AgentContext
 from agents.registry import get_agent
 from orchestration.models import Check, LLMCall, PlanVersion, Run, TaskAttempt, TaskRun
 from orchestration.offline_planner import planned_spec, verify_task
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 from tests.stubs import OpenAIStub, Reply, use_openai
 from tests.test_verify import CACHE
 

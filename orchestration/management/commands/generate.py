@@ -17,7 +17,8 @@ from orchestration.export import write_files
 from orchestration.models import Check, CriterionResult, Run, TaskRun, TaskStatus
 from orchestration.planning import plan_project
 from orchestration.plans import PlanInvalid
-from orchestration.runs import run_inline, start_run
+from orchestration.runs import start_run
+from orchestration.tasks import run_inline
 from projects.models import Project, Team
 
 CLI_TEAM = "CLI"  # the team `manage.py plan` uses too: staff find these projects in the admin

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
 from orchestration.recovery import recover
-from orchestration.runs import release_due_retries
+from orchestration.tasks import release_due_retries
 
 logger = logging.getLogger(__name__)
 
