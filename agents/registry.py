@@ -1,14 +1,17 @@
-"""The agents a plan may name. Each agent module registers itself; importing this module loads them all."""
+"""The agents a plan may name. Each agent module registers itself; get_agent loads them all: ours,
+then the modules settings.AGENTS_EXTRA names (the tests' `agents.probe`, which production never loads)."""
 
 from __future__ import annotations
 
 import importlib
 
+from django.conf import settings
+
 from .base import Agent
 
 _AGENTS: dict[str, Agent] = {}
 
-AGENT_MODULES = ["architect", "backend", "frontend", "testing", "docs", "devops", "feature", "verify", "probe"]
+AGENT_MODULES = ["architect", "backend", "frontend", "testing", "docs", "devops", "feature", "verify"]
 
 
 def register(cls: type[Agent]) -> type[Agent]:
@@ -17,8 +20,8 @@ def register(cls: type[Agent]) -> type[Agent]:
 
 
 def _load() -> None:
-    for module in AGENT_MODULES:
-        importlib.import_module(f"agents.{module}")
+    for module in [f"agents.{name}" for name in AGENT_MODULES] + settings.AGENTS_EXTRA:
+        importlib.import_module(module)
 
 
 def get_agent(name: str) -> Agent:

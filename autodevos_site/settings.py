@@ -227,6 +227,8 @@ CACHES = {
 }
 
 # --- Planning and agents ------------------------------------------------------------
+# Agent modules loaded besides ours (dotted paths): the tests' probe agent, never a production one.
+AGENTS_EXTRA = env.list("AGENTS_EXTRA", default=[])
 LLM_PROVIDER = env("LLM_PROVIDER", default="")  # "" picks gemini, then openai, when configured; else offline
 GEMINI_API_KEY = env("GEMINI_API_KEY", default="")
 GEMINI_MODEL = env("GEMINI_MODEL", default="gemini-2.5-flash")

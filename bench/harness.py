@@ -78,6 +78,7 @@ def _measure_here(config: str, measure: Callable[[str], Figures]) -> Figures:
             "LOG_LEVEL": "WARNING",
             "Q_WORKERS": str(WORKERS),
             "Q_CLUSTER_NAME": "autodevos-bench",
+            "AGENTS_EXTRA": "agents.probe",  # the benches' tasks
             "DJANGO_SETTINGS_MODULE": "autodevos_site.settings",
         }
     )

@@ -109,6 +109,7 @@ class Cluster:
             "Q_CLUSTER_NAME": settings.Q_CLUSTER["name"],
             "Q_WORKERS": str(self.workers),
             "VERIFY_CHECKS": str(settings.VERIFY_CHECKS).lower(),
+            "AGENTS_EXTRA": ",".join(settings.AGENTS_EXTRA),
             **self.env,
         }
         manage = [sys.executable, str(ROOT / "manage.py")]

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from projects.models import Membership, Project, Team
@@ -6,6 +7,9 @@ from projects.models import Membership, Project, Team
 PASSWORD = "correct-horse-battery-staple"
 # Files a scripted model returns as a generated project's: the generated project's tests, not ours.
 collect_ignore_glob = ["fixtures/*"]
+# The execution tests' plans name the probe agent (agents/probe.py), which the site never loads;
+# tests/clusters.py passes this on to the worker processes it starts.
+settings.AGENTS_EXTRA = [*settings.AGENTS_EXTRA, "agents.probe"]
 
 
 @pytest.fixture

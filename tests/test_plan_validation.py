@@ -1,8 +1,14 @@
 """A plan is refused, with reasons a person can read, unless it is a proper DAG of known agents."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from orchestration.plans import MAX_TASKS, PlanInvalid, validate_plan
+from tests.clusters import ROOT
+from tests.subprocess_env import environ_without_settings
 
 
 def _task(key: str, agent: str = "backend", depends_on: list[str] | None = None, **extra) -> dict:
@@ -163,3 +169,14 @@ def test_every_problem_is_reported_at_once():
 
 def test_something_that_is_not_a_plan_is_refused():
     assert _errors("just some text") == ["a plan must be an object with 'reasoning' and 'tasks'"]
+
+
+def test_the_site_does_not_load_the_test_only_agent_at_all():
+    # Unlisted is not enough: a plan edited in the admin could still name it. Only AGENTS_EXTRA loads it.
+    check = "from agents.registry import get_agent\ntry:\n    get_agent('probe')\nexcept KeyError as e:\n    print(e)"
+    env = {**environ_without_settings(), "ENV_FILE": os.devnull, "SECRET_KEY": "x"}
+    shell = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", check], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "unknown agent 'probe'" in shell.stdout, shell.stderr
+    assert "known agents: architect, backend," in shell.stdout  # the site's own agents are loaded

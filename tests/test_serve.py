@@ -47,6 +47,7 @@ def site(tmp_path_factory) -> dict[str, str]:
         "STATIC_ROOT": str(home / "static"),
         "Q_WORKERS": "2",
         "Q_CLUSTER_NAME": f"serve-test-{os.getpid()}",
+        "AGENTS_EXTRA": "agents.probe",  # the busy run's task
     }
     for command in (["migrate", "--noinput"], ["createcachetable"], ["collectstatic", "--noinput"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
