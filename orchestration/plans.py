@@ -63,10 +63,6 @@ class Plan(BaseModel):
         """The tasks as stored in PlanVersion.tasks: every field present, in plan order."""
         return [task.model_dump(mode="json") for task in self.tasks]
 
-    def order(self) -> list[str]:
-        """Task keys in an order where every task comes after its dependencies."""
-        return list(TopologicalSorter({t.key: t.depends_on for t in self.tasks}).static_order())
-
 
 def _field_errors(error: ValidationError, data: Any) -> list[str]:
     """pydantic's errors, told as "task 2 ('api'): title: ..." rather than as a location tuple."""

@@ -46,7 +46,6 @@ REQUESTS = [
 @pytest.mark.parametrize("request_text", REQUESTS)
 def test_every_plan_starts_with_the_architect_and_ends_with_tests_docs_and_devops(request_text):
     plan = _plan(request_text)
-    assert plan.order()[0] == "spec"
     assert _task(plan, "spec").agent == "architect"
     assert {"tests", "docs", "devops"} <= set(_agents(plan))
     assert [t.key for t in plan.tasks if not t.depends_on] == ["spec"]

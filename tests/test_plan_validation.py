@@ -46,11 +46,6 @@ def test_a_bare_task_list_is_accepted():
     assert [t.key for t in validate_plan([_task("spec", "architect")]).tasks] == ["spec"]
 
 
-def test_order_puts_every_task_after_its_dependencies():
-    plan = validate_plan([_task("c", depends_on=["b"]), _task("b", depends_on=["a"]), _task("a", "architect")])
-    assert plan.order() == ["a", "b", "c"]
-
-
 def test_duplicate_keys_are_refused():
     assert _errors([_task("api"), _task("api")]) == ["task keys must be unique; repeated: api"]
 
