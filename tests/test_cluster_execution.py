@@ -102,3 +102,50 @@ def test_reuse_survives_a_worker_killed_in_the_middle_of_a_run(project_a):
     # The latest run holding the same files is the one they are taken from.
     assert {t.reused_from.run_id for t in again.task_runs.select_related("reused_from")} == {run.pk}
     assert Artifact.objects.get(run=again, path="slow.txt").content == "attempt 2"
+
+
+def _fork_and_join(project, other: dict):
+    """top, then `other` beside a slow task, then the join of the two."""
+    return make_plan(
+        project, [probe_task("top"), other, probe_task("slow", "top", sleep=8), probe_task("join", "other", "slow")]
+    )
+
+
+def test_on_a_cluster_a_join_waits_while_one_dependency_is_still_running(project_a):
+    with Cluster() as cluster:
+        cluster.warm_up(project_a)
+        run = start_run(_fork_and_join(project_a, probe_task("other", "top")))
+        statuses = lambda: dict(run.task_runs.values_list("key", "status"))  # noqa: E731
+        # Condition-based: however slow the machine, the check is made while `slow` still runs.
+        seen = wait_for(
+            lambda: (s := statuses())["other"] == "succeeded" and s["slow"] == "running" and s,
+            timeout=60,
+            what="`other` to succeed while `slow` runs",
+            log=cluster.log,
+        )
+        assert seen["join"] == "pending", cluster.log()
+        run = wait_for_run(run, timeout=120, log=cluster.log)
+
+    assert run.status == Run.Status.SUCCEEDED, cluster.log()
+    tasks = {task.key: task for task in run.task_runs.all()}
+    assert tasks["join"].started_at >= tasks["slow"].finished_at
+
+
+def test_on_a_cluster_a_join_is_skipped_when_a_dependency_fails_while_the_other_runs(project_a):
+    failing = probe_task("other", "top", fail_times=99, permanent=True)
+    with Cluster() as cluster:
+        cluster.warm_up(project_a)
+        run = start_run(_fork_and_join(project_a, failing))
+        seen = wait_for(
+            lambda: (s := dict(run.task_runs.values_list("key", "status")))["other"] == "failed" and s,
+            timeout=60,
+            what="`other` to fail",
+            log=cluster.log,
+        )
+        assert seen["slow"] in ("queued", "running") and seen["join"] == "skipped", (seen, cluster.log())
+        run = wait_for_run(run, timeout=120, log=cluster.log)
+
+    assert run.status == Run.Status.FAILED, cluster.log()
+    tasks = {task.key: task for task in run.task_runs.all()}
+    assert tasks["slow"].status == "succeeded"  # a running task is not stopped by its sibling's failure
+    assert tasks["join"].status == "skipped" and tasks["join"].started_at is None
