@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
+from opentelemetry import trace
 
 from .base import Agent, AgentContext, AgentError, AgentResult, PermanentAgentError
 from .checks import CheckResult
@@ -46,6 +48,7 @@ from .test_reports import CriterionOutcome, prove_criteria, read_report
 DRIVER = Path(__file__).with_name("contract_driver.py")
 SCHEMATHESIS = "schemathesis==4.32.5"  # the contract check's tool, installed into the cache once
 COUNT = re.compile(r"(\d+) (passed|failed|skipped|todo|errors?)\b")
+tracer = trace.get_tracer(__name__)
 
 
 class NotRepaired(AgentError):
@@ -213,12 +216,32 @@ class VerifyAgent(Agent):
                 running -= 1
                 continue
             results.append(result)
+            _trace(result)
             hooks.record(result)
         context.checkpoint()  # a part stopped by the checkpoint ends early; say so as the task's error
         for result in results:
             if isinstance(result.exit_code, int) and result.exit_code < 0:
                 raise AgentError(f"{result.words}: the check was killed ({result.output[-200:]})")
         return results
+
+
+def _trace(check: CheckResult) -> None:
+    """A span for a check that has just ended, under the verify task's own span (the parts' threads carry
+    no trace): it ends now and began its duration ago."""
+    ended = time.time_ns()
+    span = tracer.start_span(
+        f"check {check.part} {check.name}",
+        start_time=ended - int(check.duration_s * 1e9),
+        attributes={
+            "autodevos.check.part": check.part,
+            "autodevos.check.name": check.name,
+            "autodevos.check.passed": check.passed,
+            "autodevos.check.round": check.round,
+        },
+    )
+    if not check.passed:
+        span.set_status(trace.StatusCode.ERROR, check.words)
+    span.end(end_time=ended)
 
 
 def _part_thread(

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its span covers the whole request (autodevos_site.traces).
+    "autodevos_site.traces.RequestSpanMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -182,14 +185,37 @@ PERMISSIONS_POLICY = {
     )
 }
 
+# "text": lines for people (make run); "json": one JSON object a line, for a log collector. Both carry the
+# ids of the run, task, attempt, agent, project and team a line is about, and no configured secret
+# (autodevos_site.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "secrets": {"()": "autodevos_site.logs.RedactSecrets"},
+        "ids": {"()": "autodevos_site.logs.ContextIds"},
+    },
+    "formatters": {
+        "text": {"()": "autodevos_site.logs.TextFormatter"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["secrets", "ids"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # httpx logs every request URL; keep it quiet so nothing secret-looking reaches logs.
     "loggers": {"httpx": {"level": "WARNING"}, "httpx2": {"level": "WARNING"}},
 }
+
+# Traces (OpenTelemetry, autodevos_site.traces): sent over OTLP/HTTP to this collector's address
+# (e.g. http://127.0.0.1:4318) when set; off when not. The exporter also reads OTEL_EXPORTER_OTLP_HEADERS.
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="autodevos")
 
 # --- Task queue (django-q2) ----------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -9,8 +9,11 @@ class OrchestrationConfig(AppConfig):
     def ready(self) -> None:
         from django_q.signals import post_spawn
 
+        from autodevos_site import traces
+
         from . import recovery
 
+        traces.configure()  # in every process Django starts: the web's and qcluster's
         post_migrate.connect(recovery.ensure_schedule, sender=self)
         post_spawn.connect(_load_worker_code, dispatch_uid="orchestration.load_worker_code")
 

@@ -295,6 +295,11 @@ class Run(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    trace_parent = models.CharField(
+        max_length=55,
+        blank=True,
+        help_text="The W3C traceparent of the span that started the run: its tasks' spans join that trace.",
+    )
 
     objects = RunQuerySet.as_manager()
 

@@ -21,6 +21,7 @@ from agents.registry import get_agent
 from .forecast import forecast_run, task_route
 from .models import PlanVersion, Run, TaskAttempt, TaskRun, TaskStatus
 from .tasks import advance, dispatch
+from .telemetry import current_traceparent, tracer
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def start_run(plan_version: PlanVersion, *, user=None, reuse: bool = True) -> Ru
     budget = settings.RUN_TOKEN_BUDGET if project.token_budget is None else project.token_budget
     forecast = forecast_run(plan_version, reuse_earlier=reuse).as_dict()
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), tracer.start_as_current_span("start run") as span:
         _refuse_a_second_active_run(project)
         run = Run.objects.create(
             plan_version=plan_version,
@@ -57,10 +58,18 @@ def start_run(plan_version: PlanVersion, *, user=None, reuse: bool = True) -> Ru
             started_at=now,
             reuse=reuse,
             forecast=forecast,
+            trace_parent=current_traceparent(),  # its tasks' spans, wherever they run, join this trace
         )
+        span.set_attributes({"autodevos.run_id": run.pk, "autodevos.project_id": project.pk})
         TaskRun.objects.bulk_create([_task_run(run, task, now) for task in plan_version.tasks])
         dispatch(dict(run.task_runs.filter(status=TaskStatus.QUEUED).values_list("pk", "timeout_s")))
-    logger.info("run %s of %s started with %d tasks", run.pk, plan_version, len(plan_version.tasks))
+    logger.info(
+        "run %s of %s started with %d tasks",
+        run.pk,
+        plan_version,
+        len(plan_version.tasks),
+        extra={"run_id": run.pk, "project_id": project.pk, "team_id": project.team_id},
+    )
     return run
 
 

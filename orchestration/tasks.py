@@ -46,7 +46,7 @@ from agents.registry import get_agent
 from agents.safe_output import UnsafeOutput, check_files
 from agents.verify import VerifyAgent, VerifyContext
 
-from . import reuse
+from . import reuse, telemetry
 from .backoff import full_jitter
 from .models import Artifact, Claim, Run, TaskAttempt, TaskRun, TaskStatus
 from .plans import reachable
@@ -86,6 +86,11 @@ def execute_task(task_run_id: int) -> str:
         # A duplicate delivery (the ORM broker can deliver twice), or another worker was faster.
         return f"task run {task_run_id} was not queued; nothing to do"
     task = TaskRun.objects.select_related("run__plan_version__project").get(pk=task_run_id)
+    with telemetry.attempt(task, claim):  # its ids on every log line, and its span in the run's trace
+        return _attempt(claim, task)
+
+
+def _attempt(claim: Claim, task: TaskRun) -> str:
     watch = _Watch(claim, task.timeout_s)
     try:
         agent = get_agent(task.agent)
@@ -126,8 +131,13 @@ class _AgentThread(threading.Thread):
         self.context = context
         self.result: AgentResult | None = None
         self.error: BaseException | None = None
+        # A new thread starts with empty context variables: the agent gets the attempt's log ids and span.
+        self.context_vars = contextvars.copy_context()
 
     def run(self) -> None:
+        self.context_vars.run(self._run)
+
+    def _run(self) -> None:
         try:
             self.result = self.agent.run(self.context)
         except BaseException as exc:
@@ -361,24 +371,10 @@ def complete_attempt(
     nothing written, when the claim is no longer current (the run was cancelled or the task handed
     to another worker). Unsafe output raises UnsafeOutput."""
     with transaction.atomic():
-        others = Artifact.objects.filter(run_id=claim.run_id).exclude(task_run_id=claim.task_run_id)
-        stored = others.aggregate(
-            files=Count("pk"), bytes=Sum("size"), clash=Min("path", filter=Q(path__in=list(files)))
-        )
-        check_files(files, existing_files=stored["files"], existing_bytes=stored["bytes"] or 0)
-        if stored["clash"]:
-            raise UnsafeOutput(f"{stored['clash']!r} was already written by another task of this run")
-        if not claim.owned().exists():
-            return False
-        try:
-            with transaction.atomic():
-                # Delete-then-insert: however often the task ran, it keeps exactly this attempt's files.
-                Artifact.objects.filter(task_run_id=claim.task_run_id).delete()
-                Artifact.objects.bulk_create(
-                    Artifact.of(claim.run_id, claim.task_run_id, path, content) for path, content in files.items()
-                )
-        except IntegrityError:
-            return False  # another attempt of this task stored its files first, and won
+        # A first attempt that wrote nothing (a check, a probe) has no files to weigh, clear or store.
+        if files or claim.number > 1:
+            if not _store_files(claim, files):
+                return False
         # The files are written before the run's lock is taken, so that sibling tasks finishing
         # together hold it, one after the other, only for the hand-over itself. The order (run,
         # then task) is the one cancel_run, fail_attempt and recovery take too: no deadlock.
@@ -390,6 +386,28 @@ def complete_attempt(
             reuse.copy_outcomes(reused_from, claim.task_run_id, claim.run_id, claim.number)
         close_attempt(claim, succeeded=True)
         advance(run)
+    return True
+
+
+def _store_files(claim: Claim, files: dict[str, str]) -> bool:
+    """The attempt's files, in place of any an earlier attempt of the task stored; False, with nothing
+    written, when the claim is no longer current or another attempt stored its files first."""
+    others = Artifact.objects.filter(run_id=claim.run_id).exclude(task_run_id=claim.task_run_id)
+    stored = others.aggregate(files=Count("pk"), bytes=Sum("size"), clash=Min("path", filter=Q(path__in=list(files))))
+    check_files(files, existing_files=stored["files"], existing_bytes=stored["bytes"] or 0)
+    if stored["clash"]:
+        raise UnsafeOutput(f"{stored['clash']!r} was already written by another task of this run")
+    if not claim.owned().exists():
+        return False
+    try:
+        with transaction.atomic():
+            # Delete-then-insert: however often the task ran, it keeps exactly this attempt's files.
+            Artifact.objects.filter(task_run_id=claim.task_run_id).delete()
+            Artifact.objects.bulk_create(
+                Artifact.of(claim.run_id, claim.task_run_id, path, content) for path, content in files.items()
+            )
+    except IntegrityError:
+        return False  # another attempt of this task stored its files first, and won
     return True
 
 

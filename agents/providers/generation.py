@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
+from opentelemetry import trace
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
@@ -39,6 +40,7 @@ from .budget import estimate_call
 from .redaction import Redactor, configured_secrets
 
 logger = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
 _FENCE = re.compile(r"^```[A-Za-z0-9_-]*\s*\n?(.*?)\n?\s*```$", re.DOTALL)
 # The longest way redaction knows to write one ASCII character of a secret ("&amp;#x2d;"): a streamed
@@ -291,13 +293,38 @@ class _Session:
         )
         self.attempt += 1
         started = time.monotonic()
-        try:
-            completion = self.provider.complete(self.system, conversation, schema, on_text=on_text)
-        except AttemptFailed as exc:
-            then = "; retried without streaming" if isinstance(exc, StreamBroke) else ""
-            self.record(conversation, latency_ms=_ms_since(started), error=f"{exc}{then}", streamed=on_text is not None)
-            raise
-        return completion, _ms_since(started)
+        # The call's span says which model was asked and what it cost; never the prompt or the answer,
+        # nor an error's text, which may quote them.
+        with tracer.start_as_current_span(
+            f"chat {self.provider.model}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "gen_ai.provider.name": self.provider.name,
+                "gen_ai.request.model": self.provider.model,
+                "autodevos.llm.attempt": self.attempt,
+            },
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            try:
+                completion = self.provider.complete(self.system, conversation, schema, on_text=on_text)
+            except AttemptFailed as exc:
+                span.set_status(trace.StatusCode.ERROR, self.redactor.text(exc.reason))
+                then = "; retried without streaming" if isinstance(exc, StreamBroke) else ""
+                self.record(
+                    conversation, latency_ms=_ms_since(started), error=f"{exc}{then}", streamed=on_text is not None
+                )
+                raise
+            latency_ms = _ms_since(started)
+            span.set_attributes(
+                {
+                    "gen_ai.usage.input_tokens": completion.tokens_in,
+                    "gen_ai.usage.output_tokens": completion.tokens_out,
+                    "autodevos.llm.latency_ms": latency_ms,
+                }
+            )
+        return completion, latency_ms
 
     def _progress(self, before: str) -> Callable[[str], None] | None:
         """What a provider streaming a reply calls with its text so far (None when nobody watches):
