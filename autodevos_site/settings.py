@@ -37,6 +37,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that its span covers the whole request (autodevos_site.traces).
     "autodevos_site.traces.RequestSpanMiddleware",
+    # Next, so that the latency it records covers every other middleware (autodevos_site.metrics_middleware).
+    "autodevos_site.metrics_middleware.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -145,6 +147,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Security: secure by default, relaxed only where DEBUG is on or a proxy terminates TLS.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Health checks come over plain HTTP from inside the deployment (compose, a load balancer's probe).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -216,6 +220,11 @@ LOGGING = {
 # (e.g. http://127.0.0.1:4318) when set; off when not. The exporter also reads OTEL_EXPORTER_OTLP_HEADERS.
 OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
 OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="autodevos")
+
+# Metrics (orchestration.metrics): Prometheus scrapes /metrics with `Authorization: Bearer <METRICS_TOKEN>`;
+# empty: only staff, logged in, may read them. The web processes share request latency through the folder
+# PROMETHEUS_MULTIPROC_DIR names (read by prometheus_client itself, from the environment, see the README).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Task queue (django-q2) ----------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -299,6 +308,7 @@ SECRET_SETTINGS = [
     "OPENAI_BASE_URL",
     "DATABASE_URL",
     "REDIS_URL",
+    "METRICS_TOKEN",
 ]
 
 # --- Generated projects -------------------------------------------------------------

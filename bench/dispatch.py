@@ -15,7 +15,7 @@ RUNS = 3
 
 
 def fan_dag() -> list[dict]:
-    from tests.clusters import probe_task
+    from testbed.clusters import probe_task
 
     tasks = []
     for stage in range(STAGES):
@@ -35,7 +35,7 @@ def hand_over_ms(run) -> list[float]:
 
 def measure(config: str) -> harness.Figures:
     from orchestration.runs import start_run
-    from tests.clusters import make_plan, wait_for_run
+    from testbed.clusters import make_plan, wait_for_run
 
     gaps: list[float] = []
     with harness.cluster() as cluster:

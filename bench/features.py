@@ -3,7 +3,7 @@ asking the model for every file whole, for two requests whose heart is a feature
 
     .venv/bin/python bench/features.py
 
-For each request, the scripted model (tests/scripted_model.py) answers the real openai client on
+For each request, the scripted model (testbed/scripted_model.py) answers the real openai client on
 the OpenAI-compatible stub: it plans, writes the spec, leaves the scaffold agents' files as they are
 and writes each feature's files. One run per request, without the verify stage (its checks are not
 model output). Printed side by side from that same run:
@@ -48,8 +48,8 @@ from orchestration.planning import plan_project  # noqa: E402
 from orchestration.runs import start_run  # noqa: E402
 from orchestration.tasks import run_inline  # noqa: E402
 from projects.models import Project, Team  # noqa: E402
-from tests.scripted_model import CONVERTER_REQUEST, SNAKE_REQUEST, ScriptedModel  # noqa: E402
-from tests.stubs import OpenAIStub, use_openai  # noqa: E402
+from testbed.scripted_model import CONVERTER_REQUEST, SNAKE_REQUEST, ScriptedModel  # noqa: E402
+from testbed.stubs import OpenAIStub, use_openai  # noqa: E402
 
 REQUESTS = [SNAKE_REQUEST, CONVERTER_REQUEST]
 SHARED = ("architect", "verify")  # answers that do not depend on how files are asked for

@@ -29,7 +29,7 @@ from agents.spec import Spec  # noqa: E402
 from agents.stacks import stacks_for  # noqa: E402
 from orchestration.offline_planner import planned_spec, spec_tasks  # noqa: E402
 from orchestration.plan_checks import check_runnable  # noqa: E402
-from tests.rich_specs import RICH_REQUESTS  # noqa: E402
+from testbed.rich_specs import RICH_REQUESTS  # noqa: E402
 
 REQUESTS = [
     "A small clinic appointment system with doctors, patients and appointments; patients book an appointment with a doctor",

@@ -62,7 +62,7 @@ def _line(figures: Figures) -> str:
 
 
 def _services_up() -> bool:
-    from tests.services_up import reachable
+    from testbed.services_up import reachable
 
     return reachable(POSTGRES_URL) and reachable(REDIS_URL)
 
@@ -128,7 +128,7 @@ def project():
 @contextmanager
 def cluster() -> Iterator:
     """A running cluster of WORKERS workers whose processes have loaded the executor's code."""
-    from tests.clusters import Cluster
+    from testbed.clusters import Cluster
 
     with Cluster(workers=WORKERS) as running:
         running.warm_up(project())
@@ -140,7 +140,7 @@ def layered_dag(size: int, *, rng: random.Random, width: int = WORKERS, **instru
     of the layer before (sometimes also on an earlier one), so its depth is its layer: with equal
     task times, the critical path is the number of layers, and WORKERS workers can keep up with it.
     Returns the tasks and the number of layers."""
-    from tests.clusters import probe_task
+    from testbed.clusters import probe_task
 
     layers: list[list[str]] = []
     count = 0

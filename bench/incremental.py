@@ -3,7 +3,7 @@ record, and a re-run with no change cost, side by side in one process.
 
     .venv/bin/python bench/incremental.py
 
-The scripted model (tests/scripted_model.py) answers the real openai client on the OpenAI-compatible
+The scripted model (testbed/scripted_model.py) answers the real openai client on the OpenAI-compatible
 stub: it plans the snake-game request, writes the spec and leaves the scaffold agents' files as
 they are, and writes the feature's files. Details are added in the data-model editor's way
 (orchestration.planning.edit_spec), so the architect writes the changed spec as it is: the first
@@ -46,8 +46,8 @@ from orchestration.planning import edit_spec, plan_project  # noqa: E402
 from orchestration.runs import start_run  # noqa: E402
 from orchestration.tasks import run_inline  # noqa: E402
 from projects.models import Project, Team  # noqa: E402
-from tests.scripted_model import SNAKE_REQUEST, ScriptedModel  # noqa: E402
-from tests.stubs import OpenAIStub, use_openai  # noqa: E402
+from testbed.scripted_model import SNAKE_REQUEST, ScriptedModel  # noqa: E402
+from testbed.stubs import OpenAIStub, use_openai  # noqa: E402
 
 
 def with_detail(version: PlanVersion, name: str):

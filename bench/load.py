@@ -32,7 +32,7 @@ def measure(config: str) -> harness.Figures:
 
     from orchestration.models import Artifact, Run, TaskRun
     from orchestration.runs import start_run
-    from tests.clusters import make_plan, wait_for
+    from testbed.clusters import make_plan, wait_for
 
     rng = random.Random(50)
     # A project has one active run at a time: each run gets a project of its own.

@@ -18,7 +18,7 @@ REPEATS = 3
 
 def measure(config: str) -> harness.Figures:
     from orchestration.runs import start_run
-    from tests.clusters import make_plan, wait_for_run
+    from testbed.clusters import make_plan, wait_for_run
 
     tasks, layers = harness.layered_dag(TASKS, rng=random.Random(30), sleep=TASK_S)
     critical_path = layers * TASK_S

@@ -24,7 +24,7 @@ def raw(cluster, total: int) -> float:
     from django_q.tasks import async_task
 
     from bench.noop import noop
-    from tests.clusters import wait_for
+    from testbed.clusters import wait_for
 
     Success.objects.all().delete()
     began = time.monotonic()
@@ -42,7 +42,7 @@ def raw(cluster, total: int) -> float:
 def engine(cluster) -> float:
     from orchestration.models import Run
     from orchestration.runs import start_run
-    from tests.clusters import make_plan, probe_task, wait_for
+    from testbed.clusters import make_plan, probe_task, wait_for
 
     # A project has one active run at a time: each run gets a project of its own.
     plans = [make_plan(harness.project(), [probe_task(f"t{i:02d}") for i in range(TASKS)]) for _ in range(RUNS)]

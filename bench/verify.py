@@ -25,8 +25,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from tests.rich_specs import RICH_REQUESTS  # noqa: E402
-from tests.test_verify import Recorded, generated, verify  # noqa: E402
+from testbed.rich_specs import RICH_REQUESTS  # noqa: E402
+from testbed.verify import Recorded, generated, verify  # noqa: E402
 
 
 def timed(files, spec, label: str) -> float:

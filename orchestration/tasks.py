@@ -319,7 +319,7 @@ def _enqueue(timeouts: dict[int, int]) -> None:
             execute_task,
             pk,
             task_name=f"task-run-{pk}",
-            broker=_broker(routed.get(pk)),
+            broker=queue_broker(routed.get(pk)),
             # save=False: our TaskRun rows hold the outcome; django-q2's result rows would only pile up.
             save=False,
             # The task's own timeout stops the agent; django-q2's, a margin later, kills a worker wedged beyond that.
@@ -337,7 +337,7 @@ def _routed(timeouts: dict[int, int]) -> dict[int, str]:
 
 
 @functools.cache
-def _broker(queue: str | None = None) -> Broker:
+def queue_broker(queue: str | None = None) -> Broker:
     # One broker per queue and process: get_broker() opens a new Redis connection pool on every call.
     return get_broker(queue)
 

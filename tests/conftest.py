@@ -3,12 +3,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from projects.models import Membership, Project, Team
+from testbed.verify import CACHE
 
 PASSWORD = "correct-horse-battery-staple"
 # Files a scripted model returns as a generated project's: the generated project's tests, not ours.
 collect_ignore_glob = ["fixtures/*"]
 # The execution tests' plans name the probe agent (agents/probe.py), which the site never loads;
-# tests/clusters.py passes this on to the worker processes it starts.
+# testbed/clusters.py passes this on to the worker processes it starts.
 settings.AGENTS_EXTRA = [*settings.AGENTS_EXTRA, "agents.probe"]
 
 
@@ -89,3 +90,13 @@ def node_modules(tmp_path_factory):
         return installed[key]
 
     return get
+
+
+@pytest.fixture
+def verify_settings(settings):
+    """The verify stage on, in the bubblewrap sandbox, with the installs kept between sessions."""
+    settings.VERIFY_CHECKS = True
+    settings.VERIFY_SANDBOX = "bwrap"
+    settings.VERIFY_UNSANDBOXED_OFFLINE = False
+    settings.VERIFY_CACHE_DIR = CACHE
+    return settings

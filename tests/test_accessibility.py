@@ -16,10 +16,10 @@ from agents.criteria import derive_criteria
 from orchestration.models import CriterionResult, LLMCall, Run, TaskAttempt, TaskRun
 from orchestration.offline_planner import planned_spec, spec_tasks
 from projects.models import Project
+from testbed.rich_specs import rich_spec
 
 from .axe import AXE_VERSION, Violation, audit, axe_source
 from .conftest import PASSWORD
-from .rich_specs import rich_spec
 from .test_browser import DESKTOP, PHONE, browser  # noqa: F401 (the browser fixture)
 from .ui_helpers import (
     BACKEND_TASK,

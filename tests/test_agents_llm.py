@@ -9,7 +9,7 @@ from orchestration.models import Artifact, LLMCall, PlanVersion, TaskRun
 from orchestration.offline_planner import planned_spec
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
-from tests.stubs import OpenAIStub, Reply, use_openai
+from testbed.stubs import OpenAIStub, Reply, use_openai
 
 SPEC = {
     "app_name": "groomer",

@@ -11,8 +11,8 @@ from orchestration.planning import plan_project
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
 from projects.models import Project
-from tests.scripted_model import CONVERTER_REQUEST, ScriptedModel, feature_files
-from tests.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
+from testbed.scripted_model import CONVERTER_REQUEST, ScriptedModel, feature_files
+from testbed.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
 from tests.test_agents_llm import APP_LINE, ARCHITECT_ANSWER
 
 pytestmark = pytest.mark.django_db(transaction=True)

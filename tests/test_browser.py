@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from orchestration.models import Run, TaskRun
+from testbed.clusters import Cluster
 
-from .clusters import Cluster
 from .conftest import PASSWORD
 from .ui_helpers import make_run, make_version, plan_tasks
 

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from orchestration.models import CriterionResult, Run, TaskRun
 from orchestration.planning import plan_project
 from projects.models import Project
+from testbed.clusters import Cluster
 
-from .clusters import Cluster
 from .test_browser import DESKTOP, _log_in, browser  # noqa: F401 (the browser fixture)
 from .test_criteria_page import _checked_run, _test
 

@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from orchestration.planning import plan_project
 from projects.models import Project
+from testbed.clusters import Cluster
 
-from .clusters import Cluster
 from .test_browser import DESKTOP, PHONE, _log_in, browser  # noqa: F401, F811 (the browser fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -21,9 +21,9 @@ from playwright.sync_api import expect
 
 from orchestration.models import Check, Run, TaskAttempt, TaskRun
 from projects.models import Project
+from testbed.verify import CACHE
 
 from .test_browser import DESKTOP, _log_in, browser  # noqa: F401 (the browser fixture)
-from .test_verify import CACHE
 from .ui_helpers import make_check, make_repair, make_run, make_verified_run, make_version, plan_tasks
 
 S, F, R, P = TaskRun.Status.SUCCEEDED, TaskRun.Status.FAILED, TaskRun.Status.RUNNING, TaskRun.Status.PENDING

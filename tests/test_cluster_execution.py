@@ -9,7 +9,7 @@ import pytest
 from orchestration.models import Artifact, Run, TaskRun
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
-from tests.clusters import Cluster, make_plan, probe_task, wait_for, wait_for_run
+from testbed.clusters import Cluster, make_plan, probe_task, wait_for, wait_for_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.scaleout, pytest.mark.slow]
 

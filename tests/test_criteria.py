@@ -22,7 +22,7 @@ from agents.criteria import (
 from agents.spec import MAX_CRITERIA, Criterion, CriterionAbout, Spec
 from agents.test_reports import prove_criteria, read_report
 from orchestration.offline_planner import planned_spec
-from tests.rich_specs import rich_spec
+from testbed.rich_specs import rich_spec
 
 TOOL_SHED = "A lending library for a neighbourhood tool shed: members borrow tools, we track who has what and when it is due back."
 
@@ -197,7 +197,7 @@ def test_the_criteria_map_says_which_criteria_no_generated_test_can_prove():
 
 
 def test_the_tests_agent_maps_every_criterion_of_an_offline_project_to_its_tests():
-    from tests.test_verify import generated
+    from testbed.verify import generated
 
     files, spec = generated(TOOL_SHED)
     rows = json.loads(files[CRITERIA_PATH])["criteria"]

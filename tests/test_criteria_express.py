@@ -13,7 +13,7 @@ import pytest
 from agents.criteria import criteria_json, tagged_tests
 from agents.spec import Criterion, CriterionAbout, Spec
 from agents.stacks import get_stack
-from tests.rich_specs import RICH_SPECS, rich_spec
+from testbed.rich_specs import RICH_SPECS, rich_spec
 
 EXPRESS = get_stack("express")
 CRITERIA_TESTS = "backend/tests/criteria.test.ts"

@@ -15,7 +15,7 @@ import pytest
 from agents.criteria import covered, tagged_tests
 from agents.spec import Criterion, CriterionAbout, Spec
 from agents.stacks import get_stack
-from tests.rich_specs import RICH_SPECS, rich_spec
+from testbed.rich_specs import RICH_SPECS, rich_spec
 
 STACK = get_stack("fastapi")
 PATH = "backend/tests/test_criteria.py"

@@ -15,8 +15,8 @@ from agents.criteria import NOT_COVERED, about_key
 from agents.spec import MAX_CRITERION_CHARS, Criterion, CriterionAbout
 from orchestration.models import CriterionResult, PlanVersion, Run, TaskAttempt, TaskRun
 from orchestration.offline_planner import spec_tasks
+from testbed.rich_specs import rich_spec
 
-from .rich_specs import rich_spec
 from .ui_helpers import BACKEND_TASK, VERIFY_TASK, form_data, make_run, make_version
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from agents.base import PermanentAgentError
 from agents.registry import get_agent
 from agents.spec import Criterion
 from agents.verify import VerifyContext
-from tests.rich_specs import rich_spec
-from tests.test_verify import Recorded, generated, verify_settings  # noqa: F401 (a fixture)
+from testbed.rich_specs import rich_spec
+from testbed.verify import Recorded, generated
 
 pytestmark = pytest.mark.slow
 BROKEN = "choice-tool-condition"

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .subprocess_env import environ_without_settings
+from testbed.subprocess_env import environ_without_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

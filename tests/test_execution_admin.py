@@ -6,7 +6,7 @@ from django.urls import reverse
 from orchestration.models import Run
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
-from tests.clusters import make_plan, probe_task
+from testbed.clusters import make_plan, probe_task
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,7 @@ import pytest
 from orchestration.models import Artifact, Run, TaskRun
 from orchestration.runs import cancel_run, retry_failed, start_run
 from orchestration.tasks import execute_task, run_inline
-from tests.clusters import make_plan, probe_task, run_inline_in_thread, wait_for
+from testbed.clusters import make_plan, probe_task, run_inline_in_thread, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from orchestration.models import Artifact, Run, TaskRun
 from orchestration.recovery import SCHEDULE_NAME, ensure_schedule, recover, reenqueue_unclaimed, requeue_expired_leases
 from orchestration.runs import retry_failed, start_run
 from orchestration.tasks import claim_task, complete_attempt, execute_task, run_inline
-from tests.clusters import make_plan, probe_task, run_inline_in_thread
+from testbed.clusters import make_plan, probe_task, run_inline_in_thread
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.scaleout]
 

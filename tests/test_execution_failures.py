@@ -11,7 +11,7 @@ from orchestration.backoff import backoff_ceiling, full_jitter
 from orchestration.models import Artifact, Run, TaskRun
 from orchestration.runs import start_run
 from orchestration.tasks import execute_task, release_due_retries, run_inline
-from tests.clusters import make_plan, probe_task, wait_for
+from testbed.clusters import make_plan, probe_task, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

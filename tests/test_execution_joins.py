@@ -7,7 +7,7 @@ import pytest
 from orchestration.models import TaskRun
 from orchestration.runs import start_run
 from orchestration.tasks import execute_task
-from tests.clusters import make_plan, probe_task
+from testbed.clusters import make_plan, probe_task
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

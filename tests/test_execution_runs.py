@@ -7,7 +7,7 @@ import pytest
 from orchestration.models import Artifact, Run, TaskRun
 from orchestration.runs import cancel_run, start_run
 from orchestration.tasks import run_inline
-from tests.clusters import make_plan, probe_task
+from testbed.clusters import make_plan, probe_task
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

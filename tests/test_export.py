@@ -111,7 +111,7 @@ def test_generate_with_force_writes_into_a_directory_that_is_not_empty(tmp_path)
 
 def _with_criteria(run: Run) -> None:
     from agents.generators.docs import readme
-    from tests.rich_specs import rich_spec
+    from testbed.rich_specs import rich_spec
 
     spec = rich_spec("tool-shed")
     _store(run, "spec/spec.json", spec.model_dump_json())
@@ -149,7 +149,7 @@ def test_a_run_whose_checks_did_not_run_says_its_criteria_were_not_proven(run):
 
 
 def test_a_readme_a_model_wrote_without_the_section_gets_it_at_the_end(run):
-    from tests.rich_specs import rich_spec
+    from testbed.rich_specs import rich_spec
 
     _store(run, "spec/spec.json", rich_spec("tool-shed").model_dump_json())
     _store(run, "README.md", "# Tool shed\n\nBy a model.\n")

@@ -12,9 +12,9 @@ from orchestration.planning import edit_spec, plan_project
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
 from projects.models import Project
-from tests.scripted_model import CONVERTER_REQUEST, PLANS, SNAKE_REQUEST, ScriptedModel, feature_files
-from tests.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
-from tests.test_verify import CACHE
+from testbed.scripted_model import CONVERTER_REQUEST, PLANS, SNAKE_REQUEST, ScriptedModel, feature_files
+from testbed.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
+from testbed.verify import CACHE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,8 +18,8 @@ import pytest
 from agents.openapi import openapi_document
 from agents.spec import Spec
 from agents.stacks import get_stack
+from testbed.rich_specs import RICH_SPECS, rich_spec
 from tests.node_projects import sh, share, write
-from tests.rich_specs import RICH_SPECS, rich_spec
 from tests.schemathesis_run import run_schemathesis
 
 pytestmark = pytest.mark.slow

@@ -1,7 +1,7 @@
 """Generated projects install, type-check, lint, build and pass their own tests.
 
 For three requests in a person's words whose specs use choices, money, many-to-many lists, private
-records, due dates, lookups and a per-period summary (tests/rich_specs.py): `manage.py generate`,
+records, due dates, lookups and a per-period summary (testbed/rich_specs.py): `manage.py generate`,
 then in backend/ `npx tsc --noEmit`, `npm run lint`, `npm test`, `npm run build`, and in frontend/
 `npm run lint`, `npm run build`, `npm test` (axe-core included).
 Dependencies do not depend on the entities, so each stack installs once from its lockfile and every
@@ -20,8 +20,8 @@ from django.core.management import call_command
 from agents.spec import Spec
 from agents.stacks import get_stack
 from agents.stacks.express import PRISMA_VERSION
+from testbed.rich_specs import RICH_REQUESTS
 from tests.node_projects import NPM_INSTALL, sh, share
-from tests.rich_specs import RICH_REQUESTS
 
 REQUESTS = RICH_REQUESTS
 # What each request's spec must have, so that these runs prove the richer parts end to end.

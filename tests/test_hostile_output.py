@@ -23,7 +23,7 @@ from orchestration.models import Artifact, LLMCall, PlanVersion, Run, TaskRun
 from orchestration.planning import plan_project
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
-from tests.stubs import OpenAIStub, Reply, use_openai
+from testbed.stubs import OpenAIStub, Reply, use_openai
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

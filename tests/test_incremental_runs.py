@@ -15,8 +15,8 @@ from orchestration.planning import edit_spec, plan_project
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
 from projects.models import Project
-from tests.scripted_model import SNAKE_REQUEST, ScriptedModel
-from tests.stubs import OpenAIStub, use_openai
+from testbed.scripted_model import SNAKE_REQUEST, ScriptedModel
+from testbed.stubs import OpenAIStub, use_openai
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,5 @@
-"""The apps depend one way: projects (the pages) → orchestration (plans, runs, workers) → agents.
+"""The apps depend one way: projects (the pages) → orchestration (plans, runs, workers) → agents;
+and the benches share testbed/ with the tests rather than importing the tests.
 
 agents/ is a library: it imports no app of ours and no Django model layer; what it needs recorded
 (each model call, the budget) it is handed through the LLM context. orchestration may read the
@@ -41,6 +42,12 @@ def test_agents_import_no_app_of_ours_and_no_django_model_layer():
 
 def test_orchestration_reads_only_the_projects_apps_models():
     assert offending("orchestration", ("projects",), allowed=("projects.models",)) == []
+
+
+@pytest.mark.parametrize("folder", ["bench", "testbed"])
+def test_the_benches_and_what_they_share_with_the_tests_import_no_test_module(folder):
+    # What both need lives in testbed/; a bench that imported tests/ would break when a test file moves.
+    assert offending(folder, ("tests",)) == []
 
 
 @pytest.mark.parametrize("app", ["agents", "orchestration"])

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from agents.providers import generate, get_provider
 from orchestration.models import LLMCall
 from orchestration.usage import llm_context
-from tests.stubs import OpenAIStub, Reply, use_openai
+from testbed.stubs import OpenAIStub, Reply, use_openai
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from agents.stacks import stacks_for
 from orchestration.models import LLMCall, PlanVersion
 from orchestration.planning import plan_project, request_plan
 from projects.models import Project
-from tests.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
+from testbed.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from orchestration.models import PlanVersion
 from orchestration.offline_planner import planned_spec
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
-from tests.clusters import ROOT, make_plan, probe_task
-from tests.stubs import OPENAI_TEST_KEY, OpenAIStub, Reply, use_openai
-from tests.subprocess_env import environ_without_settings
+from testbed.clusters import ROOT, make_plan, probe_task
+from testbed.stubs import OPENAI_TEST_KEY, OpenAIStub, Reply, use_openai
+from testbed.subprocess_env import environ_without_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

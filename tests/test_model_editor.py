@@ -14,8 +14,8 @@ from orchestration.offline_planner import spec_tasks
 from orchestration.planning import plan_project
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
+from testbed.rich_specs import rich_spec
 
-from .rich_specs import rich_spec
 from .ui_helpers import form_data, make_version
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def v1(project_a):
 
 @pytest.fixture
 def tool_shed(project_a):
-    """A version whose spec is the hand-written tool shed (tests/rich_specs.py): every kind of detail, links and summaries."""
+    """A version whose spec is the hand-written tool shed (testbed/rich_specs.py): every kind of detail, links and summaries."""
     spec = rich_spec("tool-shed")
     return make_version(project_a, tasks=spec_tasks(spec), spec=spec.model_dump(mode="json"))
 

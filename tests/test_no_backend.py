@@ -24,9 +24,9 @@ from orchestration.plan_checks import check_runnable
 from orchestration.plans import PlanInvalid, validate_plan
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
+from testbed.rich_specs import rich_spec
+from testbed.verify import Recorded, generated, verify
 
-from .rich_specs import rich_spec
-from .test_verify import Recorded, generated, verify, verify_settings  # noqa: F401 (a fixture)
 from .ui_helpers import form_data, make_version
 
 CONVERTER = Feature(

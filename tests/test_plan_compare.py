@@ -15,8 +15,8 @@ from agents.criteria import carry_criteria
 from agents.generators.naming import normalise_spec
 from agents.spec import Spec
 from orchestration.models import PlanVersion
+from testbed.rich_specs import TOOL_SHED, rich_spec
 
-from .rich_specs import TOOL_SHED, rich_spec
 from .ui_helpers import make_version, plan_tasks
 
 pytestmark = pytest.mark.django_db

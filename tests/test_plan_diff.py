@@ -5,8 +5,7 @@ import pytest
 
 from orchestration.models import PlanVersion
 from orchestration.plan_diff import word_diff
-
-from .rich_specs import rich_spec
+from testbed.rich_specs import rich_spec
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from orchestration.plans import MAX_TASKS, PlanInvalid, validate_plan
-from tests.clusters import ROOT
-from tests.subprocess_env import environ_without_settings
+from testbed.clusters import ROOT
+from testbed.subprocess_env import environ_without_settings
 
 
 def _task(key: str, agent: str = "backend", depends_on: list[str] | None = None, **extra) -> dict:

@@ -10,8 +10,7 @@ from orchestration.models import PlanVersion
 from orchestration.planning import QUEUE_UNREACHABLE, edit_plan, plan_project, request_plan
 from orchestration.plans import PlanInvalid
 from projects.models import Project
-
-from .clusters import Cluster, wait_for
+from testbed.clusters import Cluster, wait_for
 
 # Version numbering and background planning depend on the database and the broker: run them on both.
 pytestmark = [pytest.mark.django_db, pytest.mark.scaleout]

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from agents.providers import ProviderError, generate, get_provider
 from orchestration.models import LLMCall
 from orchestration.usage import llm_context
-from tests.stubs import GEMINI_TEST_KEY, GeminiStub, Reply, use_gemini
+from testbed.stubs import GEMINI_TEST_KEY, GeminiStub, Reply, use_gemini
 
 GOOD = {"title": "Pancakes", "steps": ["Mix", "Fry"]}
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from agents.providers import ProviderError, generate, get_provider
 from orchestration.models import LLMCall
 from orchestration.usage import llm_context
-from tests.stubs import OPENAI_TEST_KEY, OpenAIStub, Reply, use_openai
+from testbed.stubs import OPENAI_TEST_KEY, OpenAIStub, Reply, use_openai
 
 GOOD = {"title": "Pancakes", "steps": ["Mix", "Fry"]}
 

@@ -10,7 +10,7 @@ from agents.providers import BudgetExceeded, ProviderError, generate, get_provid
 from agents.providers.generation import CONTINUE_REQUEST
 from orchestration.models import LLMCall
 from orchestration.usage import llm_context
-from tests.stubs import APIS, Reply
+from testbed.stubs import APIS, Reply
 
 GOOD = {"title": "Pancakes", "steps": ["Mix the flour, eggs and milk", "Rest the batter", "Fry in butter"]}
 GOOD_TEXT = json.dumps(GOOD)

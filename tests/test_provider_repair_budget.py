@@ -10,7 +10,7 @@ from agents.base import PermanentAgentError
 from agents.providers import BudgetExceeded, ProviderError, generate, get_provider
 from orchestration.models import LLMCall, PlanVersion, Run, TaskRun
 from orchestration.usage import llm_context, project_token_budget
-from tests.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
+from testbed.stubs import GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
 
 GOOD = {"title": "Pancakes", "steps": ["Mix", "Fry"]}
 

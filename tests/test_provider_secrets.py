@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from agents.providers import ProviderError, generate, get_provider
 from orchestration.models import LLMCall
 from orchestration.usage import llm_context
-from tests.stubs import GEMINI_TEST_KEY, OPENAI_TEST_KEY, GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
+from testbed.stubs import GEMINI_TEST_KEY, OPENAI_TEST_KEY, GeminiStub, OpenAIStub, Reply, use_gemini, use_openai
 
 
 class Answer(BaseModel):

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from agents.providers import ProviderError, configured_providers, generate, get_provider
 from orchestration.models import LLMCall
 from orchestration.usage import llm_context
-from tests.stubs import GEMINI_TEST_KEY, OPENAI_TEST_KEY
+from testbed.stubs import GEMINI_TEST_KEY, OPENAI_TEST_KEY
 
 
 class Answer(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from agents.providers import generate, get_provider
 from orchestration.models import LLMCall
 from orchestration.usage import llm_context
-from tests.stubs import APIS, Reply
+from testbed.stubs import APIS, Reply
 
 LONG = {"title": "Pancakes", "steps": [f"Step {n}: stir the batter once more" for n in range(1, 31)]}
 LONG_TEXT = json.dumps(LONG)

@@ -9,8 +9,8 @@ from django.urls import reverse
 from agents.spec import Criterion
 from orchestration.models import CriterionResult, Run, TaskAttempt, TaskRun
 from projects.models import Project
+from testbed.rich_specs import rich_spec
 
-from .rich_specs import rich_spec
 from .ui_helpers import BACKEND_TASK, VERIFY_TASK, make_run, make_version, plan_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.scaleout]

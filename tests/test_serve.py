@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from .clusters import ROOT, wait_for
-from .subprocess_env import environ_without_settings
+from testbed.clusters import ROOT, wait_for
+from testbed.subprocess_env import environ_without_settings
 
 pytestmark = pytest.mark.slow
 

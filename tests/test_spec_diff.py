@@ -12,8 +12,7 @@ import pytest
 from agents.generators.naming import normalise_spec
 from agents.spec import Spec
 from orchestration.spec_diff import spec_changes
-
-from .rich_specs import BAKERY, RUNNING_CLUB, TOOL_SHED
+from testbed.rich_specs import BAKERY, RUNNING_CLUB, TOOL_SHED
 
 
 def _spec(data: dict) -> Spec:

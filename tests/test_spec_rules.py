@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from agents.openapi import list_parameters, openapi_document, summary_path
 from agents.spec import Spec
-from tests.rich_specs import BAKERY, RUNNING_CLUB, TOOL_SHED, rich_spec
+from testbed.rich_specs import BAKERY, RUNNING_CLUB, TOOL_SHED, rich_spec
 
 
 def _refused(data: dict, reason: str) -> None:

@@ -15,7 +15,7 @@ from agents.extraction import extract_spec
 from agents.generators.naming import normalise_spec
 from agents.spec import Criterion, CriterionAbout, Feature, Spec, StackChoice
 from agents.stacks import get_stack
-from tests.test_verify import Recorded, generated, verify, verify_settings  # noqa: F401 (a fixture)
+from testbed.verify import Recorded, generated, verify
 
 REQUEST = "members borrow tools; email a reminder the day before a loan is due"
 LOAN_REMINDERS = Feature(

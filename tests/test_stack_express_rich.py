@@ -14,7 +14,7 @@ from agents.stacks import get_stack
 from agents.stacks.express.prisma import tables
 from agents.stacks.express.routes import assign, lookups, remove, ts_array
 from agents.stacks.express.summary_tests import _period, summary_plan
-from tests.rich_specs import RICH_SPECS, rich_spec
+from testbed.rich_specs import RICH_SPECS, rich_spec
 
 EXPRESS = get_stack("express")
 

@@ -15,7 +15,7 @@ from agents.generators.naming import normalise_spec
 from agents.openapi import list_parameters, summary_path
 from agents.spec import Spec
 from agents.stacks import get_stack, stacks_for
-from tests.rich_specs import rich_spec
+from testbed.rich_specs import rich_spec
 from tests.strategies import specs
 
 STACK = get_stack("fastapi")

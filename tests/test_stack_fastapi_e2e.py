@@ -2,7 +2,7 @@
 serve the API contract (spec/openapi.json) to Schemathesis with no failure.
 
 Three requests of different shapes are built by the offline extractor with the back end set to
-FastAPI, and the three rich specs (tests/rich_specs.py) use every part of the schema: money, web
+FastAPI, and the three rich specs (testbed/rich_specs.py) use every part of the schema: money, web
 addresses, choices, many-to-many links, owned records, due dates, lookups and summaries. Their
 dependencies do not depend on the entities, so one virtual environment, cached by a hash of the
 dependency list, serves every project of the session.
@@ -29,7 +29,7 @@ from agents.generators.naming import normalise_spec
 from agents.openapi import openapi_document
 from agents.spec import Spec
 from agents.stacks import get_stack
-from tests.rich_specs import RICH_SPECS, rich_spec
+from testbed.rich_specs import RICH_SPECS, rich_spec
 from tests.schemathesis_run import run_schemathesis
 from tests.strategies import specs
 

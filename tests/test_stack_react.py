@@ -9,7 +9,7 @@ from agents.openapi import list_parameters, sort_keys, summary_path
 from agents.spec import Spec
 from agents.stacks import get_stack
 from agents.stacks.react import lookups, search_words, summary_rows
-from tests.rich_specs import RICH_SPECS, rich_spec
+from testbed.rich_specs import RICH_SPECS, rich_spec
 from tests.strategies import specs
 
 REACT = get_stack("react")

@@ -1,7 +1,7 @@
 """Features in the React front end: each one is a folder, src/features/<name>/, whose index.tsx exports
 its page; src/features.ts finds the folders and App.tsx links their pages. An app of features only
 (no records, no log-ins) has no back end, and its front end still checks green with no feature built
-(offline) and with a feature's files in place (tests/fixtures/features/, as a model would write them),
+(offline) and with a feature's files in place (testbed/fixtures/features/, as a model would write them),
 the feature's tests reported under their criterion's id."""
 
 from __future__ import annotations

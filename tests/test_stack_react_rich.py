@@ -1,4 +1,4 @@
-"""The React front end of the three rich specs (tests/rich_specs.py: choices, money, web addresses,
+"""The React front end of the three rich specs (testbed/rich_specs.py: choices, money, web addresses,
 many-to-many links, private records, due dates, summaries): it lints, builds and passes its own
 tests, axe-core's included; and, built, in Chromium at a phone's width, no page scrolls sideways
 and axe-core (colour contrast included, which jsdom cannot judge) finds nothing serious. Specs
@@ -21,8 +21,8 @@ from agents.generators.naming import kebab
 from agents.openapi import summary_path
 from agents.stacks import get_stack
 from agents.stacks.react import stored, summary_rows
+from testbed.rich_specs import RICH_SPECS, rich_spec
 from tests.node_projects import sh, share, write
-from tests.rich_specs import RICH_SPECS, rich_spec
 from tests.strategies import specs
 
 pytestmark = pytest.mark.slow

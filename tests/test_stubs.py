@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from tests.stubs import GeminiStub, OpenAIStub, Reply
+from testbed.stubs import GeminiStub, OpenAIStub, Reply
 
 
 def _post(url: str, body: dict) -> tuple[int, dict]:

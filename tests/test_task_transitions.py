@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orchestration.models import TASK_TRANSITIONS, TaskRun, TaskStatus
 from orchestration.runs import start_run
-from tests.clusters import make_plan, probe_task
+from testbed.clusters import make_plan, probe_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.scaleout]
 

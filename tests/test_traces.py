@@ -27,9 +27,9 @@ from orchestration.models import PlanVersion, Run
 from orchestration.offline_planner import planned_spec
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
-from tests.clusters import ROOT, Cluster, make_plan, probe_task, wait_for, wait_for_run
-from tests.stubs import OpenAIStub, Reply, use_openai
-from tests.subprocess_env import environ_without_settings
+from testbed.clusters import ROOT, Cluster, make_plan, probe_task, wait_for, wait_for_run
+from testbed.stubs import OpenAIStub, Reply, use_openai
+from testbed.subprocess_env import environ_without_settings
 
 SPEC = {
     "app_name": "groomer",
@@ -146,7 +146,7 @@ def test_one_trace_follows_a_run_from_the_request_that_started_it_to_each_model_
 
 
 def test_each_verify_check_is_a_span_under_the_task_that_ran_it(settings, spans):
-    from tests.test_verify import CACHE, generated
+    from testbed.verify import CACHE, generated
 
     settings.VERIFY_CHECKS, settings.VERIFY_SANDBOX, settings.VERIFY_CACHE_DIR = True, "bwrap", CACHE
     files, spec = generated("A list of dogs and their owners.", agents=["backend"])

@@ -8,8 +8,8 @@ import pytest
 from orchestration.models import Check, Run
 from orchestration.planning import plan_project
 from orchestration.runs import start_run
-from tests.clusters import Cluster, wait_for_run
-from tests.test_verify import CACHE
+from testbed.clusters import Cluster, wait_for_run
+from testbed.verify import CACHE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -14,8 +14,8 @@ from orchestration.models import Check, LLMCall, PlanVersion, Run, TaskAttempt, 
 from orchestration.offline_planner import planned_spec, verify_task
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
-from tests.stubs import OpenAIStub, Reply, use_openai
-from tests.test_verify import CACHE
+from testbed.stubs import OpenAIStub, Reply, use_openai
+from testbed.verify import CACHE
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

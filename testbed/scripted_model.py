@@ -1,6 +1,6 @@
 """A scripted model for the OpenAI-compatible stub: it reads each prompt and answers as a model would,
 with fixed, realistic answers — the planner's plan for two requests with features, the architect's
-spec, no changes from the scaffold agents, and each feature's files (tests/fixtures/features/<name>/).
+spec, no changes from the scaffold agents, and each feature's files (testbed/fixtures/features/<name>/).
 
     model = ScriptedModel()
     with OpenAIStub(model) as stub: ...

@@ -1,0 +1,68 @@
+"""Two machines, as compose.yaml's workers would be: two separate django-q2 clusters (each with its
+recovery loop) on one PostgreSQL and one Redis, sharing one run. Both take its tasks; one is killed
+with SIGKILL mid-run, as a machine that loses power, and the other finishes the run, taking over
+the tasks the dead one was running once their leases expire."""
+
+import os
+import signal
+
+import pytest
+from django.conf import settings
+
+from orchestration.models import Artifact, Run, TaskAttempt, TaskRun
+from orchestration.runs import start_run
+from testbed.clusters import Cluster, make_plan, probe_task, wait_for, wait_for_run
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.scaleout,
+    pytest.mark.slow,
+    pytest.mark.skipif(not settings.REDIS_URL, reason="two machines share PostgreSQL and Redis: the scaleout pass"),
+]
+
+PARALLEL = 8
+
+
+def machine_of(worker: str, machines: dict[int, str]) -> str | None:
+    """Which cluster a worker ("host:pid") belongs to: its process's session is its cluster's qcluster."""
+    try:
+        return machines.get(os.getsid(int(worker.rsplit(":", 1)[1])))
+    except (ProcessLookupError, ValueError):
+        return None
+
+
+def test_a_run_shared_by_two_clusters_finishes_when_one_of_them_is_killed(project_a):
+    tasks = [probe_task(f"part-{i}", sleep=2, files={f"part-{i}.txt": "attempt {attempt}"}) for i in range(PARALLEL)]
+    plan = make_plan(project_a, [*tasks, probe_task("join", *[t["key"] for t in tasks], list_upstream="all.txt")])
+
+    # A short lease, so that the dead machine's tasks are noticed within seconds.
+    with Cluster(workers=2, TASK_LEASE_S="3") as first, Cluster(workers=2, TASK_LEASE_S="3") as second:
+        machines = {first.processes[0].pid: "first", second.processes[0].pid: "second"}
+        first.warm_up(project_a)
+        log = lambda: first.log() + second.log()  # noqa: E731
+        run = start_run(plan)
+
+        def both_working() -> list[str] | None:
+            running = run.task_runs.filter(status=TaskRun.Status.RUNNING).values_list("worker", flat=True)
+            on = {machine_of(worker, machines) for worker in running}
+            return list(running) if {"first", "second"} <= on else None
+
+        running = wait_for(both_working, timeout=120, what="both clusters to run tasks of the run", log=log)
+        lost = {w for w in running if machine_of(w, machines) == "first"}
+        for process in first.processes:  # the whole machine: its cluster and its recovery loop
+            os.killpg(process.pid, signal.SIGKILL)
+
+        run = wait_for_run(run, timeout=240, log=log)
+
+    assert run.status == Run.Status.SUCCEEDED, log()
+    assert set(run.task_runs.values_list("status", flat=True)) == {"succeeded"}
+    attempts = TaskAttempt.objects.filter(task_run__run=run)
+    # What the dead machine was running was cut off, tried again by the surviving one, and that try succeeded.
+    cut = attempts.filter(worker__in=lost, succeeded=False)
+    assert cut.exists(), log()
+    for attempt in cut:
+        assert "(its lease expired)" in attempt.error
+        last = attempts.filter(task_run_id=attempt.task_run_id).order_by("-number").first()
+        assert last.succeeded and last.worker not in lost
+    listed = Artifact.objects.get(run=run, path="all.txt").content.split()
+    assert listed == sorted(f"part-{i}.txt" for i in range(PARALLEL))
