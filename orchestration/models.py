@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from agents.checks import PART_WORDS, check_words
@@ -158,6 +158,16 @@ class RunQuerySet(models.QuerySet):
     def cancel(self) -> int:
         return self.active().update(status=RunStatus.CANCELLED, finished_at=timezone.now())
 
+    def finish_if_done(self, run_id: int, statuses: set[str] | None = None) -> bool:
+        """End a running run once none of its tasks can still run: failed if any task failed, else
+        succeeded. `statuses`: the tasks' statuses, when the caller read them under the run's lock."""
+        if statuses is None:
+            statuses = set(TaskRun.objects.filter(run_id=run_id).values_list("status", flat=True))
+        if statuses & set(UNFINISHED_TASK_STATUSES):
+            return False
+        status = RunStatus.FAILED if TaskStatus.FAILED in statuses else RunStatus.SUCCEEDED
+        return bool(self.filter(pk=run_id, status=RunStatus.RUNNING).update(status=status, finished_at=timezone.now()))
+
     def reopen(self) -> int:
         """A finished (or still running) run runs again, for a retry of its failed tasks."""
         return self.filter(status__in=[RunStatus.FAILED, RunStatus.RUNNING]).update(
@@ -165,8 +175,9 @@ class RunQuerySet(models.QuerySet):
         )
 
 
-# Every change of a task's status, by the TaskRunQuerySet method that makes it: the statuses it may
-# leave and the one it enters. No other change of status is made anywhere.
+# Every change of a task's status, by the TaskRunQuerySet method that makes it (claim, mark_succeeded
+# and queue, which every attempt makes, are statements.py's functions of those names): the statuses it
+# may leave and the one it enters. No other change of status is made anywhere.
 TASK_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "queue": (frozenset({TaskStatus.PENDING}), TaskStatus.QUEUED),  # its dependencies have all succeeded
     "skip": (frozenset({TaskStatus.PENDING}), TaskStatus.SKIPPED),  # a dependency failed for good
@@ -199,31 +210,8 @@ class TaskRunQuerySet(models.QuerySet):
         The start time tells a claim from one of an earlier round (retry_failed restarts attempts)."""
         return self.filter(status=TaskStatus.RUNNING, worker=worker, attempt=attempt, started_at=started_at)
 
-    def claim(self, *, worker: str, lease_s: float) -> int:
-        now = timezone.now()
-        return self._move(
-            "claim",
-            attempt=F("attempt") + 1,
-            worker=worker,
-            started_at=now,
-            lease_expires_at=now + timedelta(seconds=lease_s),
-            next_attempt_at=None,
-            progress=[],
-        )
-
     def renew_lease(self, *, lease_s: float) -> int:
         return self.update(lease_expires_at=timezone.now() + timedelta(seconds=lease_s))
-
-    def mark_succeeded(self, *, reasoning: str, fingerprint: str = "", reused_from: TaskRun | None = None) -> int:
-        return self._move(
-            "mark_succeeded",
-            finished_at=timezone.now(),
-            lease_expires_at=None,
-            error="",
-            reasoning=reasoning,
-            fingerprint=fingerprint,
-            reused_from=reused_from,
-        )
 
     def mark_retry_wait(self, *, error: str, delay_s: float) -> int:
         next_attempt_at = timezone.now() + timedelta(seconds=delay_s)
@@ -235,9 +223,6 @@ class TaskRunQuerySet(models.QuerySet):
 
     def mark_failed(self, *, error: str) -> int:
         return self._move("mark_failed", finished_at=timezone.now(), lease_expires_at=None, error=error)
-
-    def queue(self) -> int:
-        return self._move("queue", queued_at=timezone.now())
 
     def release_retries(self, now: datetime) -> int:
         """Waiting tasks whose backoff has passed go back to the queue."""
@@ -319,18 +304,6 @@ class Run(models.Model):
     def is_active(self) -> bool:
         """Not finished yet: waiting for its first task, or running."""
         return self.status in ACTIVE_RUN_STATUSES
-
-    def finish_if_done(self, statuses: set[str] | None = None) -> bool:
-        """End a running run once none of its tasks can still run: failed if any task failed, else
-        succeeded. `statuses`: the tasks' statuses, when the caller read them under the run's lock."""
-        if statuses is None:
-            statuses = set(self.task_runs.values_list("status", flat=True))
-        if statuses & set(UNFINISHED_TASK_STATUSES):
-            return False
-        status = RunStatus.FAILED if TaskStatus.FAILED in statuses else RunStatus.SUCCEEDED
-        return bool(
-            Run.objects.filter(pk=self.pk, status=RunStatus.RUNNING).update(status=status, finished_at=timezone.now())
-        )
 
 
 class TaskRun(models.Model):

@@ -22,14 +22,13 @@ import json
 import logging
 from pathlib import Path
 
-from django.db.models import Exists, OuterRef
-
 import agents
 from agents.base import Agent, AgentContext, sha256_text
 from agents.providers.base import output_limit
 from agents.verify import VerifyAgent
 
-from .models import Check, CriterionResult, TaskAttempt, TaskRun, TaskStatus
+from . import statements
+from .models import Check, CriterionResult, TaskRun
 
 logger = logging.getLogger(__name__)
 
@@ -72,17 +71,8 @@ def reusable(project_id: int, agent: str, fingerprint: str, *, run_id: int | Non
     """The latest succeeded task of another run of the project with this fingerprint, or None."""
     if not fingerprint:
         return None
-    found = TaskRun.objects.filter(
-        fingerprint=fingerprint,
-        status=TaskStatus.SUCCEEDED,
-        run__plan_version__project_id=project_id,
-    )
-    if run_id is not None:
-        found = found.exclude(run_id=run_id)
-    if agent == VerifyAgent.name:
-        repaired = TaskAttempt.objects.filter(task_run__run_id=OuterRef("run_id"), repair_round__isnull=False)
-        found = found.exclude(Exists(repaired))
-    return found.select_related("run").order_by("-run_id").first()
+    found = statements.reusable(project_id, fingerprint, run_id=run_id or 0, unrepaired=agent == VerifyAgent.name)
+    return None if found is None else TaskRun.objects.select_related("run").get(pk=found)
 
 
 def files_of(task: TaskRun) -> dict[str, str]:

@@ -142,6 +142,6 @@ def retry_failed(run: Run, *, user=None) -> int:
         # A task is only ever skipped because a task it depends on failed, and all of those reset now.
         reset = run.task_runs.all().reset()
         Run.objects.filter(pk=run.pk).reopen()
-        advance(locked)
+        advance(locked.pk)
     logger.info("run %s: %d tasks retried%s", run.pk, reset, f" by {user}" if user else "")
     return reset

@@ -35,7 +35,7 @@ from time import monotonic
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
@@ -46,7 +46,7 @@ from agents.registry import get_agent
 from agents.safe_output import UnsafeOutput, check_files
 from agents.verify import VerifyAgent, VerifyContext
 
-from . import reuse, telemetry
+from . import reuse, statements, telemetry
 from .backoff import full_jitter
 from .models import Artifact, Claim, Run, TaskAttempt, TaskRun, TaskStatus
 from .plans import reachable
@@ -85,7 +85,7 @@ def execute_task(task_run_id: int) -> str:
     if claim is None:
         # A duplicate delivery (the ORM broker can deliver twice), or another worker was faster.
         return f"task run {task_run_id} was not queued; nothing to do"
-    task = TaskRun.objects.select_related("run__plan_version__project").get(pk=task_run_id)
+    task = statements.task(task_run_id)
     with telemetry.attempt(task, claim):  # its ids on every log line, and its span in the run's trace
         return _attempt(claim, task)
 
@@ -247,9 +247,8 @@ def _upstream(task: TaskRun) -> dict[str, str]:
     """path -> content of every file written by the task's dependencies, direct or not."""
     if not task.depends_on:
         return {}
-    depends_on = dict(TaskRun.objects.filter(run_id=task.run_id).values_list("key", "depends_on"))
-    ancestors = reachable(depends_on, [task.key])
-    return dict(Artifact.objects.filter(run_id=task.run_id, task_run__key__in=ancestors).values_list("path", "content"))
+    depends_on = {key: deps for _, key, _, deps, _ in statements.run_tasks(task.run_id)}
+    return statements.files(task.run_id, reachable(depends_on, [task.key]))
 
 
 def _finish(claim: Claim, task: TaskRun, thread: _AgentThread, watch: _Watch, fingerprint: str) -> str:
@@ -346,16 +345,7 @@ def claim_task(task_run_id: int, *, worker: str) -> Claim | None:
     """Move a queued task to running under this worker, with a lease, and open its attempt
     record. None when the task was not queued: a duplicate delivery, or another worker was faster."""
     with transaction.atomic():
-        if not TaskRun.objects.filter(pk=task_run_id).claim(worker=worker, lease_s=settings.TASK_LEASE_S):
-            return None
-        task = (
-            TaskRun.objects.annotate(last=Max("attempts__number"))
-            .values("run_id", "attempt", "started_at", "last")
-            .get(pk=task_run_id)
-        )
-        number = (task["last"] or 0) + 1
-        TaskAttempt.objects.create(task_run_id=task_run_id, number=number, worker=worker, started_at=task["started_at"])
-    return Claim(task_run_id, task["run_id"], worker, task["attempt"], task["started_at"], number)
+        return statements.claim(task_run_id, worker=worker, lease_s=settings.TASK_LEASE_S)
 
 
 def current_claim(task: TaskRun) -> Claim:
@@ -378,14 +368,15 @@ def complete_attempt(
         # The files are written before the run's lock is taken, so that sibling tasks finishing
         # together hold it, one after the other, only for the hand-over itself. The order (run,
         # then task) is the one cancel_run, fail_attempt and recovery take too: no deadlock.
-        run = Run.objects.lock(claim.run_id)
-        if not claim.owned().mark_succeeded(reasoning=reasoning, fingerprint=fingerprint, reused_from=reused_from):
+        statements.lock_run(claim.run_id)
+        reused_from_id = None if reused_from is None else reused_from.pk
+        if not statements.succeed(claim, reasoning=reasoning, fingerprint=fingerprint, reused_from_id=reused_from_id):
             transaction.set_rollback(True)
             return False
         if reused_from is not None:
             reuse.copy_outcomes(reused_from, claim.task_run_id, claim.run_id, claim.number)
         close_attempt(claim, succeeded=True)
-        advance(run)
+        advance(claim.run_id)
     return True
 
 
@@ -431,7 +422,7 @@ def fail_attempt(
                 return None
             close_attempt(claim, error=error)
             _skip_descendants(run, task)
-            run.finish_if_done()
+            Run.objects.finish_if_done(run.pk)
             return TaskStatus.FAILED
         if not backoff:
             if not owned.mark_requeued(error=error):
@@ -448,9 +439,7 @@ def fail_attempt(
 
 def close_attempt(claim: Claim, *, succeeded: bool = False, error: str = "", backoff_s: float | None = None) -> None:
     """End the attempt's record, unless something (a cancel) ended it already."""
-    TaskAttempt.objects.filter(task_run_id=claim.task_run_id, number=claim.number, finished_at__isnull=True).update(
-        finished_at=timezone.now(), succeeded=succeeded, error=error, backoff_s=backoff_s
-    )
+    statements.close_attempt(claim, succeeded=succeeded, error=error, backoff_s=backoff_s)
 
 
 def release_due_retries(*, run_id: int | None = None) -> int:
@@ -468,20 +457,20 @@ def release_due_retries(*, run_id: int | None = None) -> int:
     return len(released)
 
 
-def advance(run: Run) -> None:
+def advance(run_id: int) -> None:
     """Queue every pending task whose dependencies have all succeeded, then end the run if
     nothing is left to do. Called with the run locked."""
-    tasks = list(run.task_runs.values_list("pk", "key", "status", "depends_on", "timeout_s"))
+    tasks = statements.run_tasks(run_id)
     status = {key: task_status for _, key, task_status, _, _ in tasks}
     ready = {
         pk: timeout_s
         for pk, _, task_status, depends_on, timeout_s in tasks
         if task_status == TaskStatus.PENDING and all(status.get(dep) == TaskStatus.SUCCEEDED for dep in depends_on)
     }
-    queued = {pk: timeout_s for pk, timeout_s in ready.items() if TaskRun.objects.filter(pk=pk).queue()}
-    dispatch(queued)
+    queued = statements.queue(list(ready))
+    dispatch({pk: ready[pk] for pk in queued})
     if not queued:  # with a task just queued the run is not done; else what was read still holds
-        run.finish_if_done(set(status.values()))
+        Run.objects.finish_if_done(run_id, set(status.values()))
 
 
 def _skip_descendants(run: Run, failed: TaskRun) -> None:

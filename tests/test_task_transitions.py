@@ -9,18 +9,30 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from orchestration.models import TASK_TRANSITIONS, TaskRun, TaskStatus
+from orchestration import statements
+from orchestration.models import TASK_TRANSITIONS, Claim, TaskRun, TaskStatus
 from orchestration.runs import start_run
 from testbed.clusters import make_plan, probe_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.scaleout]
 
-# How each transition is asked for, as its callers ask.
+WORKER, STARTED = "host:1", timezone.now()
+
+
+def _ids(rows) -> list[int]:
+    return list(rows.values_list("pk", flat=True))
+
+
+def _claim(task: TaskRun) -> Claim:
+    return Claim(task.pk, task.run_id, WORKER, 1, STARTED, 1)
+
+
+# How each transition is asked for, as its callers ask (every attempt's own, in SQL, by task id).
 CALLS = {
-    "queue": lambda rows: rows.queue(),
+    "queue": lambda rows: len(statements.queue(_ids(rows))),
     "skip": lambda rows: rows.skip(error="Skipped because “a” failed."),
-    "claim": lambda rows: rows.claim(worker="host:1", lease_s=30),
-    "mark_succeeded": lambda rows: rows.mark_succeeded(reasoning="done"),
+    "claim": lambda rows: int(statements.claim(rows.get().pk, worker=WORKER, lease_s=30) is not None),
+    "mark_succeeded": lambda rows: int(statements.succeed(_claim(rows.get()), reasoning="done")),
     "mark_retry_wait": lambda rows: rows.mark_retry_wait(error="rate limited", delay_s=0),
     "mark_requeued": lambda rows: rows.mark_requeued(error="its worker died"),
     "mark_failed": lambda rows: rows.mark_failed(error="broken"),
@@ -42,7 +54,10 @@ def task(project_a) -> TaskRun:
 @pytest.mark.parametrize("transition", sorted(TASK_TRANSITIONS))
 @pytest.mark.parametrize("status", TaskStatus.values)
 def test_a_transition_moves_a_task_only_from_the_statuses_it_may_leave(task, transition, status):
-    TaskRun.objects.filter(pk=task.pk).update(status=status, next_attempt_at=timezone.now())
+    # Held by a worker's claim, as a running task is, whatever its status: only the status decides.
+    TaskRun.objects.filter(pk=task.pk).update(
+        status=status, next_attempt_at=timezone.now(), worker=WORKER, attempt=1, started_at=STARTED
+    )
     sources, target = TASK_TRANSITIONS[transition]
 
     changed = CALLS[transition](TaskRun.objects.filter(pk=task.pk))
