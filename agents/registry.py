@@ -3,6 +3,7 @@ then the modules settings.AGENTS_EXTRA names (the tests' `agents.probe`, which p
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 from django.conf import settings
@@ -20,7 +21,14 @@ def register(cls: type[Agent]) -> type[Agent]:
 
 
 def _load() -> None:
-    for module in [f"agents.{name}" for name in AGENT_MODULES] + settings.AGENTS_EXTRA:
+    _import(tuple(settings.AGENTS_EXTRA))
+
+
+@functools.cache
+def _import(extra: tuple[str, ...]) -> None:
+    """Import (and so register) our agents and the extra ones, once per process and list of extras:
+    every task looks its agent up, and importing a dozen modules again each time showed in its cost."""
+    for module in [f"agents.{name}" for name in AGENT_MODULES] + list(extra):
         importlib.import_module(module)
 
 

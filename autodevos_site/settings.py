@@ -100,6 +100,13 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
             f"-c synchronous_commit={env.str('PG_SYNCHRONOUS_COMMIT', default='off')}"
         )
+        # Every task attempt runs the same dozen statements, and planning them afresh each time was
+        # most of PostgreSQL's work per task (bench/throughput.py). With server-side binding, psycopg
+        # prepares a statement once a connection has run it 5 times. A connection pooler in
+        # transaction mode that cannot keep prepared statements (PgBouncer before 1.21) needs
+        # PG_PREPARED_STATEMENTS=false.
+        if env.bool("PG_PREPARED_STATEMENTS", default=True):
+            DATABASES["default"]["OPTIONS"] |= {"server_side_binding": True, "prepare_threshold": 5}
 # django-q2 talks to the database on every poll; reconnecting each time dominated its cost.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 

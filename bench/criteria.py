@@ -27,11 +27,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from agents.base import AgentContext  # noqa: E402
 from agents.criteria import CRITERIA_PATH  # noqa: E402
-from agents.registry import get_agent  # noqa: E402
-from agents.verify import VerifyContext  # noqa: E402
-from orchestration.offline_planner import planned_spec  # noqa: E402
+from testbed.verify import Recorded, generated, verify  # noqa: E402
 
 REQUESTS = [
     "A repair café log: volunteers record each item brought in, its owner, what was wrong and whether it was fixed.",
@@ -47,34 +44,7 @@ REQUESTS = [
     "A school trip permission system: pupils, trips with a price, and permission slips that are due back by a date.",
     "An allotment society: plots with a size, tenants, and yearly rent payments; show the rent collected per year.",
 ]
-WRITERS = ["architect", "backend", "tests"]  # the back end and its tests: criteria are proven by the API's tests
-
-
-def generated(request: str) -> tuple[dict[str, str], object]:
-    spec = planned_spec(request)
-    files: dict[str, str] = {}
-    for agent in WRITERS:
-        context = AgentContext(
-            request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=dict(files), spec=spec
-        )
-        files |= get_agent(agent).run(context).files
-    return files, spec
-
-
-class Proven:
-    def __init__(self) -> None:
-        self.outcomes: list = []
-        self.failed: list[str] = []
-
-    def record(self, check) -> None:
-        if not check.passed:
-            self.failed.append(check.words)
-
-    def record_criteria(self, outcomes, round) -> None:
-        self.outcomes = outcomes
-
-    def repair(self, failing, files, round):
-        return {}
+WRITERS = ("backend", "tests")  # the back end and its tests: criteria are proven by the API's tests
 
 
 def main() -> None:
@@ -85,29 +55,19 @@ def main() -> None:
     totals = {"projects": 0, "criteria": 0, "covered": 0, "proven": 0}
     started = time.monotonic()
     for request in REQUESTS:
-        files, spec = generated(request)
+        files, spec = generated(request, agents=WRITERS)
         rows = json.loads(files[CRITERIA_PATH])["criteria"]
         covered = sum(bool(row["tests"]) for row in rows)
         line = f"{spec.stack.backend:<8} {spec.title[:44]:<44} criteria {len(rows):3}  covered {covered:3}"
         if run:
-            hooks = Proven()
-            context = VerifyContext(
-                request=request,
-                task_key="verify",
-                title="verify",
-                instructions="",
-                scope=[],
-                upstream=files,
-                spec=spec,
-                hooks=hooks,
-            )
+            hooks, failed = Recorded(), ""
             try:
-                get_agent("verify").run(context)
+                verify(files, spec, hooks)
             except Exception as exc:  # a failing check: the criteria it left unproven are counted as such
-                hooks.failed.append(str(exc)[:200])
-            proven = sum(o.status == "passed" for o in hooks.outcomes)
+                failed = f"  ({str(exc)[:160]})"
+            proven = sum(o.status == "passed" for o in hooks.criteria.get(0, []))  # offline: no repair round
             totals["proven"] += proven
-            line += f"  proven {proven:3}" + (f"  ({'; '.join(hooks.failed)[:160]})" if hooks.failed else "")
+            line += f"  proven {proven:3}{failed}"
         print(line, flush=True)
         totals["projects"] += 1
         totals["criteria"] += len(rows)

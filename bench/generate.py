@@ -23,13 +23,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from agents.base import AgentContext  # noqa: E402
-from agents.registry import get_agent  # noqa: E402
-from agents.spec import Spec  # noqa: E402
 from agents.stacks import stacks_for  # noqa: E402
 from orchestration.offline_planner import planned_spec, spec_tasks  # noqa: E402
 from orchestration.plan_checks import check_runnable  # noqa: E402
 from testbed.rich_specs import RICH_REQUESTS  # noqa: E402
+from testbed.verify import generated  # noqa: E402
 
 REQUESTS = [
     "A small clinic appointment system with doctors, patients and appointments; patients book an appointment with a doctor",
@@ -38,25 +36,7 @@ REQUESTS = [
     "A conference site: speakers give talks in rooms, attendees register for talks, sponsors fund tracks",
     *RICH_REQUESTS.values(),  # choices, money, many-to-many lists, private records, due dates and summaries
 ]
-AGENTS = ["backend", "frontend", "tests", "docs", "devops"]
 REPEATS = 7
-
-
-def generate(spec: Spec, request: str) -> dict[str, str]:
-    """The architect's spec and contract, then every agent's files, as a run produces them offline."""
-
-    def context(agent: str, upstream: dict[str, str]) -> AgentContext:
-        return AgentContext(
-            request=request, task_key=agent, title=agent, instructions="", scope=[], upstream=upstream, spec=spec
-        )
-
-    files = get_agent("architect").run(context("architect", {})).files
-    upstream = dict(files)
-    for agent in AGENTS:
-        if agent == "frontend" and not spec.frontend:
-            continue  # the planner plans no website for an API-only request
-        files |= get_agent(agent).run(context(agent, upstream)).files
-    return files
 
 
 def main() -> None:
@@ -66,9 +46,8 @@ def main() -> None:
         for name in stacks_for("backend")
         for request in REQUESTS
     }
-    generate(
-        next(iter(specs.values())), REQUESTS[0]
-    )  # warm up: imports and template compiles are paid once per process
+    # Warm up: imports and template compiles are paid once per process.
+    generated(REQUESTS[0], next(iter(specs.values())))
     print(f"{'back end':<10} {'request':<60} {'files':>5} {'median ms':>10} {'save check ms':>14} {'ratio':>6}")
     for name in stacks_for("backend"):
         for request in REQUESTS:
@@ -77,7 +56,7 @@ def main() -> None:
             timings, checks = [], []
             for _ in range(REPEATS):
                 started = time.perf_counter()
-                files = generate(spec, request)
+                files, _ = generated(request, spec)
                 timings.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
                 check_runnable(tasks, spec)

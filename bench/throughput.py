@@ -24,12 +24,14 @@ def raw(cluster, total: int) -> float:
     from django_q.tasks import async_task
 
     from bench.noop import noop
+    from orchestration.tasks import queue_broker
     from testbed.clusters import wait_for
 
     Success.objects.all().delete()
+    broker = queue_broker()  # the broker the engine enqueues with: one connection pool, as it keeps
     began = time.monotonic()
     for number in range(total):
-        async_task(noop, number, save=True, group="throughput")
+        async_task(noop, number, save=True, group="throughput", broker=broker)
     wait_for(
         lambda: Success.objects.filter(group="throughput").count() >= total,
         timeout=TIMEOUT_S,

@@ -27,7 +27,7 @@ from agents.providers.base import estimate_tokens
 from agents.providers.routes import resolved, route_for
 from agents.registry import get_agent
 
-from . import reuse
+from . import reuse, statements
 from .models import LLMCall, PlanVersion, TaskRun, TaskStatus
 from .plans import reachable
 from .usage import cost_usd, project_token_budget
@@ -120,6 +120,7 @@ def forecast_run(version: PlanVersion, *, reuse_earlier: bool = True) -> Forecas
     depends_on = {key: task.get("depends_on") or [] for key, task in tasks.items()}
     written: dict[str, dict[str, str]] = {}
     expected = []
+    reuse_earlier = reuse_earlier and statements.any_reusable(project.pk)
     for key in TopologicalSorter(depends_on).static_order():
         task = tasks[key]
         provider_name, model = task_route(project, task["agent"])

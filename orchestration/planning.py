@@ -31,6 +31,7 @@ from agents.registry import listed_agents
 from agents.spec import MAX_CRITERIA, MAX_FEATURES, SPEC_GUIDE, Criterion, Feature, Spec, StackChoice
 from agents.spec_words import built_features
 from agents.stacks import stacks_for
+from autodevos_site.logs import log_context
 from projects.models import Project
 
 from .models import LLMCall, PlanSource, PlanVersion
@@ -425,15 +426,17 @@ def plan_in_background(project_id: int, user_id: int | None, provider_name: str 
     if project is None:
         return None  # deleted while waiting in the queue
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    try:
-        version = plan_project(project, user=user, provider_name=provider_name, feedback=feedback)
-    except (ProviderError, PlanInvalid) as exc:
-        _planning_failed(project_id, str(exc))
-        return None
-    except Exception:
-        logger.exception("planning project %s failed", project_id)
-        _planning_failed(project_id, UNEXPECTED_FAILURE)
-        return None
+    with log_context(project_id=project.pk, team_id=project.team_id):  # on the planner's lines too
+        try:
+            version = plan_project(project, user=user, provider_name=provider_name, feedback=feedback)
+        except (ProviderError, PlanInvalid) as exc:
+            _planning_failed(project_id, str(exc))
+            logger.warning("planning project %s failed: %s", project_id, exc)
+            return None
+        except Exception:
+            logger.exception("planning project %s failed", project_id)
+            _planning_failed(project_id, UNEXPECTED_FAILURE)
+            return None
     Project.objects.filter(pk=project_id).update(planning_status=Project.PlanningStatus.IDLE, planning_error="")
     return version.pk
 

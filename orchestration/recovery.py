@@ -27,6 +27,7 @@ from django_q.models import Schedule
 
 from .models import TaskRun, TaskStatus
 from .tasks import current_claim, dispatch, fail_attempt, release_due_retries
+from .telemetry import run_ids
 
 logger = logging.getLogger(__name__)
 
@@ -54,15 +55,26 @@ def requeue_expired_leases() -> int:
     now = timezone.now()
     expired = TaskRun.objects.filter(status=TaskStatus.RUNNING, lease_expires_at__lt=now)
     count = 0
-    for task in expired.only("pk", "run_id", "worker", "attempt", "started_at"):
+    for task in expired.select_related("run__plan_version__project"):
+        claim = current_claim(task)
         # Conditional on the lease still being expired: a worker that was only slow may have renewed it.
         status = fail_attempt(
-            current_claim(task),
+            claim,
             f"The worker {task.worker} stopped responding (its lease expired).",
             backoff=False,
             expired_before=now,
         )
-        count += status is not None
+        if status is not None:
+            count += 1
+            ids = {"task_run_id": task.pk, "task_key": task.key, "attempt": claim.number, "agent": task.agent}
+            logger.warning(
+                "task %s of run %s: the lease of worker %s expired -> %s",
+                task.key,
+                task.run_id,
+                task.worker,
+                status,
+                extra=ids | run_ids(task.run),
+            )
     return count
 
 

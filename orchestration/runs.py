@@ -21,7 +21,7 @@ from agents.registry import get_agent
 from .forecast import forecast_run, task_route
 from .models import PlanVersion, Run, TaskAttempt, TaskRun, TaskStatus
 from .tasks import advance, dispatch
-from .telemetry import current_traceparent, tracer
+from .telemetry import current_traceparent, run_ids, tracer
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +61,14 @@ def start_run(plan_version: PlanVersion, *, user=None, reuse: bool = True) -> Ru
             trace_parent=current_traceparent(),  # its tasks' spans, wherever they run, join this trace
         )
         span.set_attributes({"autodevos.run_id": run.pk, "autodevos.project_id": project.pk})
-        TaskRun.objects.bulk_create([_task_run(run, task, now) for task in plan_version.tasks])
-        dispatch(dict(run.task_runs.filter(status=TaskStatus.QUEUED).values_list("pk", "timeout_s")))
+        created = TaskRun.objects.bulk_create([_task_run(run, task, now) for task in plan_version.tasks])
+        dispatch({task.pk: task.timeout_s for task in created if task.status == TaskStatus.QUEUED})
     logger.info(
         "run %s of %s started with %d tasks",
         run.pk,
         plan_version,
         len(plan_version.tasks),
-        extra={"run_id": run.pk, "project_id": project.pk, "team_id": project.team_id},
+        extra=run_ids(run),
     )
     return run
 
@@ -126,7 +126,7 @@ def cancel_run(run: Run, *, user=None) -> None:
         TaskAttempt.objects.filter(task_run__run=run, finished_at__isnull=True).update(
             finished_at=timezone.now(), succeeded=False, error=f"Stopped: the run was cancelled{by}."
         )
-    logger.info("run %s cancelled%s", run.pk, by)
+    logger.info("run %s cancelled%s", run.pk, by, extra=run_ids(run))
 
 
 def retry_failed(run: Run, *, user=None) -> int:
@@ -143,5 +143,5 @@ def retry_failed(run: Run, *, user=None) -> int:
         reset = run.task_runs.all().reset()
         Run.objects.filter(pk=run.pk).reopen()
         advance(locked.pk)
-    logger.info("run %s: %d tasks retried%s", run.pk, reset, f" by {user}" if user else "")
+    logger.info("run %s: %d tasks retried%s", run.pk, reset, f" by {user}" if user else "", extra=run_ids(run))
     return reset

@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -64,29 +64,41 @@ _CLAIMED, _RUNNING = _sources("claim")
 _CLAIM = (
     f"UPDATE {TASKS} SET status = %s, attempt = attempt + 1, worker = %s, started_at = %s,"
     f" lease_expires_at = %s, next_attempt_at = NULL, progress = %s"
-    f" WHERE id = %s AND status IN ({_CLAIMED}) RETURNING run_id, attempt"
+    f" WHERE id = %s AND status IN ({_CLAIMED}) RETURNING id, run_id, attempt"
 )
 # The attempt's number counts over the task's whole history: one more than its last attempt's.
+_NEXT_NUMBER = f"COALESCE((SELECT MAX(number) FROM {ATTEMPTS} WHERE task_run_id = %s), 0) + 1"
 _OPEN_ATTEMPT = (
     f"INSERT INTO {ATTEMPTS} (task_run_id, number, worker, started_at, error, reasoning)"
-    f" SELECT %s, COALESCE(MAX(number), 0) + 1, %s, %s, '', '' FROM {ATTEMPTS} WHERE task_run_id = %s"
-    f" RETURNING number"
+    f" VALUES (%s, {_NEXT_NUMBER}, %s, %s, '', '') RETURNING number"
+)
+# PostgreSQL does both in one statement, which needs no transaction around it: one round trip.
+_CLAIM_AND_OPEN = (
+    f"WITH claimed AS ({_CLAIM}), opened AS (INSERT INTO {ATTEMPTS}"
+    f" (task_run_id, number, worker, started_at, error, reasoning)"
+    f" SELECT id, {_NEXT_NUMBER.replace('%s', 'claimed.id')}, %s, %s, '', '' FROM claimed RETURNING number)"
+    f" SELECT claimed.run_id, claimed.attempt, opened.number FROM claimed, opened"
 )
 
 
 def claim(task_run_id: int, *, worker: str, lease_s: float) -> Claim | None:
-    """Move a queued task to running under `worker` with a lease, and open its attempt record; None
-    when the task was not queued. Call it inside a transaction: the two writes stand or fall together."""
+    """Move a queued task to running under `worker` with a lease, and open its attempt record, both
+    or neither; None when the task was not queued."""
     now = timezone.now()
     no_progress = TaskRun._meta.get_field("progress").get_db_prep_save([], connection)
-    claimed = _rows(
-        _CLAIM,
-        [_RUNNING, worker, _time(now), _time(now + timedelta(seconds=lease_s)), no_progress, task_run_id],
-    )
-    if not claimed:
-        return None
-    run_id, attempt = claimed[0]
-    [(number,)] = _rows(_OPEN_ATTEMPT, [task_run_id, worker, _time(now), task_run_id])
+    claiming = [_RUNNING, worker, _time(now), _time(now + timedelta(seconds=lease_s)), no_progress, task_run_id]
+    if connection.vendor == "postgresql":
+        claimed = _rows(_CLAIM_AND_OPEN, [*claiming, worker, _time(now)])
+        if not claimed:
+            return None
+        [(run_id, attempt, number)] = claimed
+        return Claim(task_run_id, run_id, worker, attempt, now, number)
+    with transaction.atomic():
+        claimed = _rows(_CLAIM, claiming)
+        if not claimed:
+            return None
+        [(_, run_id, attempt)] = claimed
+        [(number,)] = _rows(_OPEN_ATTEMPT, [task_run_id, task_run_id, worker, _time(now)])
     return Claim(task_run_id, run_id, worker, attempt, now, number)
 
 
@@ -94,11 +106,19 @@ def claim(task_run_id: int, *, worker: str, lease_s: float) -> Claim | None:
 
 _CHAIN = (TaskRun, Run, PlanVersion, Project)  # each row's foreign key names the next: run, plan_version, project
 _LINKS = ("run", "plan_version", "project")
+# Left out, read only if something asks for them: no attempt needs the run's forecast or the plan's task
+# list, and PostgreSQL spends most of the read writing those two JSON documents out as text.
+_DEFERRED = {Run: {"forecast"}, PlanVersion: {"tasks"}}
+
+
+@functools.cache
+def _read(model: type[Model]) -> list:
+    return [field for field in model._meta.concrete_fields if field.name not in _DEFERRED.get(model, ())]
 
 
 @functools.cache
 def _task_select() -> str:
-    columns = ", ".join(f't{n}."{f.column}"' for n, model in enumerate(_CHAIN) for f in model._meta.concrete_fields)
+    columns = ", ".join(f't{n}."{f.column}"' for n, model in enumerate(_CHAIN) for f in _read(model))
     joins = " ".join(
         f'JOIN {_table(model)} t{n + 1} ON t{n + 1}.id = t{n}."{link}_id"'
         for n, (model, link) in enumerate(zip(_CHAIN[1:], _LINKS, strict=True))
@@ -112,15 +132,15 @@ def _converters(vendor: str) -> list[list]:
     del vendor  # the cache's key: converters belong to a database backend
     converters = []
     for model in _CHAIN:
-        for field in model._meta.concrete_fields:
+        for field in _read(model):
             column = field.get_col(model._meta.db_table)
             converters.append((connection.ops.get_db_converters(column) + column.get_db_converters(connection), column))
     return converters
 
 
 def task(task_run_id: int) -> TaskRun:
-    """The TaskRun with its run, the run's plan version and its project, read in one statement.
-    Raises TaskRun.DoesNotExist when there is no such task."""
+    """The TaskRun with its run, the run's plan version and its project, read in one statement (the
+    fields in _DEFERRED are read when first used). Raises TaskRun.DoesNotExist when there is no such task."""
     rows = _rows(_task_select(), [task_run_id])
     if not rows:
         raise TaskRun.DoesNotExist(f"TaskRun {task_run_id} does not exist")
@@ -130,7 +150,7 @@ def task(task_run_id: int) -> TaskRun:
             values[index] = function(values[index], column, connection)
     instances, start = [], 0
     for model in _CHAIN:
-        fields = model._meta.concrete_fields
+        fields = _read(model)
         names = [field.attname for field in fields]
         instances.append(model.from_db(connection.alias, names, values[start : start + len(fields)]))
         start += len(fields)
@@ -154,9 +174,12 @@ def files(run_id: int, task_keys: Iterable[str]) -> dict[str, str]:
 
 # --- Reuse ------------------------------------------------------------------------------
 
+# The tasks with the fingerprint first, through its index: ordered by run instead, PostgreSQL may walk
+# every succeeded task of every project newest first, as it did on a fresh database without statistics.
 _REUSABLE = (
-    f"SELECT t.id FROM {TASKS} t JOIN {RUNS} r ON r.id = t.run_id JOIN {VERSIONS} v ON v.id = r.plan_version_id"
-    f" WHERE t.fingerprint = %s AND t.status = %s AND v.project_id = %s AND t.run_id <> %s"
+    f"WITH same AS MATERIALIZED (SELECT id, run_id FROM {TASKS} WHERE fingerprint = %s AND status = %s)"
+    f" SELECT t.id FROM same t JOIN {RUNS} r ON r.id = t.run_id JOIN {VERSIONS} v ON v.id = r.plan_version_id"
+    f" WHERE v.project_id = %s AND t.run_id <> %s"
 )
 # A run in which some check failed on the way (some attempt repaired files) is no source for a verify task.
 _UNREPAIRED = (
@@ -164,6 +187,18 @@ _UNREPAIRED = (
     f" WHERE o.run_id = t.run_id AND a.repair_round IS NOT NULL)"
 )
 _LATEST = " ORDER BY t.run_id DESC, t.id DESC LIMIT 1"
+
+
+def any_reusable(project_id: int) -> bool:
+    """Whether any run of the project has a succeeded task with a fingerprint: a task of a new run can
+    only reuse one of those, so a project without them needs no lookup per task."""
+    sql = (
+        f"WITH runs AS MATERIALIZED (SELECT r.id FROM {RUNS} r JOIN {VERSIONS} v ON v.id = r.plan_version_id"
+        f" WHERE v.project_id = %s)"
+        f" SELECT 1 FROM {TASKS} t WHERE t.run_id IN (SELECT id FROM runs) AND t.status = %s AND t.fingerprint <> ''"
+        f" LIMIT 1"
+    )
+    return bool(_rows(sql, [project_id, TaskStatus.SUCCEEDED]))
 
 
 def reusable(project_id: int, fingerprint: str, *, run_id: int, unrepaired: bool) -> int | None:

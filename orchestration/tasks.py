@@ -344,8 +344,7 @@ def queue_broker(queue: str | None = None) -> Broker:
 def claim_task(task_run_id: int, *, worker: str) -> Claim | None:
     """Move a queued task to running under this worker, with a lease, and open its attempt
     record. None when the task was not queued: a duplicate delivery, or another worker was faster."""
-    with transaction.atomic():
-        return statements.claim(task_run_id, worker=worker, lease_s=settings.TASK_LEASE_S)
+    return statements.claim(task_run_id, worker=worker, lease_s=settings.TASK_LEASE_S)
 
 
 def current_claim(task: TaskRun) -> Claim:

@@ -16,7 +16,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 from autodevos_site.logs import log_context
 
-from .models import Claim, TaskRun, TaskStatus
+from .models import Claim, Run, TaskRun, TaskStatus
 
 tracer = trace.get_tracer(__name__)
 _traceparent = TraceContextTextMapPropagator()
@@ -27,6 +27,12 @@ def current_traceparent() -> str:
     carrier: dict[str, str] = {}
     _traceparent.inject(carrier)
     return carrier.get("traceparent", "")
+
+
+def run_ids(run: Run) -> dict[str, int]:
+    """A run's ids for a log line's `extra`: its own, its project's and its team's."""
+    project = run.plan_version.project
+    return {"run_id": run.pk, "project_id": project.pk, "team_id": project.team_id}
 
 
 @contextmanager

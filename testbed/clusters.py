@@ -21,6 +21,7 @@ from django.db import connections
 from django_q.brokers import get_broker
 
 from orchestration.models import PlanVersion, Run
+from orchestration.offline_planner import planned_spec
 from orchestration.tasks import run_inline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,21 @@ def probe_task(key: str, *depends_on: str, timeout_s: int | None = None, **instr
 def make_plan(project, tasks: list[dict]) -> PlanVersion:
     number = project.plan_versions.count() + 1
     return PlanVersion.objects.create(project=project, number=number, source=PlanVersion.Source.EDIT, tasks=tasks)
+
+
+def make_spec_then_probe_plan(project) -> PlanVersion:
+    """A plan as the model planner stores it: the architect writes the spec (a model call when the project has a
+    provider), then a probe task after it fails once and succeeds on its retry, so one run shows both."""
+    return PlanVersion.objects.create(
+        project=project,
+        number=project.plan_versions.count() + 1,
+        source=PlanVersion.Source.LLM,
+        spec=planned_spec(project.request).model_dump(mode="json"),
+        tasks=[
+            {**probe_task("spec"), "title": "Spec", "agent": "architect", "instructions": ""},
+            probe_task("after", "spec", fail_times=1),
+        ],
+    )
 
 
 def run_inline_in_thread(run: Run) -> threading.Thread:

@@ -37,7 +37,7 @@ class Recorded:
 
 def generated(request: str, spec=None, agents=AGENTS) -> tuple[dict[str, str], object]:
     """The files an offline run writes for `request` (planned with `spec` when given), agent by agent;
-    only the architect and `agents`."""
+    only the architect and `agents`. The tests verify them; bench/generate.py times this."""
     spec = spec or planned_spec(request)
 
     def context(agent: str, upstream: dict[str, str]) -> AgentContext:
@@ -48,7 +48,7 @@ def generated(request: str, spec=None, agents=AGENTS) -> tuple[dict[str, str], o
     files = get_agent("architect").run(context("architect", {})).files
     upstream = dict(files)
     for agent in agents:
-        if agent != "frontend" or spec.frontend:
+        if agent != "frontend" or spec.frontend:  # the planner plans no website for an API-only request
             files |= get_agent(agent).run(context(agent, upstream)).files
     return files, spec
 

@@ -1,6 +1,7 @@
 """Log lines as an operator reads them: with LOG_FORMAT=json every line the engine writes about a task is a
 JSON object carrying the ids of its run, task, attempt, agent, project and team (lines the agent's own
-thread writes too); the text format shows the same ids; no configured secret reaches either."""
+thread writes too, and recovery's); lines about a run (cancelled) or a project (planning) carry theirs;
+the text format shows the same ids; no configured secret reaches either."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ import logging
 import logging.config
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
-from orchestration.models import PlanVersion
-from orchestration.offline_planner import planned_spec
-from orchestration.runs import start_run
-from orchestration.tasks import run_inline
-from testbed.clusters import ROOT, make_plan, probe_task
+from orchestration.models import TaskRun
+from orchestration.planning import plan_in_background
+from orchestration.recovery import requeue_expired_leases
+from orchestration.runs import cancel_run, start_run
+from orchestration.tasks import claim_task, run_inline
+from testbed.clusters import ROOT, make_plan, make_spec_then_probe_plan, probe_task
 from testbed.stubs import OPENAI_TEST_KEY, OpenAIStub, Reply, use_openai
 from testbed.subprocess_env import environ_without_settings
 
@@ -71,16 +75,7 @@ def test_every_line_about_a_task_carries_its_ids_including_the_agents_own(projec
     stream = captured("json")
     project_a.provider = "openai"
     project_a.save()
-    version = PlanVersion.objects.create(
-        project=project_a,
-        number=1,
-        source="llm",
-        spec=planned_spec(project_a.request).model_dump(mode="json"),
-        tasks=[
-            {**probe_task("spec"), "title": "Spec", "agent": "architect", "instructions": ""},
-            probe_task("after", "spec", fail_times=1),
-        ],
-    )
+    version = make_spec_then_probe_plan(project_a)
     # The model's server fails once: the provider's retry is logged on the agent's thread.
     with OpenAIStub([Reply(status=500), Reply(json={"reasoning": "Dogs.", "spec": SPEC})]) as stub:
         use_openai(settings, stub, TASK_BACKOFF_BASE_S=0.01, TASK_BACKOFF_CAP_S=0.02)
@@ -114,6 +109,36 @@ def test_every_line_about_a_task_carries_its_ids_including_the_agents_own(projec
     assert {name: succeeded[name] for name in IDS} == ids(tasks["after"], 2)
     started = next(line for line in lines if "started with 2 tasks" in line["message"])
     assert (started["run_id"], started["project_id"], started["team_id"]) == (run.pk, project_a.pk, team_a.pk)
+
+
+def test_recovery_cancelling_and_planning_lines_carry_the_ids_of_what_they_are_about(
+    project_a, team_a, settings, captured
+):
+    stream = captured("json")
+    run = start_run(make_plan(project_a, [probe_task("a"), probe_task("b", "a")]))
+    task = run.task_runs.get(key="a")
+    claim = claim_task(task.pk, worker="gone:1")  # a worker that then stopped answering: its lease runs out
+    TaskRun.objects.filter(pk=task.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert requeue_expired_leases() == 1
+    cancel_run(run)
+    settings.GEMINI_API_KEY = ""  # planning with a provider that is not configured fails, saying so
+    assert plan_in_background(project_a.pk, None, "gemini", "") is None
+
+    lines = _lines(stream)
+    owner = {"project_id": project_a.pk, "team_id": team_a.pk}
+    expired = next(line for line in lines if "the lease of worker gone:1 expired" in line["message"])
+    assert {name: expired[name] for name in IDS} == {
+        "run_id": run.pk,
+        "task_run_id": task.pk,
+        "task_key": "a",
+        "attempt": claim.number,
+        "agent": "probe",
+        **owner,
+    }
+    cancelled = next(line for line in lines if line["message"] == f"run {run.pk} cancelled")
+    assert (cancelled["run_id"], cancelled["project_id"], cancelled["team_id"]) == (run.pk, *owner.values())
+    planning = next(line for line in lines if f"planning project {project_a.pk} failed" in line["message"])
+    assert planning["level"] == "WARNING" and {name: planning[name] for name in owner} == owner
 
 
 def test_the_text_format_shows_the_ids_after_the_loggers_name(project_a, team_a, settings, captured):

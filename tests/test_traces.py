@@ -23,11 +23,10 @@ from agents.base import PermanentAgentError
 from agents.registry import get_agent
 from agents.verify import VerifyContext
 from autodevos_site import traces
-from orchestration.models import PlanVersion, Run
-from orchestration.offline_planner import planned_spec
+from orchestration.models import Run
 from orchestration.runs import start_run
 from orchestration.tasks import run_inline
-from testbed.clusters import ROOT, Cluster, make_plan, probe_task, wait_for, wait_for_run
+from testbed.clusters import ROOT, Cluster, make_plan, make_spec_then_probe_plan, probe_task, wait_for, wait_for_run
 from testbed.stubs import OpenAIStub, Reply, use_openai
 from testbed.subprocess_env import environ_without_settings
 
@@ -79,16 +78,7 @@ def test_one_trace_follows_a_run_from_the_request_that_started_it_to_each_model_
 ):
     project_a.provider = "openai"
     project_a.save()
-    version = PlanVersion.objects.create(
-        project=project_a,
-        number=1,
-        source="llm",
-        spec=planned_spec(project_a.request).model_dump(mode="json"),
-        tasks=[
-            {**probe_task("spec"), "title": "Spec", "agent": "architect", "instructions": ""},
-            probe_task("after", "spec", fail_times=1),
-        ],
-    )
+    version = make_spec_then_probe_plan(project_a)
     client.force_login(bob)
     # The model's server fails once, then answers: two model calls in the architect's attempt.
     with OpenAIStub([Reply(status=503), Reply(json=ANSWER, tokens_in=321, tokens_out=45)]) as stub:
