@@ -367,14 +367,12 @@ def complete_attempt(
         # The files are written before the run's lock is taken, so that sibling tasks finishing
         # together hold it, one after the other, only for the hand-over itself. The order (run,
         # then task) is the one cancel_run, fail_attempt and recovery take too: no deadlock.
-        statements.lock_run(claim.run_id)
         reused_from_id = None if reused_from is None else reused_from.pk
         if not statements.succeed(claim, reasoning=reasoning, fingerprint=fingerprint, reused_from_id=reused_from_id):
             transaction.set_rollback(True)
             return False
         if reused_from is not None:
             reuse.copy_outcomes(reused_from, claim.task_run_id, claim.run_id, claim.number)
-        close_attempt(claim, succeeded=True)
         advance(claim.run_id)
     return True
 
