@@ -214,12 +214,6 @@ def reusable(project_id: int, fingerprint: str, *, run_id: int, unrepaired: bool
 # --- Finish and hand over ---------------------------------------------------------------
 
 
-def lock_run(run_id: int) -> None:
-    """Take the run's row lock until the transaction ends (see RunQuerySet.lock)."""
-    if connection.features.has_select_for_update:
-        _rows(f"SELECT id FROM {RUNS} WHERE id = %s FOR UPDATE", [run_id])
-
-
 _OWNED, _SUCCEEDED = _sources("mark_succeeded")
 _SUCCEED = (
     f"UPDATE {TASKS} SET status = %s, finished_at = %s, lease_expires_at = NULL, error = '', reasoning = %s,"
@@ -252,7 +246,7 @@ def succeed(claim: Claim, *, reasoning: str, fingerprint: str = "", reused_from_
     if connection.vendor == "postgresql":
         [(count,)] = _rows(_LOCK_SUCCEED_CLOSE, [claim.run_id, *succeeding, *closing, claim.number])
         return bool(count)
-    lock_run(claim.run_id)
+    # SQLite has no row locks: its IMMEDIATE transaction already holds the write lock for the run.
     if not _count(_SUCCEED, succeeding):
         return False
     _count(_CLOSE, [*closing, claim.task_run_id, claim.number])
