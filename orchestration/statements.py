@@ -258,10 +258,15 @@ def close_attempt(claim: Claim, *, succeeded: bool, error: str, backoff_s: float
     _count(_CLOSE, [_time(timezone.now()), succeeded, error, backoff_s, claim.task_run_id, claim.number])
 
 
-def run_tasks(run_id: int) -> list[tuple[int, str, str, list[str], int]]:
-    """Every task of the run: id, key, status, the keys it depends on, and its timeout."""
+def run_tasks(run_id: int, *, pending_only: bool = False) -> list[tuple[int, str, str, list[str], int]]:
+    """Every task of the run: id, key, status, the keys it depends on, and its timeout. With
+    `pending_only`, only a pending task's dependencies are read (the others' come as []): the
+    hand-over needs no more, and decoding every task's list made it grow with the run's size."""
     rows = _rows(f'SELECT id, "key", status, depends_on, timeout_s FROM {TASKS} WHERE run_id = %s', [run_id])
-    return [(pk, key, status, json.loads(depends_on), timeout_s) for pk, key, status, depends_on, timeout_s in rows]
+    return [
+        (pk, key, status, [] if pending_only and status != TaskStatus.PENDING else json.loads(depends_on), timeout_s)
+        for pk, key, status, depends_on, timeout_s in rows
+    ]
 
 
 _PENDING, _QUEUED = _sources("queue")

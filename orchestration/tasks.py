@@ -486,7 +486,7 @@ def release_due_retries(*, run_id: int | None = None) -> int:
 def advance(run_id: int) -> None:
     """Queue every pending task whose dependencies have all succeeded, then end the run if
     nothing is left to do. Called with the run locked."""
-    tasks = statements.run_tasks(run_id)
+    tasks = statements.run_tasks(run_id, pending_only=True)
     status = {key: task_status for _, key, task_status, _, _ in tasks}
     ready = {
         pk: timeout_s
